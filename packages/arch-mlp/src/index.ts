@@ -1,0 +1,8 @@
+/**
+ * @weightspace/arch-mlp: ReLU multilayer perceptrons in PyTorch's `nn.Linear` layout.
+ * @packageDocumentation
+ */
+export { mlp } from './mlp';
+export { MlpConfig, mlpConfigSchema, layerWidths } from './mlp-config';
+export { mlpSymmetry } from './mlp-symmetry';
+export { mlpModule, mlpManifest } from './mlp-module';

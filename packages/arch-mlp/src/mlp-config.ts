@@ -1,0 +1,23 @@
+/** A ReLU multilayer perceptron: `input` → hidden[0] → … → hidden[L-2] → `classes`. */
+export interface MlpConfig {
+  input: number;
+  hidden: number[];
+  classes: number;
+}
+
+export const mlpConfigSchema = {
+  $id: 'weightspace/arch-mlp/config',
+  type: 'object',
+  additionalProperties: false,
+  required: ['input', 'hidden', 'classes'],
+  properties: {
+    input: { type: 'integer', minimum: 1 },
+    hidden: { type: 'array', items: { type: 'integer', minimum: 1 } },
+    classes: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+/** Layer widths including input and output: [input, ...hidden, classes]. */
+export function layerWidths(config: MlpConfig): number[] {
+  return [config.input, ...config.hidden, config.classes];
+}

@@ -1,0 +1,23 @@
+import { AxisActions, SymmetrySpec } from '@weightspace/core';
+import { layerWidths, MlpConfig } from './mlp-config';
+
+/**
+ * The MLP's symmetry: one permutation per hidden layer (`hidden.i`), acting on the rows of layer
+ * i (weight and bias) and on the columns of layer i+1. Input and output units stay fixed.
+ */
+export function mlpSymmetry(config: MlpConfig): SymmetrySpec {
+  const widths = layerWidths(config);
+  const layers = widths.length - 1;
+  const hidden = (i: number) => (i >= 0 && i < layers - 1 ? `hidden.${i}` : null);
+  const out = (group: string | null) => (group ? [{ group, as: 'g' as const }] : null);
+  const inp = (group: string | null) => (group ? [{ group, as: 'inverse' as const }] : null);
+  const dense = (i: number): Record<string, AxisActions> => ({
+    [`layers.${i}.weight`]: [out(hidden(i)), inp(hidden(i - 1))],
+    [`layers.${i}.bias`]: [out(hidden(i))],
+  });
+
+  const groups: SymmetrySpec['groups'] = {};
+  config.hidden.forEach((size, i) => (groups[`hidden.${i}`] = { kind: 'permutation', size }));
+  const axes = Object.assign({}, ...Array.from({ length: layers }, (_, i) => dense(i)));
+  return { groups, axes };
+}

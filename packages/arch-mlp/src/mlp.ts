@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
+import { layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
+import { mlpSymmetry } from './mlp-symmetry';
+
+/**
+ * A ReLU MLP with parameters named exactly as a PyTorch `nn.ModuleList` of `nn.Linear` saves them:
+ * `layers.{i}.weight` of shape [out, in] and `layers.{i}.bias` of shape [out], so a PyTorch
+ * checkpoint (via safetensors) loads as is. Initialisation follows PyTorch's default for Linear:
+ * weights and biases uniform in ±1/√fan_in.
+ *
+ * Feature taps: `layers.{i}` for every hidden layer, after the ReLU.
+ */
+export const mlp: ArchitecturePlugin<MlpConfig> = {
+  id: 'mlp',
+  description: 'ReLU multilayer perceptron (PyTorch nn.Linear layout)',
+  configSchema: mlpConfigSchema,
+  examples: [
+    { input: 6, hidden: [8, 7], classes: 3 },
+    { input: 5, hidden: [9], classes: 4 },
+    { input: 784, hidden: [32, 32, 32], classes: 10 },
+  ],
+
+  init(config, seed) {
+    const widths = layerWidths(config);
+    const params: Params = {};
+    for (let i = 0; i + 1 < widths.length; i++) {
+      const [fanIn, fanOut] = [widths[i], widths[i + 1]];
+      const bound = 1 / Math.sqrt(fanIn);
+      const rng = new Rng(seed).fork(`layers.${i}`);
+      params[`layers.${i}.weight`] = tf.tensor2d(rng.uniformArray(fanOut * fanIn, -bound, bound), [fanOut, fanIn]);
+      params[`layers.${i}.bias`] = tf.tensor1d(rng.uniformArray(fanOut, -bound, bound));
+    }
+    return params;
+  },
+
+  apply(config, params, x, options = {}) {
+    const layers = config.hidden.length + 1;
+    const features: Record<string, tf.Tensor> = {};
+    let h = x.rank === 2 ? x : x.reshape([x.shape[0], -1]);
+    for (let i = 0; i < layers; i++) {
+      // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
+      const z = tf.add(tf.matMul(h, tf.transpose(params[`layers.${i}.weight`])), params[`layers.${i}.bias`]);
+      if (i === layers - 1) {
+        h = z;
+        break;
+      }
+      h = tf.relu(z);
+      const tap = `layers.${i}`;
+      if (!options.taps || options.taps.includes(tap)) features[tap] = h;
+    }
+    return { logits: h, features };
+  },
+
+  symmetry: mlpSymmetry,
+  normalisation: () => [],
+  inputShape: (config) => [config.input],
+  /** Git Re-Basin's MNIST setting: three hidden layers of 512. */
+  defaultConfig: (data) => ({ input: data.inputShape.reduce((a, b) => a * b, 1), hidden: [512, 512, 512], classes: data.classes }),
+
+  inferConfig(shapes: ParamShapes): MlpConfig {
+    const widths: number[] = [];
+    let i = 0;
+    for (; `layers.${i}.weight` in shapes; i++) {
+      const w = shapes[`layers.${i}.weight`];
+      const b = shapes[`layers.${i}.bias`];
+      if (w.length !== 2) throw new ConfigError(`mlp: 'layers.${i}.weight' has shape [${w.join(', ')}], expected [out, in]`);
+      if (!b || b.length !== 1 || b[0] !== w[0]) throw new ConfigError(`mlp: 'layers.${i}.bias' should have shape [${w[0]}] to match 'layers.${i}.weight'`);
+      if (i === 0) widths.push(w[1]);
+      else if (w[1] !== widths[i]) throw new ConfigError(`mlp: 'layers.${i}.weight' takes ${w[1]} inputs but layer ${i - 1} gives ${widths[i]}`);
+      widths.push(w[0]);
+    }
+    if (i === 0) throw new ConfigError("mlp: no 'layers.0.weight' in the checkpoint: not an MLP state dict");
+    const known = new Set(Array.from({ length: i }, (_, k) => [`layers.${k}.weight`, `layers.${k}.bias`]).flat());
+    const extra = Object.keys(shapes).find((name) => !known.has(name));
+    if (extra) throw new ConfigError(`mlp: unexpected parameter '${extra}' in the checkpoint`);
+    return { input: widths[0], hidden: widths.slice(1, -1), classes: widths[widths.length - 1] };
+  },
+};

@@ -1,0 +1,10 @@
+import { Registry } from '@weightspace/core';
+import { archMoeManifest, archMoeModule } from './index';
+
+describe('@weightspace/arch-moe module', () => {
+  it('loads into a registry with a valid manifest', async () => {
+    const registry = await Registry.fromModules([archMoeModule]);
+    expect(registry.manifests).toEqual([archMoeManifest]);
+    expect(registry.architectures()).toEqual([]);
+  });
+});

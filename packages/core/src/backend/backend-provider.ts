@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs';
+import { WeightspaceError } from '../errors/errors';
+import { installTransposeFreeMatMulGradient } from './matmul-gradient';
+
+/** A tensor backend that can be chosen at start-up. */
+export interface BackendProvider {
+  readonly id: string;
+  readonly description: string;
+  /** Lower is preferred when no backend is requested. */
+  readonly preference: number;
+  /** Whether the packages it needs are installed (checked without loading them). */
+  available(): boolean;
+  /** Loads, registers and selects the backend. */
+  activate(): Promise<void>;
+  /** How to make an unavailable backend available. */
+  readonly installHint?: string;
+}
+
+function resolvable(moduleName: string): boolean {
+  try {
+    require.resolve(moduleName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function select(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new WeightspaceError(`backend '${name}' failed to initialise`);
+  await tf.ready();
+}
+
+/** WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. */
+export const wasmBackend: BackendProvider = {
+  id: 'wasm',
+  description: 'WebAssembly (SIMD, one core per process): the default CPU backend',
+  preference: 30,
+  available: () => resolvable('@tensorflow/tfjs-backend-wasm'),
+  async activate() {
+    require('@tensorflow/tfjs-backend-wasm');
+    await select('wasm');
+    installTransposeFreeMatMulGradient();
+  },
+};
+
+/** Plain JavaScript: slow, exact reference. */
+export const cpuBackend: BackendProvider = {
+  id: 'cpu',
+  description: 'plain JavaScript reference backend (slow)',
+  preference: 40,
+  available: () => true,
+  async activate() {
+    await select('cpu');
+    // The cpu backend advertises tfjs-node on its first tensor; the choice here is deliberate.
+    const backend = tf.backend() as tf.KernelBackend & { firstUse?: boolean };
+    backend.firstUse = false;
+  },
+};
+
+/** TensorFlow's C library through tfjs-node(-gpu), used only where that package is installed. */
+export const tensorflowBackend: BackendProvider = {
+  id: 'tensorflow',
+  description: 'libtensorflow through @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu (optional)',
+  preference: 20,
+  installHint: 'install @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu (version 4.22.0) next to weightspace',
+  available: () => resolvable('@tensorflow/tfjs-node-gpu') || resolvable('@tensorflow/tfjs-node'),
+  async activate() {
+    require(resolvable('@tensorflow/tfjs-node-gpu') ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+    await select('tensorflow');
+  },
+};
+
+/**
+ * Activates the requested backend, or the most preferred available one, and returns its id.
+ * An unknown or unavailable request is an error that lists the choices.
+ */
+export async function activateBackend(providers: readonly BackendProvider[], requested?: string): Promise<string> {
+  if (requested) {
+    const provider = providers.find((p) => p.id === requested);
+    if (!provider) {
+      throw new WeightspaceError(`unknown backend '${requested}'; choose one of: ${providers.map((p) => p.id).join(', ')}`);
+    }
+    if (!provider.available()) {
+      throw new WeightspaceError(`backend '${requested}' is not available here${provider.installHint ? `: ${provider.installHint}` : ''}`);
+    }
+    await provider.activate();
+    return provider.id;
+  }
+  const ordered = [...providers].sort((a, b) => a.preference - b.preference);
+  for (const provider of ordered) {
+    if (provider.available()) {
+      await provider.activate();
+      return provider.id;
+    }
+  }
+  throw new WeightspaceError('no tensor backend is available');
+}

@@ -1,0 +1,34 @@
+import { Params } from '../params/params';
+import { ProgressSink } from '../progress/progress';
+import { GroupElement } from '../symmetry/element';
+import { GroupKind, SymmetrySpec } from '../symmetry/spec';
+
+export interface MatchContext {
+  /** Seeds every random choice of the matcher (e.g. the order groups are visited in). */
+  seed: number;
+  maxIterations?: number;
+  /** Only these groups are matched; the others stay at the identity. All groups when omitted. */
+  groups?: readonly string[];
+  progress?: ProgressSink;
+}
+
+export interface MatchResult {
+  /** The element that maps B onto A: `transform(B, spec, element)` is B in A's basin. */
+  element: GroupElement;
+  /** The matching objective Σ_k <A_k, g(B)_k> at the identity and at the result. */
+  objectiveBefore: number;
+  objectiveAfter: number;
+  iterations: number;
+  seconds: number;
+}
+
+/** A strategy that finds the group element aligning B to A, for the group kinds it declares. */
+export interface Matcher {
+  readonly id: string;
+  readonly description: string;
+  readonly paper?: string;
+  readonly kinds: readonly GroupKind[];
+  /** Whether it can match groups batched over another group. */
+  readonly batched: boolean;
+  match(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult;
+}

@@ -1,0 +1,80 @@
+import { disposeParams, Params } from '../params/params';
+import { AnyArchitecture } from '../plugin/architecture';
+import { ProgressSink } from '../progress/progress';
+import { evaluate } from './evaluate';
+import { EvaluationBatches } from './evaluation-batches';
+import { lerp } from './interpolate';
+
+export interface CurvePoint {
+  t: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface Barriers {
+  /** max over t of L(θ_t) − [(1−t)L(θ_A) + tL(θ_B)]. */
+  loss: number;
+  /** max over t of [(1−t)acc_A + t·acc_B] − acc(θ_t), in accuracy units (0–1). */
+  accuracy: number;
+  /** The same two at t = 0.5 only (when the grid contains it). */
+  midpointLoss: number | null;
+  midpointAccuracy: number | null;
+}
+
+export interface BarrierCurve {
+  points: CurvePoint[];
+  barriers: Barriers;
+}
+
+/** K evenly spaced interpolation weights from 0 to 1 inclusive. */
+export function interpolationGrid(points: number): number[] {
+  if (!Number.isInteger(points) || points < 2) throw new Error(`points must be an integer ≥ 2, got ${points}`);
+  return Array.from({ length: points }, (_, k) => k / (points - 1));
+}
+
+/** Barriers of a curve whose first point is t = 0 and last t = 1. */
+export function barriersOf(points: readonly CurvePoint[]): Barriers {
+  const first = points[0];
+  const last = points[points.length - 1];
+  let loss = -Infinity;
+  let accuracy = -Infinity;
+  let midpointLoss: number | null = null;
+  let midpointAccuracy: number | null = null;
+  for (const p of points) {
+    const lossGap = p.loss - ((1 - p.t) * first.loss + p.t * last.loss);
+    const accGap = (1 - p.t) * first.accuracy + p.t * last.accuracy - p.accuracy;
+    loss = Math.max(loss, lossGap);
+    accuracy = Math.max(accuracy, accGap);
+    if (Math.abs(p.t - 0.5) < 1e-12) {
+      midpointLoss = lossGap;
+      midpointAccuracy = accGap;
+    }
+  }
+  return { loss, accuracy, midpointLoss, midpointAccuracy };
+}
+
+/**
+ * Evaluates θ_t = (1−t)A + tB on `data` at `points` evenly spaced t (default 25) and returns the
+ * curve with its barriers.
+ */
+export function barrierCurve(
+  plugin: AnyArchitecture,
+  config: unknown,
+  a: Params,
+  b: Params,
+  data: EvaluationBatches,
+  options: { points?: number; progress?: ProgressSink; task?: string } = {},
+): BarrierCurve {
+  const grid = interpolationGrid(options.points ?? 25);
+  const points = grid.map((t, k) => {
+    const mixed = lerp(a, b, t);
+    try {
+      const { loss, accuracy } = evaluate(plugin, config, mixed, data);
+      options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: grid.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
+      return { t, loss, accuracy };
+    } finally {
+      disposeParams(mixed);
+    }
+  });
+  return { points, barriers: barriersOf(points) };
+}

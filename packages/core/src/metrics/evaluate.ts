@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import { Params } from '../params/params';
+import { AnyArchitecture } from '../plugin/architecture';
+import { EvaluationBatches } from './evaluation-batches';
+
+export interface Evaluation {
+  /** Mean cross-entropy over the samples. */
+  loss: number;
+  /** Fraction classified correctly, in [0, 1]. */
+  accuracy: number;
+}
+
+/** Mean softmax cross-entropy of integer labels, as a scalar tensor. */
+export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const logProbs = tf.logSoftmax(logits as tf.Tensor2D);
+    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(labels, logits.shape[1] as number)), 1);
+    return tf.neg(tf.mean(picked)) as tf.Scalar;
+  });
+}
+
+/** Loss and accuracy of `params` over every batch, accumulated in float64 on the host. */
+export function evaluate(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches): Evaluation {
+  let lossSum = 0;
+  let correct = 0;
+  for (const { x, y } of data.batches) {
+    const [loss, hits] = tf.tidy(() => {
+      const logits = plugin.apply(config, params, x).logits;
+      const n = x.shape[0];
+      const total = tf.mul(crossEntropy(logits, y), n);
+      const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
+      return [total, right];
+    });
+    lossSum += takeScalar(loss);
+    correct += takeScalar(hits);
+  }
+  return { loss: lossSum / data.count, accuracy: correct / data.count };
+}
+
+function takeScalar(t: tf.Tensor): number {
+  const v = t.dataSync()[0];
+  t.dispose();
+  return v;
+}

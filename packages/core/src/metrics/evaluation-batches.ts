@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import { Split } from '../data/dataset';
+
+/**
+ * A split cut into input/label tensors once, to be evaluated many times (25 interpolation points)
+ * without rebuilding them. Owns its tensors: call `dispose()`.
+ */
+export class EvaluationBatches {
+  private constructor(readonly batches: ReadonlyArray<{ x: tf.Tensor; y: tf.Tensor1D }>, readonly count: number) {}
+
+  static from(split: Split, inputShape: readonly number[], batchSize = 2000): EvaluationBatches {
+    const size = inputShape.reduce((a, b) => a * b, 1);
+    const batches: Array<{ x: tf.Tensor; y: tf.Tensor1D }> = [];
+    for (let start = 0; start < split.count; start += batchSize) {
+      const end = Math.min(split.count, start + batchSize);
+      batches.push({
+        x: tf.tensor(split.x.subarray(start * size, end * size), [end - start, ...inputShape]),
+        y: tf.tensor1d(split.y.subarray(start, end), 'int32'),
+      });
+    }
+    return new EvaluationBatches(batches, split.count);
+  }
+
+  dispose(): void {
+    for (const b of this.batches) {
+      b.x.dispose();
+      b.y.dispose();
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type * as tf from '@tensorflow/tfjs';
+import { ParamShapes, Params } from '../params/params';
+import { SymmetrySpec } from '../symmetry/spec';
+
+export interface ApplyOptions {
+  /** Training mode (dropout, batch statistics). Defaults to false. */
+  train?: boolean;
+  /** Names of the feature taps to return; all of them when omitted. */
+  taps?: readonly string[];
+}
+
+export interface ApplyResult {
+  logits: tf.Tensor;
+  /** Named per-layer activations, for activation matching, LLFC and REPAIR. */
+  features: Record<string, tf.Tensor>;
+}
+
+/** A parameter that holds normalisation state (BatchNorm running statistics) rather than weights. */
+export interface NormalisationState {
+  /** The parameter names of one normalisation layer's running mean and variance. */
+  runningMean: string;
+  runningVar: string;
+  /** The feature tap whose batch statistics those running values track. */
+  tap: string;
+}
+
+/**
+ * An architecture: a pure function of its parameters, plus its symmetry declared as data.
+ * `C` is the architecture's config, validated against `configSchema` (JSON Schema, ajv).
+ */
+export interface ArchitecturePlugin<C = unknown> {
+  readonly id: string;
+  readonly description: string;
+  /** JSON Schema of `C`. */
+  readonly configSchema: object;
+  /** Small configs that the conformance suite and the docs exercise. */
+  readonly examples: readonly C[];
+  init(config: C, seed: number): Params;
+  apply(config: C, params: Params, x: tf.Tensor, options?: ApplyOptions): ApplyResult;
+  symmetry(config: C): SymmetrySpec;
+  /** The normalisation layers whose statistics must be recomputed after interpolation or merging. */
+  normalisation(config: C): readonly NormalisationState[];
+  /** The config a checkpoint with these shapes was built from; throws naming the parameter at fault. */
+  inferConfig(shapes: ParamShapes): C;
+  /** The input shape of one sample, e.g. [784]. */
+  inputShape(config: C): readonly number[];
+  /** The config used when a user names a dataset but gives none (e.g. `train --arch mlp --dataset mnist`). */
+  defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
+}
+
+/** An architecture whose config type is erased: what the registry stores and the CLI handles. */
+export type AnyArchitecture = ArchitecturePlugin<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * A reduced-symmetry variant: a function from a plugin to a plugin, registered under
+ * `<arch>.<variant>` (e.g. `mlp.w-asym`).
+ */
+export interface VariantPlugin {
+  readonly id: string;
+  readonly base: string;
+  readonly description: string;
+  derive(base: AnyArchitecture): AnyArchitecture;
+}

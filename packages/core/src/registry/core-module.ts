@@ -1,0 +1,29 @@
+import { ContainerModule } from 'inversify';
+import { cpuBackend, tensorflowBackend, wasmBackend } from '../backend/backend-provider';
+import { fashionMnistDataset } from '../data/fashion-mnist';
+import { mnistDataset } from '../data/mnist';
+import { blobsDataset } from '../data/synthetic';
+import { weightMatchingMatcher } from '../matching/weight-matching';
+import { PluginManifest } from '../plugin/manifest';
+import { bindAll } from './registry';
+import { BackendId, DatasetId, ManifestId, MatcherId } from './service-ids';
+
+export const coreManifest: PluginManifest = {
+  package: '@weightspace/core',
+  version: '0.1.0',
+  description: 'matchers, datasets and tensor backends shared by every architecture',
+  papers: ['Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)'],
+  provides: {
+    matchers: [weightMatchingMatcher.id],
+    datasets: [mnistDataset.id, fashionMnistDataset.id, blobsDataset.id],
+    backends: [wasmBackend.id, cpuBackend.id, tensorflowBackend.id],
+  },
+};
+
+/** Core's plugins: the weight matcher, MNIST / Fashion-MNIST / blobs, and the wasm, cpu, tensorflow backends. */
+export const coreModule = new ContainerModule((options) => {
+  bindAll(options, ManifestId, [coreManifest]);
+  bindAll(options, MatcherId, [weightMatchingMatcher]);
+  bindAll(options, DatasetId, [mnistDataset, fashionMnistDataset, blobsDataset]);
+  bindAll(options, BackendId, [wasmBackend, cpuBackend, tensorflowBackend]);
+});

@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { Container, ContainerModule, ContainerModuleLoadOptions } from 'inversify';
+import { BackendProvider } from '../backend/backend-provider';
+import { DatasetPlugin } from '../data/dataset';
+import { RegistryError } from '../errors/errors';
+import { Matcher } from '../matching/matcher';
+import { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
+import { manifestSchema, PluginManifest } from '../plugin/manifest';
+import { validateAgainst } from '../schema/validate';
+import { ArchitectureId, asIdentifier, BackendId, DatasetId, ManifestId, MatcherId, ServiceId, VariantId } from './service-ids';
+
+/** Binds every value to `id` (multi-binding): how a package's ContainerModule adds its plugins. */
+export function bindAll<T>(options: ContainerModuleLoadOptions, id: ServiceId<T>, values: readonly T[]): void {
+  for (const value of values) options.bind(asIdentifier(id)).toConstantValue(value);
+}
+
+interface Identified {
+  readonly id: string;
+}
+
+/**
+ * Every plugin of the loaded modules, by kind and id. Built once from inversify ContainerModules;
+ * a duplicate id within a kind throws naming it, as does an unknown id on lookup (with the list).
+ * Variants resolve through `architecture('<base>.<variant>')`.
+ */
+export class Registry {
+  private constructor(
+    private readonly architecturesById: ReadonlyMap<string, AnyArchitecture>,
+    private readonly variantsById: ReadonlyMap<string, VariantPlugin>,
+    private readonly matchersById: ReadonlyMap<string, Matcher>,
+    private readonly datasetsById: ReadonlyMap<string, DatasetPlugin>,
+    private readonly backendsById: ReadonlyMap<string, BackendProvider>,
+    readonly manifests: readonly PluginManifest[],
+  ) {}
+
+  static async fromModules(modules: readonly ContainerModule[]): Promise<Registry> {
+    const container = new Container();
+    await container.load(...modules);
+    const all = <T>(id: ServiceId<T>): T[] => (container.isBound(asIdentifier(id)) ? container.getAll(asIdentifier(id)) : []);
+    const manifests = all(ManifestId).map((m) => validateAgainst<PluginManifest>(manifestSchema, m, `manifest of ${m.package ?? '?'}`));
+    const registry = new Registry(
+      indexById('architecture', all(ArchitectureId)),
+      indexById('variant', all(VariantId)),
+      indexById('matcher', all(MatcherId)),
+      indexById('dataset', all(DatasetId)),
+      indexById('backend', all(BackendId)),
+      manifests,
+    );
+    for (const v of registry.variantsById.values()) {
+      if (registry.architecturesById.has(v.id)) throw new RegistryError(`variant id '${v.id}' is also an architecture id`);
+    }
+    return registry;
+  }
+
+  architectures(): AnyArchitecture[] {
+    return [...this.architecturesById.values()];
+  }
+  variants(): VariantPlugin[] {
+    return [...this.variantsById.values()];
+  }
+  matchers(): Matcher[] {
+    return [...this.matchersById.values()];
+  }
+  datasets(): DatasetPlugin[] {
+    return [...this.datasetsById.values()];
+  }
+  backends(): BackendProvider[] {
+    return [...this.backendsById.values()];
+  }
+
+  /** An architecture or a variant (derived from its base on each call). */
+  architecture(id: string): AnyArchitecture {
+    const direct = this.architecturesById.get(id);
+    if (direct) return direct;
+    const variant = this.variantsById.get(id);
+    if (variant) return variant.derive(this.architecture(variant.base));
+    throw unknown('architecture', id, [...this.architecturesById.keys(), ...this.variantsById.keys()]);
+  }
+  matcher(id: string): Matcher {
+    return lookup('matcher', this.matchersById, id);
+  }
+  dataset(id: string): DatasetPlugin {
+    return lookup('dataset', this.datasetsById, id);
+  }
+  backend(id: string): BackendProvider {
+    return lookup('backend', this.backendsById, id);
+  }
+}
+
+function indexById<T extends Identified>(kind: string, values: readonly T[]): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const value of values) {
+    if (map.has(value.id)) throw new RegistryError(`${kind} id '${value.id}' is registered twice`);
+    map.set(value.id, value);
+  }
+  return map;
+}
+
+function lookup<T>(kind: string, map: ReadonlyMap<string, T>, id: string): T {
+  const found = map.get(id);
+  if (found === undefined) throw unknown(kind, id, [...map.keys()]);
+  return found;
+}
+
+function unknown(kind: string, id: string, known: string[]): RegistryError {
+  return new RegistryError(`unknown ${kind} '${id}'; registered: ${known.length ? known.join(', ') : '(none)'}`);
+}

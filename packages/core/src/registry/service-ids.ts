@@ -1,0 +1,25 @@
+import type { ServiceIdentifier } from 'inversify';
+import { DatasetPlugin } from '../data/dataset';
+import { BackendProvider } from '../backend/backend-provider';
+import { Matcher } from '../matching/matcher';
+import { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
+import { PluginManifest } from '../plugin/manifest';
+
+/** A service identifier that carries the type bound to it. */
+export type ServiceId<T> = symbol & { readonly __service?: T };
+
+function serviceId<T>(name: string): ServiceId<T> {
+  return Symbol.for(`weightspace.${name}`) as ServiceId<T>;
+}
+
+export const ArchitectureId = serviceId<AnyArchitecture>('architecture');
+export const VariantId = serviceId<VariantPlugin>('variant');
+export const MatcherId = serviceId<Matcher>('matcher');
+export const DatasetId = serviceId<DatasetPlugin>('dataset');
+export const BackendId = serviceId<BackendProvider>('backend');
+export const ManifestId = serviceId<PluginManifest>('manifest');
+
+/** The inversify view of a typed id (inversify's own identifiers do not carry the type). */
+export function asIdentifier<T>(id: ServiceId<T>): ServiceIdentifier<T> {
+  return id;
+}

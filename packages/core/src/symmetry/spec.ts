@@ -1,0 +1,85 @@
+/**
+ * A network's parameter symmetry, declared as data. The generic algebra, the matchers and the
+ * conformance suite read only this: no architecture ships symmetry code of its own.
+ */
+
+/** The kinds of group a spec can declare. */
+export type GroupKind = 'permutation' | 'block-permutation' | 'orthogonal' | 'invertible';
+
+export interface GroupDeclaration {
+  kind: GroupKind;
+  /** permutation: number of units; block-permutation: number of blocks; matrix groups: n of n×n. */
+  size: number;
+  /** block-permutation only: units per block (an axis it acts on has size·blockSize entries, or size). */
+  blockSize?: number;
+  /**
+   * Name of a permutation or block-permutation group this one is batched over: the element holds
+   * one value of this group per unit of the batching group, and each value moves with its unit
+   * (hidden units of each expert, batched over the experts).
+   */
+  batchedOver?: string;
+}
+
+/**
+ * How a group acts on one tensor axis. With g the group element as a matrix acting on that axis:
+ * `'g'` maps the output side (W ↦ gW), `'inverse'` the input side (W ↦ Wg⁻¹) and
+ * `'inverse-transpose'` the key side of a bilinear form (W_K ↦ g⁻ᵀW_K). For permutations all three
+ * are the same index map.
+ */
+export interface AxisAction {
+  group: string;
+  as: 'g' | 'inverse' | 'inverse-transpose';
+}
+
+/** Per tensor axis: `null` (no group acts) or the actions applied to it, in order. */
+export type AxisActions = ReadonlyArray<ReadonlyArray<AxisAction> | null>;
+
+export interface SymmetrySpec {
+  groups: Record<string, GroupDeclaration>;
+  /** Every parameter of the network, one entry per tensor axis. */
+  axes: Record<string, AxisActions>;
+}
+
+/** The (parameter, axis) pairs each group touches: Git Re-Basin's `perm_to_axes`. */
+export function axesOfGroup(spec: SymmetrySpec, group: string): Array<{ param: string; axis: number; action: AxisAction }> {
+  const out: Array<{ param: string; axis: number; action: AxisAction }> = [];
+  for (const [param, axes] of Object.entries(spec.axes)) {
+    axes.forEach((actions, axis) => {
+      for (const action of actions ?? []) if (action.group === group) out.push({ param, axis, action });
+    });
+  }
+  return out;
+}
+
+/** Groups that are not batched over another group, in declaration order. */
+export function topLevelGroups(spec: SymmetrySpec): string[] {
+  return Object.entries(spec.groups)
+    .filter(([, g]) => g.batchedOver === undefined)
+    .map(([name]) => name);
+}
+
+/** Groups batched over `outer`. */
+export function groupsBatchedOver(spec: SymmetrySpec, outer: string): string[] {
+  return Object.entries(spec.groups)
+    .filter(([, g]) => g.batchedOver === outer)
+    .map(([name]) => name);
+}
+
+/** A copy of `spec` that keeps only the listed groups (the others act as the identity). */
+export function restrictSpec(spec: SymmetrySpec, keep: readonly string[]): SymmetrySpec {
+  const keepSet = new Set(keep);
+  const groups: Record<string, GroupDeclaration> = {};
+  for (const name of keep) groups[name] = spec.groups[name];
+  const axes: Record<string, AxisActions> = {};
+  for (const [param, perAxis] of Object.entries(spec.axes)) {
+    axes[param] = perAxis.map((actions) => {
+      const kept = (actions ?? []).filter((a) => keepSet.has(a.group));
+      return kept.length ? kept : null;
+    });
+  }
+  return { groups, axes };
+}
+
+export function isPermutationKind(kind: GroupKind): boolean {
+  return kind === 'permutation' || kind === 'block-permutation';
+}

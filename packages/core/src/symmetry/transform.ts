@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs';
+import { Params } from '../params/params';
+import { DenseMatrix, invert, transpose } from './dense-matrix';
+import { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
+import { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
+import { batchAxisOf } from './validate';
+
+/**
+ * The action of a group element on parameters: returns new tensors (the input is left as is).
+ *
+ * On an axis, a value acts as new = M·old along that axis, where M is g for `'g'` and g⁻ᵀ for
+ * `'inverse'` and `'inverse-transpose'` (W ↦ Wg⁻¹ on an input axis is g⁻ᵀ applied along that
+ * axis). A permutation value p is the matrix with M[i, p[i]] = 1, i.e. new[i] = old[p[i]], and
+ * P⁻ᵀ = P, so every action of a permutation is the same gather.
+ *
+ * Batched groups act first, item k on unit k of the input layout; their batching group then
+ * moves the units, carrying each item along.
+ */
+export function transform(params: Params, spec: SymmetrySpec, element: GroupElement): Params {
+  const out: Params = {};
+  for (const [name, tensor] of Object.entries(params)) {
+    const axes = spec.axes[name];
+    out[name] = axes === undefined ? tensor.clone() : tf.tidy(() => transformTensor(tensor, name, axes, spec, element));
+  }
+  return out;
+}
+
+/** Transforms one tensor by the actions listed for its axes; `skipAxis` is left untouched. */
+export function transformTensor(
+  tensor: tf.Tensor,
+  param: string,
+  axes: SymmetrySpec['axes'][string],
+  spec: SymmetrySpec,
+  element: GroupElement,
+  skipAxis = -1,
+): tf.Tensor {
+  let x = tensor;
+  const shape = tensor.shape;
+  axes.forEach((actions, axis) => {
+    if (axis === skipAxis) return;
+    for (const action of actions ?? []) {
+      const decl = groupOf(spec, action);
+      if (decl.batchedOver === undefined) continue;
+      x = applyBatched(x, param, shape, axis, action, decl, valueOf(element, action.group), spec, actions ?? []);
+    }
+  });
+  axes.forEach((actions, axis) => {
+    if (axis === skipAxis) return;
+    for (const action of actions ?? []) {
+      const decl = groupOf(spec, action);
+      if (decl.batchedOver !== undefined) continue;
+      const value = valueOf(element, action.group);
+      if (value.kind === 'batched') throw new Error(`group '${action.group}' is not batched but its value is`);
+      x = applyPlain(x, axis, decl, value, action.as);
+    }
+  });
+  return x === tensor ? tensor.clone() : x;
+}
+
+function applyPlain(
+  x: tf.Tensor,
+  axis: number,
+  decl: GroupDeclaration,
+  value: PermutationValue | MatrixValue,
+  as: AxisAction['as'],
+): tf.Tensor {
+  if (value.kind === 'permutation') {
+    const perm = tf.tensor1d(value.perm, 'int32');
+    const k = decl.blockSize ?? 1;
+    if (decl.kind === 'block-permutation' && k > 1 && x.shape[axis] === decl.size * k) {
+      const split = [...x.shape.slice(0, axis), decl.size, k, ...x.shape.slice(axis + 1)];
+      return tf.gather(x.reshape(split), perm, axis).reshape(x.shape);
+    }
+    return tf.gather(x, perm, axis);
+  }
+  const m = as === 'g' ? value.matrix : transpose(invertMatrixValue(value.matrix, decl));
+  return applyMatrixAlongAxis(x, axis, m);
+}
+
+function invertMatrixValue(m: DenseMatrix, decl: GroupDeclaration): DenseMatrix {
+  return decl.kind === 'orthogonal' ? transpose(m) : invert(m);
+}
+
+/** new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`. */
+export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix): tf.Tensor {
+  const rank = x.rank;
+  const order = [axis, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis)];
+  const moved = rank === 1 ? x : tf.transpose(x, order);
+  const flat = moved.reshape([m.n, -1]);
+  const mixed = tf.matMul(tf.tensor2d(Float32Array.from(m.data), [m.n, m.n]), flat).reshape(moved.shape);
+  if (rank === 1) return mixed;
+  const back = new Array<number>(rank);
+  order.forEach((from, to) => (back[from] = to));
+  return tf.transpose(mixed, back);
+}
+
+function applyBatched(
+  x: tf.Tensor,
+  param: string,
+  originalShape: readonly number[],
+  axis: number,
+  action: AxisAction,
+  decl: GroupDeclaration,
+  value: GroupValue,
+  spec: SymmetrySpec,
+  sameAxis: readonly AxisAction[],
+): tf.Tensor {
+  if (value.kind !== 'batched') throw new Error(`group '${action.group}' is batched but its value is not`);
+  const outer = decl.batchedOver as string;
+  const units = spec.groups[outer].size;
+  const sharesAxis = sameAxis.some((a) => a.group === outer);
+  let work = x;
+  let batchAxis: number;
+  let innerAxis: number;
+  if (sharesAxis) {
+    work = x.reshape([...x.shape.slice(0, axis), units, decl.size, ...x.shape.slice(axis + 1)]);
+    batchAxis = axis;
+    innerAxis = axis + 1;
+  } else {
+    const found = batchAxisOf(spec, param, originalShape, outer);
+    if (found === undefined) throw new Error(`parameter '${param}': no axis carries '${outer}' for batched group '${action.group}'`);
+    batchAxis = found;
+    innerAxis = axis;
+  }
+  const sliceAxis = innerAxis > batchAxis ? innerAxis - 1 : innerAxis;
+  const slices = tf.unstack(work, batchAxis).map((slice, k) => {
+    const item = value.items[k];
+    return applyPlain(slice, sliceAxis, { ...decl, batchedOver: undefined }, item, action.as);
+  });
+  const stacked = tf.stack(slices, batchAxis);
+  return sharesAxis ? stacked.reshape(x.shape) : stacked;
+}
+
+function groupOf(spec: SymmetrySpec, action: AxisAction): GroupDeclaration {
+  const decl = spec.groups[action.group];
+  if (decl === undefined) throw new Error(`group '${action.group}' is not declared`);
+  return decl;
+}
+
+function valueOf(element: GroupElement, group: string): GroupValue {
+  const value = element[group];
+  if (value === undefined) throw new Error(`element has no value for group '${group}'`);
+  return value;
+}

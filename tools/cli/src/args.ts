@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '@weightspace/core';
+import { UsageError } from './usage-error';
+
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+/** Flags every command accepts. */
+export const commonFlags: FlagSpec = {
+  backend: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export interface Parsed {
+  flags: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** Strict parsing: an unknown flag or a missing value is a UsageError naming it. */
+export function parse(command: string, argv: string[], flags: FlagSpec): Parsed {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...commonFlags, ...flags }, strict: true, allowPositionals: true });
+    return { flags: values as Parsed['flags'], positionals };
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0].split('. ')[0]}`);
+  }
+}
+
+export function requireString(command: string, parsed: Parsed, flag: string): string {
+  const value = parsed.flags[flag];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+export function optionalString(parsed: Parsed, flag: string): string | undefined {
+  const value = parsed.flags[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** An integer flag within [min, max], or the default. */
+export function integerFlag(command: string, parsed: Parsed, flag: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = parsed.flags[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${flag} must be an integer in [${min}, ${max}], got '${String(raw)}'`);
+  }
+  return value;
+}
+
+export function numberFlag(command: string, parsed: Parsed, flag: string, fallback: number): number {
+  const raw = parsed.flags[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} must be a positive number, got '${String(raw)}'`);
+  return value;
+}
+
+/** A JSON object given inline or as a path to a JSON file. */
+export function jsonFlag(command: string, parsed: Parsed, flag: string): Record<string, unknown> | undefined {
+  const raw = optionalString(parsed, flag);
+  if (raw === undefined) return undefined;
+  const fromFile = !raw.trimStart().startsWith('{') && existsSync(raw);
+  const source = fromFile ? raw : `--${flag}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(fromFile ? readFileSync(raw, 'utf8') : raw);
+  } catch (e) {
+    throw new ConfigError(`${source} is not valid JSON (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${source} must be a JSON object`);
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,62 @@
+import {
+  AnyArchitecture,
+  assertSameStructure,
+  CheckpointError,
+  loadParams,
+  Params,
+  Registry,
+  saveParams,
+  shapesOf,
+  validateSpec,
+  WeightspaceError,
+} from '@weightspace/core';
+
+/** safetensors metadata keys that weightspace writes beside the tensors. */
+export const META_ARCH = 'weightspace.arch';
+export const META_CONFIG = 'weightspace.config';
+export const META_PROVENANCE = 'weightspace.provenance';
+
+export interface LoadedModel {
+  file: string;
+  plugin: AnyArchitecture;
+  config: unknown;
+  params: Params;
+  metadata: Record<string, string>;
+}
+
+export function saveModel(file: string, plugin: AnyArchitecture, config: unknown, params: Params, provenance: object = {}): void {
+  saveParams(file, params, {
+    [META_ARCH]: plugin.id,
+    [META_CONFIG]: JSON.stringify(config),
+    [META_PROVENANCE]: JSON.stringify(provenance),
+  });
+}
+
+/**
+ * Loads a checkpoint as a model of `archId` (or of the architecture its metadata names), inferring
+ * the config from the tensor shapes and checking the symmetry spec against them. Any mismatch is
+ * a CheckpointError that names the file.
+ */
+export function loadModel(file: string, registry: Registry, archId?: string): LoadedModel {
+  const { params, metadata } = loadParams(file);
+  const id = archId ?? metadata[META_ARCH];
+  if (!id) throw new CheckpointError(`${file}: no --arch given and the file does not record its architecture`);
+  try {
+    const plugin = registry.architecture(id);
+    const config = plugin.inferConfig(shapesOf(params));
+    validateSpec(plugin.symmetry(config), shapesOf(params), `${file} as ${id}`);
+    return { file, plugin, config, params, metadata };
+  } catch (e) {
+    if (e instanceof WeightspaceError && !(e instanceof CheckpointError)) throw new CheckpointError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Loads two checkpoints of one architecture with identical names and shapes. */
+export function loadPair(fileA: string, fileB: string, registry: Registry, archId?: string): [LoadedModel, LoadedModel] {
+  const a = loadModel(fileA, registry, archId);
+  const b = loadModel(fileB, registry, archId ?? a.plugin.id);
+  if (a.plugin.id !== b.plugin.id) throw new CheckpointError(`${fileA} is a '${a.plugin.id}' but ${fileB} is a '${b.plugin.id}'`);
+  assertSameStructure(a.params, b.params, [fileA, fileB]);
+  return [a, b];
+}

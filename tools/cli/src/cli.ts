@@ -1,0 +1,61 @@
+import { WeightspaceError } from '@weightspace/core';
+import { Command, CommandContext } from './command';
+import { alignCommand } from './commands/align';
+import { interpolateCommand } from './commands/interpolate';
+import { listCommand } from './commands/list';
+import { demoCommand, runCommand } from './commands/run';
+import { trainCommand } from './commands/train';
+import { createRegistry } from './modules';
+import { UsageError } from './usage-error';
+
+export const commands: readonly Command[] = [listCommand, trainCommand, alignCommand, interpolateCommand, runCommand, demoCommand];
+
+export function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'weightspace: parameter symmetries of neural networks (re-basin, linear mode connectivity, merging)',
+    '',
+    'usage: weightspace <command> [flags]',
+    '',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --backend wasm|cpu|tensorflow (or WEIGHTSPACE_BACKEND) and --help.',
+  ].join('\n');
+}
+
+/**
+ * Runs one command line and returns the exit code: 0 on success, 2 for anything the user can fix
+ * (bad flags, a wrong checkpoint, a config that fails its schema) with one line on stderr and no
+ * stack trace, 1 for an internal error.
+ */
+export async function runCli(argv: string[], io: Pick<CommandContext, 'print' | 'log' | 'env'>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.print(helpText());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.log(`weightspace: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.print(`${command.summary}\n\nusage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    const registry = await createRegistry();
+    await command.run(rest, { ...io, registry });
+    return 0;
+  } catch (e) {
+    if (e instanceof WeightspaceError) {
+      io.log(`weightspace ${name}: ${e.message}${e instanceof UsageError ? ` (see weightspace ${name} --help)` : ''}`);
+      return 2;
+    }
+    const err = e as Error;
+    io.log(`weightspace ${name}: internal error: ${err.message}`);
+    if (io.env.WEIGHTSPACE_DEBUG) io.log(err.stack ?? '');
+    else io.log('(set WEIGHTSPACE_DEBUG=1 for the stack trace)');
+    return 1;
+  }
+}

@@ -1,0 +1,56 @@
+import { barrierCurve, disposeParams, evaluate, EvaluationBatches, writeFileAtomic, writeJsonAtomic, ConfigError } from '@weightspace/core';
+import { join } from 'node:path';
+import { integerFlag, optionalString, parse, requireString } from '../args';
+import { loadPair } from '../checkpoint';
+import { chooseBackend, Command } from '../command';
+import { curvesSvg, table } from '../curves';
+import { progressBar } from '../progress-bar';
+
+export const interpolateCommand: Command = {
+  name: 'interpolate',
+  summary: 'loss and accuracy along the line from A to B; the loss and accuracy barriers',
+  usage: 'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--backend ID]',
+  async run(argv, context) {
+    const parsed = parse('interpolate', argv, {
+      arch: { type: 'string' },
+      a: { type: 'string' },
+      b: { type: 'string' },
+      dataset: { type: 'string' },
+      out: { type: 'string' },
+      points: { type: 'string' },
+      'test-limit': { type: 'string' },
+    });
+    const fileA = requireString('interpolate', parsed, 'a');
+    const fileB = requireString('interpolate', parsed, 'b');
+    const out = requireString('interpolate', parsed, 'out');
+    const datasetPlugin = context.registry.dataset(requireString('interpolate', parsed, 'dataset'));
+    const points = integerFlag('interpolate', parsed, 'points', 25, 2, 1001) as number;
+    const testLimit = integerFlag('interpolate', parsed, 'test-limit', undefined, 1);
+    await chooseBackend(parsed, context);
+    const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
+    const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
+    const inputs = a.plugin.inputShape(a.config).reduce((x: number, y: number) => x * y, 1);
+    if (inputs !== data.inputShape.reduce((x, y) => x * y, 1)) {
+      throw new ConfigError(`${fileA} takes ${inputs} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
+    }
+    const batches = EvaluationBatches.from(data.test, a.plugin.inputShape(a.config));
+    try {
+      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar() });
+      const endpoints = { a: evaluate(a.plugin, a.config, a.params, batches), b: evaluate(a.plugin, a.config, b.params, batches) };
+      writeJsonAtomic(join(out, 'curve.json'), { arch: a.plugin.id, a: fileA, b: fileB, dataset: data.id, testSamples: data.test.count, endpoints, ...curve });
+      writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
+      context.print(
+        table(
+          ['t', 'test loss', 'test acc (%)'],
+          curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
+        ),
+      );
+      context.print(`loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`);
+      context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
+    } finally {
+      batches.dispose();
+      disposeParams(a.params);
+      disposeParams(b.params);
+    }
+  },
+};

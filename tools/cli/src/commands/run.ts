@@ -1,0 +1,49 @@
+import { ConfigError, experimentSchema, ExperimentSpec, mnistMlpDemo, validateAgainst } from '@weightspace/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { optionalString, parse } from '../args';
+import { chooseBackend, Command, CommandContext } from '../command';
+import { runExperiment, summaryTable } from '../experiment';
+import { progressBar } from '../progress-bar';
+import { UsageError } from '../usage-error';
+
+async function execute(spec: ExperimentSpec, backendFlags: ReturnType<typeof parse>, context: CommandContext): Promise<void> {
+  const backend = await chooseBackend(backendFlags, context);
+  const report = await runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log });
+  context.print('');
+  context.print(`${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`);
+  context.print(summaryTable(report));
+  context.print(`report: ${join(spec.out, 'report.md')} (curves.svg, report.json, checkpoints); ${report.seconds.total.toFixed(1)} s, peak RSS ${report.peakRssMb.toFixed(0)} MB`);
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run an experiment file (train two seeds, align, compare interpolations)',
+  usage: 'weightspace run EXPERIMENT.json [--out DIR] [--backend ID]',
+  async run(argv, context) {
+    const parsed = parse('run', argv, { out: { type: 'string' } });
+    const [file, ...extra] = parsed.positionals;
+    if (!file || extra.length) throw new UsageError('give exactly one experiment file');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`${file}: cannot read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const spec = validateAgainst<ExperimentSpec>(experimentSchema, raw, file);
+    await execute({ ...spec, out: optionalString(parsed, 'out') ?? spec.out }, parsed, context);
+  },
+};
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'the MNIST MLP re-basin demo (what `npm start` runs)',
+  usage: 'weightspace demo [--out DIR] [--epochs N] [--backend ID]',
+  async run(argv, context) {
+    const parsed = parse('demo', argv, { out: { type: 'string' }, epochs: { type: 'string' } });
+    const epochs = parsed.flags.epochs === undefined ? mnistMlpDemo.train.epochs : Number(parsed.flags.epochs);
+    if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got '${String(parsed.flags.epochs)}'`);
+    const spec = { ...mnistMlpDemo, train: { ...mnistMlpDemo.train, epochs }, out: optionalString(parsed, 'out') ?? mnistMlpDemo.out };
+    await execute(spec, parsed, context);
+  },
+};

@@ -1,0 +1,45 @@
+import { disposeParams, train, validateAgainst } from '@weightspace/core';
+import { integerFlag, jsonFlag, numberFlag, parse, requireString } from '../args';
+import { saveModel } from '../checkpoint';
+import { chooseBackend, Command } from '../command';
+import { progressBar } from '../progress-bar';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train one model from a seed and save it as safetensors',
+  usage:
+    'weightspace train --arch ID --dataset ID --out FILE.safetensors [--config JSON|FILE] [--seed N] [--epochs N] [--batch-size N] [--lr X] [--train-limit N] [--backend ID]',
+  async run(argv, context) {
+    const parsed = parse('train', argv, {
+      arch: { type: 'string' },
+      dataset: { type: 'string' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+      seed: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      'train-limit': { type: 'string' },
+    });
+    const out = requireString('train', parsed, 'out');
+    const plugin = context.registry.architecture(requireString('train', parsed, 'arch'));
+    const datasetPlugin = context.registry.dataset(requireString('train', parsed, 'dataset'));
+    const seed = integerFlag('train', parsed, 'seed', 0) as number;
+    const options = {
+      epochs: integerFlag('train', parsed, 'epochs', 5, 1) as number,
+      batchSize: integerFlag('train', parsed, 'batch-size', 512, 1) as number,
+      learningRate: numberFlag('train', parsed, 'lr', 1e-3),
+    };
+    const trainLimit = integerFlag('train', parsed, 'train-limit', undefined, 1);
+    const explicit = jsonFlag('train', parsed, 'config');
+    await chooseBackend(parsed, context);
+    const data = await datasetPlugin.load({ trainLimit, testLimit: 1 });
+    const config = validateAgainst<unknown>(plugin.configSchema, explicit ?? plugin.defaultConfig(data), `--config for ${plugin.id}`);
+    const initial = plugin.init(config, seed);
+    const result = train(plugin, config, initial, data.train, { ...options, seed, progress: progressBar(), task: `train seed ${seed}` });
+    disposeParams(initial);
+    saveModel(out, plugin, config, result.params, { arch: plugin.id, config, dataset: data.id, trainCount: data.train.count, seed, train: options });
+    disposeParams(result.params);
+    context.print(`saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`);
+  },
+};
