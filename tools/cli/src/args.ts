@@ -17,7 +17,7 @@ export interface Parsed {
 }
 
 /** Strict parsing: an unknown flag or a missing value is a UsageError naming it. */
-export function parse(command: string, argv: string[], flags: FlagSpec): Parsed {
+export function parse(argv: string[], flags: FlagSpec): Parsed {
   try {
     const { values, positionals } = parseArgs({ args: argv, options: { ...commonFlags, ...flags }, strict: true, allowPositionals: true });
     return { flags: values as Parsed['flags'], positionals };
@@ -26,7 +26,7 @@ export function parse(command: string, argv: string[], flags: FlagSpec): Parsed 
   }
 }
 
-export function requireString(command: string, parsed: Parsed, flag: string): string {
+export function requireString(parsed: Parsed, flag: string): string {
   const value = parsed.flags[flag];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${flag} is required`);
   return value;
@@ -38,7 +38,7 @@ export function optionalString(parsed: Parsed, flag: string): string | undefined
 }
 
 /** An integer flag within [min, max], or the default. */
-export function integerFlag(command: string, parsed: Parsed, flag: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerFlag(parsed: Parsed, flag: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -48,7 +48,7 @@ export function integerFlag(command: string, parsed: Parsed, flag: string, fallb
   return value;
 }
 
-export function numberFlag(command: string, parsed: Parsed, flag: string, fallback: number): number {
+export function numberFlag(parsed: Parsed, flag: string, fallback: number): number {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -57,7 +57,7 @@ export function numberFlag(command: string, parsed: Parsed, flag: string, fallba
 }
 
 /** A JSON object given inline or as a path to a JSON file. */
-export function jsonFlag(command: string, parsed: Parsed, flag: string): Record<string, unknown> | undefined {
+export function jsonFlag(parsed: Parsed, flag: string): Record<string, unknown> | undefined {
   const raw = optionalString(parsed, flag);
   if (raw === undefined) return undefined;
   const fromFile = !raw.trimStart().startsWith('{') && existsSync(raw);

@@ -11,3 +11,7 @@ export const allModules = [coreModule, reducedSymmetryModule, mlpModule, archRes
 export function createRegistry(): Promise<Registry> {
   return Registry.fromModules(allModules);
 }
+
+export function createRegistrySync(): Registry {
+  return Registry.fromModulesSync(allModules);
+}

@@ -41,9 +41,10 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
         element[group] = { kind: 'permutation', perm: next };
       }
     }
-    context.progress?.({ task: 'weight matching', done: iterations, total: maxIterations });
     if (!progressed) break;
+    context.progress?.({ task: 'weight matching', done: iterations, total: maxIterations, info: 'improving' });
   }
+  context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
 
   const aligned = transform(b, spec, element);
   const objectiveAfter = innerProduct(a, aligned);

@@ -36,6 +36,17 @@ export class Registry {
   static async fromModules(modules: readonly ContainerModule[]): Promise<Registry> {
     const container = new Container();
     await container.load(...modules);
+    return Registry.fromContainer(container);
+  }
+
+  /** The same, for modules whose load functions are synchronous (all of weightspace's are). */
+  static fromModulesSync(modules: readonly ContainerModule[]): Registry {
+    const container = new Container();
+    container.loadSync(...modules);
+    return Registry.fromContainer(container);
+  }
+
+  private static fromContainer(container: Container): Registry {
     const all = <T>(id: ServiceId<T>): T[] => (container.isBound(asIdentifier(id)) ? container.getAll(asIdentifier(id)) : []);
     const manifests = all(ManifestId).map((m) => validateAgainst<PluginManifest>(manifestSchema, m, `manifest of ${m.package ?? '?'}`));
     const registry = new Registry(

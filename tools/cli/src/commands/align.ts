@@ -11,7 +11,7 @@ export const alignCommand: Command = {
   summary: 'align checkpoint B to A; write b_aligned.safetensors and alignment.json',
   usage: 'weightspace align --a A.safetensors --b B.safetensors --out DIR [--arch ID] [--method weight] [--seed N] [--max-iterations N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse('align', argv, {
+    const parsed = parse(argv, {
       arch: { type: 'string' },
       a: { type: 'string' },
       b: { type: 'string' },
@@ -20,13 +20,13 @@ export const alignCommand: Command = {
       seed: { type: 'string' },
       'max-iterations': { type: 'string' },
     });
-    const fileA = requireString('align', parsed, 'a');
-    const fileB = requireString('align', parsed, 'b');
-    const out = requireString('align', parsed, 'out');
+    const fileA = requireString(parsed, 'a');
+    const fileB = requireString(parsed, 'b');
+    const out = requireString(parsed, 'out');
     const method = optionalString(parsed, 'method') ?? 'weight';
     context.registry.matcher(method);
-    const seed = integerFlag('align', parsed, 'seed', 0) as number;
-    const maxIterations = integerFlag('align', parsed, 'max-iterations', 100, 1) as number;
+    const seed = integerFlag(parsed, 'seed', 0) as number;
+    const maxIterations = integerFlag(parsed, 'max-iterations', 100, 1) as number;
     await chooseBackend(parsed, context);
     const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
     const { record, aligned } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, { method, seed, maxIterations, progress: progressBar() });

@@ -11,7 +11,7 @@ export const interpolateCommand: Command = {
   summary: 'loss and accuracy along the line from A to B; the loss and accuracy barriers',
   usage: 'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse('interpolate', argv, {
+    const parsed = parse(argv, {
       arch: { type: 'string' },
       a: { type: 'string' },
       b: { type: 'string' },
@@ -20,12 +20,12 @@ export const interpolateCommand: Command = {
       points: { type: 'string' },
       'test-limit': { type: 'string' },
     });
-    const fileA = requireString('interpolate', parsed, 'a');
-    const fileB = requireString('interpolate', parsed, 'b');
-    const out = requireString('interpolate', parsed, 'out');
-    const datasetPlugin = context.registry.dataset(requireString('interpolate', parsed, 'dataset'));
-    const points = integerFlag('interpolate', parsed, 'points', 25, 2, 1001) as number;
-    const testLimit = integerFlag('interpolate', parsed, 'test-limit', undefined, 1);
+    const fileA = requireString(parsed, 'a');
+    const fileB = requireString(parsed, 'b');
+    const out = requireString(parsed, 'out');
+    const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
+    const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
+    const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     await chooseBackend(parsed, context);
     const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
     const data = await datasetPlugin.load({ trainLimit: 1, testLimit });

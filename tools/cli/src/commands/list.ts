@@ -6,7 +6,7 @@ export const listCommand: Command = {
   summary: 'registered architectures, variants, matchers, datasets and backends',
   usage: 'weightspace list',
   async run(argv, { registry, print }) {
-    parse('list', argv, {});
+    parse(argv, {});
     const section = (title: string, rows: string[]) => {
       print(`${title}:`);
       for (const row of rows.length ? rows : ['(none)']) print(`  ${row}`);

@@ -1,13 +1,13 @@
 import { ConfigError, experimentSchema, ExperimentSpec, mnistMlpDemo, validateAgainst } from '@weightspace/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { optionalString, parse } from '../args';
+import { optionalString, parse, Parsed } from '../args';
 import { chooseBackend, Command, CommandContext } from '../command';
 import { runExperiment, summaryTable } from '../experiment';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
-async function execute(spec: ExperimentSpec, backendFlags: ReturnType<typeof parse>, context: CommandContext): Promise<void> {
+async function execute(spec: ExperimentSpec, backendFlags: Parsed, context: CommandContext): Promise<void> {
   const backend = await chooseBackend(backendFlags, context);
   const report = await runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log });
   context.print('');
@@ -21,7 +21,7 @@ export const runCommand: Command = {
   summary: 'run an experiment file (train two seeds, align, compare interpolations)',
   usage: 'weightspace run EXPERIMENT.json [--out DIR] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse('run', argv, { out: { type: 'string' } });
+    const parsed = parse(argv, { out: { type: 'string' } });
     const [file, ...extra] = parsed.positionals;
     if (!file || extra.length) throw new UsageError('give exactly one experiment file');
     let raw: unknown;
@@ -40,7 +40,7 @@ export const demoCommand: Command = {
   summary: 'the MNIST MLP re-basin demo (what `npm start` runs)',
   usage: 'weightspace demo [--out DIR] [--epochs N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse('demo', argv, { out: { type: 'string' }, epochs: { type: 'string' } });
+    const parsed = parse(argv, { out: { type: 'string' }, epochs: { type: 'string' } });
     const epochs = parsed.flags.epochs === undefined ? mnistMlpDemo.train.epochs : Number(parsed.flags.epochs);
     if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got '${String(parsed.flags.epochs)}'`);
     const spec = { ...mnistMlpDemo, train: { ...mnistMlpDemo.train, epochs }, out: optionalString(parsed, 'out') ?? mnistMlpDemo.out };

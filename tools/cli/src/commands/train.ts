@@ -10,7 +10,7 @@ export const trainCommand: Command = {
   usage:
     'weightspace train --arch ID --dataset ID --out FILE.safetensors [--config JSON|FILE] [--seed N] [--epochs N] [--batch-size N] [--lr X] [--train-limit N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse('train', argv, {
+    const parsed = parse(argv, {
       arch: { type: 'string' },
       dataset: { type: 'string' },
       out: { type: 'string' },
@@ -21,17 +21,17 @@ export const trainCommand: Command = {
       lr: { type: 'string' },
       'train-limit': { type: 'string' },
     });
-    const out = requireString('train', parsed, 'out');
-    const plugin = context.registry.architecture(requireString('train', parsed, 'arch'));
-    const datasetPlugin = context.registry.dataset(requireString('train', parsed, 'dataset'));
-    const seed = integerFlag('train', parsed, 'seed', 0) as number;
+    const out = requireString(parsed, 'out');
+    const plugin = context.registry.architecture(requireString(parsed, 'arch'));
+    const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
+    const seed = integerFlag(parsed, 'seed', 0) as number;
     const options = {
-      epochs: integerFlag('train', parsed, 'epochs', 5, 1) as number,
-      batchSize: integerFlag('train', parsed, 'batch-size', 512, 1) as number,
-      learningRate: numberFlag('train', parsed, 'lr', 1e-3),
+      epochs: integerFlag(parsed, 'epochs', 5, 1) as number,
+      batchSize: integerFlag(parsed, 'batch-size', 512, 1) as number,
+      learningRate: numberFlag(parsed, 'lr', 1e-3),
     };
-    const trainLimit = integerFlag('train', parsed, 'train-limit', undefined, 1);
-    const explicit = jsonFlag('train', parsed, 'config');
+    const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
+    const explicit = jsonFlag(parsed, 'config');
     await chooseBackend(parsed, context);
     const data = await datasetPlugin.load({ trainLimit, testLimit: 1 });
     const config = validateAgainst<unknown>(plugin.configSchema, explicit ?? plugin.defaultConfig(data), `--config for ${plugin.id}`);

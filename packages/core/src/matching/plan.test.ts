@@ -1,0 +1,56 @@
+import { cpuBackend } from '../backend/backend-provider';
+import { disposeParams, maxAbsDifference } from '../params/params';
+import { Rng } from '../random/rng';
+import { elementsEqual, inverse, random } from '../symmetry/algebra';
+import { restrictSpec } from '../symmetry/spec';
+import { transform } from '../symmetry/transform';
+import { toyBilinear, toyResidual } from '../testing/fixtures/toy-models';
+import { Matcher } from './matcher';
+import { defaultPlan, runPlan } from './plan';
+import { weightMatchingMatcher } from './weight-matching';
+
+beforeAll(() => cpuBackend.activate());
+
+describe('matching plans', () => {
+  it('give each group to a matcher that supports its kind, and name a group none supports', () => {
+    const spec = toyResidual.symmetry(toyResidual.examples[0]);
+    expect(() => defaultPlan(spec, [weightMatchingMatcher])).toThrow("no registered matcher handles group 'stream' (orthogonal)");
+    const orthogonal: Matcher = { ...weightMatchingMatcher, id: 'procrustes-stub', kinds: ['orthogonal'] };
+    expect(defaultPlan(spec, [weightMatchingMatcher, orthogonal])).toEqual({ stream: 'procrustes-stub', hidden: 'weight' });
+    expect(() => defaultPlan(spec, [weightMatchingMatcher], 'nope')).toThrow("unknown matcher 'nope'; registered: weight");
+  });
+
+  it('run the matchers and compose their elements', () => {
+    const config = toyResidual.examples[0];
+    const spec = restrictSpec(toyResidual.symmetry(config), ['hidden']);
+    const a = toyResidual.init(config, 0);
+    const g = random(spec, new Rng(4));
+    const b = transform(a, spec, g);
+    const result = runPlan(spec, a, b, defaultPlan(spec, [weightMatchingMatcher]), [weightMatchingMatcher], { seed: 0 });
+    expect(elementsEqual(result.element, inverse(spec, g))).toBe(true);
+    expect(result.objectiveAfter).toBeGreaterThan(result.objectiveBefore);
+    const aligned = transform(b, spec, result.element);
+    expect(maxAbsDifference(a, aligned)).toBe(0);
+    [a, b, aligned].forEach(disposeParams);
+  });
+});
+
+describe('weight matching of block permutations', () => {
+  it('recovers a permutation of attention heads, moving each head as a block', () => {
+    const config = { input: 5, heads: 4, headDim: 3, classes: 2 };
+    const spec = restrictSpec(toyBilinear.symmetry(config), ['heads']);
+    const a = toyBilinear.init(config, 2);
+    const g = random(spec, new Rng(8));
+    const b = transform(a, spec, g);
+    const result = weightMatchingMatcher.match(spec, a, b, { seed: 1 });
+    expect(elementsEqual(result.element, inverse(spec, g))).toBe(true);
+    const aligned = transform(b, spec, result.element);
+    expect(maxAbsDifference(a, aligned)).toBe(0);
+  });
+
+  it('refuses a group kind it does not handle, naming it', () => {
+    const spec = toyResidual.symmetry(toyResidual.examples[0]);
+    const a = toyResidual.init(toyResidual.examples[0], 0);
+    expect(() => weightMatchingMatcher.match(spec, a, a, { seed: 0 })).toThrow("weight matching handles permutation groups; group 'stream' is orthogonal");
+  });
+});

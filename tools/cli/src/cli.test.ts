@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadParams, Params, saveParams } from '@weightspace/core';
+import { mlp } from '@weightspace/arch-mlp';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { print: (l) => out.push(l), log: (l) => err.push(l), env: { WEIGHTSPACE_BACKEND: 'wasm' } });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function expectUserError(result: { code: number; err: string }, message: RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.err).toMatch(message);
+  expect(result.err.split('\n').filter((l) => l.startsWith('weightspace'))).toHaveLength(1);
+  expect(result.err).not.toMatch(/^\s+at /m);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ws-cli-'));
+const small = JSON.stringify({ input: 784, hidden: [128, 128], classes: 10 });
+
+describe('weightspace on MNIST, end to end', () => {
+  beforeAll(async () => {
+    for (const seed of [0, 1]) {
+      const r = await cli('train', '--arch', 'mlp', '--dataset', 'mnist', '--config', small, '--epochs', '2', '--batch-size', '128', '--train-limit', '12000', '--seed', String(seed), '--out', join(dir, `m${seed}.safetensors`));
+      expect(r.err).toContain('backend: wasm');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('align writes b_aligned.safetensors and alignment.json, inferring the sizes from the checkpoints', async () => {
+    const r = await cli('align', '--arch', 'mlp', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'aligned'));
+    expect(r.code).toBe(0);
+    const record = JSON.parse(readFileSync(join(dir, 'aligned', 'alignment.json'), 'utf8'));
+    expect(record.method).toBe('weight');
+    expect(Object.keys(record.groups)).toEqual(['hidden.0', 'hidden.1']);
+    for (const perm of Object.values(record.groups) as number[][]) {
+      expect([...perm].sort((x, y) => x - y)).toEqual(Array.from({ length: 128 }, (_, i) => i));
+    }
+    expect(record.objectiveAfter).toBeGreaterThan(record.objectiveBefore);
+    expect(record.iterations).toBeGreaterThanOrEqual(2);
+    expect(record.seconds).toBeGreaterThan(0);
+
+    // Same names and shapes as B, and the same function as B.
+    const b = loadParams(join(dir, 'm1.safetensors')).params;
+    const aligned = loadParams(join(dir, 'aligned', 'b_aligned.safetensors')).params;
+    expect(Object.keys(aligned).sort()).toEqual(Object.keys(b).sort());
+    for (const k of Object.keys(b)) expect(aligned[k].shape).toEqual(b[k].shape);
+    const config = JSON.parse(small);
+    const x = tf.randomNormal([16, 784], 0, 1, 'float32', 3);
+    const diff = tf.max(tf.abs(tf.sub(mlp.apply(config, b, x).logits, mlp.apply(config, aligned, x).logits))).dataSync()[0];
+    expect(diff).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('interpolate shows a barrier that alignment removes on real data', async () => {
+    const curve = async (b: string, out: string) => {
+      const r = await cli('interpolate', '--arch', 'mlp', '--a', join(dir, 'm0.safetensors'), '--b', b, '--dataset', 'mnist', '--points', '11', '--test-limit', '2000', '--out', out);
+      expect(r.code).toBe(0);
+      expect(existsSync(join(out, 'curve.svg'))).toBe(true);
+      return JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
+    };
+    const naive = await curve(join(dir, 'm1.safetensors'), join(dir, 'naive'));
+    const aligned = await curve(join(dir, 'aligned', 'b_aligned.safetensors'), join(dir, 'aligned-curve'));
+    expect(naive.points).toHaveLength(11);
+    expect(naive.points[0].t).toBe(0);
+    expect(naive.points[10].t).toBe(1);
+    // Endpoints are the same models, so both curves start and end at the same values.
+    expect(aligned.points[0].loss).toBeCloseTo(naive.points[0].loss, 4);
+    expect(aligned.points[10].loss).toBeCloseTo(naive.points[10].loss, 4);
+    expect(naive.barriers.loss).toBeGreaterThan(0.3);
+    expect(aligned.barriers.loss).toBeLessThan(naive.barriers.loss / 3);
+    expect(aligned.barriers.accuracy).toBeLessThan(naive.barriers.accuracy);
+  });
+});
+
+describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
+  it('an unknown flag', async () => expectUserError(await cli('align', '--bogus'), /Unknown option '--bogus'/));
+  it('a missing flag', async () => expectUserError(await cli('align', '--a', 'x.safetensors'), /--b is required/));
+  it('a malformed number', async () => expectUserError(await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--points', 'many'), /--points must be an integer in \[2, 1001\], got 'many'/));
+  it('an unknown command', async () => expectUserError(await cli('frobnicate'), /unknown command 'frobnicate'/));
+  it('an unknown backend', async () => expectUserError(await cli('align', '--a', 'a', '--b', 'b', '--out', 'o', '--backend', 'abacus'), /unknown backend 'abacus'; choose one of: wasm, cpu, tensorflow/));
+  it('an unknown architecture', async () => expectUserError(await cli('align', '--arch', 'resnet99', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'x')), /unknown architecture 'resnet99'/));
+
+  it('a truncated checkpoint, naming the file', async () => {
+    const file = join(dir, 'truncated.safetensors');
+    const bytes = readFileSync(join(dir, 'm0.safetensors'));
+    writeFileSync(file, bytes.subarray(0, bytes.length - 100));
+    expectUserError(await cli('align', '--a', join(dir, 'm0.safetensors'), '--b', file, '--out', join(dir, 'x')), /truncated\.safetensors: tensor '[^']+': data_offsets .* run past the end/);
+  });
+
+  it('checkpoints whose shapes differ, naming parameter and files', async () => {
+    const other = join(dir, 'narrow.safetensors');
+    const params: Params = mlp.init({ input: 784, hidden: [64, 128], classes: 10 }, 0);
+    saveParams(other, params);
+    expectUserError(
+      await cli('align', '--arch', 'mlp', '--a', join(dir, 'm0.safetensors'), '--b', other, '--out', join(dir, 'x')),
+      /parameter 'layers\.0\.weight' has shape \[128x784\] in .*m0\.safetensors but \[64x784\] in .*narrow\.safetensors/,
+    );
+  });
+
+  it('a checkpoint that is not an MLP', async () => {
+    const file = join(dir, 'conv.safetensors');
+    saveParams(file, { 'conv1.weight': tf.zeros([4, 1, 3, 3]) });
+    expectUserError(await cli('align', '--arch', 'mlp', '--a', file, '--b', file, '--out', join(dir, 'x')), /conv\.safetensors: mlp: no 'layers\.0\.weight'/);
+  });
+
+  it('a config that fails its schema', async () => {
+    expectUserError(
+      await cli('train', '--arch', 'mlp', '--dataset', 'blobs', '--config', '{"input": 16, "hidden": [0], "classes": 4, "extra": 1}', '--out', join(dir, 'bad.safetensors')),
+      /--config for mlp: .*has unknown property 'extra'.*\/hidden\/0 must be >= 1/,
+    );
+  });
+
+  it('an experiment file that fails its schema, naming the file and field', async () => {
+    const file = join(dir, 'bad-experiment.json');
+    writeFileSync(file, JSON.stringify({ arch: 'mlp', config: {}, dataset: 'blobs', seeds: [0], out: 'x', train: { epochs: 0 } }));
+    expectUserError(await cli('run', file), /bad-experiment\.json: .*\/seeds must NOT have fewer than 2 items.*\/train\/epochs must be >= 1/);
+  });
+});
+
+describe('run <experiment.json>', () => {
+  it('trains, aligns and reports on a small experiment, and reuses finished checkpoints', async () => {
+    const out = join(dir, 'exp');
+    const file = join(dir, 'experiment.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'blobs test',
+        arch: 'mlp',
+        config: { input: 16, hidden: [32, 32], classes: 4 },
+        dataset: 'blobs',
+        seeds: [3, 4],
+        train: { epochs: 3, batchSize: 64 },
+        interpolate: { points: 5 },
+        out,
+      }),
+    );
+    const first = await cli('run', file);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/naive\s+-?\d/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.curves.naive.points).toHaveLength(5);
+    expect(report.train.reused).toEqual([false, false]);
+    expect(report.endpoints[0].testAccuracy).toBeGreaterThan(0.5);
+    for (const f of ['a.safetensors', 'b.safetensors', 'b_aligned.safetensors', 'alignment.json', 'curves.svg', 'report.md']) {
+      expect(existsSync(join(out, f))).toBe(true);
+    }
+    const second = await cli('run', file);
+    expect(second.code).toBe(0);
+    expect(second.err).toContain('reusing');
+    const again = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(again.train.reused).toEqual([true, true]);
+    expect(again.curves.naive.barriers.loss).toBeCloseTo(report.curves.naive.barriers.loss, 6);
+  });
+});
+
+describe('list', () => {
+  it('lists every kind of plugin', async () => {
+    const r = await cli('list');
+    expect(r.code).toBe(0);
+    for (const heading of ['architectures:', 'variants:', 'matchers:', 'datasets:', 'backends:']) expect(r.out).toContain(heading);
+    expect(r.out).toMatch(/^\s+mlp\s/m);
+    expect(r.out).toMatch(/^\s+weight\s/m);
+    expect(r.out).toMatch(/^\s+mnist\s/m);
+    expect(r.out).toMatch(/^\s+wasm\s/m);
+  });
+});

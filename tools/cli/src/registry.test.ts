@@ -1,0 +1,48 @@
+import { ArchitectureId, bindAll, ManifestId, Registry } from '@weightspace/core';
+import { mlp } from '@weightspace/arch-mlp';
+import { ContainerModule } from 'inversify';
+import { allModules, createRegistry } from './modules';
+
+describe('registry over the CLI modules', () => {
+  it('lists one manifest per package and resolves ids', async () => {
+    const registry = await createRegistry();
+    expect(registry.manifests.map((m) => m.package)).toEqual([
+      '@weightspace/core',
+      '@weightspace/reduced-symmetry',
+      '@weightspace/arch-mlp',
+      '@weightspace/arch-resnet',
+      '@weightspace/arch-transformer',
+      '@weightspace/arch-moe',
+    ]);
+    expect(registry.architecture('mlp')).toBe(mlp);
+    expect(registry.matcher('weight').kinds).toContain('permutation');
+    expect(registry.dataset('mnist').id).toBe('mnist');
+    expect(registry.backend('wasm').id).toBe('wasm');
+  });
+
+  it('manifests list exactly what their modules register', async () => {
+    const registry = await createRegistry();
+    const declared = registry.manifests.flatMap((m) => m.provides.architectures ?? []);
+    expect(declared.sort()).toEqual(registry.architectures().map((a) => a.id).sort());
+    const matchers = registry.manifests.flatMap((m) => m.provides.matchers ?? []);
+    expect(matchers.sort()).toEqual(registry.matchers().map((m) => m.id).sort());
+  });
+
+  it('throws on a duplicate id, naming it', async () => {
+    const again = new ContainerModule((options) => bindAll(options, ArchitectureId, [mlp]));
+    await expect(Registry.fromModules([...allModules, again])).rejects.toThrow("architecture id 'mlp' is registered twice");
+  });
+
+  it('rejects a manifest that fails its schema', async () => {
+    const bad = new ContainerModule((options) =>
+      bindAll(options, ManifestId, [{ package: 'Bad Name', version: 'x', description: '', papers: [], provides: {} }]),
+    );
+    await expect(Registry.fromModules([bad])).rejects.toThrow(/manifest of Bad Name: \/package must match pattern.*\/version must match pattern/);
+  });
+
+  it('names the registered ids when one is unknown', async () => {
+    const registry = await createRegistry();
+    expect(() => registry.architecture('resnet99')).toThrow("unknown architecture 'resnet99'; registered: mlp");
+    expect(() => registry.matcher('magic')).toThrow("unknown matcher 'magic'; registered: weight");
+  });
+});
