@@ -39,3 +39,8 @@ export * from './registry/service-ids';
 export { Registry, bindAll } from './registry/registry';
 export { coreModule, coreManifest } from './registry/core-module';
 export * from './conformance/conformance';
+export { Aligner, planAligner } from './merge/aligner';
+export { weightedAverage } from './merge/average';
+export { averageMerge, pairwiseMerge, mergeMany, hierarchicalMerge, MergeOptions, MergeResult } from './merge/merge';
+export { spectralNorm, lipschitzUpperBound, weightNorm } from './robustness/spectral-norm';
+export { robustness, RobustnessOptions, RobustnessReport, defaultRobustnessOptions } from './robustness/robustness';

@@ -71,3 +71,14 @@ export function jsonFlag(parsed: Parsed, flag: string): Record<string, unknown> 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${source} must be a JSON object`);
   return value as Record<string, unknown>;
 }
+
+/** A comma-separated list of non-negative numbers, e.g. `--eps 0.05,0.1`. */
+export function numberListFlag(parsed: Parsed, flag: string, fallback: number[]): number[] {
+  const raw = parsed.flags[flag];
+  if (raw === undefined) return fallback;
+  const values = String(raw).split(',').map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
+    throw new UsageError(`--${flag} must be a comma-separated list of non-negative numbers, got '${String(raw)}'`);
+  }
+  return values;
+}

@@ -77,6 +77,39 @@ describe('weightspace on MNIST, end to end', () => {
   });
 });
 
+describe('merge and robustness on the trained pair', () => {
+  const evaluateOn = async (file: string, out: string) => {
+    const r = await cli('robustness', '--model', file, '--dataset', 'mnist', '--test-limit', '1000', '--attack-limit', '300', '--eps', '0.05,0.1', '--out', out);
+    expect(r.code).toBe(0);
+    return JSON.parse(readFileSync(join(out, 'robustness.json'), 'utf8'));
+  };
+
+  it('aligned merges keep far more accuracy than naive averaging', async () => {
+    const inputs = [join(dir, 'm0.safetensors'), join(dir, 'm1.safetensors')];
+    const accuracy: Record<string, number> = {};
+    for (const method of ['average', 'mergemany', 'hierarchical']) {
+      const out = join(dir, `merged-${method}.safetensors`);
+      const r = await cli('merge', '--method', method, '--out', out, ...inputs);
+      expect(r.code).toBe(0);
+      const record = JSON.parse(readFileSync(join(dir, `merged-${method}.json`), 'utf8'));
+      expect(record.inputs).toEqual(inputs);
+      accuracy[method] = (await evaluateOn(out, join(dir, `rob-${method}`))).clean.accuracy;
+    }
+    expect(accuracy.mergemany).toBeGreaterThan(accuracy.average + 0.05);
+    expect(accuracy.hierarchical).toBeGreaterThan(accuracy.average + 0.05);
+  });
+
+  it('robustness reports attacks below clean accuracy and a positive Lipschitz bound', async () => {
+    const r = await evaluateOn(join(dir, 'm0.safetensors'), join(dir, 'rob-m0'));
+    expect(r.clean.accuracy).toBeGreaterThan(0.8);
+    expect(r.attackedSamples).toBe(300);
+    expect(r.fgsm['0.1']).toBeLessThan(r.clean.accuracy);
+    expect(r.pgd['0.1']).toBeLessThanOrEqual(r.fgsm['0.1']);
+    expect(r.spectralNorms.map((l: { name: string }) => l.name)).toEqual(['layers.0.weight', 'layers.1.weight', 'layers.2.weight']);
+    expect(r.lipschitzUpperBound).toBeCloseTo(r.spectralNorms.reduce((p: number, l: { norm: number }) => p * l.norm, 1), 6);
+  });
+});
+
 describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
   it('an unknown flag', async () => expectUserError(await cli('align', '--bogus'), /Unknown option '--bogus'/));
   it('a missing flag', async () => expectUserError(await cli('align', '--a', 'x.safetensors'), /--b is required/));
@@ -98,6 +131,18 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
     saveParams(other, params);
     expectUserError(
       await cli('align', '--arch', 'mlp', '--a', join(dir, 'm0.safetensors'), '--b', other, '--out', join(dir, 'x')),
+      /parameter 'layers\.0\.weight' has shape \[128x784\] in .*m0\.safetensors but \[64x784\] in .*narrow\.safetensors/,
+    );
+  });
+
+  it('merging one checkpoint, or an unknown method', async () => {
+    expectUserError(await cli('merge', '--method', 'average', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors')), /at least two checkpoints/);
+    expectUserError(await cli('merge', '--method', 'soup', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors'), join(dir, 'm1.safetensors')), /--method must be one of average, mergemany, hierarchical/);
+  });
+
+  it('merging checkpoints whose shapes differ, naming the files', async () => {
+    expectUserError(
+      await cli('merge', '--method', 'mergemany', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors'), join(dir, 'm1.safetensors'), join(dir, 'narrow.safetensors')),
       /parameter 'layers\.0\.weight' has shape \[128x784\] in .*m0\.safetensors but \[64x784\] in .*narrow\.safetensors/,
     );
   });

@@ -3,12 +3,14 @@ import { Command, CommandContext } from './command';
 import { alignCommand } from './commands/align';
 import { interpolateCommand } from './commands/interpolate';
 import { listCommand } from './commands/list';
+import { mergeCommand } from './commands/merge';
+import { robustnessCommand } from './commands/robustness';
 import { demoCommand, runCommand } from './commands/run';
 import { trainCommand } from './commands/train';
 import { createRegistry } from './modules';
 import { UsageError } from './usage-error';
 
-export const commands: readonly Command[] = [listCommand, trainCommand, alignCommand, interpolateCommand, runCommand, demoCommand];
+export const commands: readonly Command[] = [listCommand, trainCommand, alignCommand, interpolateCommand, mergeCommand, robustnessCommand, runCommand, demoCommand];
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

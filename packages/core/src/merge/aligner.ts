@@ -1,0 +1,14 @@
+import { Matcher, MatchContext } from '../matching/matcher';
+import { defaultPlan, runPlan } from '../matching/plan';
+import { Params } from '../params/params';
+import { GroupElement } from '../symmetry/element';
+import { SymmetrySpec } from '../symmetry/spec';
+
+/** Finds the element that maps `moving` onto `target` (transform(moving, spec, g) ≈ target). */
+export type Aligner = (target: Params, moving: Params, seed: number) => GroupElement;
+
+/** An aligner from the registered matchers: `method` where it applies, the defaults elsewhere. */
+export function planAligner(spec: SymmetrySpec, matchers: readonly Matcher[], method: string, context: Omit<MatchContext, 'seed'> = {}): Aligner {
+  const plan = defaultPlan(spec, matchers, method);
+  return (target, moving, seed) => runPlan(spec, target, moving, plan, matchers, { ...context, seed }).element;
+}

@@ -1,0 +1,74 @@
+import {
+  assertSameStructure,
+  averageMerge,
+  disposeParams,
+  hierarchicalMerge,
+  MergeResult,
+  mergeMany,
+  planAligner,
+  writeJsonAtomic,
+} from '@weightspace/core';
+import { integerFlag, optionalString, parse, requireString } from '../args';
+import { LoadedModel, loadModel, saveModel } from '../checkpoint';
+import { chooseBackend, Command } from '../command';
+import { progressBar } from '../progress-bar';
+import { UsageError } from '../usage-error';
+
+export const MERGE_METHODS = ['average', 'mergemany', 'hierarchical'] as const;
+
+/** Loads every checkpoint as one architecture and checks they share names and shapes, naming the file that differs. */
+export function loadMany(files: readonly string[], registry: Parameters<typeof loadModel>[1], arch?: string): LoadedModel[] {
+  const first = loadModel(files[0], registry, arch);
+  const models = [first];
+  for (const file of files.slice(1)) {
+    const model = loadModel(file, registry, arch ?? first.plugin.id);
+    models.push(model);
+    assertSameStructure(first.params, model.params, [files[0], file]);
+  }
+  return models;
+}
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  summary: 'merge two or more checkpoints of one architecture (average, MergeMany, hierarchical)',
+  usage: 'weightspace merge --method average|mergemany|hierarchical --out MERGED.safetensors A.safetensors B.safetensors [...] [--arch ID] [--matcher weight] [--seed N] [--max-rounds N] [--backend ID]',
+  async run(argv, context) {
+    const parsed = parse(argv, {
+      arch: { type: 'string' },
+      method: { type: 'string' },
+      matcher: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      'max-rounds': { type: 'string' },
+    });
+    const method = requireString(parsed, 'method');
+    if (!(MERGE_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${MERGE_METHODS.join(', ')}, got '${method}'`);
+    const out = requireString(parsed, 'out');
+    const files = parsed.positionals;
+    if (files.length < 2) throw new UsageError(`give at least two checkpoints to merge, got ${files.length}`);
+    const matcherId = optionalString(parsed, 'matcher') ?? 'weight';
+    context.registry.matcher(matcherId);
+    const seed = integerFlag(parsed, 'seed', 0) as number;
+    const maxRounds = integerFlag(parsed, 'max-rounds', 50, 1) as number;
+    await chooseBackend(parsed, context);
+    const models = loadMany(files, context.registry, optionalString(parsed, 'arch'));
+    const { plugin, config } = models[0];
+    const spec = plugin.symmetry(config);
+    const params = models.map((m) => m.params);
+    const align = planAligner(spec, context.registry.matchers(), matcherId);
+    const progress = progressBar();
+    const result: MergeResult =
+      method === 'average'
+        ? averageMerge(params)
+        : method === 'mergemany'
+          ? mergeMany(spec, align, params, { seed, maxRounds, progress })
+          : hierarchicalMerge(spec, align, params, { seed, progress });
+    saveModel(out, plugin, config, result.params, { arch: plugin.id, config, mergedBy: method, inputs: files });
+    const record = { method, matcher: method === 'average' ? null : matcherId, arch: plugin.id, inputs: files, rounds: result.rounds, seconds: result.seconds, seed };
+    const recordFile = out.replace(/\.safetensors$/, '') + '.json';
+    writeJsonAtomic(recordFile, record);
+    params.forEach(disposeParams);
+    disposeParams(result.params);
+    context.print(`merged ${files.length} ${plugin.id} checkpoints by ${method} in ${result.seconds.toFixed(2)} s (${result.rounds} rounds): wrote ${out} and ${recordFile}`);
+  },
+};
