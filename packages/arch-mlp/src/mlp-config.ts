@@ -3,6 +3,8 @@ export interface MlpConfig {
   input: number;
   hidden: number[];
   classes: number;
+  /** Whether the layers have biases (default true; false for the bias-free nets of LEWC). */
+  bias?: boolean;
 }
 
 export const mlpConfigSchema = {
@@ -14,10 +16,15 @@ export const mlpConfigSchema = {
     input: { type: 'integer', minimum: 1 },
     hidden: { type: 'array', items: { type: 'integer', minimum: 1 } },
     classes: { type: 'integer', minimum: 1 },
+    bias: { type: 'boolean' },
   },
 } as const;
 
 /** Layer widths including input and output: [input, ...hidden, classes]. */
 export function layerWidths(config: MlpConfig): number[] {
   return [config.input, ...config.hidden, config.classes];
+}
+
+export function hasBias(config: MlpConfig): boolean {
+  return config.bias !== false;
 }

@@ -1,5 +1,5 @@
 import { AxisActions, SymmetrySpec } from '@weightspace/core';
-import { layerWidths, MlpConfig } from './mlp-config';
+import { hasBias, layerWidths, MlpConfig } from './mlp-config';
 
 /**
  * The MLP's symmetry: one permutation per hidden layer (`hidden.i`), acting on the rows of layer
@@ -13,7 +13,7 @@ export function mlpSymmetry(config: MlpConfig): SymmetrySpec {
   const inp = (group: string | null) => (group ? [{ group, as: 'inverse' as const }] : null);
   const dense = (i: number): Record<string, AxisActions> => ({
     [`layers.${i}.weight`]: [out(hidden(i)), inp(hidden(i - 1))],
-    [`layers.${i}.bias`]: [out(hidden(i))],
+    ...(hasBias(config) ? { [`layers.${i}.bias`]: [out(hidden(i))] } : {}),
   });
 
   const groups: SymmetrySpec['groups'] = {};

@@ -45,6 +45,24 @@ describe('mlp', () => {
     expect(mlp.inferConfig(shapes)).toEqual({ input: 784, hidden: [16, 8, 4], classes: 10 });
   });
 
+  it('infers a bias-free config, and rejects a bias on a later layer of a bias-free net', () => {
+    const shapes = shapesOf(mlp.init({ input: 10, hidden: [6], classes: 3, bias: false }, 0));
+    expect(Object.keys(shapes)).toEqual(['layers.0.weight', 'layers.1.weight']);
+    expect(mlp.inferConfig(shapes)).toEqual({ input: 10, hidden: [6], classes: 3, bias: false });
+    expect(() => mlp.inferConfig({ ...shapes, 'layers.1.bias': [3] })).toThrow(/unexpected parameter 'layers\.1\.bias'.*no bias/);
+  });
+
+  it('taps each hidden layer before and after its ReLU, as its feature graph says', () => {
+    const c = { input: 4, hidden: [5, 6], classes: 3 };
+    const { features, logits } = mlp.apply(c, mlp.init(c, 1), tf.randomNormal([7, 4], 0, 1, 'float32', 2));
+    const graph = mlp.featureGraph!(c);
+    expect(graph.linear.map((l) => [l.input, l.output])).toEqual([[null, 'layers.0.pre'], ['layers.0', 'layers.1.pre'], ['layers.1', 'logits']]);
+    for (const { preActivation, activation } of graph.relu) {
+      expect(Array.from(tf.relu(features[preActivation]).dataSync())).toEqual(Array.from(features[activation].dataSync()));
+    }
+    expect(logits.shape).toEqual([7, 3]);
+  });
+
   it('names the parameter at fault when shapes are not an MLP', () => {
     const shapes = shapesOf(mlp.init({ input: 5, hidden: [4], classes: 3 }, 0));
     expect(() => mlp.inferConfig({ ...shapes, 'layers.1.weight': [3, 6] })).toThrow(/'layers\.1\.weight' takes 6 inputs but layer 0 gives 4/);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
-import { layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
+import { hasBias, layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpSymmetry } from './mlp-symmetry';
 
 /**
@@ -9,7 +9,8 @@ import { mlpSymmetry } from './mlp-symmetry';
  * checkpoint (via safetensors) loads as is. Initialisation follows PyTorch's default for Linear:
  * weights and biases uniform in ±1/√fan_in.
  *
- * Feature taps: `layers.{i}` for every hidden layer, after the ReLU.
+ * Feature taps: `layers.{i}.pre` (the linear output) and `layers.{i}` (after the ReLU) for every
+ * hidden layer. With `bias: false` the layers have no bias parameters.
  */
 export const mlp: ArchitecturePlugin<MlpConfig> = {
   id: 'mlp',
@@ -19,6 +20,7 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
     { input: 6, hidden: [8, 7], classes: 3 },
     { input: 5, hidden: [9], classes: 4 },
     { input: 784, hidden: [32, 32, 32], classes: 10 },
+    { input: 7, hidden: [6, 5], classes: 3, bias: false },
   ],
 
   init(config, seed) {
@@ -29,7 +31,8 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
       const bound = 1 / Math.sqrt(fanIn);
       const rng = new Rng(seed).fork(`layers.${i}`);
       params[`layers.${i}.weight`] = tf.tensor2d(rng.uniformArray(fanOut * fanIn, -bound, bound), [fanOut, fanIn]);
-      params[`layers.${i}.bias`] = tf.tensor1d(rng.uniformArray(fanOut, -bound, bound));
+      const bias = rng.uniformArray(fanOut, -bound, bound);
+      if (hasBias(config)) params[`layers.${i}.bias`] = tf.tensor1d(bias);
     }
     return params;
   },
@@ -40,19 +43,33 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
     let h = x.rank === 2 ? x : x.reshape([x.shape[0], -1]);
     for (let i = 0; i < layers; i++) {
       // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
-      const z = tf.add(tf.matMul(h, tf.transpose(params[`layers.${i}.weight`])), params[`layers.${i}.bias`]);
+      const product = tf.matMul(h, tf.transpose(params[`layers.${i}.weight`]));
+      const z = hasBias(config) ? tf.add(product, params[`layers.${i}.bias`]) : product;
       if (i === layers - 1) {
         h = z;
         break;
       }
       h = tf.relu(z);
-      const tap = `layers.${i}`;
-      if (!options.taps || options.taps.includes(tap)) features[tap] = h;
+      const wanted = (tap: string) => !options.taps || options.taps.includes(tap);
+      if (wanted(`layers.${i}.pre`)) features[`layers.${i}.pre`] = z;
+      if (wanted(`layers.${i}`)) features[`layers.${i}`] = h;
     }
     return { logits: h, features };
   },
 
   symmetry: mlpSymmetry,
+
+  featureGraph(config) {
+    const layers = config.hidden.length + 1;
+    return {
+      linear: Array.from({ length: layers }, (_, i) => ({
+        weight: `layers.${i}.weight`,
+        input: i === 0 ? null : `layers.${i - 1}`,
+        output: i === layers - 1 ? 'logits' : `layers.${i}.pre`,
+      })),
+      relu: config.hidden.map((_, i) => ({ preActivation: `layers.${i}.pre`, activation: `layers.${i}` })),
+    };
+  },
   normalisation: () => [],
   inputShape: (config) => [config.input],
   /** Git Re-Basin's MNIST setting: three hidden layers of 512. */
@@ -61,19 +78,21 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
   inferConfig(shapes: ParamShapes): MlpConfig {
     const widths: number[] = [];
     let i = 0;
+    const bias = 'layers.0.bias' in shapes;
     for (; `layers.${i}.weight` in shapes; i++) {
       const w = shapes[`layers.${i}.weight`];
       const b = shapes[`layers.${i}.bias`];
       if (w.length !== 2) throw new ConfigError(`mlp: 'layers.${i}.weight' has shape [${w.join(', ')}], expected [out, in]`);
-      if (!b || b.length !== 1 || b[0] !== w[0]) throw new ConfigError(`mlp: 'layers.${i}.bias' should have shape [${w[0]}] to match 'layers.${i}.weight'`);
+      if (bias && (!b || b.length !== 1 || b[0] !== w[0])) throw new ConfigError(`mlp: 'layers.${i}.bias' should have shape [${w[0]}] to match 'layers.${i}.weight'`);
       if (i === 0) widths.push(w[1]);
       else if (w[1] !== widths[i]) throw new ConfigError(`mlp: 'layers.${i}.weight' takes ${w[1]} inputs but layer ${i - 1} gives ${widths[i]}`);
       widths.push(w[0]);
     }
     if (i === 0) throw new ConfigError("mlp: no 'layers.0.weight' in the checkpoint: not an MLP state dict");
-    const known = new Set(Array.from({ length: i }, (_, k) => [`layers.${k}.weight`, `layers.${k}.bias`]).flat());
+    const known = new Set(Array.from({ length: i }, (_, k) => [`layers.${k}.weight`, ...(bias ? [`layers.${k}.bias`] : [])]).flat());
     const extra = Object.keys(shapes).find((name) => !known.has(name));
-    if (extra) throw new ConfigError(`mlp: unexpected parameter '${extra}' in the checkpoint`);
-    return { input: widths[0], hidden: widths.slice(1, -1), classes: widths[widths.length - 1] };
+    if (extra) throw new ConfigError(`mlp: unexpected parameter '${extra}' in the checkpoint${bias ? '' : ' (layers.0 has no bias, so no layer may)'}`);
+    const config: MlpConfig = { input: widths[0], hidden: widths.slice(1, -1), classes: widths[widths.length - 1] };
+    return bias ? config : { ...config, bias: false };
   },
 };

@@ -44,3 +44,6 @@ export { weightedAverage } from './merge/average';
 export { averageMerge, pairwiseMerge, mergeMany, hierarchicalMerge, MergeOptions, MergeResult } from './merge/merge';
 export { spectralNorm, lipschitzUpperBound, weightNorm } from './robustness/spectral-norm';
 export { robustness, RobustnessOptions, RobustnessReport, defaultRobustnessOptions } from './robustness/robustness';
+export { llfc, LlfcReport, LlfcLayer, tapsOf } from './features/llfc';
+export { lewc, LewcReport } from './features/lewc';
+export { fitInverseTemperature, crossEntropyAt } from './metrics/temperature';

@@ -77,6 +77,52 @@ describe('weightspace on MNIST, end to end', () => {
   });
 });
 
+describe('feature-level analysis on the trained pair', () => {
+  it('llfc: the weight-matched pair is far closer to linear feature connectivity than the naive pair', async () => {
+    const run = async (b: string, out: string) => {
+      const r = await cli('llfc', '--a', join(dir, 'm0.safetensors'), '--b', b, '--dataset', 'mnist', '--test-limit', '1000', '--out', out);
+      expect(r.code).toBe(0);
+      expect(existsSync(join(out, 'llfc.svg'))).toBe(true);
+      return JSON.parse(readFileSync(join(out, 'llfc.json'), 'utf8'));
+    };
+    const naive = await run(join(dir, 'm1.safetensors'), join(dir, 'llfc-naive'));
+    const aligned = await run(join(dir, 'aligned', 'b_aligned.safetensors'), join(dir, 'llfc-aligned'));
+    const hidden = (r: { layers: Array<{ tap: string; dis: Record<string, { mean: number }>; baseline: { mean: number } }> }) => r.layers.find((l) => l.tap === 'layers.1') as { dis: Record<string, { mean: number }>; baseline: { mean: number } };
+    expect(naive.layers.map((l: { tap: string }) => l.tap)).toEqual(['layers.0.pre', 'layers.0', 'layers.1.pre', 'layers.1', 'logits']);
+    expect(hidden(aligned).dis['0.5'].mean).toBeLessThan(hidden(naive).dis['0.5'].mean / 2);
+    expect(hidden(aligned).dis['0.5'].mean).toBeLessThan(hidden(aligned).baseline.mean / 2);
+    expect(aligned.commutativity[1].distCom).toBeLessThan(naive.commutativity[1].distCom);
+  });
+
+  it('lewc: reports raw and temperature-calibrated barriers and per-layer LEWC figures', async () => {
+    const out = join(dir, 'lewc');
+    const r = await cli('lewc', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'mnist', '--test-limit', '1000', '--calibration-limit', '1000', '--points', '5', '--out', out);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'lewc.json'), 'utf8'));
+    const mid = report.curve.points[2];
+    expect(mid.t).toBe(0.5);
+    expect(mid.beta).toBeGreaterThan(0);
+    expect(mid.calibratedLoss).toBeLessThan(mid.loss);
+    expect(report.curve.barriers.calibratedLoss).toBeLessThan(report.curve.barriers.loss);
+    expect(report.layers.map((l: { depth: number }) => l.depth)).toEqual([1, 1, 2, 2, 3]);
+    expect(report.orthogonality).toHaveLength(3);
+  });
+
+  it('train --init continues from a checkpoint (spawning): children share the parent and differ from each other', async () => {
+    const child = async (seed: number) => {
+      const file = join(dir, `child-${seed}.safetensors`);
+      const r = await cli('train', '--arch', 'mlp', '--dataset', 'mnist', '--init', join(dir, 'm0.safetensors'), '--epochs', '1', '--train-limit', '2000', '--seed', String(seed), '--out', file);
+      expect(r.code).toBe(0);
+      return loadParams(file).params;
+    };
+    const [c1, c2] = [await child(21), await child(22)];
+    const parent = loadParams(join(dir, 'm0.safetensors')).params;
+    const dist = (x: Params, y: Params) => tf.norm(tf.sub(x['layers.1.weight'], y['layers.1.weight'])).dataSync()[0];
+    expect(dist(c1, c2)).toBeGreaterThan(0);
+    expect(dist(c1, c2)).toBeLessThan(dist(parent, loadParams(join(dir, 'm1.safetensors')).params) / 3);
+  });
+});
+
 describe('merge and robustness on the trained pair', () => {
   const evaluateOn = async (file: string, out: string) => {
     const r = await cli('robustness', '--model', file, '--dataset', 'mnist', '--test-limit', '1000', '--attack-limit', '300', '--eps', '0.05,0.1', '--out', out);

@@ -2,7 +2,9 @@ import { WeightspaceError } from '@weightspace/core';
 import { Command, CommandContext } from './command';
 import { alignCommand } from './commands/align';
 import { interpolateCommand } from './commands/interpolate';
+import { lewcCommand } from './commands/lewc';
 import { listCommand } from './commands/list';
+import { llfcCommand } from './commands/llfc';
 import { mergeCommand } from './commands/merge';
 import { robustnessCommand } from './commands/robustness';
 import { demoCommand, runCommand } from './commands/run';
@@ -10,7 +12,7 @@ import { trainCommand } from './commands/train';
 import { createRegistry } from './modules';
 import { UsageError } from './usage-error';
 
-export const commands: readonly Command[] = [listCommand, trainCommand, alignCommand, interpolateCommand, mergeCommand, robustnessCommand, runCommand, demoCommand];
+export const commands: readonly Command[] = [listCommand, trainCommand, alignCommand, interpolateCommand, llfcCommand, lewcCommand, mergeCommand, robustnessCommand, runCommand, demoCommand];
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

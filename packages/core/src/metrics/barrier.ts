@@ -1,7 +1,8 @@
 import { disposeParams, Params } from '../params/params';
 import { AnyArchitecture } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
-import { evaluate } from './evaluate';
+import { collectLogits, evaluate } from './evaluate';
+import { fitInverseTemperature } from './temperature';
 import { EvaluationBatches } from './evaluation-batches';
 import { lerp } from './interpolate';
 
@@ -9,6 +10,9 @@ export interface CurvePoint {
   t: number;
   loss: number;
   accuracy: number;
+  /** With calibration: the fitted inverse temperature and the test loss of softmax(β·logits). */
+  beta?: number;
+  calibratedLoss?: number;
 }
 
 export interface Barriers {
@@ -19,6 +23,9 @@ export interface Barriers {
   /** The same two at t = 0.5 only (when the grid contains it). */
   midpointLoss: number | null;
   midpointAccuracy: number | null;
+  /** The loss barriers of the temperature-calibrated losses, when every point has one. */
+  calibratedLoss?: number;
+  midpointCalibratedLoss?: number | null;
 }
 
 export interface BarrierCurve {
@@ -50,12 +57,20 @@ export function barriersOf(points: readonly CurvePoint[]): Barriers {
       midpointAccuracy = accGap;
     }
   }
-  return { loss, accuracy, midpointLoss, midpointAccuracy };
+  const barriers: Barriers = { loss, accuracy, midpointLoss, midpointAccuracy };
+  if (points.every((p) => p.calibratedLoss !== undefined)) {
+    const cal = points.map((p) => ({ t: p.t, loss: p.calibratedLoss as number, accuracy: p.accuracy }));
+    const calibrated = barriersOf(cal);
+    barriers.calibratedLoss = calibrated.loss;
+    barriers.midpointCalibratedLoss = calibrated.midpointLoss;
+  }
+  return barriers;
 }
 
 /**
  * Evaluates θ_t = (1−t)A + tB on `data` at `points` evenly spaced t (default 25) and returns the
- * curve with its barriers.
+ * curve with its barriers. With `calibration` data, each point also fits one inverse temperature
+ * on that data (minimal cross-entropy) and reports the test loss at it.
  */
 export function barrierCurve(
   plugin: AnyArchitecture,
@@ -63,15 +78,21 @@ export function barrierCurve(
   a: Params,
   b: Params,
   data: EvaluationBatches,
-  options: { points?: number; progress?: ProgressSink; task?: string } = {},
+  options: { points?: number; progress?: ProgressSink; task?: string; calibration?: EvaluationBatches } = {},
 ): BarrierCurve {
   const grid = interpolationGrid(options.points ?? 25);
   const points = grid.map((t, k) => {
     const mixed = lerp(a, b, t);
     try {
       const { loss, accuracy } = evaluate(plugin, config, mixed, data);
+      const point: CurvePoint = { t, loss, accuracy };
+      if (options.calibration) {
+        const held = collectLogits(plugin, config, mixed, options.calibration);
+        point.beta = fitInverseTemperature(held.logits, held.labels, held.classes).beta;
+        point.calibratedLoss = evaluate(plugin, config, mixed, data, point.beta).loss;
+      }
       options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: grid.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
-      return { t, loss, accuracy };
+      return point;
     } finally {
       disposeParams(mixed);
     }

@@ -19,13 +19,17 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
   });
 }
 
-/** Loss and accuracy of `params` over every batch, accumulated in float64 on the host. */
-export function evaluate(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches): Evaluation {
+/**
+ * Loss and accuracy of `params` over every batch, accumulated in float64 on the host. With an
+ * `inverseTemperature` β the loss is that of softmax(β·logits); accuracy does not depend on β.
+ */
+export function evaluate(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches, inverseTemperature = 1): Evaluation {
   let lossSum = 0;
   let correct = 0;
   for (const { x, y } of data.batches) {
     const [loss, hits] = tf.tidy(() => {
-      const logits = plugin.apply(config, params, x).logits;
+      const raw = plugin.apply(config, params, x).logits;
+      const logits = inverseTemperature === 1 ? raw : tf.mul(raw, inverseTemperature);
       const n = x.shape[0];
       const total = tf.mul(crossEntropy(logits, y), n);
       const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
@@ -41,4 +45,28 @@ function takeScalar(t: tf.Tensor): number {
   const v = t.dataSync()[0];
   t.dispose();
   return v;
+}
+
+/** The logits of every batch, concatenated on the host, with their labels. */
+export function collectLogits(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches): { logits: Float32Array; labels: Int32Array; classes: number } {
+  const parts: Float32Array[] = [];
+  const labels: Int32Array[] = [];
+  let classes = 0;
+  for (const { x, y } of data.batches) {
+    const logits = tf.tidy(() => plugin.apply(config, params, x).logits);
+    classes = logits.shape[1] as number;
+    parts.push(logits.dataSync() as Float32Array);
+    labels.push(y.dataSync() as Int32Array);
+    logits.dispose();
+  }
+  const join = <T extends Float32Array | Int32Array>(arrays: T[], make: (n: number) => T): T => {
+    const out = make(arrays.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of arrays) {
+      out.set(a, at);
+      at += a.length;
+    }
+    return out;
+  };
+  return { logits: join(parts, (n) => new Float32Array(n)), labels: join(labels, (n) => new Int32Array(n)), classes };
 }

@@ -25,6 +25,17 @@ export interface NormalisationState {
 }
 
 /**
+ * How a network's feature taps connect, for feature-level analysis (LLFC, LEWC): its linear
+ * layers in forward order, each with the weight parameter, the tap it reads (`null`: the network
+ * input) and the tap of its output (`'logits'` for the last), and its ReLUs with the taps of their
+ * input and output.
+ */
+export interface FeatureGraph {
+  linear: ReadonlyArray<{ weight: string; input: string | null; output: string }>;
+  relu: ReadonlyArray<{ preActivation: string; activation: string }>;
+}
+
+/**
  * An architecture: a pure function of its parameters, plus its symmetry declared as data.
  * `C` is the architecture's config, validated against `configSchema` (JSON Schema, ajv).
  */
@@ -44,6 +55,8 @@ export interface ArchitecturePlugin<C = unknown> {
   inferConfig(shapes: ParamShapes): C;
   /** The input shape of one sample, e.g. [784]. */
   inputShape(config: C): readonly number[];
+  /** The connections of the feature taps, where the architecture offers feature-level analysis. */
+  featureGraph?(config: C): FeatureGraph;
   /** The config used when a user names a dataset but gives none (e.g. `train --arch mlp --dataset mnist`). */
   defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
 }

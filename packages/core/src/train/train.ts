@@ -11,6 +11,12 @@ export interface TrainOptions {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** 'adam' (default) or 'sgd' with momentum (PyTorch's form: v ← μv + g, θ ← θ − ηv). */
+  optimizer?: 'adam' | 'sgd';
+  /** SGD momentum μ; 0.9 when omitted. */
+  momentum?: number;
+  /** Coupled L2 weight decay on every float parameter: adds wd·θ to each gradient, as PyTorch's SGD does. */
+  weightDecay?: number;
   /** Seeds the data order (one shuffle per epoch). */
   seed: number;
   progress?: ProgressSink;
@@ -26,8 +32,10 @@ export interface TrainResult {
 }
 
 /**
- * Minimises the cross-entropy with Adam over seeded minibatches and returns new parameters; the
- * input parameters are left as they are. Integer parameters are carried over untouched.
+ * Minimises the cross-entropy (plus the weight-decay penalty, if any) with Adam or SGD over
+ * seeded minibatches and returns new parameters; the input parameters are left as they are, so
+ * training can continue from any checkpoint (spawning). Optimizer state starts fresh on each call.
+ * Integer parameters are carried over untouched. The reported losses include the penalty.
  */
 export function train(
   plugin: AnyArchitecture,
@@ -44,7 +52,9 @@ export function train(
     if (t.dtype === 'float32') variables[name] = tf.variable(t.clone(), true, `w/${name}`);
   }
   const current = (): Params => ({ ...initial, ...variables });
-  const optimizer = tf.train.adam(options.learningRate);
+  const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, options.momentum ?? 0.9) : tf.train.adam(options.learningRate);
+  const decay = options.weightDecay ?? 0;
+  const penalty = (): tf.Scalar => tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
   const rng = new Rng(options.seed);
   const epochLosses: number[] = [];
   const steps = Math.ceil(split.count / options.batchSize);
@@ -57,7 +67,10 @@ export function train(
         const loss = tf.tidy((): tf.Scalar => {
           const x = tf.tensor(batch.x, [indices.length, ...inputShape]);
           const y = tf.tensor1d(batch.y, 'int32');
-          const objective = () => crossEntropy(plugin.apply(config, current(), x, { train: true }).logits, y);
+          const objective = (): tf.Scalar => {
+            const loss = crossEntropy(plugin.apply(config, current(), x, { train: true }).logits, y);
+            return decay > 0 ? (tf.add(loss, penalty()) as tf.Scalar) : loss;
+          };
           return optimizer.minimize(objective, true, Object.values(variables)) as tf.Scalar;
         });
         const value = loss.dataSync()[0];

@@ -1,7 +1,7 @@
-import { barrierCurve, disposeParams, evaluate, EvaluationBatches, writeFileAtomic, writeJsonAtomic, ConfigError } from '@weightspace/core';
+import { barrierCurve, disposeParams, evaluate, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse, requireString } from '../args';
-import { loadPair } from '../checkpoint';
+import { loadPairWithData } from '../pair-data';
 import { chooseBackend, Command } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
@@ -27,13 +27,7 @@ export const interpolateCommand: Command = {
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     await chooseBackend(parsed, context);
-    const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
-    const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
-    const inputs = a.plugin.inputShape(a.config).reduce((x: number, y: number) => x * y, 1);
-    if (inputs !== data.inputShape.reduce((x, y) => x * y, 1)) {
-      throw new ConfigError(`${fileA} takes ${inputs} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
-    }
-    const batches = EvaluationBatches.from(data.test, a.plugin.inputShape(a.config));
+    const { a, b, data, test: batches } = await loadPairWithData(context, { a: fileA, b: fileB, arch: optionalString(parsed, 'arch') }, datasetPlugin, { testLimit });
     try {
       const curve = barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar() });
       const endpoints = { a: evaluate(a.plugin, a.config, a.params, batches), b: evaluate(a.plugin, a.config, b.params, batches) };

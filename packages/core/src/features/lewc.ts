@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs';
+import { EvaluationBatches } from '../metrics/evaluation-batches';
+import { lerp } from '../metrics/interpolate';
+import { disposeParams, Params } from '../params/params';
+import { AnyArchitecture } from '../plugin/architecture';
+import { ProgressSink } from '../progress/progress';
+import { MeanStd, perSample, rowCosine } from './feature-stats';
+import { requireGraph, tapsOf } from './llfc';
+
+/**
+ * Layerwise exponentially weighted connectivity (Ito et al. 2025). For the merged model
+ * θ_λ = λθ_A + (1−λ)θ_B, per layer of depth ℓ (the ℓ-th linear layer's output and the ReLU after
+ * it): the mean over samples of cos(f_ℓ(θ_λ), λ^ℓ f_ℓ(θ_A) + (1−λ)^ℓ f_ℓ(θ_B)); and per dense layer
+ * the reciprocal-orthogonality ratios ‖W_B z_A‖ / ‖W_A z_A‖ and ‖W_A z_B‖ / ‖W_B z_B‖, with z the
+ * layer's input features in the named model (0 when each model's weights ignore the other's
+ * features). The theory is for bias-free ReLU networks.
+ */
+export interface LewcReport {
+  lambdas: number[];
+  samples: number;
+  layers: Array<{ tap: string; depth: number; cosine: Record<string, { mean: number; std: number }> }>;
+  orthogonality: Array<{ weight: string; ratioBonA: number; ratioAonB: number }>;
+}
+
+export function lewc(
+  plugin: AnyArchitecture,
+  config: unknown,
+  a: Params,
+  b: Params,
+  data: EvaluationBatches,
+  options: { lambdas?: number[]; progress?: ProgressSink } = {},
+): LewcReport {
+  const lambdas = options.lambdas ?? [0.5];
+  const graph = requireGraph(plugin, config);
+  const depthOf = new Map<string, number>();
+  graph.linear.forEach(({ output }, k) => depthOf.set(output, k + 1));
+  for (const { preActivation, activation } of graph.relu) {
+    const depth = depthOf.get(preActivation);
+    if (depth !== undefined) depthOf.set(activation, depth);
+  }
+  const merged = lambdas.map((lambda) => lerp(b, a, lambda));
+  const cos = new Map<string, MeanStd>();
+  const norms = graph.linear.map(() => ({ bOnA: 0, aOnA: 0, aOnB: 0, bOnB: 0 }));
+  let taps: string[] = [];
+  try {
+    data.batches.forEach(({ x }, batch) => {
+      tf.tidy(() => {
+        const fa = tapsOf(plugin, config, a, x);
+        const fb = tapsOf(plugin, config, b, x);
+        taps = Object.keys(fa).filter((t) => depthOf.has(t));
+        lambdas.forEach((lambda, k) => {
+          const fm = tapsOf(plugin, config, merged[k], x);
+          for (const tap of taps) {
+            const l = depthOf.get(tap) as number;
+            const predicted = perSample(tf.add(tf.mul(fa[tap], lambda ** l), tf.mul(fb[tap], (1 - lambda) ** l)));
+            const k2 = `${tap}@${lambda}`;
+            if (!cos.has(k2)) cos.set(k2, new MeanStd());
+            (cos.get(k2) as MeanStd).add(rowCosine(perSample(fm[tap]), predicted));
+          }
+        });
+        graph.linear.forEach(({ weight, input }, k) => {
+          const [wa, wb] = [a[weight], b[weight]];
+          if (wa.rank !== 2) return;
+          const za = perSample(input === null ? x : fa[input]);
+          const zb = perSample(input === null ? x : fb[input]);
+          const sq = (w: tf.Tensor, z: tf.Tensor2D) => tf.sum(tf.square(tf.matMul(z, tf.transpose(w)))).dataSync()[0];
+          norms[k].bOnA += sq(wb, za);
+          norms[k].aOnA += sq(wa, za);
+          norms[k].aOnB += sq(wa, zb);
+          norms[k].bOnB += sq(wb, zb);
+        });
+      });
+      options.progress?.({ task: 'LEWC', done: batch + 1, total: data.batches.length });
+    });
+  } finally {
+    merged.forEach(disposeParams);
+  }
+  return {
+    lambdas,
+    samples: data.count,
+    layers: taps.map((tap) => ({
+      tap,
+      depth: depthOf.get(tap) as number,
+      cosine: Object.fromEntries(lambdas.map((l) => [String(l), (cos.get(`${tap}@${l}`) as MeanStd).value])),
+    })),
+    orthogonality: graph.linear
+      .map(({ weight }, k) => ({ weight, n: norms[k] }))
+      .filter(({ weight }) => a[weight].rank === 2)
+      .map(({ weight, n }) => ({ weight, ratioBonA: Math.sqrt(n.bOnA / n.aOnA), ratioAonB: Math.sqrt(n.aOnB / n.bOnB) })),
+  };
+}

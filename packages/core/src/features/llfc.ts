@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../errors/errors';
+import { EvaluationBatches } from '../metrics/evaluation-batches';
+import { lerp } from '../metrics/interpolate';
+import { disposeParams, Params } from '../params/params';
+import { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
+import { ProgressSink } from '../progress/progress';
+import { MeanStd, NormalisedDistance, normalisedDistance, perSample, rowCosine } from './feature-stats';
+
+/**
+ * Layerwise linear feature connectivity (Zhou et al. 2023). With θ_α = αθ_A + (1−α)θ_B:
+ *
+ * - `dis[α]`: mean and std over samples of Dis = 1 − |cos(f(θ_α), αf_A + (1−α)f_B)| per layer,
+ *   against the `baseline` 1 − |cos(f_A, f_B)|;
+ * - `scale[α]`: c with c·f(θ_α) ≈ αf_A + (1−α)f_B in least squares over all samples
+ *   (c = ‖f_interp‖² / ⟨f_α, f_interp⟩; 1 means no rescaling);
+ * - weak additivity at every ReLU: ReLU(αh_A + (1−α)h_B) against αReLU(h_A) + (1−α)ReLU(h_B) on
+ *   the endpoints' pre-activations, as mean per-sample cosine distance and normalised squared
+ *   distance ‖X−Y‖²/(‖X‖‖Y‖);
+ * - commutativity at every dense layer: (W_A − W_B)(H_A − H_B) with H the layer's input features,
+ *   as the normalised squared distance between W_AH_A + W_BH_B and W_AH_B + W_BH_A, next to the
+ *   same distance of the weights (distW) and of the inputs (distH).
+ *
+ * Layers are the plugin's feature taps in forward order plus `logits`.
+ */
+export interface LlfcLayer {
+  tap: string;
+  baseline: { mean: number; std: number };
+  dis: Record<string, { mean: number; std: number }>;
+  scale: Record<string, number>;
+}
+
+export interface LlfcReport {
+  alphas: number[];
+  samples: number;
+  layers: LlfcLayer[];
+  weakAdditivity: Array<{ activation: string; alphas: Record<string, { cosineDistance: number; normalisedDistance: number }> }>;
+  commutativity: Array<{ weight: string; distCom: number; distW: number; distH: number }>;
+}
+
+export function llfc(
+  plugin: AnyArchitecture,
+  config: unknown,
+  a: Params,
+  b: Params,
+  data: EvaluationBatches,
+  options: { alphas?: number[]; progress?: ProgressSink } = {},
+): LlfcReport {
+  const alphas = options.alphas ?? [0.25, 0.5, 0.75];
+  const graph = requireGraph(plugin, config);
+  const mixed = alphas.map((alpha) => lerp(b, a, alpha));
+  const baseline = new Map<string, MeanStd>();
+  const dis = new Map<string, MeanStd>();
+  const scaleDot = new Map<string, number>();
+  const scaleNorm = new Map<string, number>();
+  const weakCos = new Map<string, MeanStd>();
+  const weakDist = new Map<string, NormalisedDistance>();
+  const com = graph.linear.map(() => ({ com: new NormalisedDistance(), h: new NormalisedDistance() }));
+  const key = (tap: string, alpha: number) => `${tap}@${alpha}`;
+  const get = <T>(map: Map<string, T>, k: string, make: () => T): T => {
+    if (!map.has(k)) map.set(k, make());
+    return map.get(k) as T;
+  };
+  let taps: string[] = [];
+  try {
+    data.batches.forEach(({ x }, batch) => {
+      tf.tidy(() => {
+        const fa = tapsOf(plugin, config, a, x);
+        const fb = tapsOf(plugin, config, b, x);
+        taps = Object.keys(fa);
+        for (const tap of taps) get(baseline, tap, () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(perSample(fa[tap]), perSample(fb[tap])))) as tf.Tensor1D);
+        alphas.forEach((alpha, k) => {
+          const fm = tapsOf(plugin, config, mixed[k], x);
+          for (const tap of taps) {
+            const interp = perSample(tf.add(tf.mul(fa[tap], alpha), tf.mul(fb[tap], 1 - alpha)));
+            const actual = perSample(fm[tap]);
+            get(dis, key(tap, alpha), () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(actual, interp))) as tf.Tensor1D);
+            scaleDot.set(key(tap, alpha), (scaleDot.get(key(tap, alpha)) ?? 0) + tf.sum(tf.mul(actual, interp)).dataSync()[0]);
+            scaleNorm.set(key(tap, alpha), (scaleNorm.get(key(tap, alpha)) ?? 0) + tf.sum(tf.square(interp)).dataSync()[0]);
+          }
+          for (const { preActivation, activation } of graph.relu) {
+            const ha = fa[preActivation];
+            const hb = fb[preActivation];
+            const joint = tf.relu(tf.add(tf.mul(ha, alpha), tf.mul(hb, 1 - alpha)));
+            const separate = tf.add(tf.mul(tf.relu(ha), alpha), tf.mul(tf.relu(hb), 1 - alpha));
+            get(weakCos, key(activation, alpha), () => new MeanStd()).add(tf.sub(1, rowCosine(perSample(joint), perSample(separate))) as tf.Tensor1D);
+            get(weakDist, key(activation, alpha), () => new NormalisedDistance()).add(joint, separate);
+          }
+        });
+        graph.linear.forEach(({ weight, input }, k) => {
+          const [wa, wb] = [a[weight], b[weight]];
+          if (wa.rank !== 2) return;
+          const ha = perSample(input === null ? x : fa[input]);
+          const hb = perSample(input === null ? x : fb[input]);
+          const same = tf.add(tf.matMul(ha, tf.transpose(wa)), tf.matMul(hb, tf.transpose(wb)));
+          const swapped = tf.add(tf.matMul(hb, tf.transpose(wa)), tf.matMul(ha, tf.transpose(wb)));
+          com[k].com.add(same, swapped);
+          com[k].h.add(ha, hb);
+        });
+      });
+      options.progress?.({ task: 'LLFC', done: batch + 1, total: data.batches.length });
+    });
+  } finally {
+    mixed.forEach(disposeParams);
+  }
+  const label = String;
+  return {
+    alphas,
+    samples: data.count,
+    layers: taps.map((tap) => ({
+      tap,
+      baseline: (baseline.get(tap) as MeanStd).value,
+      dis: Object.fromEntries(alphas.map((al) => [label(al), (dis.get(key(tap, al)) as MeanStd).value])),
+      scale: Object.fromEntries(alphas.map((al) => [label(al), (scaleNorm.get(key(tap, al)) as number) / (scaleDot.get(key(tap, al)) as number)])),
+    })),
+    weakAdditivity: graph.relu.map(({ activation }) => ({
+      activation,
+      alphas: Object.fromEntries(
+        alphas.map((al) => [label(al), { cosineDistance: (weakCos.get(key(activation, al)) as MeanStd).value.mean, normalisedDistance: (weakDist.get(key(activation, al)) as NormalisedDistance).value }]),
+      ),
+    })),
+    commutativity: graph.linear
+      .map(({ weight }, k) => ({ weight, k }))
+      .filter(({ weight }) => a[weight].rank === 2)
+      .map(({ weight, k }) => ({ weight, distCom: com[k].com.value, distW: normalisedDistance(a[weight], b[weight]), distH: com[k].h.value })),
+  };
+}
+
+/** The plugin's feature taps and its logits, in forward order. */
+export function tapsOf(plugin: AnyArchitecture, config: unknown, params: Params, x: tf.Tensor): Record<string, tf.Tensor> {
+  const { logits, features } = plugin.apply(config, params, x);
+  return { ...features, logits };
+}
+
+export function requireGraph(plugin: AnyArchitecture, config: unknown): FeatureGraph {
+  if (!plugin.featureGraph) throw new ConfigError(`architecture '${plugin.id}' declares no feature graph, so feature-level analysis is not available for it`);
+  return plugin.featureGraph(config);
+}

@@ -1,0 +1,30 @@
+import { ConfigError, Dataset, DatasetPlugin, EvaluationBatches } from '@weightspace/core';
+import { LoadedModel, loadPair } from './checkpoint';
+import { CommandContext } from './command';
+
+export interface PairWithData {
+  a: LoadedModel;
+  b: LoadedModel;
+  data: Dataset;
+  /** The test split as evaluation batches; the caller disposes them. */
+  test: EvaluationBatches;
+}
+
+/**
+ * Loads checkpoints A and B of one architecture and a dataset whose samples fit it, and cuts the
+ * test split into evaluation batches: the common start of `interpolate`, `llfc` and `lewc`.
+ */
+export async function loadPairWithData(
+  context: CommandContext,
+  files: { a: string; b: string; arch?: string },
+  dataset: DatasetPlugin,
+  limits: { trainLimit?: number; testLimit?: number },
+): Promise<PairWithData> {
+  const [a, b] = loadPair(files.a, files.b, context.registry, files.arch);
+  const data = await dataset.load({ trainLimit: limits.trainLimit ?? 1, testLimit: limits.testLimit });
+  const inputs = a.plugin.inputShape(a.config).reduce((x: number, y: number) => x * y, 1);
+  if (inputs !== data.inputShape.reduce((x, y) => x * y, 1)) {
+    throw new ConfigError(`${files.a} takes ${inputs} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
+  }
+  return { a, b, data, test: EvaluationBatches.from(data.test, a.plugin.inputShape(a.config)) };
+}
