@@ -44,6 +44,7 @@ export { weightedAverage } from './merge/average';
 export { averageMerge, pairwiseMerge, mergeMany, hierarchicalMerge, MergeOptions, MergeResult } from './merge/merge';
 export { spectralNorm, lipschitzUpperBound, weightNorm } from './robustness/spectral-norm';
 export { robustness, RobustnessOptions, RobustnessReport, defaultRobustnessOptions } from './robustness/robustness';
-export { llfc, LlfcReport, LlfcLayer, tapsOf } from './features/llfc';
+export { llfc, LlfcReport, LlfcLayer } from './features/llfc';
+export { tapsOf, scanPairFeatures, PairBatch } from './features/pair-features';
 export { lewc, LewcReport } from './features/lewc';
 export { fitInverseTemperature, crossEntropyAt } from './metrics/temperature';

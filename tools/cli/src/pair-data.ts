@@ -1,4 +1,5 @@
 import { ConfigError, Dataset, DatasetPlugin, EvaluationBatches } from '@weightspace/core';
+import { FlagSpec, optionalString, Parsed, requireString } from './args';
 import { LoadedModel, loadPair } from './checkpoint';
 import { CommandContext } from './command';
 
@@ -27,4 +28,22 @@ export async function loadPairWithData(
     throw new ConfigError(`${files.a} takes ${inputs} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
   }
   return { a, b, data, test: EvaluationBatches.from(data.test, a.plugin.inputShape(a.config)) };
+}
+
+/** The flags of every command that reads a pair of checkpoints and a dataset. */
+export const pairFlags: FlagSpec = {
+  arch: { type: 'string' },
+  a: { type: 'string' },
+  b: { type: 'string' },
+  dataset: { type: 'string' },
+  out: { type: 'string' },
+};
+
+/** The checkpoint files, output folder and dataset plugin named by `pairFlags`. */
+export function pairInputs(parsed: Parsed, context: CommandContext): { files: { a: string; b: string; arch?: string }; out: string; dataset: DatasetPlugin } {
+  return {
+    files: { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') },
+    out: requireString(parsed, 'out'),
+    dataset: context.registry.dataset(requireString(parsed, 'dataset')),
+  };
 }

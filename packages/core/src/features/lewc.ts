@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { lerp } from '../metrics/interpolate';
-import { disposeParams, Params } from '../params/params';
+import { Params } from '../params/params';
 import { AnyArchitecture } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
 import { MeanStd, perSample, rowCosine } from './feature-stats';
-import { requireGraph, tapsOf } from './llfc';
+import { requireGraph } from './llfc';
+import { scanPairFeatures } from './pair-features';
 
 /**
  * Layerwise exponentially weighted connectivity (Ito et al. 2025). For the merged model
@@ -38,43 +38,42 @@ export function lewc(
     const depth = depthOf.get(preActivation);
     if (depth !== undefined) depthOf.set(activation, depth);
   }
-  const merged = lambdas.map((lambda) => lerp(b, a, lambda));
   const cos = new Map<string, MeanStd>();
   const norms = graph.linear.map(() => ({ bOnA: 0, aOnA: 0, aOnB: 0, bOnB: 0 }));
   let taps: string[] = [];
-  try {
-    data.batches.forEach(({ x }, batch) => {
-      tf.tidy(() => {
-        const fa = tapsOf(plugin, config, a, x);
-        const fb = tapsOf(plugin, config, b, x);
-        taps = Object.keys(fa).filter((t) => depthOf.has(t));
-        lambdas.forEach((lambda, k) => {
-          const fm = tapsOf(plugin, config, merged[k], x);
-          for (const tap of taps) {
-            const l = depthOf.get(tap) as number;
-            const predicted = perSample(tf.add(tf.mul(fa[tap], lambda ** l), tf.mul(fb[tap], (1 - lambda) ** l)));
-            const k2 = `${tap}@${lambda}`;
-            if (!cos.has(k2)) cos.set(k2, new MeanStd());
-            (cos.get(k2) as MeanStd).add(rowCosine(perSample(fm[tap]), predicted));
-          }
-        });
-        graph.linear.forEach(({ weight, input }, k) => {
-          const [wa, wb] = [a[weight], b[weight]];
-          if (wa.rank !== 2) return;
-          const za = perSample(input === null ? x : fa[input]);
-          const zb = perSample(input === null ? x : fb[input]);
-          const sq = (w: tf.Tensor, z: tf.Tensor2D) => tf.sum(tf.square(tf.matMul(z, tf.transpose(w)))).dataSync()[0];
-          norms[k].bOnA += sq(wb, za);
-          norms[k].aOnA += sq(wa, za);
-          norms[k].aOnB += sq(wa, zb);
-          norms[k].bOnB += sq(wb, zb);
-        });
+  scanPairFeatures(
+    plugin,
+    config,
+    a,
+    b,
+    lambdas,
+    data,
+    ({ x, fa, fb, mixed }) => {
+      taps = Object.keys(fa).filter((t) => depthOf.has(t));
+      lambdas.forEach((lambda, k) => {
+        const fm = mixed[k];
+        for (const tap of taps) {
+          const l = depthOf.get(tap) as number;
+          const predicted = perSample(tf.add(tf.mul(fa[tap], lambda ** l), tf.mul(fb[tap], (1 - lambda) ** l)));
+          const k2 = `${tap}@${lambda}`;
+          if (!cos.has(k2)) cos.set(k2, new MeanStd());
+          (cos.get(k2) as MeanStd).add(rowCosine(perSample(fm[tap]), predicted));
+        }
       });
-      options.progress?.({ task: 'LEWC', done: batch + 1, total: data.batches.length });
-    });
-  } finally {
-    merged.forEach(disposeParams);
-  }
+      graph.linear.forEach(({ weight, input }, k) => {
+        const [wa, wb] = [a[weight], b[weight]];
+        if (wa.rank !== 2) return;
+        const za = perSample(input === null ? x : fa[input]);
+        const zb = perSample(input === null ? x : fb[input]);
+        const sq = (w: tf.Tensor, z: tf.Tensor2D) => tf.sum(tf.square(tf.matMul(z, tf.transpose(w)))).dataSync()[0];
+        norms[k].bOnA += sq(wb, za);
+        norms[k].aOnA += sq(wa, za);
+        norms[k].aOnB += sq(wa, zb);
+        norms[k].bOnB += sq(wb, zb);
+      });
+    },
+    { sink: options.progress, task: 'LEWC' },
+  );
   return {
     lambdas,
     samples: data.count,

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors/errors';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { lerp } from '../metrics/interpolate';
-import { disposeParams, Params } from '../params/params';
+import { Params } from '../params/params';
 import { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
 import { MeanStd, NormalisedDistance, normalisedDistance, perSample, rowCosine } from './feature-stats';
+import { scanPairFeatures } from './pair-features';
 
 /**
  * Layerwise linear feature connectivity (Zhou et al. 2023). With θ_α = αθ_A + (1−α)θ_B:
@@ -48,7 +48,6 @@ export function llfc(
 ): LlfcReport {
   const alphas = options.alphas ?? [0.25, 0.5, 0.75];
   const graph = requireGraph(plugin, config);
-  const mixed = alphas.map((alpha) => lerp(b, a, alpha));
   const baseline = new Map<string, MeanStd>();
   const dis = new Map<string, MeanStd>();
   const scaleDot = new Map<string, number>();
@@ -62,47 +61,47 @@ export function llfc(
     return map.get(k) as T;
   };
   let taps: string[] = [];
-  try {
-    data.batches.forEach(({ x }, batch) => {
-      tf.tidy(() => {
-        const fa = tapsOf(plugin, config, a, x);
-        const fb = tapsOf(plugin, config, b, x);
-        taps = Object.keys(fa);
-        for (const tap of taps) get(baseline, tap, () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(perSample(fa[tap]), perSample(fb[tap])))) as tf.Tensor1D);
-        alphas.forEach((alpha, k) => {
-          const fm = tapsOf(plugin, config, mixed[k], x);
-          for (const tap of taps) {
-            const interp = perSample(tf.add(tf.mul(fa[tap], alpha), tf.mul(fb[tap], 1 - alpha)));
-            const actual = perSample(fm[tap]);
-            get(dis, key(tap, alpha), () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(actual, interp))) as tf.Tensor1D);
-            scaleDot.set(key(tap, alpha), (scaleDot.get(key(tap, alpha)) ?? 0) + tf.sum(tf.mul(actual, interp)).dataSync()[0]);
-            scaleNorm.set(key(tap, alpha), (scaleNorm.get(key(tap, alpha)) ?? 0) + tf.sum(tf.square(interp)).dataSync()[0]);
-          }
-          for (const { preActivation, activation } of graph.relu) {
-            const ha = fa[preActivation];
-            const hb = fb[preActivation];
-            const joint = tf.relu(tf.add(tf.mul(ha, alpha), tf.mul(hb, 1 - alpha)));
-            const separate = tf.add(tf.mul(tf.relu(ha), alpha), tf.mul(tf.relu(hb), 1 - alpha));
-            get(weakCos, key(activation, alpha), () => new MeanStd()).add(tf.sub(1, rowCosine(perSample(joint), perSample(separate))) as tf.Tensor1D);
-            get(weakDist, key(activation, alpha), () => new NormalisedDistance()).add(joint, separate);
-          }
-        });
-        graph.linear.forEach(({ weight, input }, k) => {
-          const [wa, wb] = [a[weight], b[weight]];
-          if (wa.rank !== 2) return;
-          const ha = perSample(input === null ? x : fa[input]);
-          const hb = perSample(input === null ? x : fb[input]);
-          const same = tf.add(tf.matMul(ha, tf.transpose(wa)), tf.matMul(hb, tf.transpose(wb)));
-          const swapped = tf.add(tf.matMul(hb, tf.transpose(wa)), tf.matMul(ha, tf.transpose(wb)));
-          com[k].com.add(same, swapped);
-          com[k].h.add(ha, hb);
-        });
+  scanPairFeatures(
+    plugin,
+    config,
+    a,
+    b,
+    alphas,
+    data,
+    ({ x, fa, fb, mixed }) => {
+      taps = Object.keys(fa);
+      for (const tap of taps) get(baseline, tap, () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(perSample(fa[tap]), perSample(fb[tap])))) as tf.Tensor1D);
+      alphas.forEach((alpha, k) => {
+        const fm = mixed[k];
+        for (const tap of taps) {
+          const interp = perSample(tf.add(tf.mul(fa[tap], alpha), tf.mul(fb[tap], 1 - alpha)));
+          const actual = perSample(fm[tap]);
+          get(dis, key(tap, alpha), () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(actual, interp))) as tf.Tensor1D);
+          scaleDot.set(key(tap, alpha), (scaleDot.get(key(tap, alpha)) ?? 0) + tf.sum(tf.mul(actual, interp)).dataSync()[0]);
+          scaleNorm.set(key(tap, alpha), (scaleNorm.get(key(tap, alpha)) ?? 0) + tf.sum(tf.square(interp)).dataSync()[0]);
+        }
+        for (const { preActivation, activation } of graph.relu) {
+          const ha = fa[preActivation];
+          const hb = fb[preActivation];
+          const joint = tf.relu(tf.add(tf.mul(ha, alpha), tf.mul(hb, 1 - alpha)));
+          const separate = tf.add(tf.mul(tf.relu(ha), alpha), tf.mul(tf.relu(hb), 1 - alpha));
+          get(weakCos, key(activation, alpha), () => new MeanStd()).add(tf.sub(1, rowCosine(perSample(joint), perSample(separate))) as tf.Tensor1D);
+          get(weakDist, key(activation, alpha), () => new NormalisedDistance()).add(joint, separate);
+        }
       });
-      options.progress?.({ task: 'LLFC', done: batch + 1, total: data.batches.length });
-    });
-  } finally {
-    mixed.forEach(disposeParams);
-  }
+      graph.linear.forEach(({ weight, input }, k) => {
+        const [wa, wb] = [a[weight], b[weight]];
+        if (wa.rank !== 2) return;
+        const ha = perSample(input === null ? x : fa[input]);
+        const hb = perSample(input === null ? x : fb[input]);
+        const same = tf.add(tf.matMul(ha, tf.transpose(wa)), tf.matMul(hb, tf.transpose(wb)));
+        const swapped = tf.add(tf.matMul(hb, tf.transpose(wa)), tf.matMul(ha, tf.transpose(wb)));
+        com[k].com.add(same, swapped);
+        com[k].h.add(ha, hb);
+      });
+    },
+    { sink: options.progress, task: 'LLFC' },
+  );
   const label = String;
   return {
     alphas,
@@ -124,12 +123,6 @@ export function llfc(
       .filter(({ weight }) => a[weight].rank === 2)
       .map(({ weight, k }) => ({ weight, distCom: com[k].com.value, distW: normalisedDistance(a[weight], b[weight]), distH: com[k].h.value })),
   };
-}
-
-/** The plugin's feature taps and its logits, in forward order. */
-export function tapsOf(plugin: AnyArchitecture, config: unknown, params: Params, x: tf.Tensor): Record<string, tf.Tensor> {
-  const { logits, features } = plugin.apply(config, params, x);
-  return { ...features, logits };
 }
 
 export function requireGraph(plugin: AnyArchitecture, config: unknown): FeatureGraph {

@@ -1,7 +1,7 @@
 import { barrierCurve, disposeParams, evaluate, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
-import { integerFlag, optionalString, parse, requireString } from '../args';
-import { loadPairWithData } from '../pair-data';
+import { integerFlag, parse } from '../args';
+import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { chooseBackend, Command } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
@@ -11,23 +11,13 @@ export const interpolateCommand: Command = {
   summary: 'loss and accuracy along the line from A to B; the loss and accuracy barriers',
   usage: 'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse(argv, {
-      arch: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
-      dataset: { type: 'string' },
-      out: { type: 'string' },
-      points: { type: 'string' },
-      'test-limit': { type: 'string' },
-    });
-    const fileA = requireString(parsed, 'a');
-    const fileB = requireString(parsed, 'b');
-    const out = requireString(parsed, 'out');
-    const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
+    const parsed = parse(argv, { ...pairFlags, points: { type: 'string' }, 'test-limit': { type: 'string' } });
+    const { files, out, dataset } = pairInputs(parsed, context);
+    const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     await chooseBackend(parsed, context);
-    const { a, b, data, test: batches } = await loadPairWithData(context, { a: fileA, b: fileB, arch: optionalString(parsed, 'arch') }, datasetPlugin, { testLimit });
+    const { a, b, data, test: batches } = await loadPairWithData(context, files, dataset, { testLimit });
     try {
       const curve = barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar() });
       const endpoints = { a: evaluate(a.plugin, a.config, a.params, batches), b: evaluate(a.plugin, a.config, b.params, batches) };

@@ -1,9 +1,9 @@
 import { barrierCurve, disposeParams, EvaluationBatches, lewc, linePlotSvg, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
-import { integerFlag, numberListFlag, optionalString, parse, requireString } from '../args';
+import { integerFlag, numberListFlag, parse } from '../args';
 import { chooseBackend, Command } from '../command';
 import { table } from '../curves';
-import { loadPairWithData } from '../pair-data';
+import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { progressBar } from '../progress-bar';
 
 export const lewcCommand: Command = {
@@ -13,19 +13,13 @@ export const lewcCommand: Command = {
     'weightspace lewc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--lambdas 0.5] [--points 25] [--calibration-limit 5000] [--test-limit N] [--backend ID]',
   async run(argv, context) {
     const parsed = parse(argv, {
-      arch: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
-      dataset: { type: 'string' },
-      out: { type: 'string' },
+      ...pairFlags,
       lambdas: { type: 'string' },
       points: { type: 'string' },
       'calibration-limit': { type: 'string' },
       'test-limit': { type: 'string' },
     });
-    const files = { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') };
-    const out = requireString(parsed, 'out');
-    const dataset = context.registry.dataset(requireString(parsed, 'dataset'));
+    const { files, out, dataset } = pairInputs(parsed, context);
     const lambdas = numberListFlag(parsed, 'lambdas', [0.5]);
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const calibrationLimit = integerFlag(parsed, 'calibration-limit', 5000, 1) as number;

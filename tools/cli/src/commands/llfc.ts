@@ -1,9 +1,9 @@
 import { disposeParams, linePlotSvg, llfc, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
-import { integerFlag, numberListFlag, optionalString, parse, requireString } from '../args';
+import { integerFlag, numberListFlag, parse } from '../args';
 import { chooseBackend, Command } from '../command';
 import { table } from '../curves';
-import { loadPairWithData } from '../pair-data';
+import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { progressBar } from '../progress-bar';
 
 export const llfcCommand: Command = {
@@ -11,18 +11,8 @@ export const llfcCommand: Command = {
   summary: 'layerwise linear feature connectivity of A and B: per-layer Dis, scale, weak additivity, commutativity',
   usage: 'weightspace llfc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--alphas 0.25,0.5,0.75] [--test-limit N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse(argv, {
-      arch: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
-      dataset: { type: 'string' },
-      out: { type: 'string' },
-      alphas: { type: 'string' },
-      'test-limit': { type: 'string' },
-    });
-    const files = { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') };
-    const out = requireString(parsed, 'out');
-    const dataset = context.registry.dataset(requireString(parsed, 'dataset'));
+    const parsed = parse(argv, { ...pairFlags, alphas: { type: 'string' }, 'test-limit': { type: 'string' } });
+    const { files, out, dataset } = pairInputs(parsed, context);
     const alphas = numberListFlag(parsed, 'alphas', [0.25, 0.5, 0.75]);
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     await chooseBackend(parsed, context);

@@ -29,11 +29,11 @@ import {
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadModel, META_CONFIG, META_PROVENANCE } from '../checkpoint';
+import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
-import { runJobs } from './child-jobs';
+import { trainCheckpoints } from './training-jobs';
 
 const METHODS = ['average', 'mergemany', 'hierarchical'] as const;
 type Method = (typeof METHODS)[number];
@@ -69,27 +69,17 @@ async function main(): Promise<void> {
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
   log(`reproduce-merge: ${count} MLPs ${JSON.stringify(config.hidden)}, ${epochs} epochs, merges of ${sizes.join(', ')}, backend ${backend}, output ${out}`);
 
-  // 1. Train the models, two processes at a time; keep checkpoints whose config matches.
-  const cli = join(__dirname, '..', 'main.js');
+  // 1. Train the models, two processes at a time; keep checkpoints trained the same way.
   const files = Array.from({ length: count }, (_, seed) => join(out, 'models', `seed-${seed}.safetensors`));
-  const matches = (file: string): boolean => {
-    if (!existsSync(file)) return false;
-    const { metadata, params } = loadModel(file, registry, 'mlp');
-    disposeParams(params);
-    const provenance = JSON.parse(metadata[META_PROVENANCE] ?? '{}') as { train?: { epochs?: number } };
-    return metadata[META_CONFIG] === JSON.stringify(config) && provenance.train?.epochs === epochs;
-  };
-  const jobs = files
-    .map((file, seed) => ({ file, seed }))
-    .filter(({ file }) => !matches(file))
-    .map(({ file, seed }) => ({
-      label: `train seed ${seed}`,
-      command: process.execPath,
-      args: [cli, 'train', '--arch', 'mlp', '--dataset', 'mnist', '--config', JSON.stringify(config), '--epochs', String(epochs), '--seed', String(seed), '--out', file, '--backend', backend],
-    }));
   const trainStarted = performance.now();
-  await runJobs(jobs, Number(values.jobs), log);
-  log(`training: ${jobs.length} models in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s (${count - jobs.length} reused)`);
+  const trained = await trainCheckpoints(
+    files.map((file, seed) => ({ file, arch: 'mlp', dataset: 'mnist', config, seed, epochs, batchSize: 512, learningRate: 1e-3 })),
+    registry,
+    backend,
+    Number(values.jobs),
+    log,
+  );
+  log(`training: ${trained} models in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s (${count - trained} reused)`);
 
   // 2. Merge and evaluate, saving after each entry.
   const resultsFile = join(out, 'results.json');
