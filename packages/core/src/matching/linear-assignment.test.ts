@@ -1,5 +1,5 @@
 import { Rng } from '../random/rng';
-import { assignmentCost, linearSumAssignment } from './linear-assignment';
+import { assignmentCost, linearSumAssignment, solveAssignment } from './linear-assignment';
 
 /** Optimal cost by enumerating every injective map of rows to columns (small sizes only). */
 function bruteForce(cost: number[], rows: number, cols: number, maximize: boolean): number {
@@ -78,5 +78,50 @@ describe('linearSumAssignment', () => {
   it('rejects NaN costs and wrong sizes', () => {
     expect(() => linearSumAssignment([0, NaN, 1, 2], 2, 2)).toThrow(/NaN/);
     expect(() => linearSumAssignment([0, 1, 2], 2, 2)).toThrow(/expected 2×2/);
+  });
+});
+
+describe('solveAssignment starts', () => {
+  const optimalCost = (cost: Float64Array, n: number) => {
+    // Reference through the rectangular path (a never-used extra column): plain shortest
+    // augmenting paths from zero duals, with neither column reduction, row reduction nor warm start.
+    const wide = new Float64Array(n * (n + 1));
+    for (let i = 0; i < n; i++) {
+      wide.set(cost.subarray(i * n, (i + 1) * n), i * (n + 1));
+      wide[i * (n + 1) + n] = 1e9;
+    }
+    return assignmentCost(wide, n + 1, linearSumAssignment(wide, n, n + 1));
+  };
+
+  it('cold starts (column and row reduction) stay optimal on random and tied costs', () => {
+    const rng = new Rng(21);
+    for (const [n, make] of [[60, () => rng.next()], [80, () => rng.int(4)], [150, () => rng.normal()]] as Array<[number, () => number]>) {
+      for (let trial = 0; trial < 5; trial++) {
+        const cost = Float64Array.from({ length: n * n }, make);
+        expect(assignmentCost(cost, n, solveAssignment(cost, n, n).colForRow)).toBeCloseTo(optimalCost(cost, n), 8);
+      }
+    }
+  });
+
+  it('warm starts from a nearby or an unrelated problem stay optimal', () => {
+    const rng = new Rng(22);
+    const n = 120;
+    const first = Float64Array.from({ length: n * n }, () => rng.next());
+    const solved = solveAssignment(first, n, n, { maximize: true });
+    const nearby = first.map((c) => c + 0.01 * rng.normal());
+    const unrelated = Float64Array.from({ length: n * n }, () => rng.next());
+    for (const next of [first, nearby, unrelated]) {
+      const warm = solveAssignment(next, n, n, { maximize: true, warmStart: solved.warmStart });
+      const cold = solveAssignment(next, n, n, { maximize: true });
+      expect(assignmentCost(next, n, warm.colForRow)).toBeCloseTo(assignmentCost(next, n, cold.colForRow), 8);
+    }
+    const again = solveAssignment(first, n, n, { maximize: true, warmStart: solved.warmStart });
+    expect(Array.from(again.colForRow)).toEqual(Array.from(solved.colForRow));
+  });
+
+  it('ignores a warm start of the wrong shape', () => {
+    const cost = Float64Array.from({ length: 16 }, (_, i) => (i * 7) % 5);
+    const other = solveAssignment(Float64Array.from({ length: 9 }, (_, i) => i), 3, 3);
+    expect(assignmentCost(cost, 4, solveAssignment(cost, 4, 4, { warmStart: other.warmStart }).colForRow)).toBe(optimalCost(cost, 4));
   });
 });

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { innerProduct, Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
-import { GroupElement, PermutationValue } from '../symmetry/element';
+import { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
 import { axesOfGroup, GroupDeclaration, SymmetrySpec } from '../symmetry/spec';
 import { transform, transformTensor } from '../symmetry/transform';
-import { linearSumAssignment } from './linear-assignment';
+import { AssignmentWarmStart, solveAssignment } from './linear-assignment';
 import { MatchContext, Matcher, MatchResult } from './matcher';
 
 /**
@@ -23,6 +23,10 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
   const objectiveBefore = innerProduct(a, b);
   const rng = new Rng(context.seed);
 
+  // Each group's problem changes little between sweeps: start each solve from the last one's duals,
+  // and reuse each cost term whose other permutations have not changed.
+  const warm = new Map<string, AssignmentWarmStart>();
+  const terms = new CostTermCache();
   let iterations = 0;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     iterations = iteration + 1;
@@ -31,9 +35,11 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
     for (const group of order) {
       const decl = spec.groups[group];
       const n = decl.size;
-      const cost = costMatrix(spec, a, b, element, group, decl);
+      const cost = costMatrix(spec, a, b, element, group, decl, terms);
       const current = (element[group] as PermutationValue).perm;
-      const next = linearSumAssignment(cost, n, n, { maximize: true });
+      const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group) });
+      warm.set(group, solved.warmStart);
+      const next = solved.colForRow;
       const oldScore = scoreOf(cost, n, current);
       const newScore = scoreOf(cost, n, next);
       if (newScore > oldScore + Math.max(1e-12, 1e-9 * Math.abs(oldScore))) {
@@ -46,10 +52,33 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
   }
   context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
 
+  terms.dispose();
   const aligned = transform(b, spec, element);
   const objectiveAfter = innerProduct(a, aligned);
   for (const t of Object.values(aligned)) t.dispose();
   return { element, objectiveBefore, objectiveAfter, iterations, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The cost term of one (parameter, axis), kept while the values of the groups acting on the
+ * parameter's other axes stay the same objects (the element replaces a value when it changes).
+ */
+class CostTermCache {
+  private readonly entries = new Map<string, { values: GroupValue[]; term: tf.Tensor }>();
+
+  get(key: string, values: GroupValue[], compute: () => tf.Tensor): tf.Tensor {
+    const hit = this.entries.get(key);
+    if (hit && hit.values.length === values.length && hit.values.every((v, i) => v === values[i])) return hit.term;
+    hit?.term.dispose();
+    const term = tf.keep(compute());
+    this.entries.set(key, { values, term });
+    return term;
+  }
+
+  dispose(): void {
+    for (const { term } of this.entries.values()) term.dispose();
+    this.entries.clear();
+  }
 }
 
 /**
@@ -64,16 +93,22 @@ function costMatrix(
   element: GroupElement,
   group: string,
   decl: GroupDeclaration,
+  terms: CostTermCache,
 ): Float32Array {
   const cost = tf.tidy(() => {
     let total: tf.Tensor | undefined;
     for (const { param, axis } of axesOfGroup(spec, group)) {
-      const rowsA = unitsFirst(a[param], axis, decl.size);
-      const partlyAligned = transformTensor(b[param], param, spec.axes[param], spec, element, axis);
-      const rowsB = unitsFirst(partlyAligned, axis, decl.size);
-      // An explicit transpose: matMul's transpose flags are far slower on the wasm backend.
-      const term = tf.matMul(rowsA, tf.transpose(rowsB));
-      total = total === undefined ? term : tf.add(total, term);
+      const others = spec.axes[param].flatMap((actions, ax) => (ax === axis ? [] : (actions ?? []).map((act) => element[act.group])));
+      const term = terms.get(`${param}/${axis}`, others, () =>
+        tf.tidy(() => {
+          const rowsA = unitsFirst(a[param], axis, decl.size);
+          const partlyAligned = transformTensor(b[param], param, spec.axes[param], spec, element, axis);
+          const rowsB = unitsFirst(partlyAligned, axis, decl.size);
+          // An explicit transpose: matMul's transpose flags are far slower on the wasm backend.
+          return tf.matMul(rowsA, tf.transpose(rowsB));
+        }),
+      );
+      total = total === undefined ? term.clone() : tf.add(total, term);
     }
     if (total === undefined) throw new Error(`group '${group}' acts on no parameter`);
     return total;
