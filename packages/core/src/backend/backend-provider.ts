@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import * as path from 'node:path';
 import { WeightspaceError } from '../errors/errors';
 import { installTransposeFreeMatMulGradient } from './matmul-gradient';
 
@@ -14,6 +15,8 @@ export interface BackendProvider {
   activate(): Promise<void>;
   /** How to make an unavailable backend available. */
   readonly installHint?: string;
+  /** Used only when asked for by name (never picked by preference). */
+  readonly explicitOnly?: boolean;
 }
 
 function resolvable(moduleName: string): boolean {
@@ -72,6 +75,37 @@ export const tensorflowBackend: BackendProvider = {
 };
 
 /**
+ * A GPU through WebGPU: Dawn's Node bindings (the `webgpu` package, a prebuilt dawn.node) under
+ * tfjs's webgpu backend. Needs a Vulkan driver: the GPU's, or Mesa's llvmpipe for correctness
+ * checks without one. Used only when requested (`--backend webgpu`): a software adapter is far
+ * slower than wasm, so it is never picked by preference.
+ */
+export const webgpuBackend: BackendProvider = {
+  id: 'webgpu',
+  description: 'GPU through WebGPU (Dawn via the webgpu package); needs a Vulkan driver; only on request',
+  preference: 10,
+  explicitOnly: true,
+  installHint: 'install the webgpu and @tensorflow/tfjs-backend-webgpu (4.22.0) packages',
+  available: () => (Boolean(process.env.WEIGHTSPACE_DAWN_NODE) || resolvable('webgpu/package.json')) && resolvable('@tensorflow/tfjs-backend-webgpu'),
+  async activate() {
+    // dawn.node itself, not the package's ESM wrapper: this code is CommonJS. WEIGHTSPACE_DAWN_NODE
+    // points at a dawn.node elsewhere (a bundled deployment without node_modules).
+    const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
+    const dawnPath = process.env.WEIGHTSPACE_DAWN_NODE ?? path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', platform, 'dawn.node');
+    const dawn = require(dawnPath) as { create: (flags: string[]) => unknown; globals: object };
+    Object.assign(globalThis, dawn.globals);
+    // Node has no navigator; tfjs's webgpu backend looks for navigator.gpu.
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true, writable: true });
+    const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } }).navigator.gpu;
+    if (!(await gpu.requestAdapter())) {
+      throw new WeightspaceError('webgpu: no adapter found (no GPU with a Vulkan driver; for a software one install Mesa 25 mesa-vulkan-drivers)');
+    }
+    require('@tensorflow/tfjs-backend-webgpu');
+    await select('webgpu');
+  },
+};
+
+/**
  * Activates the requested backend, or the most preferred available one, and returns its id.
  * An unknown or unavailable request is an error that lists the choices.
  */
@@ -87,7 +121,7 @@ export async function activateBackend(providers: readonly BackendProvider[], req
     await provider.activate();
     return provider.id;
   }
-  const ordered = [...providers].sort((a, b) => a.preference - b.preference);
+  const ordered = providers.filter((p) => !p.explicitOnly).sort((a, b) => a.preference - b.preference);
   for (const provider of ordered) {
     if (provider.available()) {
       await provider.activate();

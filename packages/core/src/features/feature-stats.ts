@@ -10,7 +10,8 @@ export function rowCosine(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
     const dot = tf.sum(tf.mul(a, b), 1);
     const norms = tf.mul(tf.norm(a, 2, 1), tf.norm(b, 2, 1));
-    return tf.div(dot, tf.maximum(norms, 1e-12)) as tf.Tensor1D;
+    // Clipped: rounding can put |cos| a hair above 1.
+    return tf.clipByValue(tf.div(dot, tf.maximum(norms, 1e-12)), -1, 1) as tf.Tensor1D;
   });
 }
 

@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { cpuBackend, tensorflowBackend, wasmBackend } from '../backend/backend-provider';
+import { cpuBackend, tensorflowBackend, wasmBackend, webgpuBackend } from '../backend/backend-provider';
 import { fashionMnistDataset } from '../data/fashion-mnist';
 import { mnistDataset } from '../data/mnist';
 import { blobsDataset } from '../data/synthetic';
@@ -16,14 +16,14 @@ export const coreManifest: PluginManifest = {
   provides: {
     matchers: [weightMatchingMatcher.id],
     datasets: [mnistDataset.id, fashionMnistDataset.id, blobsDataset.id],
-    backends: [wasmBackend.id, cpuBackend.id, tensorflowBackend.id],
+    backends: [wasmBackend.id, cpuBackend.id, tensorflowBackend.id, webgpuBackend.id],
   },
 };
 
-/** Core's plugins: the weight matcher, MNIST / Fashion-MNIST / blobs, and the wasm, cpu, tensorflow backends. */
+/** Core's plugins: the weight matcher, MNIST / Fashion-MNIST / blobs, and the wasm, cpu, tensorflow and webgpu backends. */
 export const coreModule = new ContainerModule((options) => {
   bindAll(options, ManifestId, [coreManifest]);
   bindAll(options, MatcherId, [weightMatchingMatcher]);
   bindAll(options, DatasetId, [mnistDataset, fashionMnistDataset, blobsDataset]);
-  bindAll(options, BackendId, [wasmBackend, cpuBackend, tensorflowBackend]);
+  bindAll(options, BackendId, [wasmBackend, cpuBackend, tensorflowBackend, webgpuBackend]);
 });

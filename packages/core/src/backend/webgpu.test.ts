@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { WeightspaceError } from '../errors/errors';
+import { Rng } from '../random/rng';
+import { toyPerceptron } from '../testing/fixtures/toy-models';
+import { crossEntropy } from '../metrics/evaluate';
+import { cpuBackend, wasmBackend, webgpuBackend } from './backend-provider';
+
+/**
+ * The webgpu backend against the CPU backends: the same forward pass and gradients within float
+ * tolerance. CI installs Mesa's software Vulkan (llvmpipe) and sets WEIGHTSPACE_REQUIRE_WEBGPU=1,
+ * so there the adapter must exist; elsewhere, without one, activation must fail with a clear error.
+ */
+const config = { input: 20, hidden: [16, 12] as [number, number], classes: 5 };
+
+/** Reads back asynchronously: the webgpu backend has no synchronous read in Node. */
+async function read(t: tf.Tensor): Promise<number[]> {
+  return Array.from(await t.data());
+}
+
+async function mlpForwardAndGradients(): Promise<{ logits: number[]; grads: Record<string, number[]> }> {
+  const rng = new Rng(3);
+  const params = toyPerceptron.init(config, 7);
+  const x = tf.tensor2d(rng.normalArray(32 * 20), [32, 20]);
+  const y = tf.tensor1d(Int32Array.from({ length: 32 }, (_, i) => i % 5), 'int32');
+  const names = Object.keys(params);
+  const f = (...ts: tf.Tensor[]) => {
+    const p = Object.fromEntries(names.map((n, i) => [n, ts[i]]));
+    return crossEntropy(toyPerceptron.apply(config, p, x).logits, y);
+  };
+  const grads = tf.grads(f)(names.map((n) => params[n]));
+  const logits = await read(toyPerceptron.apply(config, params, x).logits);
+  const values = await Promise.all(grads.map(read));
+  return { logits, grads: Object.fromEntries(names.map((n, i) => [n, values[i]])) };
+}
+
+async function convForwardAndFilterGradient(): Promise<{ out: number[]; filterGrad: number[] }> {
+  const rng = new Rng(4);
+  const x = tf.tensor4d(rng.normalArray(2 * 8 * 8 * 3), [2, 8, 8, 3]);
+  const w = tf.tensor4d(rng.normalArray(3 * 3 * 3 * 4, 0.3), [3, 3, 3, 4]);
+  const out = tf.conv2d(x, w, 1, 'same');
+  const g = tf.grad((filter: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, filter as tf.Tensor4D, 1, 'same'))))(w);
+  return { out: await read(out), filterGrad: await read(g) };
+}
+
+function expectClose(a: number[], b: number[]): void {
+  expect(a.length).toBe(b.length);
+  const scale = Math.max(1, ...b.map(Math.abs));
+  a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(1e-4 * scale));
+}
+
+describe('webgpu backend', () => {
+  let activated = false;
+  beforeAll(async () => {
+    try {
+      await webgpuBackend.activate();
+      activated = true;
+    } catch (e) {
+      if (!(e instanceof WeightspaceError)) throw e;
+      if (process.env.WEIGHTSPACE_REQUIRE_WEBGPU === '1') throw e;
+      expect((e as Error).message).toMatch(/webgpu: no adapter found/);
+    }
+  }, 120000);
+
+  it('matches wasm on an MLP forward pass and its gradients, and cpu on a convolution and its filter gradient', async () => {
+    if (!activated) {
+      // No adapter here: the failure above was the clear error; nothing else to compare.
+      expect(tf.getBackend()).not.toBe('webgpu');
+      return;
+    }
+    expect(tf.getBackend()).toBe('webgpu');
+    const gpuMlp = await mlpForwardAndGradients();
+    const gpuConv = await convForwardAndFilterGradient();
+    await wasmBackend.activate();
+    const wasmMlp = await mlpForwardAndGradients();
+    await cpuBackend.activate();
+    const cpuConv = await convForwardAndFilterGradient();
+    expectClose(gpuMlp.logits, wasmMlp.logits);
+    for (const name of Object.keys(wasmMlp.grads)) expectClose(gpuMlp.grads[name], wasmMlp.grads[name]);
+    expectClose(gpuConv.out, cpuConv.out);
+    expectClose(gpuConv.filterGrad, cpuConv.filterGrad);
+  }, 120000);
+});
