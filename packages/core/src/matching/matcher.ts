@@ -9,6 +9,8 @@ export interface MatchContext {
   maxIterations?: number;
   /** Only these groups are matched; the others stay at the identity. All groups when omitted. */
   groups?: readonly string[];
+  /** Where the search starts for the matched groups (e.g. the last result for a slowly moving B); the identity when omitted. */
+  init?: GroupElement;
   progress?: ProgressSink;
 }
 

@@ -4,7 +4,7 @@ import { Rng } from '../random/rng';
 import { elementsEqual, inverse, random } from '../symmetry/algebra';
 import { restrictSpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
-import { toyBilinear, toyResidual } from '../testing/fixtures/toy-models';
+import { toyBilinear, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
 import { Matcher } from './matcher';
 import { defaultPlan, runPlan } from './plan';
 import { weightMatchingMatcher } from './weight-matching';
@@ -46,6 +46,19 @@ describe('weight matching of block permutations', () => {
     expect(elementsEqual(result.element, inverse(spec, g))).toBe(true);
     const aligned = transform(b, spec, result.element);
     expect(maxAbsDifference(a, aligned)).toBe(0);
+  });
+
+  it('starts from a given element: from the answer it stops after one sweep', () => {
+    const config = toyPerceptron.examples[0];
+    const spec = toyPerceptron.symmetry(config);
+    const a = toyPerceptron.init(config, 0);
+    const g = random(spec, new Rng(12));
+    const b = transform(a, spec, g);
+    const cold = weightMatchingMatcher.match(spec, a, b, { seed: 0 });
+    const warm = weightMatchingMatcher.match(spec, a, b, { seed: 0, init: inverse(spec, g) });
+    expect(elementsEqual(warm.element, inverse(spec, g))).toBe(true);
+    expect(warm.iterations).toBe(1);
+    expect(cold.iterations).toBeGreaterThan(1);
   });
 
   it('refuses a group kind it does not handle, naming it', () => {

@@ -12,7 +12,8 @@ import { MatchContext, Matcher, MatchResult } from './matcher';
  * Weight matching (Ainsworth, Hayase & Srinivasa 2023, "Git Re-Basin"): coordinate descent over
  * the permutation groups of any spec, maximising Σ_k <A_k, π(B)_k>. Each step fixes every group but
  * one and solves that one exactly as a linear assignment problem; a sweep visits the groups in a
- * seeded random order; it stops after a sweep that improves no group.
+ * seeded random order; it stops after a sweep that improves no group. It starts from the identity,
+ * or from `context.init` (Git Re-Basin's `init_perm`).
  */
 export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
   const started = performance.now();
@@ -20,6 +21,7 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
   for (const g of groups) assertMatchable(g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
   const element: GroupElement = identity(spec);
+  for (const g of groups) if (context.init?.[g]) element[g] = context.init[g];
   const objectiveBefore = innerProduct(a, b);
   const rng = new Rng(context.seed);
 

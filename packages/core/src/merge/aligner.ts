@@ -4,11 +4,14 @@ import { Params } from '../params/params';
 import { GroupElement } from '../symmetry/element';
 import { SymmetrySpec } from '../symmetry/spec';
 
-/** Finds the element that maps `moving` onto `target` (transform(moving, spec, g) ≈ target). */
-export type Aligner = (target: Params, moving: Params, seed: number) => GroupElement;
+/**
+ * Finds the element that maps `moving` onto `target` (transform(moving, spec, g) ≈ target),
+ * starting the search from `init` where given.
+ */
+export type Aligner = (target: Params, moving: Params, seed: number, init?: GroupElement) => GroupElement;
 
 /** An aligner from the registered matchers: `method` where it applies, the defaults elsewhere. */
 export function planAligner(spec: SymmetrySpec, matchers: readonly Matcher[], method: string, context: Omit<MatchContext, 'seed'> = {}): Aligner {
   const plan = defaultPlan(spec, matchers, method);
-  return (target, moving, seed) => runPlan(spec, target, moving, plan, matchers, { ...context, seed }).element;
+  return (target, moving, seed, init) => runPlan(spec, target, moving, plan, matchers, { ...context, seed, init }).element;
 }

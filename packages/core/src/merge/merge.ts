@@ -64,7 +64,8 @@ export function mergeMany(
     for (const i of order) {
       const others = aligned.filter((_, k) => k !== i);
       const target = weightedAverage(others);
-      const element = align(target, models[i], options.seed + 7919 * round + i);
+      // Each model's element moves little between rounds: search from where it stands.
+      const element = align(target, models[i], options.seed + 7919 * round + i, elements[i]);
       disposeParams(target);
       if (!elementsEqual(element, elements[i])) {
         changed = true;
