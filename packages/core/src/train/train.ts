@@ -49,7 +49,8 @@ export function train(
   const size = inputShape.reduce((a, b) => a * b, 1);
   const variables: Record<string, tf.Variable> = {};
   for (const [name, t] of Object.entries(initial)) {
-    if (t.dtype === 'float32') variables[name] = tf.variable(t.clone(), true, `w/${name}`);
+    // A variable shares its initial value's data until the first update replaces it; the input stays intact.
+    if (t.dtype === 'float32') variables[name] = tf.variable(t, true, `w/${name}`);
   }
   const current = (): Params => ({ ...initial, ...variables });
   const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, options.momentum ?? 0.9) : tf.train.adam(options.learningRate);
