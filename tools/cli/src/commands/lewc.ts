@@ -49,7 +49,7 @@ export const lewcCommand: Command = {
 
 export function lewcSvg(curve: ReturnType<typeof barrierCurve>, report: ReturnType<typeof lewc>, title: string): string {
   const ts = curve.points.map((p) => p.t);
-  const xs = report.layers.map((l, i) => i + 1);
+  const xs = report.layers.map((_, i) => i + 1);
   return linePlotSvg(
     [
       {
