@@ -33,6 +33,7 @@ export * from './io/atomic-write';
 export * from './plot/svg-line-plot';
 export * from './backend/backend-provider';
 export { installTransposeFreeMatMulGradient } from './backend/matmul-gradient';
+export { installConvFilterGradientAsConv } from './backend/conv-gradient';
 export * from './schema/validate';
 export * from './schema/experiment';
 export * from './registry/service-ids';

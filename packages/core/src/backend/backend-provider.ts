@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { WeightspaceError } from '../errors/errors';
+import { installConvFilterGradientAsConv } from './conv-gradient';
 import { installTransposeFreeMatMulGradient } from './matmul-gradient';
 
 /** A tensor backend that can be chosen at start-up. */
@@ -34,7 +35,11 @@ async function select(name: string): Promise<void> {
   await tf.ready();
 }
 
-/** WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. */
+/**
+ * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
+ * also installs gradients that avoid its slow and missing kernels (transpose-free matMul,
+ * convolution filter gradient as a convolution).
+ */
 export const wasmBackend: BackendProvider = {
   id: 'wasm',
   description: 'WebAssembly (SIMD, one core per process): the default CPU backend',
@@ -44,6 +49,7 @@ export const wasmBackend: BackendProvider = {
     require('@tensorflow/tfjs-backend-wasm');
     await select('wasm');
     installTransposeFreeMatMulGradient();
+    installConvFilterGradientAsConv();
   },
 };
 
