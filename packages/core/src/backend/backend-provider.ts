@@ -98,11 +98,11 @@ export const webgpuBackend: BackendProvider = {
     // points at a dawn.node elsewhere (a bundled deployment without node_modules).
     const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
     const dawnPath = process.env.WEIGHTSPACE_DAWN_NODE ?? path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', platform, 'dawn.node');
-    const dawn = require(dawnPath) as { create: (flags: string[]) => unknown; globals: object };
+    const dawn = require(dawnPath) as { create: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals: object };
     Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
     // Node has no navigator; tfjs's webgpu backend looks for navigator.gpu.
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true, writable: true });
-    const gpu = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<unknown> } } }).navigator.gpu;
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     if (!(await gpu.requestAdapter())) {
       throw new WeightspaceError('webgpu: no adapter found (no GPU with a Vulkan driver; for a software one install Mesa 25 mesa-vulkan-drivers)');
     }

@@ -18,11 +18,9 @@ export function installConvFilterGradientAsConv(): void {
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const { strides, pad, dimRoundingMode } = attrs as unknown as {
-        strides: [number, number] | number;
-        pad: 'valid' | 'same' | number;
-        dimRoundingMode?: 'floor' | 'round' | 'ceil';
-      };
+      const strides = attrs.strides as [number, number] | number;
+      const pad = attrs.pad as 'valid' | 'same' | number;
+      const dimRoundingMode = attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined;
       const grad = dy as tf.Tensor4D;
       const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
       return {

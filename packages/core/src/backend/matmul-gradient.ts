@@ -17,7 +17,8 @@ export function installTransposeFreeMatMulGradient(): void {
     inputsToSave: ['a', 'b'],
     gradFunc: (dy, saved, attrs) => {
       const [a, b] = saved;
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const transposeA = attrs.transposeA as boolean;
+      const transposeB = attrs.transposeB as boolean;
       const g = dy as tf.Tensor;
       const t = swapLastTwo;
       let da: () => tf.Tensor;
