@@ -3,6 +3,10 @@
  * @packageDocumentation
  */
 import { ContainerModule } from 'inversify';
+
+export { fixedEntries, FixedEntries } from './fixed-entries';
+export { effectiveWeight } from './asymmetric-weight';
+export { figlu, figluMatrix } from './figlu';
 import { bindAll, ManifestId, PluginManifest } from '@weightspace/core';
 
 export const reducedSymmetryManifest: PluginManifest = {
@@ -13,7 +17,7 @@ export const reducedSymmetryManifest: PluginManifest = {
   provides: {},
 };
 
-/** Binds this package's plugins; it provides none yet beyond its manifest (see the README). */
+/** Binds this package's plugins: none beyond its manifest; architectures use its blocks for variants. */
 export const reducedSymmetryModule = new ContainerModule((options) => {
   bindAll(options, ManifestId, [reducedSymmetryManifest]);
 });
