@@ -6,3 +6,4 @@ export { mlp } from './mlp';
 export { MlpConfig, mlpConfigSchema, layerWidths } from './mlp-config';
 export { mlpSymmetry } from './mlp-symmetry';
 export { mlpModule, mlpManifest } from './mlp-module';
+export { mlpWAsymVariant, MlpWAsymConfig, wAsymDefaults } from './mlp-w-asym';

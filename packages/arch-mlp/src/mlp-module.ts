@@ -1,17 +1,19 @@
 import { ContainerModule } from 'inversify';
-import { ArchitectureId, bindAll, ManifestId, PluginManifest } from '@weightspace/core';
+import { ArchitectureId, bindAll, ManifestId, PluginManifest, VariantId } from '@weightspace/core';
 import { mlp } from './mlp';
+import { mlpWAsymVariant } from './mlp-w-asym';
 
 export const mlpManifest: PluginManifest = {
   package: '@weightspace/arch-mlp',
   version: '0.1.0',
   description: 'ReLU multilayer perceptrons',
-  papers: ['Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)'],
-  provides: { architectures: [mlp.id] },
+  papers: ['Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)', 'Lim et al. 2024, The Empirical Impact of Neural Parameter Symmetries, or Lack Thereof'],
+  provides: { architectures: [mlp.id], variants: [mlpWAsymVariant.id] },
 };
 
-/** Registers the `mlp` architecture. */
+/** Registers the `mlp` architecture and its `mlp.w-asym` variant. */
 export const mlpModule = new ContainerModule((options) => {
   bindAll(options, ManifestId, [mlpManifest]);
   bindAll(options, ArchitectureId, [mlp]);
+  bindAll(options, VariantId, [mlpWAsymVariant]);
 });

@@ -2,6 +2,8 @@ import {
   AnyArchitecture,
   assertSameStructure,
   CheckpointError,
+  disposeParams,
+  validateAgainst,
   loadParams,
   Params,
   Registry,
@@ -43,7 +45,15 @@ export function loadModel(file: string, registry: Registry, archId?: string): Lo
   if (!id) throw new CheckpointError(`${file}: no --arch given and the file does not record its architecture`);
   try {
     const plugin = registry.architecture(id);
-    const config = plugin.inferConfig(shapesOf(params));
+    // A checkpoint written by weightspace records its config, which may hold what shapes cannot
+    // tell (a variant's mask seed); one from elsewhere has its config inferred from its shapes.
+    const recorded = metadata[META_ARCH] === id && metadata[META_CONFIG] ? (JSON.parse(metadata[META_CONFIG]) as unknown) : undefined;
+    const config = recorded === undefined ? plugin.inferConfig(shapesOf(params)) : validateAgainst<unknown>(plugin.configSchema, recorded, `recorded config of ${id}`);
+    if (recorded !== undefined) {
+      const fresh = plugin.init(config, 0);
+      assertSameStructure(fresh, params, [`a ${id} built from the recorded config`, 'the checkpoint']);
+      disposeParams(fresh);
+    }
     validateSpec(plugin.symmetry(config), shapesOf(params), `${file} as ${id}`);
     return { file, plugin, config, params, metadata };
   } catch (e) {

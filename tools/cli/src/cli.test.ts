@@ -4,7 +4,9 @@ import { mlp } from '@weightspace/arch-mlp';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadModel } from './checkpoint';
 import { runCli } from './cli';
+import { createRegistrySync } from './modules';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -258,5 +260,26 @@ describe('list', () => {
     expect(r.out).toMatch(/^\s+weight\s/m);
     expect(r.out).toMatch(/^\s+mnist\s/m);
     expect(r.out).toMatch(/^\s+wasm\s/m);
+  });
+});
+
+describe('the W-asymmetric MLP variant', () => {
+  it('trains, saves its mask seed, and reloads to bit-identical outputs in a fresh plugin', async () => {
+    const file = join(dir, 'wasym.safetensors');
+    const config = { input: 16, hidden: [12, 10], classes: 4, wAsym: { seed: 5, nFix: [4, 3, 2] } };
+    const r = await cli('train', '--arch', 'mlp.w-asym', '--dataset', 'blobs', '--config', JSON.stringify(config), '--epochs', '2', '--batch-size', '64', '--out', file);
+    expect(r.code).toBe(0);
+    const first = loadModel(file, createRegistrySync());
+    const second = loadModel(file, createRegistrySync());
+    expect(first.plugin.id).toBe('mlp.w-asym');
+    expect(first.config).toEqual(config);
+    const x = tf.randomNormal([8, 16], 0, 1, 'float32', 9);
+    const a = first.plugin.apply(first.config, first.params, x).logits.dataSync();
+    const b = second.plugin.apply(second.config, second.params, x).logits.dataSync();
+    expect(Array.from(b)).toEqual(Array.from(a));
+    // With another mask seed the same weights compute something else.
+    const other = { ...config, wAsym: { ...config.wAsym, seed: 6 } };
+    const c = first.plugin.apply(other, first.params, x).logits.dataSync();
+    expect(Array.from(c)).not.toEqual(Array.from(a));
   });
 });

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import { AnyArchitecture, Params, SymmetrySpec } from '@weightspace/core';
+import { effectiveWeight } from './asymmetric-weight';
+import { fixedEntries } from './fixed-entries';
+
+/** One layer made W-asymmetric: its weight parameter (rows = outputs), n_fix and κ. */
+export interface FixedLayer {
+  param: string;
+  nFix: number;
+  kappa: number;
+}
+
+export interface WAsymmetricOptions<C> {
+  id: string;
+  description: string;
+  /** The layers to fix and how, for a config. */
+  layers(config: C): readonly FixedLayer[];
+  /** The seed of every mask and fixed value, read from the config so checkpoints carry it. */
+  seed(config: C): number;
+  /** Configs the conformance suite runs on. */
+  examples: readonly C[];
+  configSchema: object;
+  defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
+  inferConfig(shapes: Record<string, readonly number[]>): C;
+}
+
+/**
+ * W-asymmetric variant of any plugin (Lim et al. 2024): the listed weights are replaced by
+ * M⊙W + (1−M)⊙F before the base network runs, so each output unit of those layers has its own
+ * pattern of frozen entries and no permutation of hidden units leaves the function unchanged.
+ * The stored (trainable) parameters keep the base layout; masks are rebuilt from the config's
+ * seed, so a checkpoint needs only its config to reproduce them bit for bit.
+ */
+export function wAsymmetric<C>(base: AnyArchitecture, options: WAsymmetricOptions<C>): AnyArchitecture {
+  const masks = new Map<string, Record<string, { mask: tf.Tensor; fixed: tf.Tensor }>>();
+  const masksFor = (config: C, params: Params) => {
+    const key = JSON.stringify(config);
+    let entry = masks.get(key);
+    if (!entry) {
+      entry = {};
+      for (const { param, nFix, kappa } of options.layers(config)) {
+        const shape = params[param].shape;
+        const rows = shape[0];
+        const cols = params[param].size / rows;
+        const { mask, values } = fixedEntries(param, rows, cols, Math.min(nFix, cols), kappa, options.seed(config));
+        entry[param] = { mask: tf.keep(tf.tensor(mask, shape)), fixed: tf.keep(tf.tensor(values, shape)) };
+      }
+      masks.set(key, entry);
+    }
+    return entry;
+  };
+  return {
+    ...base,
+    id: options.id,
+    description: options.description,
+    configSchema: options.configSchema,
+    examples: options.examples,
+    defaultConfig: options.defaultConfig,
+    inferConfig: options.inferConfig,
+    apply(config, params, x, applyOptions) {
+      const fixed = masksFor(config as C, params);
+      const effective: Params = { ...params };
+      for (const [param, { mask, fixed: values }] of Object.entries(fixed)) effective[param] = effectiveWeight(params[param], mask, values);
+      return base.apply(config, effective, x, applyOptions);
+    },
+    symmetry(config): SymmetrySpec {
+      // Every output unit of a fixed layer is distinguishable: no permutation of them is left.
+      const spec = base.symmetry(config);
+      const fixedParams = new Set(options.layers(config as C).map((l) => l.param));
+      const broken = new Set(Object.entries(spec.axes).flatMap(([param, axes]) => (fixedParams.has(param) ? (axes[0] ?? []).map((a) => a.group) : [])));
+      const groups = Object.fromEntries(Object.entries(spec.groups).filter(([name]) => !broken.has(name)));
+      const axes = Object.fromEntries(
+        Object.entries(spec.axes).map(([param, perAxis]) => [param, perAxis.map((actions) => (actions ?? []).filter((a) => !broken.has(a.group))).map((a) => (a.length ? a : null))]),
+      );
+      return { groups, axes };
+    },
+  };
+}
