@@ -1,7 +1,35 @@
 import * as tf from '@tensorflow/tfjs';
-import { ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
+import { ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
 import { hasBias, layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpSymmetry } from './mlp-symmetry';
+
+/**
+ * The MLP's forward pass with a given nonlinearity (`activation(z, layer)` for hidden layer
+ * `layer`): ReLU for `mlp`, FiGLU for its σ-asymmetric variant. Taps `layers.{i}.pre` and
+ * `layers.{i}` for every hidden layer.
+ */
+export function mlpForward(
+  config: MlpConfig,
+  params: Params,
+  x: tf.Tensor,
+  options: ApplyOptions,
+  activation: (z: tf.Tensor, layer: number) => tf.Tensor,
+): ApplyResult {
+  const layers = config.hidden.length + 1;
+  const features: Record<string, tf.Tensor> = {};
+  let h = x.rank === 2 ? x : x.reshape([x.shape[0], -1]);
+  for (let i = 0; i < layers; i++) {
+    // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
+    const product = tf.matMul(h, tf.transpose(params[`layers.${i}.weight`]));
+    const z = hasBias(config) ? tf.add(product, params[`layers.${i}.bias`]) : product;
+    if (i === layers - 1) return { logits: z, features };
+    h = activation(z, i);
+    const wanted = (tap: string) => !options.taps || options.taps.includes(tap);
+    if (wanted(`layers.${i}.pre`)) features[`layers.${i}.pre`] = z;
+    if (wanted(`layers.${i}`)) features[`layers.${i}`] = h;
+  }
+  throw new Error('unreachable: an MLP has an output layer');
+}
 
 /**
  * A ReLU MLP with parameters named exactly as a PyTorch `nn.ModuleList` of `nn.Linear` saves them:
@@ -38,23 +66,7 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
   },
 
   apply(config, params, x, options = {}) {
-    const layers = config.hidden.length + 1;
-    const features: Record<string, tf.Tensor> = {};
-    let h = x.rank === 2 ? x : x.reshape([x.shape[0], -1]);
-    for (let i = 0; i < layers; i++) {
-      // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
-      const product = tf.matMul(h, tf.transpose(params[`layers.${i}.weight`]));
-      const z = hasBias(config) ? tf.add(product, params[`layers.${i}.bias`]) : product;
-      if (i === layers - 1) {
-        h = z;
-        break;
-      }
-      h = tf.relu(z);
-      const wanted = (tap: string) => !options.taps || options.taps.includes(tap);
-      if (wanted(`layers.${i}.pre`)) features[`layers.${i}.pre`] = z;
-      if (wanted(`layers.${i}`)) features[`layers.${i}`] = h;
-    }
-    return { logits: h, features };
+    return mlpForward(config, params, x, options, tf.relu);
   },
 
   symmetry: mlpSymmetry,

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import { figlu, figluMatrix } from '@weightspace/reduced-symmetry';
+import { MlpConfig, mlpConfigSchema } from './mlp-config';
+import { mlpForward } from './mlp';
+
+/** An MLP whose hidden nonlinearity is FiGLU, sigmoid(F x) ⊙ x with a fixed random F per layer. */
+export interface MlpSigmaAsymConfig extends MlpConfig {
+  /** Seed of the fixed F matrices (default 0): shared by all models to be compared. */
+  figluSeed?: number;
+}
+
+const schema = {
+  ...mlpConfigSchema,
+  $id: 'weightspace/arch-mlp/sigma-asym-config',
+  properties: { ...mlpConfigSchema.properties, figluSeed: { type: 'integer', minimum: 0 } },
+};
+
+/**
+ * σ-asymmetric MLP (Lim et al. 2024): FiGLU is not elementwise, so no permutation of hidden units
+ * commutes with it and the spec keeps no group. The F matrices are rebuilt from the config's seed
+ * (cached per derived plugin); the stored parameters are the MLP's.
+ */
+function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
+  const matrices = new Map<string, tf.Tensor2D>();
+  const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D => {
+    const d = config.hidden[layer];
+    const key = `${config.figluSeed ?? 0}/${layer}/${d}`;
+    let f = matrices.get(key);
+    if (!f) {
+      f = tf.keep(tf.tensor2d(figluMatrix(`layers.${layer}`, d, config.figluSeed ?? 0), [d, d]));
+      matrices.set(key, f);
+    }
+    return f;
+  };
+  return {
+    ...base,
+    id: 'mlp.sigma-asym',
+    description: 'σ-asymmetric MLP: FiGLU nonlinearity with fixed random matrices',
+    configSchema: schema,
+    examples: [
+      { input: 6, hidden: [8, 7], classes: 3, figluSeed: 1 },
+      { input: 784, hidden: [32, 32], classes: 10 },
+    ],
+    apply: (config: MlpSigmaAsymConfig, params, x, options = {}) => mlpForward(config, params, x, options, (z, layer) => figlu(z, matrixFor(config, layer))),
+    symmetry(config: MlpSigmaAsymConfig) {
+      const spec = base.symmetry(config);
+      return { groups: {}, axes: Object.fromEntries(Object.entries(spec.axes).map(([param, axes]) => [param, axes.map(() => null)])) };
+    },
+    // LLFC's weak additivity and LEWC assume ReLU: no feature graph for FiGLU.
+    featureGraph: undefined,
+    defaultConfig: (data) => base.defaultConfig(data) as MlpSigmaAsymConfig,
+    inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes) as MlpSigmaAsymConfig,
+  };
+}
+
+export const mlpSigmaAsymVariant: VariantPlugin = {
+  id: 'mlp.sigma-asym',
+  base: 'mlp',
+  description: 'σ-asymmetric MLP (Lim et al. 2024): FiGLU sigmoid(Fx)⊙x with fixed random F',
+  derive: mlpSigmaAsym,
+};
