@@ -17,7 +17,8 @@ export interface MlpWAsymConfig extends MlpConfig {
 /**
  * The card's MNIST setting generalised to any depth: 64 fixed entries per row with κ = 1 in the
  * hidden layers (κ = 0.5 in the last hidden layer of a net with at least two), and 256 with
- * κ = 0.25 in the output layer; each capped at the layer's fan-in.
+ * κ = 0.25 in the output layer. Defaults are capped at half the layer's fan-in (the card fixes
+ * 256 of 512 in the output layer), explicit values at the whole fan-in.
  */
 export function wAsymDefaults(config: MlpConfig): { nFix: number[]; kappa: number[] } {
   const layers = config.hidden.length + 1;
@@ -58,7 +59,7 @@ function mlpWAsym(base: AnyArchitecture): AnyArchitecture {
       const widths = layerWidths(config);
       return widths.slice(0, -1).map((fanIn, i) => ({
         param: `layers.${i}.weight`,
-        nFix: Math.min(fanIn, config.wAsym?.nFix?.[i] ?? defaults.nFix[i]),
+        nFix: config.wAsym?.nFix?.[i] !== undefined ? Math.min(fanIn, config.wAsym.nFix[i]) : Math.min(Math.floor(fanIn / 2), defaults.nFix[i]),
         kappa: config.wAsym?.kappa?.[i] ?? defaults.kappa[i],
       }));
     },
