@@ -46,23 +46,31 @@ export function runPlan(
   let element = identity(spec);
   let current = b;
   let iterations = 0;
-  for (const id of order) {
+  // Each matcher reports the objective before and after its own step: the plan's are the first
+  // matcher's before and the last one's after. B is moved only where another matcher follows.
+  let objectiveBefore = NaN;
+  let objectiveAfter = NaN;
+  order.forEach((id, k) => {
     const matcher = matchers.find((m) => m.id === id);
     if (!matcher) throw new WeightspaceError(`the plan names matcher '${id}', which is not registered`);
     const groups = Object.keys(plan).filter((g) => plan[g] === id);
     const result = matcher.match(spec, a, current, { ...context, groups });
     element = compose(spec, element, result.element);
     iterations += result.iterations;
-    const next = transform(current, spec, result.element);
-    if (current !== b) disposeParams(current);
-    current = next;
-  }
-  const objectiveAfter = innerProduct(a, current);
+    if (k === 0) objectiveBefore = result.objectiveBefore;
+    objectiveAfter = result.objectiveAfter;
+    if (k < order.length - 1) {
+      const next = transform(current, spec, result.element);
+      if (current !== b) disposeParams(current);
+      current = next;
+    }
+  });
   if (current !== b) disposeParams(current);
+  if (order.length === 0) objectiveBefore = objectiveAfter = innerProduct(a, b);
   return {
     plan,
     element,
-    objectiveBefore: innerProduct(a, b),
+    objectiveBefore,
     objectiveAfter,
     iterations,
     seconds: (performance.now() - started) / 1000,
