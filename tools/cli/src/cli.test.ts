@@ -195,6 +195,17 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
     );
   });
 
+  it('a dataset whose samples do not fit the checkpoint, naming the file', async () => {
+    expectUserError(
+      await cli('interpolate', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'blobs', '--out', join(dir, 'x')),
+      /m0\.safetensors takes 784 inputs but dataset 'blobs' has samples of \[16\]/,
+    );
+    expectUserError(
+      await cli('robustness', '--model', join(dir, 'm0.safetensors'), '--dataset', 'blobs', '--out', join(dir, 'x')),
+      /m0\.safetensors takes 784 inputs but dataset 'blobs' has samples of \[16\]/,
+    );
+  });
+
   it('a checkpoint that is not an MLP', async () => {
     const file = join(dir, 'conv.safetensors');
     saveParams(file, { 'conv1.weight': tf.zeros([4, 1, 3, 3]) });

@@ -1,9 +1,6 @@
 import {
-  AnyArchitecture,
   barrierCurve,
   BarrierCurve,
-  ConfigError,
-  Dataset,
   disposeParams,
   evaluate,
   EvaluationBatches,
@@ -11,7 +8,6 @@ import {
   Params,
   ProgressSink,
   Registry,
-  sampleSize,
   train,
   validateAgainst,
   writeFileAtomic,
@@ -22,6 +18,7 @@ import { join } from 'node:path';
 import { AlignmentRecord, alignModels, writeAlignment } from './alignment';
 import { loadModel, META_PROVENANCE, saveModel } from './checkpoint';
 import { curvesSvg, table } from './curves';
+import { assertInputsFit } from './inputs-fit';
 
 export interface ExperimentReport {
   name: string;
@@ -54,7 +51,7 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
   const plugin = registry.architecture(spec.arch);
   const config = validateAgainst<unknown>(plugin.configSchema, spec.config, `experiment '${spec.name}' config for ${plugin.id}`);
   const data = await registry.dataset(spec.dataset).load({ trainLimit: spec.trainLimit, testLimit: spec.testLimit });
-  checkInputs(plugin, config, data);
+  assertInputsFit(plugin, config, data, `${plugin.id} config`);
   io.log(`dataset ${data.id}: ${data.train.count} train / ${data.test.count} test; arch ${plugin.id} ${JSON.stringify(config)}; backend ${backend}`);
 
   const models: Params[] = [];
@@ -120,13 +117,6 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
     disposeParams(a);
     disposeParams(b);
     disposeParams(aligned);
-  }
-}
-
-function checkInputs(plugin: AnyArchitecture, config: unknown, data: Dataset): void {
-  const wanted = plugin.inputShape(config).reduce((x, y) => x * y, 1);
-  if (wanted !== sampleSize(data)) {
-    throw new ConfigError(`${plugin.id} config takes ${wanted} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
   }
 }
 

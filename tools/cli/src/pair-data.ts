@@ -1,7 +1,8 @@
-import { ConfigError, Dataset, DatasetPlugin, EvaluationBatches } from '@weightspace/core';
+import { Dataset, DatasetPlugin, EvaluationBatches } from '@weightspace/core';
 import { FlagSpec, optionalString, Parsed, requireString } from './args';
 import { LoadedModel, loadPair } from './checkpoint';
 import { CommandContext } from './command';
+import { assertInputsFit } from './inputs-fit';
 
 export interface PairWithData {
   a: LoadedModel;
@@ -23,10 +24,7 @@ export async function loadPairWithData(
 ): Promise<PairWithData> {
   const [a, b] = loadPair(files.a, files.b, context.registry, files.arch);
   const data = await dataset.load({ trainLimit: limits.trainLimit ?? 1, testLimit: limits.testLimit });
-  const inputs = a.plugin.inputShape(a.config).reduce((x: number, y: number) => x * y, 1);
-  if (inputs !== data.inputShape.reduce((x, y) => x * y, 1)) {
-    throw new ConfigError(`${files.a} takes ${inputs} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
-  }
+  assertInputsFit(a.plugin, a.config, data, files.a);
   return { a, b, data, test: EvaluationBatches.from(data.test, a.plugin.inputShape(a.config)) };
 }
 

@@ -1,9 +1,10 @@
-import { ConfigError, defaultRobustnessOptions, disposeParams, robustness, writeJsonAtomic } from '@weightspace/core';
+import { defaultRobustnessOptions, disposeParams, robustness, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, optionalString, parse, requireString } from '../args';
 import { loadModel } from '../checkpoint';
 import { chooseBackend, Command } from '../command';
 import { table } from '../curves';
+import { assertInputsFit } from '../inputs-fit';
 import { progressBar } from '../progress-bar';
 
 export const robustnessCommand: Command = {
@@ -38,8 +39,7 @@ export const robustnessCommand: Command = {
     await chooseBackend(parsed, context);
     const model = loadModel(file, context.registry, optionalString(parsed, 'arch'));
     const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
-    const inputs = model.plugin.inputShape(model.config).reduce((a: number, b: number) => a * b, 1);
-    if (inputs !== data.inputShape.reduce((a, b) => a * b, 1)) throw new ConfigError(`${file} takes ${inputs} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`);
+    assertInputsFit(model.plugin, model.config, data, file);
     const report = robustness(model.plugin, model.config, model.params, data.test, { ...options, progress: progressBar() });
     disposeParams(model.params);
     writeJsonAtomic(join(out, 'robustness.json'), { model: file, dataset: data.id, options, ...report });
