@@ -11,6 +11,11 @@ const cases: Array<[string, number[], number[], number, Pad]> = [
   ['1×1 stride 2 (shortcut)', [2, 8, 8, 4], [1, 1, 4, 6], 2, 'valid'],
   ['5×5 stride 1 valid', [2, 9, 9, 2], [5, 5, 2, 3], 1, 'valid'],
   ['3×3 stride 1 explicit pad 1', [2, 6, 6, 3], [3, 3, 3, 2], 1, 1],
+  ['3×3 stride 2 pad 1 (PyTorch-style downsampling)', [2, 8, 8, 3], [3, 3, 3, 4], 2, 1],
+  ['3×3 stride 2 pad 1, odd size', [1, 9, 7, 2], [3, 3, 2, 3], 2, 1],
+  ['1×1 stride 2 valid, odd size', [2, 7, 7, 3], [1, 1, 3, 2], 2, 'valid'],
+  ['3×3 stride 3 valid (rows left over)', [1, 10, 11, 2], [3, 3, 2, 2], 3, 'valid'],
+  ['2×2 stride 2 same', [1, 6, 5, 2], [2, 2, 2, 3], 2, 'same'],
 ];
 
 function gradients(xs: number[], ws: number[], stride: number, pad: Pad): { dx: number[]; dw: number[] } {
@@ -22,7 +27,7 @@ function gradients(xs: number[], ws: number[], stride: number, pad: Pad): { dx: 
   return { dx: Array.from(dx.dataSync()), dw: Array.from(dw.dataSync()) };
 }
 
-describe('convolution gradient without Conv2DBackpropFilter', () => {
+describe('convolution gradients as forward convolutions', () => {
   const builtIn = tf.getGradient(tf.Conv2D);
   afterAll(() => tf.registerGradient(builtIn as tf.GradConfig));
 
@@ -40,7 +45,7 @@ describe('convolution gradient without Conv2DBackpropFilter', () => {
     const ours = gradients(xs, ws, stride, pad);
     await wasmBackend.activate();
     const onWasm = gradients(xs, ws, stride, pad);
-    for (const [got, want] of [[ours.dw, reference.dw], [onWasm.dw, reference.dw], [onWasm.dx, reference.dx]]) {
+    for (const [got, want] of [[ours.dw, reference.dw], [ours.dx, reference.dx], [onWasm.dw, reference.dw], [onWasm.dx, reference.dx]]) {
       expect(got.length).toBe(want.length);
       const scale = Math.max(1, ...want.map(Math.abs));
       got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-4 * scale));

@@ -33,6 +33,18 @@ export interface NormalisationState {
 export interface FeatureGraph {
   linear: ReadonlyArray<{ weight: string; input: string | null; output: string }>;
   relu: ReadonlyArray<{ preActivation: string; activation: string }>;
+  /**
+   * For activation matching: per permutation group, the taps whose last axis holds that group's
+   * units (a residual stream is carried by several taps; their statistics are pooled).
+   */
+  units?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * For REPAIR: taps that are per-channel affine in parameters. Channel c of `tap` scales with
+   * slice c (first axis) of every `scale` parameter together with `shift[c]`, and `shift[c]` adds
+   * to it, so multiplying those by s and then adding d to `shift[c]` maps the channel to s·y + d.
+   * In forward order.
+   */
+  affine?: ReadonlyArray<{ tap: string; scale: readonly string[]; shift: string }>;
 }
 
 /**

@@ -1,0 +1,150 @@
+import * as tf from '@tensorflow/tfjs';
+import { ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, FeatureGraph, NormalisationState, Params, Rng } from '@weightspace/core';
+import { blocksOf, NormKind, ResnetConfig, resnetConfigSchema, stageChannels } from './resnet-config';
+import { inferResnetConfig } from './resnet-infer';
+import { conv, normalise } from './resnet-layers';
+import { resnetSymmetry } from './resnet-symmetry';
+import { resnetTaps } from './resnet-taps';
+
+/** A convolution followed by its normalisation layer: the unit a ResNet is built of. */
+interface ConvNorm {
+  conv: string;
+  norm: string;
+  stride: number;
+  pad: number;
+}
+
+/**
+ * The ResNet's forward pass with a given nonlinearity (`activation(z, tap)`, where `tap` names the
+ * activation's output): ReLU for `resnet20`, FiGLU for its σ-asymmetric variant. Taps: each conv's
+ * output (`conv1`, `layer1.0.conv1`, …, `layer2.0.downsample.0`), each norm's output (`bn1`,
+ * `layer1.0.bn1`, …, `layer2.0.downsample.1`), the stem's activation `stem`, each block's inner
+ * activation `layerS.B.hidden`, its sum before the last activation `layerS.B.residual`, its
+ * output `layerS.B`, and the pooled features `pool`. Feature maps are NHWC: channels last.
+ */
+export function resnetForward(
+  config: ResnetConfig,
+  params: Params,
+  x: tf.Tensor,
+  options: ApplyOptions,
+  activation: (z: tf.Tensor4D, tap: string) => tf.Tensor4D,
+): ApplyResult {
+  const train = options.train ?? false;
+  const features: Record<string, tf.Tensor> = {};
+  const record = <T extends tf.Tensor>(tap: string, t: T): T => {
+    if (!options.taps || options.taps.includes(tap)) features[tap] = t;
+    return t;
+  };
+  const convNorm = (input: tf.Tensor4D, unit: ConvNorm): tf.Tensor4D => {
+    const z = record(unit.conv, conv(input, params[`${unit.conv}.weight`], unit.stride, unit.pad, params[`${unit.conv}.bias`]));
+    return config.norm === 'none' ? z : record(unit.norm, normalise(config.norm, z, params, unit.norm, train));
+  };
+
+  let h = record('stem', activation(convNorm(toImages(config, x), { conv: 'conv1', norm: 'bn1', stride: 1, pad: 1 }), 'stem'));
+  for (const block of blocksOf(config)) {
+    const b = block.name;
+    const inner = record(`${b}.hidden`, activation(convNorm(h, { conv: `${b}.conv1`, norm: `${b}.bn1`, stride: block.stride, pad: 1 }), `${b}.hidden`));
+    const branch = convNorm(inner, { conv: `${b}.conv2`, norm: `${b}.bn2`, stride: 1, pad: 1 });
+    const shortcut = block.projects ? convNorm(h, { conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, stride: block.stride, pad: 0 }) : h;
+    const residual = record(`${b}.residual`, tf.add(branch, shortcut) as tf.Tensor4D);
+    h = record(b, activation(residual, b));
+  }
+  const pooled = record('pool', tf.mean(h, [1, 2]) as tf.Tensor2D);
+  const logits = tf.add(tf.matMul(pooled, tf.transpose(params['fc.weight'])), params['fc.bias']);
+  return { logits, features };
+}
+
+function toImages(config: ResnetConfig, x: tf.Tensor): tf.Tensor4D {
+  return (x.rank === 4 ? x : x.reshape([x.shape[0], ...config.input])) as tf.Tensor4D;
+}
+
+/** Each convolution with its norm layer's prefix: the stem, then every block's convs and shortcut. */
+export function convUnits(config: ResnetConfig): Array<{ conv: string; norm: string; out: number; in: number; kernel: number; lastOfBlock: boolean }> {
+  const units = [{ conv: 'conv1', norm: 'bn1', out: stageChannels(config, 1), in: config.input[2], kernel: 3, lastOfBlock: false }];
+  for (const block of blocksOf(config)) {
+    const b = block.name;
+    units.push({ conv: `${b}.conv1`, norm: `${b}.bn1`, out: block.channelsOut, in: block.channelsIn, kernel: 3, lastOfBlock: false });
+    units.push({ conv: `${b}.conv2`, norm: `${b}.bn2`, out: block.channelsOut, in: block.channelsOut, kernel: 3, lastOfBlock: true });
+    if (block.projects) units.push({ conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, out: block.channelsOut, in: block.channelsIn, kernel: 1, lastOfBlock: false });
+  }
+  return units;
+}
+
+/**
+ * Parameters as torchvision names them. Convolutions: Kaiming-normal (fan in, gain √2), no bias
+ * when a norm follows; with `norm: 'none'` they have a zero bias and each block's second conv
+ * starts at 1/√(blocks) of that scale, so the residual sum does not blow up with depth (as Fixup
+ * argues). Norms: weight 1, bias 0, running mean 0 and variance 1. `fc`: PyTorch's Linear default,
+ * uniform in ±1/√fan_in.
+ */
+function initResnet(config: ResnetConfig, seed: number): Params {
+  const params: Params = {};
+  const root = new Rng(seed);
+  const blocks = blocksOf(config).length;
+  for (const unit of convUnits(config)) {
+    const fanIn = unit.in * unit.kernel * unit.kernel;
+    const damping = config.norm === 'none' && unit.lastOfBlock ? 1 / Math.sqrt(blocks) : 1;
+    const values = root.fork(`${unit.conv}.weight`).normalArray(unit.out * fanIn, Math.sqrt(2 / fanIn) * damping);
+    params[`${unit.conv}.weight`] = tf.tensor4d(values, [unit.out, unit.in, unit.kernel, unit.kernel]);
+    if (config.norm === 'none') params[`${unit.conv}.bias`] = tf.zeros([unit.out]);
+    Object.assign(params, initNorm(config.norm, unit.norm, unit.out));
+  }
+  const features = stageChannels(config, 3);
+  const bound = 1 / Math.sqrt(features);
+  const fc = root.fork('fc');
+  params['fc.weight'] = tf.tensor2d(fc.uniformArray(config.classes * features, -bound, bound), [config.classes, features]);
+  params['fc.bias'] = tf.tensor1d(fc.uniformArray(config.classes, -bound, bound));
+  return params;
+}
+
+function initNorm(kind: NormKind, prefix: string, channels: number): Params {
+  if (kind === 'none') return {};
+  const affine = { [`${prefix}.weight`]: tf.ones([channels]), [`${prefix}.bias`]: tf.zeros([channels]) };
+  if (kind === 'layernorm') return affine;
+  return { ...affine, [`${prefix}.running_mean`]: tf.zeros([channels]), [`${prefix}.running_var`]: tf.ones([channels]) };
+}
+
+/** BatchNorm layers: running statistics and the conv output they track. */
+function normalisationOf(config: ResnetConfig): NormalisationState[] {
+  if (config.norm !== 'batchnorm') return [];
+  return convUnits(config).map((u) => ({ runningMean: `${u.norm}.running_mean`, runningVar: `${u.norm}.running_var`, tap: u.conv }));
+}
+
+/**
+ * ResNet-20 (and the other 6n+2 depths) for small images, with a width multiplier and BatchNorm,
+ * LayerNorm (one-group GroupNorm) or no normalisation; parameter names and layouts as torchvision
+ * saves them (`conv1.weight` [out, in, kh, kw], `layer1.0.bn1.running_mean`, `fc.weight`), so a
+ * PyTorch state dict saved as safetensors loads as is. Inputs are NHWC images (flat ones are
+ * reshaped to `input`).
+ */
+export const resnet20: ArchitecturePlugin<ResnetConfig> = {
+  id: 'resnet20',
+  description: 'CIFAR-style ResNet-20 with width multiplier; batchnorm | layernorm | none (torchvision layout)',
+  configSchema: resnetConfigSchema,
+  examples: [
+    { input: [8, 8, 1], classes: 3, width: 1, norm: 'batchnorm', depth: 8 },
+    { input: [8, 8, 2], classes: 4, width: 1, norm: 'layernorm', depth: 8 },
+    { input: [6, 6, 1], classes: 3, width: 1, norm: 'none', depth: 8 },
+    { input: [8, 8, 1], classes: 2, width: 1, norm: 'batchnorm', depth: 14 },
+  ],
+  init: initResnet,
+  apply: (config, params, x, options = {}) => resnetForward(config, params, x, options, (z) => tf.relu(z)),
+  symmetry: resnetSymmetry,
+  normalisation: normalisationOf,
+  featureGraph: (config): FeatureGraph => resnetTaps(config),
+  inputShape: (config) => config.input,
+  /** Width 1, BatchNorm, on the dataset's images (28×28×1 for 784 inputs, 32×32×3 for 3,072). */
+  defaultConfig: (data) => ({ input: imageShape(data.inputShape), classes: data.classes, width: 1, norm: 'batchnorm' }),
+  inferConfig: inferResnetConfig,
+};
+
+/** An image shape for a dataset's sample shape: kept when it is [h, w, c], else a square guess. */
+export function imageShape(sample: readonly number[]): [number, number, number] {
+  if (sample.length === 3) return [sample[0], sample[1], sample[2]];
+  const size = sample.reduce((a, b) => a * b, 1);
+  for (const channels of [1, 3]) {
+    const side = Math.round(Math.sqrt(size / channels));
+    if (side * side * channels === size) return [side, side, channels];
+  }
+  throw new ConfigError(`resnet20: samples of [${sample.join(', ')}] are not square images with 1 or 3 channels: give 'input' as [height, width, channels]`);
+}
