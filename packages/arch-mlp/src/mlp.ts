@@ -80,6 +80,8 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
         output: i === layers - 1 ? 'logits' : `layers.${i}.pre`,
       })),
       relu: config.hidden.map((_, i) => ({ preActivation: `layers.${i}.pre`, activation: `layers.${i}` })),
+      units: Object.fromEntries(config.hidden.map((_, i) => [`hidden.${i}`, [`layers.${i}`]])),
+      affine: hasBias(config) ? config.hidden.map((_, i) => ({ tap: `layers.${i}.pre`, scale: [`layers.${i}.weight`], shift: `layers.${i}.bias` })) : [],
     };
   },
   normalisation: () => [],

@@ -24,7 +24,7 @@ export function resnetTaps(config: ResnetConfig): FeatureGraph {
   const affine = convUnits(config).map((unit) =>
     config.norm === 'none'
       ? { tap: unit.conv, scale: [`${unit.conv}.weight`], shift: `${unit.conv}.bias` }
-      : { tap: unit.norm, scale: [`${unit.norm}.weight`], shift: `${unit.norm}.bias` },
+      : { tap: unit.norm, scale: [`${unit.norm}.weight`], shift: `${unit.norm}.bias`, batchNorm: config.norm === 'batchnorm' },
   );
   return { linear: [{ weight: 'fc.weight', input: 'pool', output: 'logits' }], relu, units, affine };
 }

@@ -49,3 +49,7 @@ export { llfc, LlfcReport, LlfcLayer } from './features/llfc';
 export { tapsOf, scanPairFeatures, PairBatch } from './features/pair-features';
 export { lewc, LewcReport } from './features/lewc';
 export { fitInverseTemperature, crossEntropyAt } from './metrics/temperature';
+export { RunningStatistics, batchMoments, RUNNING_MOMENTUM } from './normalisation/running-statistics';
+export { resetBatchNorm } from './normalisation/bn-reset';
+export { channelStatistics, ChannelStatistics } from './normalisation/channel-statistics';
+export { repair, repairEndpoints, RepairEndpoints, RepairReport } from './normalisation/repair';

@@ -1,4 +1,6 @@
+import { Split } from '../data/dataset';
 import { Params } from '../params/params';
+import { AnyArchitecture } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
 import { GroupElement } from '../symmetry/element';
 import { GroupKind, SymmetrySpec } from '../symmetry/spec';
@@ -12,6 +14,22 @@ export interface MatchContext {
   /** Where the search starts for the matched groups (e.g. the last result for a slowly moving B); the identity when omitted. */
   init?: GroupElement;
   progress?: ProgressSink;
+  /** The networks and training data, for matchers that look at features or losses (`needsData`). */
+  data?: MatchData;
+}
+
+/** What a data-driven matcher sees beside the two parameter sets. */
+export interface MatchData {
+  plugin: AnyArchitecture;
+  config: unknown;
+  train: Split;
+  /** Training samples to use (the first ones, in the split's order); 5,000 when omitted. */
+  samples?: number;
+  /** Samples per forward pass; 500 when omitted. */
+  batchSize?: number;
+  /** Optimisation steps of matchers that learn (STE); one pass over `samples` when omitted. */
+  steps?: number;
+  learningRate?: number;
 }
 
 export interface MatchResult {
@@ -32,5 +50,7 @@ export interface Matcher {
   readonly kinds: readonly GroupKind[];
   /** Whether it can match groups batched over another group. */
   readonly batched: boolean;
+  /** Whether it needs `context.data` (features or losses on training data). */
+  readonly needsData?: boolean;
   match(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult;
 }

@@ -70,7 +70,8 @@ export function barriersOf(points: readonly CurvePoint[]): Barriers {
 /**
  * Evaluates θ_t = (1−t)A + tB on `data` at `points` evenly spaced t (default 25) and returns the
  * curve with its barriers. With `calibration` data, each point also fits one inverse temperature
- * on that data (minimal cross-entropy) and reports the test loss at it.
+ * on that data (minimal cross-entropy) and reports the test loss at it. With `correct`, every
+ * model strictly between the endpoints is corrected first (the endpoints are the trained models).
  */
 export function barrierCurve(
   plugin: AnyArchitecture,
@@ -78,11 +79,20 @@ export function barrierCurve(
   a: Params,
   b: Params,
   data: EvaluationBatches,
-  options: { points?: number; progress?: ProgressSink; task?: string; calibration?: EvaluationBatches } = {},
+  options: {
+    points?: number;
+    progress?: ProgressSink;
+    task?: string;
+    calibration?: EvaluationBatches;
+    /** Applied to each interior model before it is evaluated (BN reset, REPAIR); returns new parameters. */
+    correct?: (mixed: Params, t: number) => Params;
+  } = {},
 ): BarrierCurve {
   const grid = interpolationGrid(options.points ?? 25);
   const points = grid.map((t, k) => {
-    const mixed = lerp(a, b, t);
+    const lerped = lerp(a, b, t);
+    const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
+    if (mixed !== lerped) disposeParams(lerped);
     try {
       const { loss, accuracy } = evaluate(plugin, config, mixed, data);
       const point: CurvePoint = { t, loss, accuracy };

@@ -42,9 +42,11 @@ export interface FeatureGraph {
    * For REPAIR: taps that are per-channel affine in parameters. Channel c of `tap` scales with
    * slice c (first axis) of every `scale` parameter together with `shift[c]`, and `shift[c]` adds
    * to it, so multiplying those by s and then adding d to `shift[c]` maps the channel to s·y + d.
-   * In forward order.
+   * In forward order. `batchNorm`: the tap is a BatchNorm layer's output (scale = γ, shift = β)
+   * whose normalised input has mean 0 and variance 1 in training mode, so there its channel mean
+   * and standard deviation are β and |γ|.
    */
-  affine?: ReadonlyArray<{ tap: string; scale: readonly string[]; shift: string }>;
+  affine?: ReadonlyArray<{ tap: string; scale: readonly string[]; shift: string; batchNorm?: boolean }>;
 }
 
 /**

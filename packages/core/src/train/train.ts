@@ -6,6 +6,7 @@ import { AnyArchitecture } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { crossEntropy } from '../metrics/evaluate';
+import { RunningStatistics } from '../normalisation/running-statistics';
 
 export interface TrainOptions {
   epochs: number;
@@ -36,6 +37,8 @@ export interface TrainResult {
  * seeded minibatches and returns new parameters; the input parameters are left as they are, so
  * training can continue from any checkpoint (spawning). Optimizer state starts fresh on each call.
  * Integer parameters are carried over untouched. The reported losses include the penalty.
+ * Normalisation state (BatchNorm running statistics, from `plugin.normalisation`) is not trained:
+ * it tracks the batch statistics of its tap as PyTorch does (see `RunningStatistics`).
  */
 export function train(
   plugin: AnyArchitecture,
@@ -47,12 +50,15 @@ export function train(
   const started = performance.now();
   const inputShape = plugin.inputShape(config);
   const size = inputShape.reduce((a, b) => a * b, 1);
+  const norms = plugin.normalisation(config);
+  const running = new RunningStatistics(norms, initial);
   const variables: Record<string, tf.Variable> = {};
   for (const [name, t] of Object.entries(initial)) {
     // A variable shares its initial value's data until the first update replaces it; the input stays intact.
-    if (t.dtype === 'float32') variables[name] = tf.variable(t, true, `w/${name}`);
+    if (t.dtype === 'float32' && !running.holds(name)) variables[name] = tf.variable(t, true, `w/${name}`);
   }
-  const current = (): Params => ({ ...initial, ...variables });
+  const current = (): Params => ({ ...initial, ...running.values, ...variables });
+  const taps = norms.map((n) => n.tap);
   const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, options.momentum ?? 0.9) : tf.train.adam(options.learningRate);
   const decay = options.weightDecay ?? 0;
   const penalty = (): tf.Scalar => tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
@@ -69,11 +75,14 @@ export function train(
           const x = tf.tensor(batch.x, [indices.length, ...inputShape]);
           const y = tf.tensor1d(batch.y, 'int32');
           const objective = (): tf.Scalar => {
-            const loss = crossEntropy(plugin.apply(config, current(), x, { train: true }).logits, y);
+            const { logits, features } = plugin.apply(config, current(), x, { train: true, taps });
+            running.observe(features);
+            const loss = crossEntropy(logits, y);
             return decay > 0 ? (tf.add(loss, penalty()) as tf.Scalar) : loss;
           };
           return optimizer.minimize(objective, true, Object.values(variables)) as tf.Scalar;
         });
+        running.update();
         const value = loss.dataSync()[0];
         loss.dispose();
         sum += value * indices.length;
@@ -87,10 +96,12 @@ export function train(
       epochLosses.push(sum / split.count);
     }
     const params: Params = {};
-    for (const [name, t] of Object.entries(initial)) params[name] = variables[name] ? variables[name].clone() : t.clone();
+    const final = current();
+    for (const name of Object.keys(initial)) params[name] = final[name].clone();
     return { params, epochLosses, seconds: (performance.now() - started) / 1000 };
   } finally {
     optimizer.dispose();
+    running.dispose();
     for (const v of Object.values(variables)) v.dispose();
   }
 }
