@@ -17,6 +17,11 @@ export interface ResnetConfig {
   norm: NormKind;
   /** 6n + 2 layers, n blocks per stage; 20 when omitted (8 is the smallest). */
   depth?: number;
+  /**
+   * Stride of the stem convolution: 1 (CIFAR ResNets, the default) or 2 (every feature map a
+   * quarter the size, as in ImageNet ResNets' strided stem: a 4× cheaper network).
+   */
+  stemStride?: 1 | 2;
 }
 
 export const resnetConfigSchema = {
@@ -25,11 +30,21 @@ export const resnetConfigSchema = {
   additionalProperties: false,
   required: ['input', 'classes', 'width', 'norm'],
   properties: {
-    input: { type: 'array', items: { type: 'integer', minimum: 4 }, minItems: 3, maxItems: 3 },
+    input: {
+      type: 'array',
+      items: [
+        { type: 'integer', minimum: 4 },
+        { type: 'integer', minimum: 4 },
+        { type: 'integer', minimum: 1 },
+      ],
+      minItems: 3,
+      maxItems: 3,
+    },
     classes: { type: 'integer', minimum: 1 },
     width: { type: 'integer', minimum: 1 },
     norm: { enum: ['batchnorm', 'layernorm', 'none'] },
     depth: { type: 'integer', minimum: 8 },
+    stemStride: { enum: [1, 2] },
   },
 } as const;
 

@@ -5,8 +5,8 @@ import { resnetSymmetry } from './resnet-symmetry';
 /**
  * The config of a ResNet checkpoint from its shapes: width from the stem's channels, depth from
  * the blocks of stage 1, norm from which norm parameters exist. Image height and width cannot be
- * read off a fully convolutional net: 28×28 is assumed for one channel and 32×32 otherwise (a
- * checkpoint written by weightspace records its config, which wins). Throws naming the first
+ * read off a fully convolutional net, nor can the stem's stride: 28×28 is assumed for one channel
+ * and 32×32 otherwise, stride 1 (a checkpoint written by weightspace records its config, which wins). Throws naming the first
  * parameter that is missing or unexpected (PyTorch's `num_batches_tracked` counters are not
  * parameters here: leave them out of the export).
  */

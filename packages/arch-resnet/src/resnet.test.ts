@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpuBackend, disposeParams, outputChangeUnderRandomElement, Params, Rng, shapesOf, transform, random, wasmBackend } from '@weightspace/core';
+import { cpuBackend, disposeParams, outputChangeUnderRandomElement, Params, Rng, shapesOf, transform, random, validateAgainst, wasmBackend } from '@weightspace/core';
 import { ResnetConfig } from './resnet-config';
 import { imageShape, resnet20 } from './resnet';
 import { archResnetModule } from './resnet-module';
@@ -54,6 +54,9 @@ describe('resnet20', () => {
     expect(features['layer3.0'].shape).toEqual([2, 7, 7, 64]);
     expect(features['pool'].shape).toEqual([2, 64]);
     expect(logits.shape).toEqual([2, 10]);
+    const strided = resnet20.apply({ ...config, stemStride: 2 }, params, images(config, 2)).features;
+    expect(strided['stem'].shape).toEqual([2, 14, 14, 16]);
+    expect(strided['layer3.0'].shape).toEqual([2, 4, 4, 64]);
   });
 
   it('BatchNorm uses batch statistics in training and running statistics otherwise', () => {
@@ -136,5 +139,14 @@ describe('resnet20', () => {
     expect(imageShape([3072])).toEqual([32, 32, 3]);
     expect(imageShape([32, 32, 3])).toEqual([32, 32, 3]);
     expect(() => imageShape([10])).toThrow(/not square images/);
+  });
+});
+
+describe('resnet20 config schema', () => {
+  it('accepts every example and one-channel 28×28 images, and rejects a 2-pixel image', () => {
+    for (const config of [...resnet20.examples, { input: [28, 28, 1], classes: 10, width: 4, norm: 'batchnorm' }]) {
+      expect(() => validateAgainst(resnet20.configSchema, config, 'config')).not.toThrow();
+    }
+    expect(() => validateAgainst(resnet20.configSchema, { input: [2, 28, 1], classes: 10, width: 1, norm: 'none' }, 'config')).toThrow(/input\/0/);
   });
 });

@@ -40,7 +40,7 @@ export function resnetForward(
     return config.norm === 'none' ? z : record(unit.norm, normalise(config.norm, z, params, unit.norm, train));
   };
 
-  let h = record('stem', activation(convNorm(toImages(config, x), { conv: 'conv1', norm: 'bn1', stride: 1, pad: 1 }), 'stem'));
+  let h = record('stem', activation(convNorm(toImages(config, x), { conv: 'conv1', norm: 'bn1', stride: config.stemStride ?? 1, pad: 1 }), 'stem'));
   for (const block of blocksOf(config)) {
     const b = block.name;
     const inner = record(`${b}.hidden`, activation(convNorm(h, { conv: `${b}.conv1`, norm: `${b}.bn1`, stride: block.stride, pad: 1 }), `${b}.hidden`));
@@ -133,6 +133,11 @@ export const resnet20: ArchitecturePlugin<ResnetConfig> = {
   normalisation: normalisationOf,
   featureGraph: (config): FeatureGraph => resnetTaps(config),
   inputShape: (config) => config.input,
+  /** About 4M floats per stage-1 feature map: the forward pass keeps a few dozen of them. */
+  evaluationBatchSize: (config) => {
+    const pixels = (config.input[0] * config.input[1]) / (config.stemStride ?? 1) ** 2;
+    return Math.max(16, Math.min(2000, Math.floor(2 ** 22 / (pixels * stageChannels(config, 1)))));
+  },
   /** Width 1, BatchNorm, on the dataset's images (28×28×1 for 784 inputs, 32×32×3 for 3,072). */
   defaultConfig: (data) => ({ input: imageShape(data.inputShape), classes: data.classes, width: 1, norm: 'batchnorm' }),
   inferConfig: inferResnetConfig,

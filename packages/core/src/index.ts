@@ -17,6 +17,8 @@ export * from './progress/progress';
 export * from './matching/matcher';
 export * from './matching/linear-assignment';
 export { weightMatching, weightMatchingMatcher } from './matching/weight-matching';
+export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';
+export { straightThroughMatching, straightThroughMatcher } from './matching/straight-through';
 export * from './matching/plan';
 export * from './metrics/evaluation-batches';
 export * from './metrics/evaluate';

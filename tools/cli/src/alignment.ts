@@ -1,4 +1,4 @@
-import { AnyArchitecture, defaultPlan, elementToJson, Params, ProgressSink, Registry, runPlan, transform, writeJsonAtomic } from '@weightspace/core';
+import { AnyArchitecture, defaultPlan, elementToJson, MatchData, Params, ProgressSink, Registry, runPlan, transform, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
 import { saveModel } from './checkpoint';
 
@@ -15,19 +15,19 @@ export interface AlignmentRecord {
   seed: number;
 }
 
-/** Aligns B to A with `method` (every group it supports; the defaults take the rest). */
+/** Aligns B to A with `method` (every group it supports; the defaults take the rest); `data` for matchers that need it. */
 export function alignModels(
   registry: Registry,
   plugin: AnyArchitecture,
   config: unknown,
   a: Params,
   b: Params,
-  options: { method: string; seed: number; maxIterations: number; progress?: ProgressSink },
+  options: { method: string; seed: number; maxIterations: number; progress?: ProgressSink; data?: MatchData },
 ): { record: AlignmentRecord; aligned: Params } {
   const spec = plugin.symmetry(config);
   const matchers = registry.matchers();
   const plan = defaultPlan(spec, matchers, options.method);
-  const result = runPlan(spec, a, b, plan, matchers, { seed: options.seed, maxIterations: options.maxIterations, progress: options.progress });
+  const result = runPlan(spec, a, b, plan, matchers, { seed: options.seed, maxIterations: options.maxIterations, progress: options.progress, data: options.data });
   const record: AlignmentRecord = {
     method: options.method,
     arch: plugin.id,

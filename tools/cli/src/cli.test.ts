@@ -79,6 +79,38 @@ describe('weightspace on MNIST, end to end', () => {
   });
 });
 
+describe('activation matching and REPAIR on the trained pair', () => {
+  const interpolate = async (b: string, out: string, ...extra: string[]) => {
+    const r = await cli('interpolate', '--a', join(dir, 'm0.safetensors'), '--b', b, '--dataset', 'mnist', '--points', '5', '--test-limit', '2000', '--out', out, ...extra);
+    expect(r.code).toBe(0);
+    return JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
+  };
+
+  it('align --method activation (features of 2,000 training images) removes most of the barrier', async () => {
+    const r = await cli('align', '--method', 'activation', '--dataset', 'mnist', '--samples', '2000', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'activation'));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'activation', 'alignment.json'), 'utf8')).method).toBe('activation');
+    const naive = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'naive-5'));
+    const matched = await interpolate(join(dir, 'activation', 'b_aligned.safetensors'), join(dir, 'activation-curve'));
+    expect(matched.barriers.loss).toBeLessThan(naive.barriers.loss / 3);
+  });
+
+  it('interpolate --correct repair lowers the naive barrier; bn-reset names an MLP as having nothing to reset', async () => {
+    const plain = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'plain-5'));
+    const repaired = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'repaired-5'), '--correct', 'repair', '--stat-samples', '2000');
+    expect(repaired.correction).toBe('repair');
+    expect(repaired.points[0].loss).toBeCloseTo(plain.points[0].loss, 5);
+    expect(repaired.barriers.loss).toBeLessThan(plain.barriers.loss);
+    const r = await cli('interpolate', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'mnist', '--out', join(dir, 'x'), '--correct', 'bn-reset');
+    expectUserError(r, /architecture 'mlp' has no BatchNorm statistics to reset/);
+  });
+
+  it('a data-driven matcher without --dataset is a usage error', async () => {
+    const r = await cli('align', '--method', 'ste', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'x'));
+    expectUserError(r, /--method ste looks at features or losses on training data: give --dataset/);
+  });
+});
+
 describe('feature-level analysis on the trained pair', () => {
   it('llfc: the weight-matched pair is far closer to linear feature connectivity than the naive pair', async () => {
     const run = async (b: string, out: string) => {

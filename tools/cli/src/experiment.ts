@@ -88,7 +88,7 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
   io.log(`aligned B to A with '${record.method}' in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s (objective ${record.objectiveBefore.toFixed(2)} → ${record.objectiveAfter.toFixed(2)})`);
 
   const evalStarted = performance.now();
-  const batches = EvaluationBatches.from(data.test, plugin.inputShape(config));
+  const batches = EvaluationBatches.forModel(data.test, plugin, config);
   try {
     const endpoints = [
       { model: 'A', ...evaluate(plugin, config, a, batches) },

@@ -25,7 +25,7 @@ export async function loadPairWithData(
   const [a, b] = loadPair(files.a, files.b, context.registry, files.arch);
   const data = await dataset.load({ trainLimit: limits.trainLimit ?? 1, testLimit: limits.testLimit });
   assertInputsFit(a.plugin, a.config, data, files.a);
-  return { a, b, data, test: EvaluationBatches.from(data.test, a.plugin.inputShape(a.config)) };
+  return { a, b, data, test: EvaluationBatches.forModel(data.test, a.plugin, a.config) };
 }
 
 /** The flags of every command that reads a pair of checkpoints and a dataset. */

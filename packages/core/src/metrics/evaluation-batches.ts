@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Split } from '../data/dataset';
+import { AnyArchitecture } from '../plugin/architecture';
 
 /**
  * A split cut into input/label tensors once, to be evaluated many times (25 interpolation points)
@@ -19,6 +20,11 @@ export class EvaluationBatches {
       });
     }
     return new EvaluationBatches(batches, split.count);
+  }
+
+  /** A split in batches of the size the architecture asks for (`evaluationBatchSize`, else 2,000). */
+  static forModel(split: Split, plugin: AnyArchitecture, config: unknown): EvaluationBatches {
+    return EvaluationBatches.from(split, plugin.inputShape(config), plugin.evaluationBatchSize?.(config) ?? 2000);
   }
 
   dispose(): void {

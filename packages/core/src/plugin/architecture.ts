@@ -71,6 +71,8 @@ export interface ArchitecturePlugin<C = unknown> {
   inputShape(config: C): readonly number[];
   /** The connections of the feature taps, where the architecture offers feature-level analysis. */
   featureGraph?(config: C): FeatureGraph;
+  /** Samples per evaluation batch that keep one forward pass's activations small (2,000 when omitted). */
+  evaluationBatchSize?(config: C): number;
   /** The config used when a user names a dataset but gives none (e.g. `train --arch mlp --dataset mnist`). */
   defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
 }

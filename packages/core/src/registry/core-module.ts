@@ -3,6 +3,8 @@ import { cpuBackend, tensorflowBackend, wasmBackend, webgpuBackend } from '../ba
 import { fashionMnistDataset } from '../data/fashion-mnist';
 import { mnistDataset } from '../data/mnist';
 import { blobsDataset } from '../data/synthetic';
+import { activationMatchingMatcher } from '../matching/activation-matching';
+import { straightThroughMatcher } from '../matching/straight-through';
 import { weightMatchingMatcher } from '../matching/weight-matching';
 import { PluginManifest } from '../plugin/manifest';
 import { bindAll } from './registry';
@@ -14,16 +16,16 @@ export const coreManifest: PluginManifest = {
   description: 'matchers, datasets and tensor backends shared by every architecture',
   papers: ['Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)'],
   provides: {
-    matchers: [weightMatchingMatcher.id],
+    matchers: [weightMatchingMatcher.id, activationMatchingMatcher.id, straightThroughMatcher.id],
     datasets: [mnistDataset.id, fashionMnistDataset.id, blobsDataset.id],
     backends: [wasmBackend.id, cpuBackend.id, tensorflowBackend.id, webgpuBackend.id],
   },
 };
 
-/** Core's plugins: the weight matcher, MNIST / Fashion-MNIST / blobs, and the wasm, cpu, tensorflow and webgpu backends. */
+/** Core's plugins: the weight, activation and straight-through matchers, MNIST / Fashion-MNIST / blobs, and the wasm, cpu, tensorflow and webgpu backends. */
 export const coreModule = new ContainerModule((options) => {
   bindAll(options, ManifestId, [coreManifest]);
-  bindAll(options, MatcherId, [weightMatchingMatcher]);
+  bindAll(options, MatcherId, [weightMatchingMatcher, activationMatchingMatcher, straightThroughMatcher]);
   bindAll(options, DatasetId, [mnistDataset, fashionMnistDataset, blobsDataset]);
   bindAll(options, BackendId, [wasmBackend, cpuBackend, tensorflowBackend, webgpuBackend]);
 });

@@ -1,6 +1,7 @@
-import { barrierCurve, disposeParams, evaluate, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import { AnyArchitecture, barrierCurve, disposeParams, evaluate, EvaluationBatches, Params, repair, repairEndpoints, resetBatchNorm, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
-import { integerFlag, parse } from '../args';
+import { integerFlag, optionalString, parse } from '../args';
+import { UsageError } from '../usage-error';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { chooseBackend, Command } from '../command';
 import { curvesSvg, table } from '../curves';
@@ -9,19 +10,25 @@ import { progressBar } from '../progress-bar';
 export const interpolateCommand: Command = {
   name: 'interpolate',
   summary: 'loss and accuracy along the line from A to B; the loss and accuracy barriers',
-  usage: 'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--backend ID]',
+  usage:
+    'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--correct plain|bn-reset|repair] [--stat-samples 5000] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse(argv, { ...pairFlags, points: { type: 'string' }, 'test-limit': { type: 'string' } });
+    const parsed = parse(argv, { ...pairFlags, points: { type: 'string' }, 'test-limit': { type: 'string' }, correct: { type: 'string' }, 'stat-samples': { type: 'string' } });
     const { files, out, dataset } = pairInputs(parsed, context);
     const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
+    const correction = optionalString(parsed, 'correct') ?? 'plain';
+    if (!CORRECTIONS.includes(correction)) throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
+    const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     await chooseBackend(parsed, context);
-    const { a, b, data, test: batches } = await loadPairWithData(context, files, dataset, { testLimit });
+    const { a, b, data, test: batches } = await loadPairWithData(context, files, dataset, { testLimit, trainLimit: correction === 'plain' ? 1 : statSamples });
+    const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
     try {
-      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar() });
+      const correct = stats && corrector(correction, a.plugin, a.config, a.params, b.params, stats);
+      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar(), correct });
       const endpoints = { a: evaluate(a.plugin, a.config, a.params, batches), b: evaluate(a.plugin, a.config, b.params, batches) };
-      writeJsonAtomic(join(out, 'curve.json'), { arch: a.plugin.id, a: fileA, b: fileB, dataset: data.id, testSamples: data.test.count, endpoints, ...curve });
+      writeJsonAtomic(join(out, 'curve.json'), { arch: a.plugin.id, a: fileA, b: fileB, dataset: data.id, testSamples: data.test.count, correction, endpoints, ...curve });
       writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
       context.print(
         table(
@@ -32,9 +39,22 @@ export const interpolateCommand: Command = {
       context.print(`loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`);
       context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
     } finally {
+      stats?.dispose();
       batches.dispose();
       disposeParams(a.params);
       disposeParams(b.params);
     }
   },
 };
+
+const CORRECTIONS = ['plain', 'bn-reset', 'repair'];
+
+/** What `--correct` does to each model between the endpoints: BN reset, or REPAIR towards the endpoints' statistics. */
+function corrector(correction: string, plugin: AnyArchitecture, config: unknown, a: Params, b: Params, stats: EvaluationBatches): (mixed: Params, t: number) => Params {
+  if (correction === 'bn-reset') {
+    if (plugin.normalisation(config).length === 0) throw new UsageError(`--correct bn-reset: architecture '${plugin.id}' has no BatchNorm statistics to reset (try --correct repair)`);
+    return (mixed) => resetBatchNorm(plugin, config, mixed, stats);
+  }
+  const endpoints = repairEndpoints(plugin, config, a, b, stats);
+  return (mixed, t) => repair(plugin, config, mixed, t, endpoints, stats).params;
+}

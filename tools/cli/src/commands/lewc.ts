@@ -26,7 +26,7 @@ export const lewcCommand: Command = {
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     await chooseBackend(parsed, context);
     const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit, trainLimit: calibrationLimit });
-    const calibration = EvaluationBatches.from(data.train, a.plugin.inputShape(a.config));
+    const calibration = EvaluationBatches.forModel(data.train, a.plugin, a.config);
     try {
       const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, { points, calibration, progress: progressBar(), task: 'calibrated lerp' });
       const report = lewc(a.plugin, a.config, a.params, b.params, test, { lambdas, progress: progressBar() });

@@ -13,6 +13,8 @@ export interface TrainingJob extends Pick<TrainOptions, 'epochs' | 'batchSize' |
   seed: number;
   /** Continue from this checkpoint (spawning). */
   init?: string;
+  /** Train on the first n training samples only. */
+  trainLimit?: number;
 }
 
 function argsOf(job: TrainingJob, backend: string): string[] {
@@ -22,6 +24,7 @@ function argsOf(job: TrainingJob, backend: string): string[] {
   if (job.momentum !== undefined) args.push('--momentum', String(job.momentum));
   if (job.weightDecay) args.push('--weight-decay', String(job.weightDecay));
   if (job.init) args.push('--init', job.init);
+  if (job.trainLimit) args.push('--train-limit', String(job.trainLimit));
   return args;
 }
 
@@ -30,12 +33,13 @@ function alreadyTrained(job: TrainingJob, registry: Registry): boolean {
   if (!existsSync(job.file)) return false;
   const { metadata, params } = loadModel(job.file, registry, job.arch);
   disposeParams(params);
-  const p = JSON.parse(metadata[META_PROVENANCE] ?? '{}') as { seed?: number; config?: object; init?: string | null; train?: Record<string, unknown> };
+  const p = JSON.parse(metadata[META_PROVENANCE] ?? '{}') as { seed?: number; config?: object; init?: string | null; trainCount?: number; train?: Record<string, unknown> };
   const t = p.train ?? {};
   return (
     p.seed === job.seed &&
     JSON.stringify(p.config) === JSON.stringify(job.config) &&
     (p.init ?? undefined) === job.init &&
+    (job.trainLimit === undefined || p.trainCount === job.trainLimit) &&
     t.epochs === job.epochs &&
     t.batchSize === job.batchSize &&
     t.learningRate === job.learningRate &&
