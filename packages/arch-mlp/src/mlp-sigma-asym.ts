@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
-import { figlu, figluMatrix } from '@weightspace/reduced-symmetry';
+import { figlu, figluMatrices, withoutSymmetry } from '@weightspace/reduced-symmetry';
 import { MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpForward } from './mlp';
 
@@ -22,17 +22,8 @@ const schema = {
  * (cached per derived plugin); the stored parameters are the MLP's.
  */
 function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
-  const matrices = new Map<string, tf.Tensor2D>();
-  const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D => {
-    const d = config.hidden[layer];
-    const key = `${config.figluSeed ?? 0}/${layer}/${d}`;
-    let f = matrices.get(key);
-    if (!f) {
-      f = tf.keep(tf.tensor2d(figluMatrix(`layers.${layer}`, d, config.figluSeed ?? 0), [d, d]));
-      matrices.set(key, f);
-    }
-    return f;
-  };
+  const matrices = figluMatrices();
+  const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D => matrices(`layers.${layer}`, config.hidden[layer], config.figluSeed ?? 0);
   return {
     ...base,
     id: 'mlp.sigma-asym',
@@ -43,10 +34,7 @@ function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
       { input: 784, hidden: [32, 32], classes: 10 },
     ],
     apply: (config: MlpSigmaAsymConfig, params, x, options = {}) => mlpForward(config, params, x, options, (z, layer) => figlu(z, matrixFor(config, layer))),
-    symmetry(config: MlpSigmaAsymConfig) {
-      const spec = base.symmetry(config);
-      return { groups: {}, axes: Object.fromEntries(Object.entries(spec.axes).map(([param, axes]) => [param, axes.map(() => null)])) };
-    },
+    symmetry: (config: MlpSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),
     // LLFC's weak additivity and LEWC assume ReLU: no feature graph for FiGLU.
     featureGraph: undefined,
     defaultConfig: (data) => base.defaultConfig(data) as MlpSigmaAsymConfig,
