@@ -5,6 +5,11 @@ export interface MlpConfig {
   classes: number;
   /** Whether the layers have biases (default true; false for the bias-free nets of LEWC). */
   bias?: boolean;
+  /**
+   * LayerNorm (over the units, with per-unit weight and bias `norms.{i}.*`) between each hidden
+   * layer's linear map and its activation, as in Lim et al. 2024's MLPs (default false).
+   */
+  layerNorm?: boolean;
 }
 
 export const mlpConfigSchema = {
@@ -17,6 +22,7 @@ export const mlpConfigSchema = {
     hidden: { type: 'array', items: { type: 'integer', minimum: 1 } },
     classes: { type: 'integer', minimum: 1 },
     bias: { type: 'boolean' },
+    layerNorm: { type: 'boolean' },
   },
 } as const;
 

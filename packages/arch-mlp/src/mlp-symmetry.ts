@@ -3,7 +3,9 @@ import { hasBias, layerWidths, MlpConfig } from './mlp-config';
 
 /**
  * The MLP's symmetry: one permutation per hidden layer (`hidden.i`), acting on the rows of layer
- * i (weight and bias) and on the columns of layer i+1. Input and output units stay fixed.
+ * i (weight, bias and LayerNorm weight and bias) and on the columns of layer i+1. LayerNorm's
+ * statistics are taken over all units at once, so permuting them leaves it unchanged. Input and
+ * output units stay fixed.
  */
 export function mlpSymmetry(config: MlpConfig): SymmetrySpec {
   const widths = layerWidths(config);
@@ -14,6 +16,7 @@ export function mlpSymmetry(config: MlpConfig): SymmetrySpec {
   const dense = (i: number): Record<string, AxisActions> => ({
     [`layers.${i}.weight`]: [out(hidden(i)), inp(hidden(i - 1))],
     ...(hasBias(config) ? { [`layers.${i}.bias`]: [out(hidden(i))] } : {}),
+    ...(config.layerNorm && hidden(i) ? { [`norms.${i}.weight`]: [out(hidden(i))], [`norms.${i}.bias`]: [out(hidden(i))] } : {}),
   });
 
   const groups: SymmetrySpec['groups'] = {};

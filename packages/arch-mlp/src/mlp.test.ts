@@ -40,6 +40,19 @@ describe('mlp', () => {
     expect(Array.from(mlp.init({ input: 100, hidden: [50], classes: 10 }, 8)['layers.0.weight'].dataSync())).not.toEqual(Array.from(w));
   });
 
+  it('with layerNorm, normalises each sample over the units before the ReLU, and infers it from shapes', () => {
+    const c = { input: 6, hidden: [8, 5], classes: 3, layerNorm: true };
+    const params = mlp.init(c, 1);
+    expect(Object.keys(params)).toEqual(['layers.0.weight', 'layers.0.bias', 'norms.0.weight', 'norms.0.bias', 'layers.1.weight', 'layers.1.bias', 'norms.1.weight', 'norms.1.bias', 'layers.2.weight', 'layers.2.bias']);
+    const pre = mlp.apply(c, params, tf.randomNormal([4, 6], 0, 3, 'float32', 2)).features['layers.1.pre'];
+    const { mean, variance } = tf.moments(pre, 1);
+    Array.from(mean.dataSync()).forEach((m) => expect(Math.abs(m)).toBeLessThan(1e-5));
+    Array.from(variance.dataSync()).forEach((v) => expect(v).toBeCloseTo(1, 3));
+    expect(mlp.inferConfig(shapesOf(params))).toEqual(c);
+    const { ['norms.1.bias']: _dropped, ...missing } = shapesOf(params);
+    expect(() => mlp.inferConfig(missing)).toThrow(/'norms.1.bias' is missing/);
+  });
+
   it('infers its config from checkpoint shapes', () => {
     const shapes = shapesOf(mlp.init({ input: 784, hidden: [16, 8, 4], classes: 10 }, 0));
     expect(mlp.inferConfig(shapes)).toEqual({ input: 784, hidden: [16, 8, 4], classes: 10 });

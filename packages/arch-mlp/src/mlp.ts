@@ -21,8 +21,9 @@ export function mlpForward(
   for (let i = 0; i < layers; i++) {
     // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
     const product = tf.matMul(h, tf.transpose(params[`layers.${i}.weight`]));
-    const z = hasBias(config) ? tf.add(product, params[`layers.${i}.bias`]) : product;
-    if (i === layers - 1) return { logits: z, features };
+    const linear = hasBias(config) ? tf.add(product, params[`layers.${i}.bias`]) : product;
+    if (i === layers - 1) return { logits: linear, features };
+    const z = config.layerNorm ? layerNorm(linear, params[`norms.${i}.weight`], params[`norms.${i}.bias`]) : linear;
     h = activation(z, i);
     const wanted = (tap: string) => !options.taps || options.taps.includes(tap);
     if (wanted(`layers.${i}.pre`)) features[`layers.${i}.pre`] = z;
@@ -31,14 +32,22 @@ export function mlpForward(
   throw new Error('unreachable: an MLP has an output layer');
 }
 
+/** LayerNorm over the last axis (ε 1e-5, PyTorch's default) with per-unit weight and bias. */
+function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), weight), bias);
+}
+
 /**
  * A ReLU MLP with parameters named exactly as a PyTorch `nn.ModuleList` of `nn.Linear` saves them:
  * `layers.{i}.weight` of shape [out, in] and `layers.{i}.bias` of shape [out], so a PyTorch
  * checkpoint (via safetensors) loads as is. Initialisation follows PyTorch's default for Linear:
  * weights and biases uniform in ±1/√fan_in.
  *
- * Feature taps: `layers.{i}.pre` (the linear output) and `layers.{i}` (after the ReLU) for every
- * hidden layer. With `bias: false` the layers have no bias parameters.
+ * Feature taps: `layers.{i}.pre` (the activation's input: the linear output, or with
+ * `layerNorm` its normalised form) and `layers.{i}` (after the ReLU) for every hidden layer. With
+ * `bias: false` the layers have no bias parameters; with `layerNorm`, `norms.{i}.weight` and
+ * `norms.{i}.bias` (initialised to 1 and 0) follow each hidden linear layer.
  */
 export const mlp: ArchitecturePlugin<MlpConfig> = {
   id: 'mlp',
@@ -49,6 +58,7 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
     { input: 5, hidden: [9], classes: 4 },
     { input: 784, hidden: [32, 32, 32], classes: 10 },
     { input: 7, hidden: [6, 5], classes: 3, bias: false },
+    { input: 5, hidden: [6, 4], classes: 3, layerNorm: true },
   ],
 
   init(config, seed) {
@@ -61,6 +71,10 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
       params[`layers.${i}.weight`] = tf.tensor2d(rng.uniformArray(fanOut * fanIn, -bound, bound), [fanOut, fanIn]);
       const bias = rng.uniformArray(fanOut, -bound, bound);
       if (hasBias(config)) params[`layers.${i}.bias`] = tf.tensor1d(bias);
+      if (config.layerNorm && i + 2 < widths.length) {
+        params[`norms.${i}.weight`] = tf.ones([fanOut]);
+        params[`norms.${i}.bias`] = tf.zeros([fanOut]);
+      }
     }
     return params;
   },
@@ -73,15 +87,21 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
 
   featureGraph(config) {
     const layers = config.hidden.length + 1;
+    const affine = config.layerNorm
+      ? config.hidden.map((_, i) => ({ tap: `layers.${i}.pre`, scale: [`norms.${i}.weight`], shift: `norms.${i}.bias` }))
+      : hasBias(config)
+        ? config.hidden.map((_, i) => ({ tap: `layers.${i}.pre`, scale: [`layers.${i}.weight`], shift: `layers.${i}.bias` }))
+        : [];
     return {
+      // With LayerNorm a hidden tap is no longer the linear map of the tap before it: only the output layer's is.
       linear: Array.from({ length: layers }, (_, i) => ({
         weight: `layers.${i}.weight`,
         input: i === 0 ? null : `layers.${i - 1}`,
         output: i === layers - 1 ? 'logits' : `layers.${i}.pre`,
-      })),
+      })).filter((_, i) => !config.layerNorm || i === layers - 1),
       relu: config.hidden.map((_, i) => ({ preActivation: `layers.${i}.pre`, activation: `layers.${i}` })),
       units: Object.fromEntries(config.hidden.map((_, i) => [`hidden.${i}`, [`layers.${i}`]])),
-      affine: hasBias(config) ? config.hidden.map((_, i) => ({ tap: `layers.${i}.pre`, scale: [`layers.${i}.weight`], shift: `layers.${i}.bias` })) : [],
+      affine,
     };
   },
   normalisation: () => [],
@@ -103,10 +123,14 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
       widths.push(w[0]);
     }
     if (i === 0) throw new ConfigError("mlp: no 'layers.0.weight' in the checkpoint: not an MLP state dict");
-    const known = new Set(Array.from({ length: i }, (_, k) => [`layers.${k}.weight`, ...(bias ? [`layers.${k}.bias`] : [])]).flat());
+    const layerNorm = 'norms.0.weight' in shapes;
+    const norms = (k: number) => (layerNorm && k < i - 1 ? [`norms.${k}.weight`, `norms.${k}.bias`] : []);
+    const known = new Set(Array.from({ length: i }, (_, k) => [`layers.${k}.weight`, ...(bias ? [`layers.${k}.bias`] : []), ...norms(k)]).flat());
+    const missing = [...known].find((name) => !(name in shapes));
+    if (missing) throw new ConfigError(`mlp: '${missing}' is missing (the checkpoint has LayerNorm parameters for layer 0)`);
     const extra = Object.keys(shapes).find((name) => !known.has(name));
     if (extra) throw new ConfigError(`mlp: unexpected parameter '${extra}' in the checkpoint${bias ? '' : ' (layers.0 has no bias, so no layer may)'}`);
     const config: MlpConfig = { input: widths[0], hidden: widths.slice(1, -1), classes: widths[widths.length - 1] };
-    return bias ? config : { ...config, bias: false };
+    return { ...config, ...(bias ? {} : { bias: false }), ...(layerNorm ? { layerNorm: true } : {}) };
   },
 };

@@ -3,7 +3,8 @@
  * Reproduction: linear mode connectivity without alignment in networks with reduced symmetry
  * (Lim et al. 2024), for the MNIST MLP.
  *
- * Standard, W-asymmetric and σ-asymmetric (FiGLU) MLPs 784-w-w-w-10 (w = 256, 5 epochs, Adam 1e-3,
+ * Standard, W-asymmetric and σ-asymmetric (FiGLU) MLPs 784-w-w-w-10 with LayerNorm before each
+ * activation (w = 256, 5 epochs, Adam 1e-3,
  * batch 512; --full: w = 512, 8 epochs, 5 pairs), three seed pairs each (0/1, 2/3, 4/5), the masks
  * and FiGLU matrices shared by every model (seed 0). For each pair: the 25-point naive
  * interpolation on the 10k test images (midpoint and max loss barrier, accuracy barrier); for the
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
-  const base = { input: 784, hidden: [width, width, width], classes: 10 };
+  // LayerNorm before every activation, as in the paper's MLPs: it keeps FiGLU's gate inputs Fx on
+  // one scale throughout training.
+  const base = { input: 784, hidden: [width, width, width], classes: 10, layerNorm: true };
   const file = (kind: string, seed: number) => join(out, 'models', `${kind}-s${seed}.safetensors`);
   const jobs: TrainingJob[] = KINDS.flatMap((k) =>
     pairs.flat().map((seed) => ({ file: file(k.arch, seed), arch: k.arch, dataset: 'mnist', config: { ...base, ...k.extra }, seed, epochs, batchSize: 512, learningRate: 1e-3 })),
@@ -68,7 +71,9 @@ async function main(): Promise<void> {
   log(`training: ${trained} models in ${trainSeconds.toFixed(0)} s`);
 
   const resultsFile = join(out, 'results.json');
-  const rows: Row[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')).rows as Row[]) : [];
+  // Rows of an earlier run are reused only when it had the same settings.
+  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { base?: object; epochs?: number; rows: Row[] }) : undefined;
+  const rows: Row[] = saved && JSON.stringify(saved.base) === JSON.stringify(base) && saved.epochs === epochs ? saved.rows : [];
   const data = await registry.dataset('mnist').load({ trainLimit: 1 });
   const test = EvaluationBatches.from(data.test, [784]);
   const mlp = registry.architecture('mlp');
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
         }
       }
       rows.push(row);
-      writeJsonAtomic(resultsFile, { width, epochs, trainSeconds, rows });
+      writeJsonAtomic(resultsFile, { width, epochs, base, trainSeconds, rows });
       log(`${key}: midpoint loss barrier ${row.naive.midpoint.toFixed(4)}${row.aligned ? `, weight-matched ${row.aligned.midpoint.toFixed(4)}` : ''}`);
       disposeParams(a.params);
       disposeParams(b.params);
@@ -121,7 +126,7 @@ function writeSummary(out: string, rows: Row[], width: number, epochs: number): 
   const body = groups.map(([name, xs]) => [name, xs.length, f(xs.map((x) => x.midpoint)), f(xs.map((x) => x.max)), f(xs.map((x) => x.accuracy * 100), 2)]);
   const moved = rows.filter((r) => r.movedByMatching !== undefined).map((r) => r.movedByMatching as number);
   const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  const note = `MLP 784-${width}-${width}-${width}-10, ${epochs} epochs; 25-point paths on the 10,000 test images; mean ± std over pairs. Weight matching run on the W-asymmetric pairs moves ${(mean(moved) * 100).toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => (m * 100).toFixed(1)).join(', ')} %).`;
+  const note = `MLP 784-${width}-${width}-${width}-10 with LayerNorm, ${epochs} epochs; 25-point paths on the 10,000 test images; mean ± std over pairs. Weight matching run on the W-asymmetric pairs moves ${(mean(moved) * 100).toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => (m * 100).toFixed(1)).join(', ')} %).`;
   writeFileAtomic(join(out, 'table.md'), `${md}\n\n${note}\n`);
   const kinds = groups.map(([name]) => name);
   writeFileAtomic(
