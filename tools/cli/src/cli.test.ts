@@ -326,3 +326,38 @@ describe('the W-asymmetric MLP variant', () => {
     expect(Array.from(c)).not.toEqual(Array.from(a));
   });
 });
+
+describe('a BatchNorm ResNet through the command line', () => {
+  const config = JSON.stringify({ input: [28, 28, 1], classes: 10, width: 1, norm: 'batchnorm', depth: 8, stemStride: 2 });
+  const model = (seed: number) => join(dir, `r${seed}.safetensors`);
+  beforeAll(async () => {
+    for (const seed of [0, 1]) {
+      const r = await cli('train', '--arch', 'resnet20', '--dataset', 'fashion-mnist', '--config', config, '--epochs', '1', '--batch-size', '64', '--train-limit', '512', '--seed', String(seed), '--out', model(seed));
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('aligns by activations, interpolates with BN reset, and merges with recomputed statistics', async () => {
+    expect((await cli('align', '--method', 'activation', '--dataset', 'fashion-mnist', '--samples', '256', '--a', model(0), '--b', model(1), '--out', join(dir, 'r-aligned'))).code).toBe(0);
+    const record = JSON.parse(readFileSync(join(dir, 'r-aligned', 'alignment.json'), 'utf8'));
+    expect(Object.keys(record.groups)).toEqual(expect.arrayContaining(['stage1', 'stage2', 'stage3', 'layer1.0.inner']));
+
+    const curve = async (correct: string) => {
+      const out = join(dir, `r-curve-${correct}`);
+      const r = await cli('interpolate', '--a', model(0), '--b', join(dir, 'r-aligned', 'b_aligned.safetensors'), '--dataset', 'fashion-mnist', '--points', '3', '--test-limit', '200', '--stat-samples', '256', '--correct', correct, '--out', out);
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
+    };
+    const [plain, reset] = [await curve('plain'), await curve('bn-reset')];
+    expect(reset.correction).toBe('bn-reset');
+    expect(reset.points[0].loss).toBeCloseTo(plain.points[0].loss, 5);
+    expect(reset.points[1].loss).not.toBeCloseTo(plain.points[1].loss, 4);
+
+    const merged = join(dir, 'r-merged.safetensors');
+    expect((await cli('merge', '--method', 'average', '--dataset', 'fashion-mnist', '--stat-samples', '256', '--out', merged, model(0), model(1))).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'r-merged.json'), 'utf8')).bnReset).toEqual({ dataset: 'fashion-mnist', samples: 256 });
+    const mean = (file: string) => Array.from(loadParams(file).params['layer2.0.bn1.running_mean'].dataSync());
+    const averaged = mean(model(0)).map((v, i) => (v + mean(model(1))[i]) / 2);
+    expect(Math.max(...mean(merged).map((v, i) => Math.abs(v - averaged[i])))).toBeGreaterThan(1e-3);
+  });
+});

@@ -2,12 +2,15 @@ import {
   assertSameStructure,
   averageMerge,
   disposeParams,
+  EvaluationBatches,
   hierarchicalMerge,
   MergeResult,
   mergeMany,
   planAligner,
+  resetBatchNorm,
   writeJsonAtomic,
 } from '@weightspace/core';
+import { assertInputsFit } from '../inputs-fit';
 import { integerFlag, optionalString, parse, requireString } from '../args';
 import { LoadedModel, loadModel, saveModel } from '../checkpoint';
 import { chooseBackend, Command } from '../command';
@@ -31,7 +34,8 @@ export function loadMany(files: readonly string[], registry: Parameters<typeof l
 export const mergeCommand: Command = {
   name: 'merge',
   summary: 'merge two or more checkpoints of one architecture (average, MergeMany, hierarchical)',
-  usage: 'weightspace merge --method average|mergemany|hierarchical --out MERGED.safetensors A.safetensors B.safetensors [...] [--arch ID] [--matcher weight] [--seed N] [--max-rounds N] [--backend ID]',
+  usage:
+    'weightspace merge --method average|mergemany|hierarchical --out MERGED.safetensors A.safetensors B.safetensors [...] [--arch ID] [--matcher weight] [--seed N] [--max-rounds N] [--dataset ID [--stat-samples 5000]] [--backend ID]',
   async run(argv, context) {
     const parsed = parse(argv, {
       arch: { type: 'string' },
@@ -40,6 +44,8 @@ export const mergeCommand: Command = {
       out: { type: 'string' },
       seed: { type: 'string' },
       'max-rounds': { type: 'string' },
+      dataset: { type: 'string' },
+      'stat-samples': { type: 'string' },
     });
     const method = requireString(parsed, 'method');
     if (!(MERGE_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${MERGE_METHODS.join(', ')}, got '${method}'`);
@@ -50,6 +56,8 @@ export const mergeCommand: Command = {
     context.registry.matcher(matcherId);
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const maxRounds = integerFlag(parsed, 'max-rounds', 50, 1) as number;
+    const datasetId = optionalString(parsed, 'dataset');
+    const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     await chooseBackend(parsed, context);
     const models = loadMany(files, context.registry, optionalString(parsed, 'arch'));
     const { plugin, config } = models[0];
@@ -63,12 +71,26 @@ export const mergeCommand: Command = {
         : method === 'mergemany'
           ? mergeMany(spec, align, params, { seed, maxRounds, progress })
           : hierarchicalMerge(spec, align, params, { seed, progress });
-    saveModel(out, plugin, config, result.params, { arch: plugin.id, config, mergedBy: method, inputs: files });
-    const record = { method, matcher: method === 'average' ? null : matcherId, arch: plugin.id, inputs: files, rounds: result.rounds, seconds: result.seconds, seed };
+    // Averaged BatchNorm statistics describe none of the models, nor the merge: reset them when given data.
+    const hasBatchNorm = plugin.normalisation(config).length > 0;
+    let merged = result.params;
+    if (hasBatchNorm && datasetId) {
+      const data = await context.registry.dataset(datasetId).load({ trainLimit: statSamples, testLimit: 1 });
+      assertInputsFit(plugin, config, data, files[0]);
+      const batches = EvaluationBatches.forModel(data.train, plugin, config);
+      merged = resetBatchNorm(plugin, config, result.params, batches);
+      batches.dispose();
+      disposeParams(result.params);
+    } else if (hasBatchNorm) {
+      context.log(`note: ${plugin.id} has BatchNorm statistics; they are averaged, not recomputed (give --dataset to reset them)`);
+    }
+    const bnReset = hasBatchNorm && datasetId ? { dataset: datasetId, samples: statSamples } : null;
+    saveModel(out, plugin, config, merged, { arch: plugin.id, config, mergedBy: method, inputs: files, bnReset });
+    const record = { method, matcher: method === 'average' ? null : matcherId, arch: plugin.id, inputs: files, rounds: result.rounds, seconds: result.seconds, seed, bnReset };
     const recordFile = out.replace(/\.safetensors$/, '') + '.json';
     writeJsonAtomic(recordFile, record);
     params.forEach(disposeParams);
-    disposeParams(result.params);
+    disposeParams(merged);
     context.print(`merged ${files.length} ${plugin.id} checkpoints by ${method} in ${result.seconds.toFixed(2)} s (${result.rounds} rounds): wrote ${out} and ${recordFile}`);
   },
 };
