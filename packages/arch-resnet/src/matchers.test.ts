@@ -4,6 +4,7 @@ import {
   elementsEqual,
   makeBlobs,
   MatchData,
+  Params,
   random,
   Rng,
   straightThroughMatching,
@@ -22,10 +23,15 @@ const matchData: MatchData = { plugin: resnet20, config, train: data.train, samp
 beforeAll(() => wasmBackend.activate());
 
 describe('data-driven matchers on a ResNet', () => {
-  // Trained, so that BatchNorm's running statistics and the features are not those of a fresh net.
-  const a = train(resnet20, config, resnet20.init(config, 1), data.train, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }).params;
   const g = random(spec, new Rng(8));
-  const b = transform(a, spec, g);
+  let a: Params;
+  let b: Params;
+  beforeAll(() => {
+    // Trained (on wasm, after the activation above), so that BatchNorm's running statistics and
+    // the features are not those of a fresh net.
+    a = train(resnet20, config, resnet20.init(config, 1), data.train, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }).params;
+    b = transform(a, spec, g);
+  });
   afterAll(() => [a, b].forEach(disposeParams));
 
   it('activation matching recovers a hidden permutation of the same network exactly (streams pooled over their taps)', () => {
