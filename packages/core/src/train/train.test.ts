@@ -30,6 +30,19 @@ describe('train', () => {
     expect(norm(0.05)).toBeLessThan(norm(0) * 0.9);
   });
 
+  it('AdamW decays after each Adam step: one full-batch step gives Adam\'s result times (1 − lr·wd)', () => {
+    const step = (optimizer: 'adam' | 'adamw') =>
+      train(toyPerceptron, config, toyPerceptron.init(config, 0), data.train, { epochs: 1, batchSize: data.train.count, learningRate: 0.01, seed: 1, optimizer, weightDecay: 0.5 }).params;
+    const [adam, adamw] = [step('adam'), step('adamw')];
+    const plain = train(toyPerceptron, config, toyPerceptron.init(config, 0), data.train, { epochs: 1, batchSize: data.train.count, learningRate: 0.01, seed: 1 }).params;
+    for (const name of Object.keys(plain)) {
+      const expected = Array.from(plain[name].dataSync()).map((v) => v * (1 - 0.01 * 0.5));
+      Array.from(adamw[name].dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    }
+    // Coupled decay (plain Adam with weightDecay) moves the gradient instead: a different result.
+    expect(Array.from(adam[Object.keys(plain)[0]].dataSync())).not.toEqual(Array.from(adamw[Object.keys(plain)[0]].dataSync()));
+  });
+
   it('leaves its input untouched, so training can continue from a checkpoint', () => {
     const initial = toyPerceptron.init(config, 0);
     const before = Array.from(initial['layers.0.weight'].dataSync());

@@ -13,10 +13,14 @@ export interface TrainOptions {
   batchSize: number;
   learningRate: number;
   /** 'adam' (default) or 'sgd' with momentum (PyTorch's form: v ← μv + g, θ ← θ − ηv). */
-  optimizer?: 'adam' | 'sgd';
+  optimizer?: 'adam' | 'adamw' | 'sgd';
   /** SGD momentum μ; 0.9 when omitted. */
   momentum?: number;
-  /** Coupled L2 weight decay on every float parameter: adds wd·θ to each gradient, as PyTorch's SGD does. */
+  /**
+   * Weight decay on every trained parameter. With 'adam' and 'sgd' it is coupled L2: adds wd·θ to
+   * each gradient, as PyTorch's SGD and Adam do. With 'adamw' it is decoupled (Loshchilov &
+   * Hutter): after each Adam step θ ← θ − lr·wd·θ, as PyTorch's AdamW does.
+   */
   weightDecay?: number;
   /** Seeds the data order (one shuffle per epoch). */
   seed: number;
@@ -33,7 +37,7 @@ export interface TrainResult {
 }
 
 /**
- * Minimises the cross-entropy (plus the weight-decay penalty, if any) with Adam or SGD over
+ * Minimises the cross-entropy (plus the weight-decay penalty, if any) with Adam, AdamW or SGD over
  * seeded minibatches and returns new parameters; the input parameters are left as they are, so
  * training can continue from any checkpoint (spawning). Optimizer state starts fresh on each call.
  * Integer parameters are carried over untouched. The reported losses include the penalty.
@@ -60,7 +64,8 @@ export function train(
   const current = (): Params => ({ ...initial, ...running.values, ...variables });
   const taps = norms.map((n) => n.tap);
   const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, options.momentum ?? 0.9) : tf.train.adam(options.learningRate);
-  const decay = options.weightDecay ?? 0;
+  const decoupled = options.optimizer === 'adamw' ? (options.weightDecay ?? 0) : 0;
+  const decay = options.optimizer === 'adamw' ? 0 : (options.weightDecay ?? 0);
   const penalty = (): tf.Scalar => tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
   const rng = new Rng(options.seed);
   const epochLosses: number[] = [];
@@ -82,6 +87,7 @@ export function train(
           };
           return optimizer.minimize(objective, true, Object.values(variables)) as tf.Scalar;
         });
+        if (decoupled > 0) for (const v of Object.values(variables)) tf.tidy(() => v.assign(tf.mul(v, 1 - options.learningRate * decoupled)));
         running.update();
         const value = loss.dataSync()[0];
         loss.dispose();

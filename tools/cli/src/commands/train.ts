@@ -9,7 +9,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train one model from a seed and save it as safetensors',
   usage:
-    'weightspace train --arch ID --dataset ID --out FILE.safetensors [--config JSON|FILE] [--init FILE.safetensors] [--seed N] [--epochs N] [--batch-size N] [--lr X] [--optimizer adam|sgd] [--momentum X] [--weight-decay X] [--train-limit N] [--backend ID]',
+    'weightspace train --arch ID --dataset ID --out FILE.safetensors [--config JSON|FILE] [--init FILE.safetensors] [--seed N] [--epochs N] [--batch-size N] [--lr X] [--optimizer adam|adamw|sgd] [--momentum X] [--weight-decay X] [--train-limit N] [--backend ID]',
   async run(argv, context) {
     const parsed = parse(argv, {
       arch: { type: 'string' },
@@ -31,12 +31,12 @@ export const trainCommand: Command = {
     const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const optimizer = optionalString(parsed, 'optimizer') ?? 'adam';
-    if (optimizer !== 'adam' && optimizer !== 'sgd') throw new UsageError(`--optimizer must be adam or sgd, got '${optimizer}'`);
+    if (optimizer !== 'adam' && optimizer !== 'adamw' && optimizer !== 'sgd') throw new UsageError(`--optimizer must be adam, adamw or sgd, got '${optimizer}'`);
     const options = {
       epochs: integerFlag(parsed, 'epochs', 5, 1) as number,
       batchSize: integerFlag(parsed, 'batch-size', 512, 1) as number,
       learningRate: numberFlag(parsed, 'lr', 1e-3),
-      optimizer: optimizer as 'adam' | 'sgd',
+      optimizer: optimizer as 'adam' | 'adamw' | 'sgd',
       momentum: numberFlag(parsed, 'momentum', 0.9),
       weightDecay: numberFlag(parsed, 'weight-decay', 0),
     };
