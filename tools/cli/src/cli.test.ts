@@ -195,6 +195,8 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
   it('a missing flag', async () => expectUserError(await cli('align', '--a', 'x.safetensors'), /--b is required/));
   it('a malformed number', async () => expectUserError(await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--points', 'many'), /--points must be an integer in \[2, 1001\], got 'many'/));
   it('an unknown command', async () => expectUserError(await cli('frobnicate'), /unknown command 'frobnicate'/));
+  it('an unknown correction', async () =>
+    expectUserError(await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--correct', 'magic'), /--correct must be one of plain, bn-reset, repair, got 'magic'/));
   it('an unknown backend', async () => expectUserError(await cli('align', '--a', 'a', '--b', 'b', '--out', 'o', '--backend', 'abacus'), /unknown backend 'abacus'; choose one of: wasm, cpu, tensorflow/));
   it('an unknown architecture', async () => expectUserError(await cli('align', '--arch', 'resnet99', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'x')), /unknown architecture 'resnet99'/));
 
