@@ -4,10 +4,10 @@ import { innerProduct, Params } from '../params/params';
 import { identity } from '../symmetry/algebra';
 import { GroupElement } from '../symmetry/element';
 import { SymmetrySpec } from '../symmetry/spec';
-import { transform } from '../symmetry/transform';
 import { solveAssignment } from './linear-assignment';
 import { matchBatches, requireData } from './match-data';
 import { MatchContext, Matcher, MatchResult } from './matcher';
+import { groupsToMatch, objectiveAt } from './match-objective';
 
 /** Running sums for the cross-correlation of A's and B's channels at one tap. */
 class CrossMoments {
@@ -67,7 +67,7 @@ export function activationMatching(spec: SymmetrySpec, a: Params, b: Params, con
   const data = requireData(context, 'activation');
   const units = data.plugin.featureGraph?.(data.config).units;
   if (!units) throw new ConfigError(`architecture '${data.plugin.id}' does not say which taps carry its groups (featureGraph().units), so activation matching is not available for it`);
-  const groups = (context.groups ?? Object.keys(spec.groups)).filter((g) => spec.groups[g] !== undefined);
+  const groups = groupsToMatch(spec, context);
   for (const g of groups) {
     if (spec.groups[g].kind !== 'permutation') throw new ConfigError(`activation matching handles permutation groups; group '${g}' is ${spec.groups[g].kind}`);
     if (!units[g]?.length) throw new ConfigError(`architecture '${data.plugin.id}' names no tap for group '${g}', so activation matching cannot match it`);
@@ -98,10 +98,7 @@ export function activationMatching(spec: SymmetrySpec, a: Params, b: Params, con
     for (const tap of units[g]) moments.get(tap)!.addCorrelationTo(correlation);
     element[g] = { kind: 'permutation', perm: solveAssignment(Float32Array.from(correlation), n, n, { maximize: true }).colForRow };
   }
-  const aligned = transform(b, spec, element);
-  const objectiveAfter = innerProduct(a, aligned);
-  Object.values(aligned).forEach((t) => t.dispose());
-  return { element, objectiveBefore: innerProduct(a, b), objectiveAfter, iterations: 1, seconds: (performance.now() - started) / 1000 };
+  return { element, objectiveBefore: innerProduct(a, b), objectiveAfter: objectiveAt(spec, a, b, element), iterations: 1, seconds: (performance.now() - started) / 1000 };
 }
 
 export const activationMatchingMatcher: Matcher = {

@@ -10,6 +10,7 @@ import { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { requireData } from './match-data';
 import { MatchContext, Matcher, MatchResult } from './matcher';
+import { groupsToMatch, objectiveAt } from './match-objective';
 import { weightMatching } from './weight-matching';
 
 /**
@@ -24,7 +25,7 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
   const started = performance.now();
   const data = requireData(context, 'ste');
   const { plugin, config } = data;
-  const groups = (context.groups ?? Object.keys(spec.groups)).filter((g) => spec.groups[g] !== undefined);
+  const groups = groupsToMatch(spec, context);
   const state = new Set(plugin.normalisation(config).flatMap((n) => [n.runningMean, n.runningVar]));
   const free: Record<string, tf.Variable> = {};
   for (const [name, t] of Object.entries(a)) if (t.dtype === 'float32' && !state.has(name)) free[name] = tf.variable(t.clone(), true, `ste/${name}`);
@@ -70,10 +71,7 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
     optimizer.dispose();
     Object.values(free).forEach((v) => v.dispose());
   }
-  const aligned = transform(b, spec, best.element);
-  const objectiveAfter = innerProduct(a, aligned);
-  disposeParams(aligned);
-  return { element: best.element, objectiveBefore: innerProduct(a, b), objectiveAfter, iterations: steps, seconds: (performance.now() - started) / 1000 };
+  return { element: best.element, objectiveBefore: innerProduct(a, b), objectiveAfter: objectiveAt(spec, a, b, best.element), iterations: steps, seconds: (performance.now() - started) / 1000 };
 }
 
 export const straightThroughMatcher: Matcher = {

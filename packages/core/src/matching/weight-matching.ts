@@ -4,9 +4,10 @@ import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
 import { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
 import { axesOfGroup, GroupDeclaration, SymmetrySpec } from '../symmetry/spec';
-import { transform, transformTensor } from '../symmetry/transform';
+import { transformTensor } from '../symmetry/transform';
 import { AssignmentWarmStart, solveAssignment } from './linear-assignment';
 import { MatchContext, Matcher, MatchResult } from './matcher';
+import { groupsToMatch, objectiveAt } from './match-objective';
 
 /**
  * Weight matching (Ainsworth, Hayase & Srinivasa 2023, "Git Re-Basin"): coordinate descent over
@@ -17,7 +18,7 @@ import { MatchContext, Matcher, MatchResult } from './matcher';
  */
 export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
   const started = performance.now();
-  const groups = (context.groups ?? Object.keys(spec.groups)).filter((g) => spec.groups[g] !== undefined);
+  const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
   const element: GroupElement = identity(spec);
@@ -55,9 +56,7 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
   context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
 
   terms.dispose();
-  const aligned = transform(b, spec, element);
-  const objectiveAfter = innerProduct(a, aligned);
-  for (const t of Object.values(aligned)) t.dispose();
+  const objectiveAfter = objectiveAt(spec, a, b, element);
   return { element, objectiveBefore, objectiveAfter, iterations, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -1,0 +1,20 @@
+import { disposeParams, innerProduct, Params } from '../params/params';
+import { GroupElement } from '../symmetry/element';
+import { SymmetrySpec } from '../symmetry/spec';
+import { transform } from '../symmetry/transform';
+import { MatchContext } from './matcher';
+
+/** The groups a matcher is asked to match: `context.groups` (those the spec has), else all of the spec's. */
+export function groupsToMatch(spec: SymmetrySpec, context: MatchContext): string[] {
+  return (context.groups ?? Object.keys(spec.groups)).filter((g) => spec.groups[g] !== undefined);
+}
+
+/** The matching objective Σ_k <A_k, g(B)_k> once B is moved by `element`. */
+export function objectiveAt(spec: SymmetrySpec, a: Params, b: Params, element: GroupElement): number {
+  const aligned = transform(b, spec, element);
+  try {
+    return innerProduct(a, aligned);
+  } finally {
+    disposeParams(aligned);
+  }
+}
