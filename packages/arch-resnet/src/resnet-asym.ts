@@ -1,7 +1,7 @@
 import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { figlu, figluMatrices, FixedLayer, wAsymmetric, withoutSymmetry } from '@weightspace/reduced-symmetry';
-import { ResnetConfig, resnetConfigSchema } from './resnet-config';
-import { convUnits, resnetForward } from './resnet';
+import { convUnits, ResnetConfig, resnetConfigSchema } from './resnet-config';
+import { resnetForward } from './resnet';
 
 /** A ResNet with fixed entries in every convolution and the classifier (W-asymmetric). */
 export interface ResnetWAsymConfig extends ResnetConfig {

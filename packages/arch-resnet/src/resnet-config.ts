@@ -95,3 +95,15 @@ export function normParamNames(config: ResnetConfig, prefix: string): string[] {
   const affine = [`${prefix}.weight`, `${prefix}.bias`];
   return config.norm === 'batchnorm' ? [...affine, `${prefix}.running_mean`, `${prefix}.running_var`] : affine;
 }
+
+/** Each convolution with its norm layer's prefix: the stem, then every block's convs and shortcut. */
+export function convUnits(config: ResnetConfig): Array<{ conv: string; norm: string; out: number; in: number; kernel: number; lastOfBlock: boolean }> {
+  const units = [{ conv: 'conv1', norm: 'bn1', out: stageChannels(config, 1), in: config.input[2], kernel: 3, lastOfBlock: false }];
+  for (const block of blocksOf(config)) {
+    const b = block.name;
+    units.push({ conv: `${b}.conv1`, norm: `${b}.bn1`, out: block.channelsOut, in: block.channelsIn, kernel: 3, lastOfBlock: false });
+    units.push({ conv: `${b}.conv2`, norm: `${b}.bn2`, out: block.channelsOut, in: block.channelsOut, kernel: 3, lastOfBlock: true });
+    if (block.projects) units.push({ conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, out: block.channelsOut, in: block.channelsIn, kernel: 1, lastOfBlock: false });
+  }
+  return units;
+}

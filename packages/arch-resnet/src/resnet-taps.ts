@@ -1,6 +1,5 @@
 import { FeatureGraph } from '@weightspace/core';
-import { blocksOf, ResnetConfig, STAGES } from './resnet-config';
-import { convUnits } from './resnet';
+import { blocksOf, convUnits, ResnetConfig, STAGES } from './resnet-config';
 import { innerGroup, streamGroup } from './resnet-symmetry';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, FeatureGraph, NormalisationState, Params, Rng } from '@weightspace/core';
-import { blocksOf, NormKind, ResnetConfig, resnetConfigSchema, stageChannels } from './resnet-config';
+import { blocksOf, convUnits, NormKind, ResnetConfig, resnetConfigSchema, stageChannels } from './resnet-config';
 import { inferResnetConfig } from './resnet-infer';
 import { conv, normalise } from './resnet-layers';
 import { resnetSymmetry } from './resnet-symmetry';
@@ -56,18 +56,6 @@ export function resnetForward(
 
 function toImages(config: ResnetConfig, x: tf.Tensor): tf.Tensor4D {
   return (x.rank === 4 ? x : x.reshape([x.shape[0], ...config.input])) as tf.Tensor4D;
-}
-
-/** Each convolution with its norm layer's prefix: the stem, then every block's convs and shortcut. */
-export function convUnits(config: ResnetConfig): Array<{ conv: string; norm: string; out: number; in: number; kernel: number; lastOfBlock: boolean }> {
-  const units = [{ conv: 'conv1', norm: 'bn1', out: stageChannels(config, 1), in: config.input[2], kernel: 3, lastOfBlock: false }];
-  for (const block of blocksOf(config)) {
-    const b = block.name;
-    units.push({ conv: `${b}.conv1`, norm: `${b}.bn1`, out: block.channelsOut, in: block.channelsIn, kernel: 3, lastOfBlock: false });
-    units.push({ conv: `${b}.conv2`, norm: `${b}.bn2`, out: block.channelsOut, in: block.channelsOut, kernel: 3, lastOfBlock: true });
-    if (block.projects) units.push({ conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, out: block.channelsOut, in: block.channelsIn, kernel: 1, lastOfBlock: false });
-  }
-  return units;
 }
 
 /**
