@@ -1,4 +1,5 @@
-import { AnyArchitecture, barrierCurve, disposeParams, evaluate, EvaluationBatches, Params, repair, repairEndpoints, resetBatchNorm, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import { barrierCurve, disposeParams, evaluate, EvaluationBatches, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import { Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse } from '../args';
 import { UsageError } from '../usage-error';
@@ -18,7 +19,7 @@ export const interpolateCommand: Command = {
     const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    const correction = optionalString(parsed, 'correct') ?? 'plain';
+    const correction = (optionalString(parsed, 'correct') ?? 'plain') as Correction;
     if (!CORRECTIONS.includes(correction)) throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     await chooseBackend(parsed, context);
@@ -47,14 +48,3 @@ export const interpolateCommand: Command = {
   },
 };
 
-const CORRECTIONS = ['plain', 'bn-reset', 'repair'];
-
-/** What `--correct` does to each model between the endpoints: BN reset, or REPAIR towards the endpoints' statistics. */
-function corrector(correction: string, plugin: AnyArchitecture, config: unknown, a: Params, b: Params, stats: EvaluationBatches): (mixed: Params, t: number) => Params {
-  if (correction === 'bn-reset') {
-    if (plugin.normalisation(config).length === 0) throw new UsageError(`--correct bn-reset: architecture '${plugin.id}' has no BatchNorm statistics to reset (try --correct repair)`);
-    return (mixed) => resetBatchNorm(plugin, config, mixed, stats);
-  }
-  const endpoints = repairEndpoints(plugin, config, a, b, stats);
-  return (mixed, t) => repair(plugin, config, mixed, t, endpoints, stats).params;
-}

@@ -27,9 +27,6 @@ import {
   MatchData,
   Params,
   planAligner,
-  repair,
-  repairEndpoints,
-  resetBatchNorm,
   transform,
   writeFileAtomic,
   writeJsonAtomic,
@@ -38,6 +35,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
+import { corrector } from '../corrections';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
@@ -118,11 +116,10 @@ async function main(): Promise<void> {
       const alignStarted = performance.now();
       const moved: Params = method === 'naive' ? b.params : transform(b.params, spec, planAligner(spec, registry.matchers(), method, { data: matchData, progress: progressBar() })(a.params, b.params, 0));
       const alignSeconds = (performance.now() - alignStarted) / 1000;
-      const endpoints = repairEndpoints(plugin, config, a.params, moved, stats);
       const corrections: Record<(typeof CORRECTIONS)[number], ((m: Params, t: number) => Params) | undefined> = {
         plain: undefined,
-        'BN reset': (m) => resetBatchNorm(plugin, config, m, stats),
-        REPAIR: (m, t) => repair(plugin, config, m, t, endpoints, stats).params,
+        'BN reset': corrector('bn-reset', plugin, config, a.params, moved, stats),
+        REPAIR: corrector('repair', plugin, config, a.params, moved, stats),
       };
       const barriers = {} as Row['barriers'];
       let accuracies: [number, number] = [0, 0];
