@@ -11,7 +11,7 @@ import { transform } from '../symmetry/transform';
 import { requireData } from './match-data';
 import { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
-import { weightMatching } from './weight-matching';
+import { weightMatchingSearch } from './weight-matching';
 
 /**
  * The straight-through estimator matcher (Git Re-Basin §3.3): free parameters θ̃ start at θ_A;
@@ -44,7 +44,7 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
     for (let step = 0; step < steps; step++) {
       if (queue.length === 0) queue = minibatches(split.count, batchSize, rng.fork(step));
       const batch = gather(split, queue.shift()!, size);
-      element = weightMatching(spec, { ...a, ...free }, b, { seed: context.seed + step, groups, init: element, maxIterations: context.maxIterations }).element;
+      element = weightMatchingSearch(spec, { ...a, ...free }, b, { seed: context.seed + step, groups, init: element, maxIterations: context.maxIterations }).element;
       const moved = transform(b, spec, element);
       const snapshot: Params = Object.fromEntries(Object.entries(free).map(([name, v]) => [name, v.clone()]));
       const loss = tf.tidy(() => {

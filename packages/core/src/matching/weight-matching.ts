@@ -18,12 +18,23 @@ import { groupsToMatch, objectiveAt } from './match-objective';
  */
 export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
   const started = performance.now();
+  const objectiveBefore = innerProduct(a, b);
+  const { element, iterations } = weightMatchingSearch(spec, a, b, context);
+  const objectiveAfter = objectiveAt(spec, a, b, element);
+  return { element, objectiveBefore, objectiveAfter, iterations, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The coordinate descent of `weightMatching` without the objectives around it (which cost a
+ * transform of B and two passes over both networks): for callers that run it many times, such
+ * as the straight-through estimator at every step.
+ */
+export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): { element: GroupElement; iterations: number } {
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
   const element: GroupElement = identity(spec);
   for (const g of groups) if (context.init?.[g]) element[g] = context.init[g];
-  const objectiveBefore = innerProduct(a, b);
   const rng = new Rng(context.seed);
 
   // Each group's problem changes little between sweeps: start each solve from the last one's duals,
@@ -56,8 +67,7 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
   context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
 
   terms.dispose();
-  const objectiveAfter = objectiveAt(spec, a, b, element);
-  return { element, objectiveBefore, objectiveAfter, iterations, seconds: (performance.now() - started) / 1000 };
+  return { element, iterations };
 }
 
 /**
