@@ -1,14 +1,16 @@
 import {
-  barrierCurve,
   BarrierCurve,
   disposeParams,
   evaluate,
   EvaluationBatches,
   ExperimentSpec,
+  barrierCurveInThreads,
+  trainInThreads,
+  paramsFromHost,
+  paramsToHost,
   Params,
   ProgressSink,
   Registry,
-  train,
   validateAgainst,
   writeFileAtomic,
   writeJsonAtomic,
@@ -19,6 +21,7 @@ import { AlignmentRecord, alignModels, writeAlignment } from './alignment';
 import { loadModel, META_PROVENANCE, saveModel } from './checkpoint';
 import { curvesSvg, table } from './curves';
 import { assertInputsFit } from './inputs-fit';
+import { registrySource } from './modules';
 
 export interface ExperimentReport {
   name: string;
@@ -38,6 +41,8 @@ export interface ExperimentReport {
 export interface ExperimentIo {
   progress: ProgressSink;
   log: (line: string) => void;
+  /** Worker threads for training the pair and evaluating curves (default: one per core, at most 2). */
+  threads?: number;
 }
 
 /**
@@ -54,34 +59,44 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
   assertInputsFit(plugin, config, data, `${plugin.id} config`);
   io.log(`dataset ${data.id}: ${data.train.count} train / ${data.test.count} test; arch ${plugin.id} ${JSON.stringify(config)}; backend ${backend}`);
 
-  const models: Params[] = [];
-  const seconds: number[] = [];
-  const epochLosses: number[][] = [];
-  const reused: boolean[] = [];
-  for (const [k, seed] of spec.seeds.entries()) {
-    const label = k === 0 ? 'a' : 'b';
+  // Checkpoints whose recorded provenance matches are reused; the others are trained at once,
+  // one worker thread each.
+  const labels = spec.seeds.map((_, k) => (k === 0 ? 'a' : 'b'));
+  const provenances = spec.seeds.map((seed) => ({ arch: plugin.id, config, dataset: data.id, trainCount: data.train.count, seed, train: spec.train }));
+  const models: Array<Params | undefined> = labels.map((label, k) => {
     const file = join(spec.out, `${label}.safetensors`);
-    const provenance = { arch: plugin.id, config, dataset: data.id, trainCount: data.train.count, seed, train: spec.train };
-    const previous = existsSync(file) ? loadModel(file, registry, plugin.id) : undefined;
-    if (previous && previous.metadata[META_PROVENANCE] === JSON.stringify(provenance)) {
+    if (!existsSync(file)) return undefined;
+    const previous = loadModel(file, registry, plugin.id);
+    if (previous.metadata[META_PROVENANCE] === JSON.stringify(provenances[k])) {
       io.log(`reusing ${file} (same provenance)`);
-      models.push(previous.params);
-      seconds.push(0);
-      epochLosses.push([]);
-      reused.push(true);
-      continue;
+      return previous.params;
     }
-    if (previous) disposeParams(previous.params);
-    const initial = plugin.init(config, seed);
-    const result = train(plugin, config, initial, data.train, { ...spec.train, seed, progress: io.progress, task: `train ${label.toUpperCase()}` });
-    disposeParams(initial);
-    saveModel(file, plugin, config, result.params, provenance);
-    models.push(result.params);
-    seconds.push(result.seconds);
-    epochLosses.push(result.epochLosses);
-    reused.push(false);
-  }
-  const [a, b] = models;
+    disposeParams(previous.params);
+    return undefined;
+  });
+  const todo = labels.flatMap((_, k) => (models[k] ? [] : [k]));
+  const trained = await trainInThreads(
+    todo.map((k) => {
+      const initial = plugin.init(config, spec.seeds[k]);
+      const host = paramsToHost(initial);
+      disposeParams(initial);
+      const input = { registry: registrySource, backend, arch: plugin.id, config, dataset: spec.dataset, trainLimit: spec.trainLimit, testLimit: spec.testLimit, initial: host, options: { ...spec.train, seed: spec.seeds[k] } };
+      return { ...input, label: `train ${labels[k].toUpperCase()}` };
+    }),
+    io.progress,
+    io.threads,
+  );
+  const seconds = labels.map(() => 0);
+  const epochLosses: number[][] = labels.map(() => []);
+  todo.forEach((k, i) => {
+    const params = paramsFromHost(trained[i].params);
+    saveModel(join(spec.out, `${labels[k]}.safetensors`), plugin, config, params, provenances[k]);
+    models[k] = params;
+    seconds[k] = trained[i].seconds;
+    epochLosses[k] = trained[i].epochLosses;
+  });
+  const reused = labels.map((_, k) => !todo.includes(k));
+  const [a, b] = models as Params[];
 
   const { record, aligned } = alignModels(registry, plugin, config, a, b, { ...spec.align, progress: io.progress });
   writeAlignment(spec.out, plugin, config, aligned, record, { arch: plugin.id, config, alignedTo: 'a.safetensors' });
@@ -94,8 +109,9 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
       { model: 'A', ...evaluate(plugin, config, a, batches) },
       { model: 'B', ...evaluate(plugin, config, b, batches) },
     ].map(({ model, loss, accuracy }) => ({ model, testLoss: loss, testAccuracy: accuracy }));
-    const naive = barrierCurve(plugin, config, a, b, batches, { points: spec.interpolate.points, progress: io.progress, task: 'naive lerp' });
-    const alignedCurve = barrierCurve(plugin, config, a, aligned, batches, { points: spec.interpolate.points, progress: io.progress, task: 'aligned lerp' });
+    const curve = (other: Params, task: string) => barrierCurveInThreads(plugin, config, a, other, data.test, { registry: registrySource, backend, points: spec.interpolate.points, progress: io.progress, task, threads: io.threads });
+    const naive = await curve(b, 'naive lerp');
+    const alignedCurve = await curve(aligned, 'aligned lerp');
     const report: ExperimentReport = {
       name: spec.name,
       arch: plugin.id,

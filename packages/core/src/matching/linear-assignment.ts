@@ -182,7 +182,10 @@ export function assignmentCost(cost: ArrayLike<number>, cols: number, colForRow:
  * its cheapest column at reduced cost, lowering that column's dual until the row's second choice
  * is as cheap, and the column's previous row becomes free in turn. Reduced costs stay
  * non-negative and assigned edges tight, so the shortest-path phase that follows stays exact; it
- * only has fewer rows left to augment. Two passes, each bounded, as in the original.
+ * only has fewer rows left to augment. Two passes, each bounded to 4n row scans: on uniform
+ * random costs the original's longer passes mostly shuffle rows between near-equal columns, and
+ * the shortest-path phase finishes the last few rows for less (n = 512: 10 ms vs 15–19 ms with a
+ * 10n budget, the same at n = 1024 and 2048).
  */
 function augmentingRowReduction(cost: Float64Array, n: number, u: Float64Array, v: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
   let free: number[] = [];
@@ -190,7 +193,7 @@ function augmentingRowReduction(cost: Float64Array, n: number, u: Float64Array, 
   for (let pass = 0; pass < 2 && free.length > 0; pass++) {
     const next: number[] = [];
     let k = 0;
-    let budget = 10 * n;
+    let budget = 4 * n;
     while (k < free.length && budget-- > 0) {
       const i = free[k++];
       const base = i * n;

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { innerProduct, Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
-import { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
+import { GroupElement, PermutationValue } from '../symmetry/element';
 import { axesOfGroup, GroupDeclaration, SymmetrySpec } from '../symmetry/spec';
-import { transformTensor } from '../symmetry/transform';
+import { CostTerms } from './cost-terms';
 import { AssignmentWarmStart, solveAssignment } from './linear-assignment';
 import { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
@@ -38,9 +38,9 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
   const rng = new Rng(context.seed);
 
   // Each group's problem changes little between sweeps: start each solve from the last one's duals,
-  // and reuse each cost term whose other permutations have not changed.
+  // and reuse or update each cost term (see CostTerms).
   const warm = new Map<string, AssignmentWarmStart>();
-  const terms = new CostTermCache();
+  const terms = new CostTerms(spec, a, b);
   let iterations = 0;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     iterations = iteration + 1;
@@ -49,7 +49,9 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
     for (const group of order) {
       const decl = spec.groups[group];
       const n = decl.size;
-      const cost = costMatrix(spec, a, b, element, group, decl, terms);
+      const { cost, changed } = costMatrix(spec, element, group, decl, terms);
+      // The same costs as this group's last solve: its answer cannot improve on the current value.
+      if (!changed && warm.has(group)) continue;
       const current = (element[group] as PermutationValue).perm;
       const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group) });
       warm.set(group, solved.warmStart);
@@ -71,69 +73,26 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
 }
 
 /**
- * The cost term of one (parameter, axis), kept while the values of the groups acting on the
- * parameter's other axes stay the same objects (the element replaces a value when it changes).
- */
-class CostTermCache {
-  private readonly entries = new Map<string, { values: GroupValue[]; term: tf.Tensor }>();
-
-  get(key: string, values: GroupValue[], compute: () => tf.Tensor): tf.Tensor {
-    const hit = this.entries.get(key);
-    if (hit && hit.values.length === values.length && hit.values.every((v, i) => v === values[i])) return hit.term;
-    hit?.term.dispose();
-    const term = tf.keep(compute());
-    this.entries.set(key, { values, term });
-    return term;
-  }
-
-  dispose(): void {
-    for (const { term } of this.entries.values()) term.dispose();
-    this.entries.clear();
-  }
-}
-
-/**
  * C[i, j] = Σ over (param, axis) touched by `group` of <A's unit i, B's unit j> along that axis,
- * with B's other axes already carrying the current element. For a block permutation whose axis
- * has size·blockSize entries, a unit is a whole block.
+ * with B's other axes already carrying the current element (for a block permutation whose axis
+ * has size·blockSize entries, a unit is a whole block); and whether any term changed since the
+ * group's last cost matrix.
  */
-function costMatrix(
-  spec: SymmetrySpec,
-  a: Params,
-  b: Params,
-  element: GroupElement,
-  group: string,
-  decl: GroupDeclaration,
-  terms: CostTermCache,
-): Float32Array {
+function costMatrix(spec: SymmetrySpec, element: GroupElement, group: string, decl: GroupDeclaration, terms: CostTerms): { cost: Float32Array; changed: boolean } {
+  let changed = false;
   const cost = tf.tidy(() => {
     let total: tf.Tensor | undefined;
     for (const { param, axis } of axesOfGroup(spec, group)) {
-      const others = spec.axes[param].flatMap((actions, ax) => (ax === axis ? [] : (actions ?? []).map((act) => element[act.group])));
-      const term = terms.get(`${param}/${axis}`, others, () =>
-        tf.tidy(() => {
-          const rowsA = unitsFirst(a[param], axis, decl.size);
-          const partlyAligned = transformTensor(b[param], param, spec.axes[param], spec, element, axis);
-          const rowsB = unitsFirst(partlyAligned, axis, decl.size);
-          // An explicit transpose: matMul's transpose flags are far slower on the wasm backend.
-          return tf.matMul(rowsA, tf.transpose(rowsB));
-        }),
-      );
-      total = total === undefined ? term.clone() : tf.add(total, term);
+      const term = terms.term(group, param, axis, decl.size, element);
+      changed ||= term.changed;
+      total = total === undefined ? term.term.clone() : tf.add(total, term.term);
     }
     if (total === undefined) throw new Error(`group '${group}' acts on no parameter`);
     return total;
   });
   const data = cost.dataSync() as Float32Array;
   cost.dispose();
-  return data;
-}
-
-/** Moves `axis` to the front and flattens the rest: one row per unit (or block) of the group. */
-function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
-  if (x.rank === 1) return x.reshape([units, -1]);
-  const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
-  return tf.transpose(x, order).reshape([units, -1]);
+  return { cost: data, changed };
 }
 
 function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {

@@ -67,29 +67,40 @@ export function barriersOf(points: readonly CurvePoint[]): Barriers {
   return barriers;
 }
 
+export interface CurveOptions {
+  points?: number;
+  progress?: ProgressSink;
+  task?: string;
+  calibration?: EvaluationBatches;
+  /** Applied to each interior model before it is evaluated (BN reset, REPAIR); returns new parameters. */
+  correct?: (mixed: Params, t: number) => Params;
+}
+
 /**
  * Evaluates θ_t = (1−t)A + tB on `data` at `points` evenly spaced t (default 25) and returns the
  * curve with its barriers. With `calibration` data, each point also fits one inverse temperature
  * on that data (minimal cross-entropy) and reports the test loss at it. With `correct`, every
  * model strictly between the endpoints is corrected first (the endpoints are the trained models).
  */
-export function barrierCurve(
+export function barrierCurve(plugin: AnyArchitecture, config: unknown, a: Params, b: Params, data: EvaluationBatches, options: CurveOptions = {}): BarrierCurve {
+  const points = curvePoints(plugin, config, a, b, data, interpolationGrid(options.points ?? 25), options);
+  return { points, barriers: barriersOf(points) };
+}
+
+/**
+ * The points of `barrierCurve` at the given t only, in that order: to split one curve over
+ * several threads (`barriersOf` of the points put together gives the same barriers).
+ */
+export function curvePoints(
   plugin: AnyArchitecture,
   config: unknown,
   a: Params,
   b: Params,
   data: EvaluationBatches,
-  options: {
-    points?: number;
-    progress?: ProgressSink;
-    task?: string;
-    calibration?: EvaluationBatches;
-    /** Applied to each interior model before it is evaluated (BN reset, REPAIR); returns new parameters. */
-    correct?: (mixed: Params, t: number) => Params;
-  } = {},
-): BarrierCurve {
-  const grid = interpolationGrid(options.points ?? 25);
-  const points = grid.map((t, k) => {
+  ts: readonly number[],
+  options: Omit<CurveOptions, 'points'> = {},
+): CurvePoint[] {
+  return ts.map((t, k) => {
     const lerped = lerp(a, b, t);
     const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
     if (mixed !== lerped) disposeParams(lerped);
@@ -101,11 +112,10 @@ export function barrierCurve(
         point.beta = fitInverseTemperature(held.logits, held.labels, held.classes).beta;
         point.calibratedLoss = evaluate(plugin, config, mixed, data, point.beta).loss;
       }
-      options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: grid.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
+      options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: ts.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
       return point;
     } finally {
       disposeParams(mixed);
     }
   });
-  return { points, barriers: barriersOf(points) };
 }

@@ -49,12 +49,14 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports/asymmetric' }, jobs: { type: 'string', default: '2' }, full: { type: 'boolean', default: false }, backend: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports/asymmetric' }, jobs: { type: 'string', default: '2' }, full: { type: 'boolean', default: false }, epochs: { type: 'string' }, backend: { type: 'string' } } });
   const full = values.full as boolean;
   const out = resolve(values.out as string);
   const width = full ? 512 : 256;
-  const epochs = full ? 25 : 5;
-  const recipe = full ? { batchSize: 64, learningRate: 1e-3, optimizer: 'adamw' as const, weightDecay: 0.03 } : { batchSize: 512, learningRate: 1e-3 };
+  // The σ-asymmetric net's advantage grows with training: after 4 epochs it is not yet separated
+  // from the standard net's barrier (0.39 vs 0.42), after 25 it is (0.33 vs 1.27).
+  const epochs = values.epochs !== undefined ? Number(values.epochs) : full ? 25 : 10;
+  const recipe = { batchSize: 64, learningRate: 1e-3, optimizer: 'adamw' as const, weightDecay: 0.03 };
   const pairs: Array<[number, number]> = Array.from({ length: full ? 5 : 3 }, (_, k) => [2 * k, 2 * k + 1]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
     }
   }
   test.dispose();
-  writeSummary(out, rows, width, full ? `${epochs} epochs of AdamW (weight decay 0.03, batch 64)` : `${epochs} epochs of Adam (batch 512)`);
+  writeSummary(out, rows, width, `${epochs} epochs of AdamW (weight decay 0.03, batch 64)`);
 }
 
 function writeSummary(out: string, rows: Row[], width: number, training: string): void {

@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+import { Params } from '../params/params';
+import { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
+import { SymmetrySpec } from '../symmetry/spec';
+import { transformTensor } from '../symmetry/transform';
+
+/**
+ * The terms of weight matching's cost matrices, kept between the solves of a coordinate descent.
+ *
+ * The term of one (parameter, axis) matched by a group of size n is the n×n matrix
+ * T[i, j] = <A's unit i, B's unit j>, with B's other axes carrying the current element. It changes
+ * only when a group acting on another axis of that parameter changes, and late in a descent such a
+ * change moves few units. So a term is
+ * - reused while the values of the groups on its other axes are the same objects (the element
+ *   replaces a value when it changes) or equal;
+ * - updated in place when exactly one plain permutation on another axis changed on a set K of
+ *   units: T += A_K · (B_π'(K) − B_π(K))ᵀ, a product of inner size |K|·rest instead of m·rest;
+ * - recomputed otherwise, or when K is a large part of the axis.
+ */
+export class CostTerms {
+  private readonly entries = new Map<string, { others: OtherAxis[]; term: tf.Tensor2D }>();
+
+  constructor(
+    private readonly spec: SymmetrySpec,
+    private readonly a: Params,
+    private readonly b: Params,
+    /** Largest fraction of an axis's units that may change for an in-place update. */
+    private readonly updateFraction = 0.25,
+  ) {}
+
+  /**
+   * The term of (param, axis) under `element`, owned by this cache (do not dispose it), and
+   * whether it differs from the one returned last time.
+   */
+  term(group: string, param: string, axis: number, units: number, element: GroupElement): { term: tf.Tensor2D; changed: boolean } {
+    const key = `${group}:${param}/${axis}`;
+    const others = otherAxes(this.spec, param, axis, element);
+    const hit = this.entries.get(key);
+    if (hit && sameValues(hit.others, others)) {
+      hit.others = others;
+      return { term: hit.term, changed: false };
+    }
+    const update = hit ? this.updateOf(hit.others, others, param, axis, units) : undefined;
+    const term: tf.Tensor2D = tf.keep(
+      update
+        ? tf.tidy(() => tf.add(hit!.term, update()) as tf.Tensor2D)
+        : tf.tidy((): tf.Tensor2D => {
+            const rowsA = unitsFirst(this.a[param], axis, units);
+            const rowsB = unitsFirst(transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis), axis, units);
+            // An explicit transpose: matMul's transpose flags are far slower on the wasm backend.
+            return tf.matMul(rowsA, tf.transpose(rowsB)) as tf.Tensor2D;
+          }),
+    );
+    hit?.term.dispose();
+    this.entries.set(key, { others, term });
+    return { term, changed: true };
+  }
+
+  dispose(): void {
+    for (const { term } of this.entries.values()) term.dispose();
+    this.entries.clear();
+  }
+
+  /** The delta to add to a term when one plain permutation on another axis changed on few units, else undefined. */
+  private updateOf(before: OtherAxis[], after: OtherAxis[], param: string, axis: number, units: number): (() => tf.Tensor2D) | undefined {
+    if (before.length !== after.length || before.length === 0) return undefined;
+    const differing = after.filter((o, k) => o.value !== before[k].value);
+    if (differing.length !== 1 || after.filter((o) => o.axis === differing[0].axis).length !== 1) return undefined;
+    const k = after.indexOf(differing[0]);
+    const [old, now] = [before[k].value, after[k].value];
+    if (old.kind !== 'permutation' || now.kind !== 'permutation' || !after[k].plain || old.perm.length !== now.perm.length) return undefined;
+    const moved = changedUnits(old, now);
+    if (moved.length > this.updateFraction * now.perm.length) return undefined;
+    const other = after[k].axis;
+    return () => {
+      const at = (perm: Int32Array) => tf.tensor1d(Int32Array.from(moved, (u) => perm[u]), 'int32');
+      const rowsA = unitsFirst(tf.gather(this.a[param], tf.tensor1d(moved, 'int32'), other), axis, units);
+      const difference = tf.sub(tf.gather(this.b[param], at(now.perm), other), tf.gather(this.b[param], at(old.perm), other));
+      return tf.matMul(rowsA, tf.transpose(unitsFirst(difference, axis, units))) as tf.Tensor2D;
+    };
+  }
+}
+
+/** A group value acting on one of a parameter's axes other than the matched one. */
+interface OtherAxis {
+  axis: number;
+  value: GroupValue;
+  /** A permutation applied unit by unit (not by blocks, not batched), so a gather along `axis`. */
+  plain: boolean;
+}
+
+function otherAxes(spec: SymmetrySpec, param: string, axis: number, element: GroupElement): OtherAxis[] {
+  return spec.axes[param].flatMap((actions, ax) =>
+    ax === axis
+      ? []
+      : (actions ?? []).map((act) => {
+          const decl = spec.groups[act.group];
+          const plain = decl.kind === 'permutation' && decl.batchedOver === undefined;
+          return { axis: ax, value: element[act.group], plain };
+        }),
+  );
+}
+
+function sameValues(before: OtherAxis[], after: OtherAxis[]): boolean {
+  return (
+    before.length === after.length &&
+    before.every((o, k) => {
+      const v = after[k].value;
+      if (o.value === v) return true;
+      return o.value.kind === 'permutation' && v.kind === 'permutation' && changedUnits(o.value, v).length === 0 && o.value.perm.length === v.perm.length;
+    })
+  );
+}
+
+function changedUnits(old: PermutationValue, now: PermutationValue): Int32Array {
+  const out: number[] = [];
+  for (let u = 0; u < now.perm.length; u++) if (old.perm[u] !== now.perm[u]) out.push(u);
+  return Int32Array.from(out);
+}
+
+/** Moves `axis` to the front and flattens the rest: one row per unit (or block) of the group. */
+export function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
+  if (x.rank === 1) return x.reshape([units, -1]);
+  const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
+  return tf.transpose(x, order).reshape([units, -1]);
+}

@@ -1,0 +1,22 @@
+import * as tf from '@tensorflow/tfjs';
+import { Params } from '../params/params';
+
+/** Parameters as plain host arrays: what crosses into and out of a worker thread. */
+export type HostParams = Record<string, { shape: number[]; dtype: 'float32' | 'int32'; data: Float32Array | Int32Array }>;
+
+/** Copies every tensor to the host (the tensors stay owned by the caller). */
+export function paramsToHost(params: Params): HostParams {
+  const out: HostParams = {};
+  for (const [name, t] of Object.entries(params)) {
+    const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
+    out[name] = { shape: [...t.shape], dtype, data: dtype === 'int32' ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync()) };
+  }
+  return out;
+}
+
+/** Tensors from host arrays; the caller owns them. */
+export function paramsFromHost(host: HostParams): Params {
+  const out: Params = {};
+  for (const [name, { shape, dtype, data }] of Object.entries(host)) out[name] = tf.tensor(data, shape, dtype);
+  return out;
+}

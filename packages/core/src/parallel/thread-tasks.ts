@@ -1,0 +1,86 @@
+/**
+ * Work run in worker threads (`runInThreads`), one core each. Every function builds its own
+ * registry (from a `RegistrySource`: the worker cannot receive the caller's) and backend, takes
+ * plain host data and returns plain host data.
+ */
+import { activateBackend } from '../backend/backend-provider';
+import { Split } from '../data/dataset';
+import { CurvePoint, curvePoints } from '../metrics/barrier';
+import { EvaluationBatches } from '../metrics/evaluation-batches';
+import { disposeParams } from '../params/params';
+import { ProgressSink } from '../progress/progress';
+import { Registry } from '../registry/registry';
+import { train, TrainOptions } from '../train/train';
+import { HostParams, paramsFromHost, paramsToHost } from './host-params';
+
+/**
+ * How a worker builds the caller's registry: `require(module)[exportName]()` (sync or async),
+ * `module` an absolute path. The CLI passes its module list; a plugin's own tool passes its own.
+ */
+export interface RegistrySource {
+  module: string;
+  exportName: string;
+}
+
+interface InThread {
+  registry: RegistrySource;
+  backend: string;
+  arch: string;
+  config: unknown;
+}
+
+export interface TrainModelInput extends InThread {
+  dataset: string;
+  trainLimit?: number;
+  testLimit?: number;
+  initial: HostParams;
+  options: Omit<TrainOptions, 'progress'>;
+}
+
+export interface TrainModelOutput {
+  params: HostParams;
+  epochLosses: number[];
+  seconds: number;
+}
+
+export interface CurvePointsInput extends InThread {
+  a: HostParams;
+  b: HostParams;
+  test: Split;
+  ts: number[];
+  task: string;
+}
+
+async function setUp(input: InThread) {
+  const factory = (require(input.registry.module) as Record<string, () => Registry | Promise<Registry>>)[input.registry.exportName];
+  if (typeof factory !== 'function') throw new Error(`${input.registry.module} exports no function '${input.registry.exportName}'`);
+  const registry = await factory();
+  await activateBackend(registry.backends(), input.backend);
+  return { registry, plugin: registry.architecture(input.arch) };
+}
+
+/** Trains one model from `initial` on the dataset's training split (see `train`). */
+export async function trainModel(input: TrainModelInput, progress: ProgressSink): Promise<TrainModelOutput> {
+  const { registry, plugin } = await setUp(input);
+  const data = await registry.dataset(input.dataset).load({ trainLimit: input.trainLimit, testLimit: input.testLimit });
+  const initial = paramsFromHost(input.initial);
+  const result = train(plugin, input.config, initial, data.train, { ...input.options, progress });
+  disposeParams(initial);
+  const params = paramsToHost(result.params);
+  disposeParams(result.params);
+  return { params, epochLosses: result.epochLosses, seconds: result.seconds };
+}
+
+/** The plain interpolation curve of A and B at the given t (see `curvePoints`). */
+export async function curvePointsTask(input: CurvePointsInput, progress: ProgressSink): Promise<CurvePoint[]> {
+  const { plugin } = await setUp(input);
+  const [a, b] = [paramsFromHost(input.a), paramsFromHost(input.b)];
+  const batches = EvaluationBatches.forModel(input.test, plugin, input.config);
+  try {
+    return curvePoints(plugin, input.config, a, b, batches, input.ts, { progress, task: input.task });
+  } finally {
+    batches.dispose();
+    disposeParams(a);
+    disposeParams(b);
+  }
+}

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import { resolve } from 'node:path';
+import { activateBackend } from '../backend/backend-provider';
+import { barrierCurve } from '../metrics/barrier';
+import { EvaluationBatches } from '../metrics/evaluation-batches';
+import { disposeParams, maxAbsDifference } from '../params/params';
+import { train } from '../train/train';
+import { paramsFromHost, paramsToHost } from './host-params';
+import { createRegistry } from '../testing/fixtures/perceptron-registry';
+import { barrierCurveInThreads, trainInThreads } from './threaded';
+
+const registrySource = { module: resolve(__dirname, '..', 'testing', 'fixtures', 'perceptron-registry.ts'), exportName: 'createRegistry' };
+
+// A pair trained in worker threads, and a curve split over them, against the same work in this
+// thread: the threads must change nothing but the wall time.
+describe('worker threads', () => {
+  const config = { input: 16, hidden: [24, 24] as [number, number], classes: 4 };
+  const options = { epochs: 2, batchSize: 64, learningRate: 1e-2 };
+
+  it('train each model to the same parameters as in-process training from the same seed', async () => {
+    const registry = await createRegistry();
+    const backend = await activateBackend(registry.backends(), 'wasm');
+    const plugin = registry.architecture('toy.perceptron');
+    const data = await registry.dataset('blobs').load({});
+    const inits = [5, 6].map((seed) => plugin.init(config, seed));
+    const threaded = await trainInThreads(
+      inits.map((initial, k) => ({ label: `train ${k}`, registry: registrySource, backend, arch: 'toy.perceptron', config, dataset: 'blobs', initial: paramsToHost(initial), options: { ...options, seed: 5 + k } })),
+      undefined,
+      2,
+    );
+    inits.forEach((initial, k) => {
+      const here = train(plugin, config, initial, data.train, { ...options, seed: 5 + k });
+      const there = paramsFromHost(threaded[k].params);
+      expect(maxAbsDifference(here.params, there)).toBe(0);
+      expect(threaded[k].epochLosses).toEqual(here.epochLosses);
+      disposeParams(here.params);
+      disposeParams(there);
+      disposeParams(initial);
+    });
+  });
+
+  it('split a barrier curve over threads into the same points and barriers as one thread', async () => {
+    const registry = await createRegistry();
+    const backend = await activateBackend(registry.backends(), 'wasm');
+    const plugin = registry.architecture('toy.perceptron');
+    const data = await registry.dataset('blobs').load({});
+    const [a, b] = [1, 2].map((seed) => plugin.init(config, seed));
+    const before = tf.memory().numTensors;
+    const split = await barrierCurveInThreads(plugin, config, a, b, data.test, { registry: registrySource, backend, points: 7, threads: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    const batches = EvaluationBatches.forModel(data.test, plugin, config);
+    const here = barrierCurve(plugin, config, a, b, batches, { points: 7 });
+    batches.dispose();
+    expect(split.points.map((p) => p.t)).toEqual(here.points.map((p) => p.t));
+    split.points.forEach((p, k) => {
+      expect(p.loss).toBeCloseTo(here.points[k].loss, 6);
+      expect(p.accuracy).toBe(here.points[k].accuracy);
+    });
+    expect(split.barriers.loss).toBeCloseTo(here.barriers.loss, 6);
+    disposeParams(a);
+    disposeParams(b);
+  });
+});
