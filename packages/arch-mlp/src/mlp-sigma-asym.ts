@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { figlu, figluMatrices, withoutSymmetry } from '@weightspace/reduced-symmetry';
 import { MlpConfig, mlpConfigSchema } from './mlp-config';
-import { mlpForward } from './mlp';
+import { mlpForward, mlpStem } from './mlp';
 
 /** An MLP whose hidden nonlinearity is FiGLU, sigmoid(F x) ⊙ x with a fixed random F per layer. */
 export interface MlpSigmaAsymConfig extends MlpConfig {
@@ -34,6 +34,11 @@ function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
       { input: 784, hidden: [32, 32], classes: 10 },
     ],
     apply: (config: MlpSigmaAsymConfig, params, x, options = {}) => mlpForward(config, params, x, options, (z, layer) => figlu(z, matrixFor(config, layer))),
+    // The stem is the MLP's first dense layer; FiGLU follows it.
+    affineStem: {
+      stem: mlpStem,
+      rest: (config: MlpSigmaAsymConfig, params, z) => mlpForward(config, params, z, { taps: [] }, (h, layer) => figlu(h, matrixFor(config, layer)), z).logits,
+    },
     symmetry: (config: MlpSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),
     // LLFC's weak additivity and LEWC assume ReLU: no feature graph for FiGLU.
     featureGraph: undefined,

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  barrierCurve,
   checkSpecValidates,
   compositionError,
   cpuBackend,
+  disposeParams,
+  EvaluationBatches,
   outputChangeUnderRandomElement,
+  Rng,
   roundTripError,
   selfMatch,
   shapesOf,
@@ -103,5 +107,30 @@ describe('mlp', () => {
       expect(result.recovered).toBe(true);
       expect(result.residual).toBe(0);
     });
+  });
+});
+
+describe('barrier curves through the affine stem', () => {
+  it('give the points of the plain forward pass, keeping no tensor', () => {
+    for (const config of [{ input: 12, hidden: [16, 8], classes: 3 }, { input: 12, hidden: [10], classes: 3, layerNorm: true }]) {
+      const [a, b] = [1, 2].map((seed) => mlp.init(config, seed));
+      const rng = new Rng(4);
+      const count = 300;
+      const split = { x: Float32Array.from(rng.normalArray(count * 12)), y: Int32Array.from({ length: count }, () => Math.floor(rng.next() * 3)), count };
+      const data = EvaluationBatches.from(split, [12], 128);
+      const before = tf.memory().numTensors;
+      const fast = barrierCurve(mlp, config, a, b, data, { points: 6 });
+      expect(tf.memory().numTensors).toBe(before);
+      const plain = barrierCurve({ ...mlp, affineStem: undefined }, config, a, b, data, { points: 6 });
+      fast.points.forEach((p, k) => {
+        expect(p.loss).toBeCloseTo(plain.points[k].loss, 5);
+        expect(p.accuracy).toBeCloseTo(plain.points[k].accuracy, 6);
+      });
+      // The points differ: the stem outputs really are mixed by t.
+      expect(new Set(fast.points.map((p) => p.loss.toFixed(6))).size).toBe(6);
+      data.dispose();
+      disposeParams(a);
+      disposeParams(b);
+    }
   });
 });

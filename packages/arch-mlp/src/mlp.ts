@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
+import { AffineStem, ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
 import { hasBias, layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpSymmetry } from './mlp-symmetry';
 
 /**
  * The MLP's forward pass with a given nonlinearity (`activation(z, layer)` for hidden layer
  * `layer`): ReLU for `mlp`, FiGLU for its σ-asymmetric variant. Taps `layers.{i}.pre` and
- * `layers.{i}` for every hidden layer.
+ * `layers.{i}` for every hidden layer. With `stemOutput`, the first layer's output is given
+ * (`mlpStem`) and `x` is not read.
  */
 export function mlpForward(
   config: MlpConfig,
@@ -14,14 +15,13 @@ export function mlpForward(
   x: tf.Tensor,
   options: ApplyOptions,
   activation: (z: tf.Tensor, layer: number) => tf.Tensor,
+  stemOutput?: tf.Tensor,
 ): ApplyResult {
   const layers = config.hidden.length + 1;
   const features: Record<string, tf.Tensor> = {};
-  let h = x.rank === 2 ? x : x.reshape([x.shape[0], -1]);
+  let h = x;
   for (let i = 0; i < layers; i++) {
-    // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
-    const product = tf.matMul(h, tf.transpose(params[`layers.${i}.weight`]));
-    const linear = hasBias(config) ? tf.add(product, params[`layers.${i}.bias`]) : product;
+    const linear = i === 0 ? (stemOutput ?? mlpStem(config, params, x)) : dense(config, params, i, h);
     if (i === layers - 1) return { logits: linear, features };
     const z = config.layerNorm ? layerNorm(linear, params[`norms.${i}.weight`], params[`norms.${i}.bias`]) : linear;
     h = activation(z, i);
@@ -30,6 +30,25 @@ export function mlpForward(
     if (wanted(`layers.${i}`)) features[`layers.${i}`] = h;
   }
   throw new Error('unreachable: an MLP has an output layer');
+}
+
+/** The first dense layer with its bias: affine in its parameters. */
+export function mlpStem(config: MlpConfig, params: Params, x: tf.Tensor): tf.Tensor {
+  return dense(config, params, 0, x.rank === 2 ? x : x.reshape([x.shape[0], -1]));
+}
+
+/** The MLP's `AffineStem` for a given nonlinearity (see `mlpForward`). */
+export function mlpAffineStem(activation: (z: tf.Tensor, layer: number) => tf.Tensor): AffineStem<MlpConfig> {
+  return {
+    stem: mlpStem,
+    rest: (config, params, z) => mlpForward(config, params, z, { taps: [] }, activation, z).logits,
+  };
+}
+
+function dense(config: MlpConfig, params: Params, layer: number, h: tf.Tensor): tf.Tensor {
+  // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
+  const product = tf.matMul(h, tf.transpose(params[`layers.${layer}.weight`]));
+  return hasBias(config) ? tf.add(product, params[`layers.${layer}.bias`]) : product;
 }
 
 /** LayerNorm over the last axis (ε 1e-5, PyTorch's default) with per-unit weight and bias. */
@@ -82,6 +101,8 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
   apply(config, params, x, options = {}) {
     return mlpForward(config, params, x, options, tf.relu);
   },
+
+  affineStem: mlpAffineStem(tf.relu),
 
   symmetry: mlpSymmetry,
 

@@ -57,6 +57,9 @@ export function wAsymmetric<C>(base: AnyArchitecture, options: WAsymmetricOption
     examples: options.examples,
     defaultConfig: options.defaultConfig,
     inferConfig: options.inferConfig,
+    // The base's stem reads the raw weights, not the effective ones: dropped (the effective
+    // weight is affine in W too, but the base's stem does not apply the masks).
+    affineStem: undefined,
     apply(config, params, x, applyOptions) {
       const fixed = masksFor(config as C, params);
       const effective: Params = { ...params };

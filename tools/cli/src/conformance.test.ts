@@ -1,4 +1,5 @@
 import {
+  affineStemError,
   checkSpecValidates,
   compositionError,
   cpuBackend,
@@ -32,6 +33,10 @@ describe.each(subjects)('conformance of %s', (_name, id, config) => {
   it('a random group element leaves the outputs unchanged', () => expect(outputChangeUnderRandomElement(subject)).toBeLessThanOrEqual(1e-4));
   it('g then g⁻¹ restores the params', () => expect(roundTripError(subject)).toBeLessThanOrEqual(1e-4));
   it('compose(g, h) acts as g then h', () => expect(compositionError(subject)).toBeLessThanOrEqual(1e-4));
+
+  if (plugin.affineStem) {
+    it('its declared affine stem composes to the forward pass and is affine in its parameters', () => expect(affineStemError(subject)).toBeLessThanOrEqual(1e-4));
+  }
 
   const spec = plugin.symmetry(config);
   const permutationGroups = Object.values(spec.groups).filter((g) => isPermutationKind(g.kind) && g.batchedOver === undefined);

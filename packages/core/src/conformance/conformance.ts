@@ -58,6 +58,34 @@ export function logitsDifference(subject: ConformanceSubject, a: Params, b: Para
   });
 }
 
+/**
+ * For a plugin that declares an `affineStem`: the largest of |rest(stem(x)) − apply(x)| and
+ * |stem((1−t)A + tB) − [(1−t)·stem(A) + t·stem(B)]| (t = 0.3) over a seeded random batch, for two
+ * independently initialised A and B. Both must vanish for barrier curves to use the stem.
+ */
+export function affineStemError(subject: ConformanceSubject): number {
+  const { plugin, config, seed = 0, batch = 8 } = subject;
+  const stem = plugin.affineStem;
+  if (!stem) throw new Error(`${plugin.id} declares no affine stem`);
+  const a = plugin.init(config, seed);
+  const b = plugin.init(config, seed + 1);
+  try {
+    return tf.tidy(() => {
+      const shape = [batch, ...plugin.inputShape(config)];
+      const x = tf.tensor(new Rng(seed).fork('input').normalArray(shape.reduce((p, q) => p * q, 1)), shape);
+      const largest = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
+      const split = largest(stem.rest(config, a, stem.stem(config, a, x)), plugin.apply(config, a, x).logits);
+      const t = 0.3;
+      const mixed = Object.fromEntries(Object.keys(a).map((name) => [name, tf.add(tf.mul(a[name], 1 - t), tf.mul(b[name], t))]));
+      const affine = largest(stem.stem(config, mixed, x), tf.add(tf.mul(stem.stem(config, a, x), 1 - t), tf.mul(stem.stem(config, b, x), t)));
+      return Math.max(split, affine);
+    });
+  } finally {
+    disposeParams(a);
+    disposeParams(b);
+  }
+}
+
 /** Largest |θ − g⁻¹·(g·θ)|: the inverse undoes the action. */
 export function roundTripError(subject: ConformanceSubject): number {
   const { plugin, config, seed = 0 } = subject;

@@ -5,6 +5,7 @@ import { collectLogits, evaluate } from './evaluate';
 import { fitInverseTemperature } from './temperature';
 import { EvaluationBatches } from './evaluation-batches';
 import { lerp } from './interpolate';
+import { EndpointStems } from './endpoint-stems';
 
 export interface CurvePoint {
   t: number;
@@ -100,22 +101,29 @@ export function curvePoints(
   ts: readonly number[],
   options: Omit<CurveOptions, 'points'> = {},
 ): CurvePoint[] {
-  return ts.map((t, k) => {
-    const lerped = lerp(a, b, t);
-    const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
-    if (mixed !== lerped) disposeParams(lerped);
-    try {
-      const { loss, accuracy } = evaluate(plugin, config, mixed, data);
-      const point: CurvePoint = { t, loss, accuracy };
-      if (options.calibration) {
-        const held = collectLogits(plugin, config, mixed, options.calibration);
-        point.beta = fitInverseTemperature(held.logits, held.labels, held.classes).beta;
-        point.calibratedLoss = evaluate(plugin, config, mixed, data, point.beta).loss;
+  // Without corrections, an affine stem is computed once per endpoint (see AffineStem).
+  const stems = plugin.affineStem && !options.correct ? new EndpointStems(plugin.affineStem, config, a, b, data) : undefined;
+  const evaluateAt = (mixed: Params, t: number) => (stems ? stems.evaluateAt(mixed, t) : evaluate(plugin, config, mixed, data));
+  try {
+    return ts.map((t, k) => {
+      const lerped = lerp(a, b, t);
+      const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
+      if (mixed !== lerped) disposeParams(lerped);
+      try {
+        const { loss, accuracy } = evaluateAt(mixed, t);
+        const point: CurvePoint = { t, loss, accuracy };
+        if (options.calibration) {
+          const held = collectLogits(plugin, config, mixed, options.calibration);
+          point.beta = fitInverseTemperature(held.logits, held.labels, held.classes).beta;
+          point.calibratedLoss = evaluate(plugin, config, mixed, data, point.beta).loss;
+        }
+        options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: ts.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
+        return point;
+      } finally {
+        disposeParams(mixed);
       }
-      options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: ts.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
-      return point;
-    } finally {
-      disposeParams(mixed);
-    }
-  });
+    });
+  } finally {
+    stems?.dispose();
+  }
 }

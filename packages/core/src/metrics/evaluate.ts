@@ -24,11 +24,19 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
  * `inverseTemperature` β the loss is that of softmax(β·logits); accuracy does not depend on β.
  */
 export function evaluate(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches, inverseTemperature = 1): Evaluation {
+  return evaluateLogits(data, (x) => plugin.apply(config, params, x).logits, inverseTemperature);
+}
+
+/**
+ * `evaluate` for any way of computing a batch's logits: `logitsOf(x, k)` for batch k, called
+ * inside a tidy (its intermediate tensors are freed).
+ */
+export function evaluateLogits(data: EvaluationBatches, logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor, inverseTemperature = 1): Evaluation {
   let lossSum = 0;
   let correct = 0;
-  for (const { x, y } of data.batches) {
+  data.batches.forEach(({ x, y }, k) => {
     const [loss, hits] = tf.tidy(() => {
-      const raw = plugin.apply(config, params, x).logits;
+      const raw = logitsOf(x, k);
       const logits = inverseTemperature === 1 ? raw : tf.mul(raw, inverseTemperature);
       const n = x.shape[0];
       const total = tf.mul(crossEntropy(logits, y), n);
@@ -37,7 +45,7 @@ export function evaluate(plugin: AnyArchitecture, config: unknown, params: Param
     });
     lossSum += takeScalar(loss);
     correct += takeScalar(hits);
-  }
+  });
   return { loss: lossSum / data.count, accuracy: correct / data.count };
 }
 

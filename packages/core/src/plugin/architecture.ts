@@ -73,8 +73,24 @@ export interface ArchitecturePlugin<C = unknown> {
   featureGraph?(config: C): FeatureGraph;
   /** Samples per evaluation batch that keep one forward pass's activations small (2,000 when omitted). */
   evaluationBatchSize?(config: C): number;
+  /**
+   * Optional, for faster interpolation curves: the forward pass split as rest(stem(x)), where the
+   * stem (typically the first dense layer with its bias) is affine in the parameters it reads, so
+   * the stem output of (1−t)A + tB is exactly (1−t)·stem_A(x) + t·stem_B(x). Barrier curves then
+   * compute the stem once per endpoint instead of once per point. The conformance suite checks
+   * both facts. A variant that changes how the stem's parameters are used (fixed entries) or what
+   * follows it must replace or drop this.
+   */
+  affineStem?: AffineStem<C>;
   /** The config used when a user names a dataset but gives none (e.g. `train --arch mlp --dataset mnist`). */
   defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
+}
+
+/** See `ArchitecturePlugin.affineStem`. */
+export interface AffineStem<C = unknown> {
+  stem(config: C, params: Params, x: tf.Tensor): tf.Tensor;
+  /** The logits from the stem's output. */
+  rest(config: C, params: Params, stemOutput: tf.Tensor): tf.Tensor;
 }
 
 /** An architecture whose config type is erased: what the registry stores and the CLI handles. */
