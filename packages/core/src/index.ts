@@ -55,7 +55,7 @@ export { RunningStatistics, batchMoments, RUNNING_MOMENTUM } from './normalisati
 export { resetBatchNorm } from './normalisation/bn-reset';
 export { channelStatistics, ChannelStatistics } from './normalisation/channel-statistics';
 export { repair, repairEndpoints, RepairEndpoints, RepairReport } from './normalisation/repair';
-export { runInThreads, ThreadJob, ThreadOptions, ThreadFunction } from './parallel/threads';
+export { runInThreads, ThreadPool, ThreadJob, ThreadOptions, ThreadFunction } from './parallel/threads';
 export { paramsToHost, paramsFromHost, HostParams } from './parallel/host-params';
-export { trainInThreads, barrierCurveInThreads, defaultThreads } from './parallel/threaded';
+export { trainInThreads, barrierCurveInThreads, defaultThreads, workerPool } from './parallel/threaded';
 export { RegistrySource, TrainModelInput, TrainModelOutput } from './parallel/thread-tasks';

@@ -6,6 +6,7 @@ import {
   ExperimentSpec,
   barrierCurveInThreads,
   trainInThreads,
+  workerPool,
   paramsFromHost,
   paramsToHost,
   Params,
@@ -109,9 +110,16 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
       { model: 'A', ...evaluate(plugin, config, a, batches) },
       { model: 'B', ...evaluate(plugin, config, b, batches) },
     ].map(({ model, loss, accuracy }) => ({ model, testLoss: loss, testAccuracy: accuracy }));
-    const curve = (other: Params, task: string) => barrierCurveInThreads(plugin, config, a, other, data.test, { registry: registrySource, backend, points: spec.interpolate.points, progress: io.progress, task, threads: io.threads });
-    const naive = await curve(b, 'naive lerp');
-    const alignedCurve = await curve(aligned, 'aligned lerp');
+    const pool = workerPool(io.threads);
+    const curve = (other: Params, task: string) => barrierCurveInThreads(plugin, config, a, other, data.test, { registry: registrySource, backend, points: spec.interpolate.points, progress: io.progress, task, pool });
+    let naive: BarrierCurve;
+    let alignedCurve: BarrierCurve;
+    try {
+      naive = await curve(b, 'naive lerp');
+      alignedCurve = await curve(aligned, 'aligned lerp');
+    } finally {
+      await pool.close();
+    }
     const report: ExperimentReport = {
       name: spec.name,
       arch: plugin.id,

@@ -46,16 +46,27 @@ export interface TrainModelOutput {
 export interface CurvePointsInput extends InThread {
   a: HostParams;
   b: HostParams;
+  /** The samples this thread evaluates: a slice of the test split. */
   test: Split;
   ts: number[];
   task: string;
 }
 
+// A pooled worker runs many jobs: it builds each registry and activates each backend once.
+const registries = new Map<string, Promise<Registry>>();
+let activeBackend: string | undefined;
+
 async function setUp(input: InThread) {
-  const factory = (require(input.registry.module) as Record<string, () => Registry | Promise<Registry>>)[input.registry.exportName];
-  if (typeof factory !== 'function') throw new Error(`${input.registry.module} exports no function '${input.registry.exportName}'`);
-  const registry = await factory();
-  await activateBackend(registry.backends(), input.backend);
+  const key = `${input.registry.module}#${input.registry.exportName}`;
+  let built = registries.get(key);
+  if (!built) {
+    const factory = (require(input.registry.module) as Record<string, () => Registry | Promise<Registry>>)[input.registry.exportName];
+    if (typeof factory !== 'function') throw new Error(`${input.registry.module} exports no function '${input.registry.exportName}'`);
+    built = Promise.resolve(factory());
+    registries.set(key, built);
+  }
+  const registry = await built;
+  if (activeBackend !== input.backend) activeBackend = await activateBackend(registry.backends(), input.backend);
   return { registry, plugin: registry.architecture(input.arch) };
 }
 
@@ -71,7 +82,7 @@ export async function trainModel(input: TrainModelInput, progress: ProgressSink)
   return { params, epochLosses: result.epochLosses, seconds: result.seconds };
 }
 
-/** The plain interpolation curve of A and B at the given t (see `curvePoints`). */
+/** The plain interpolation curve of A and B at the given t on `test` (see `curvePoints`). */
 export async function curvePointsTask(input: CurvePointsInput, progress: ProgressSink): Promise<CurvePoint[]> {
   const { plugin } = await setUp(input);
   const [a, b] = [paramsFromHost(input.a), paramsFromHost(input.b)];

@@ -53,10 +53,10 @@ describe('worker threads', () => {
     batches.dispose();
     expect(split.points.map((p) => p.t)).toEqual(here.points.map((p) => p.t));
     split.points.forEach((p, k) => {
-      expect(p.loss).toBeCloseTo(here.points[k].loss, 6);
-      expect(p.accuracy).toBe(here.points[k].accuracy);
+      expect(p.loss).toBeCloseTo(here.points[k].loss, 5);
+      expect(p.accuracy).toBeCloseTo(here.points[k].accuracy, 10);
     });
-    expect(split.barriers.loss).toBeCloseTo(here.barriers.loss, 6);
+    expect(split.barriers.loss).toBeCloseTo(here.barriers.loss, 5);
     disposeParams(a);
     disposeParams(b);
   });

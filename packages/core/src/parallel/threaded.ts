@@ -12,7 +12,7 @@ import { AnyArchitecture } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
 import { paramsToHost } from './host-params';
 import type { CurvePointsInput, RegistrySource, TrainModelInput, TrainModelOutput } from './thread-tasks';
-import { runInThreads } from './threads';
+import { ThreadPool } from './threads';
 
 const TASKS = require.resolve('./thread-tasks');
 // From sources (tests), the worker compiles the TypeScript it requires; from dist it needs nothing.
@@ -23,17 +23,45 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
+/**
+ * A pool for the work below, to share between calls (threads start once: ~1–2 s each for tfjs,
+ * wasm and the registry). Close it when done.
+ */
+export function workerPool(threads = defaultThreads()): ThreadPool {
+  return new ThreadPool(threads, PRELOAD);
+}
+
+/** Runs `work` on `pool`, or on a pool of `threads` made for it and closed after. */
+async function withPool<T>(pool: ThreadPool | undefined, threads: number, work: (pool: ThreadPool) => Promise<T>): Promise<T> {
+  if (pool) return work(pool);
+  const own = workerPool(threads);
+  try {
+    return await work(own);
+  } finally {
+    await own.close();
+  }
+}
+
 /** Trains each job in its own worker thread, `threads` at a time; results in job order. */
-export function trainInThreads(jobs: ReadonlyArray<TrainModelInput & { label: string }>, progress?: ProgressSink, threads = defaultThreads()): Promise<TrainModelOutput[]> {
-  return runInThreads<TrainModelOutput>(
-    jobs.map(({ label, ...input }) => ({ module: TASKS, fn: 'trainModel', input: { ...input, options: { ...input.options, task: label } }, label })),
-    { parallel: threads, progress, preload: PRELOAD },
+export function trainInThreads(
+  jobs: ReadonlyArray<TrainModelInput & { label: string }>,
+  progress?: ProgressSink,
+  threads = defaultThreads(),
+  pool?: ThreadPool,
+): Promise<TrainModelOutput[]> {
+  return withPool(pool, Math.min(threads, Math.max(1, jobs.length)), (p) =>
+    p.runAll<TrainModelOutput>(
+      jobs.map(({ label, ...input }) => ({ module: TASKS, fn: 'trainModel', input: { ...input, options: { ...input.options, task: label } }, label })),
+      progress,
+    ),
   );
 }
 
 /**
- * `barrierCurve` without corrections or calibration, its points dealt round-robin to `threads`
- * worker threads: the same points and barriers as in one thread.
+ * `barrierCurve` without corrections or calibration, with the test split cut into one contiguous
+ * slice per thread: each thread evaluates every point on its slice (so each computes the stem
+ * outputs of its own samples only, see AffineStem), and the points are put back together weighted
+ * by slice size. The same points and barriers as in one thread, up to float rounding.
  */
 export async function barrierCurveInThreads(
   plugin: AnyArchitecture,
@@ -41,26 +69,41 @@ export async function barrierCurveInThreads(
   a: Params,
   b: Params,
   test: Split,
-  options: { registry: RegistrySource; backend: string; points?: number; progress?: ProgressSink; task?: string; threads?: number },
+  options: { registry: RegistrySource; backend: string; points?: number; progress?: ProgressSink; task?: string; threads?: number; pool?: ThreadPool },
 ): Promise<BarrierCurve> {
   const grid = interpolationGrid(options.points ?? 25);
-  const threads = Math.min(options.threads ?? defaultThreads(), grid.length);
+  const threads = Math.max(1, Math.min(options.pool?.size ?? options.threads ?? defaultThreads(), test.count));
   const task = options.task ?? 'interpolate';
   const [hostA, hostB] = [paramsToHost(a), paramsToHost(b)];
-  const shares = Array.from({ length: threads }, (_, k) => grid.filter((_, i) => i % threads === k));
-  // One bar for the curve: the sum of what each thread has done.
+  const slices = sliceSplit(test, threads);
+  // One bar for the curve: the points done by every thread, averaged.
   const done = new Array<number>(threads).fill(0);
   const progress: ProgressSink = (event) => {
     done[Number(event.task.slice(event.task.lastIndexOf('#') + 1))] = event.done;
-    options.progress?.({ task, done: done.reduce((x, y) => x + y, 0), total: grid.length, info: event.info });
+    options.progress?.({ task, done: Math.floor(done.reduce((x, y) => x + y, 0) / threads), total: grid.length, info: event.info });
   };
-  const parts = await runInThreads<CurvePoint[]>(
-    shares.map((ts, k) => {
-      const input: CurvePointsInput = { registry: options.registry, backend: options.backend, arch: plugin.id, config, a: hostA, b: hostB, test, ts, task: `${task}#${k}` };
-      return { module: TASKS, fn: 'curvePointsTask', input, label: `${task}, thread ${k + 1} of ${threads}` };
-    }),
-    { parallel: threads, progress, preload: PRELOAD },
+  const parts = await withPool(options.pool, threads, (pool) =>
+    pool.runAll<CurvePoint[]>(
+      slices.map((slice, k) => {
+        const input: CurvePointsInput = { registry: options.registry, backend: options.backend, arch: plugin.id, config, a: hostA, b: hostB, test: slice, ts: grid, task: `${task}#${k}` };
+        return { module: TASKS, fn: 'curvePointsTask', input, label: `${task}, samples ${k + 1} of ${threads}` };
+      }),
+      progress,
+    ),
   );
-  const points = parts.flat().sort((p, q) => p.t - q.t);
+  const points = grid.map((t, i) => ({
+    t,
+    loss: parts.reduce((sum, part, k) => sum + part[i].loss * slices[k].count, 0) / test.count,
+    accuracy: parts.reduce((sum, part, k) => sum + part[i].accuracy * slices[k].count, 0) / test.count,
+  }));
   return { points, barriers: barriersOf(points) };
+}
+
+/** `parts` contiguous slices of a split, as copies (a view would carry the whole buffer to a thread). */
+function sliceSplit(split: Split, parts: number): Split[] {
+  const size = split.x.length / split.count;
+  return Array.from({ length: parts }, (_, k) => {
+    const [start, end] = [Math.floor((k * split.count) / parts), Math.floor(((k + 1) * split.count) / parts)];
+    return { x: split.x.slice(start * size, end * size), y: split.y.slice(start, end), count: end - start };
+  });
 }

@@ -27,10 +27,10 @@ export interface ThreadOptions {
 export type ThreadFunction<I, O> = (input: I, progress: ProgressSink) => O | Promise<O>;
 
 // Plain JavaScript run by each worker (eval mode): nothing in it resolves relative to a path.
+// A worker runs one job at a time and stays up for the next until the pool closes.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 for (const file of workerData.preload) require(file);
-const progress = (event) => parentPort.postMessage({ progress: event });
 const buffersOf = (value, out, seen) => {
   if (value === null || typeof value !== 'object' || seen.has(value)) return out;
   seen.add(value);
@@ -41,57 +41,122 @@ const buffersOf = (value, out, seen) => {
   for (const v of Object.values(value)) buffersOf(v, out, seen);
   return out;
 };
-Promise.resolve()
-  .then(() => require(workerData.module)[workerData.fn](workerData.input, progress))
-  .then(
-    (result) => parentPort.postMessage({ result }, buffersOf(result, [], new Set())),
-    (error) => parentPort.postMessage({ error: String((error && error.stack) || error) }),
-  );
+parentPort.on('message', ({ module, fn, input }) => {
+  const progress = (event) => parentPort.postMessage({ progress: event });
+  Promise.resolve()
+    .then(() => require(module)[fn](input, progress))
+    .then(
+      (result) => parentPort.postMessage({ result }, buffersOf(result, [], new Set())),
+      (error) => parentPort.postMessage({ error: String((error && error.stack) || error) }),
+    );
+});
 `;
 
+interface Pending {
+  job: ThreadJob;
+  progress?: ProgressSink;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Lane {
+  worker: Worker;
+  current?: Pending;
+}
+
 /**
- * Runs `jobs` in worker threads, `parallel` at a time, and returns their results in job order.
- * Each job gets a fresh worker (its own tfjs and backend), ended when the job returns. Rejects
- * with the first failure, naming the job; the other workers are ended.
+ * Worker threads that stay up between jobs, so a job pays for loading tfjs, compiling wasm and
+ * building its registry once per thread rather than once per job. At most `size` jobs run at
+ * once; the rest wait in order. A job whose worker fails rejects naming the job, and its thread
+ * is replaced. Call `close()` when done (the threads keep the process alive).
+ */
+export class ThreadPool {
+  private readonly lanes: Lane[] = [];
+  private readonly queue: Pending[] = [];
+  private closed = false;
+
+  constructor(
+    readonly size = 2,
+    private readonly preload: readonly string[] = [],
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`a thread pool needs at least one thread, got ${size}`);
+  }
+
+  /** Runs one job on the next free thread. */
+  run<T>(job: ThreadJob, progress?: ProgressSink): Promise<T> {
+    if (this.closed) return Promise.reject(new Error(`${job.label}: the thread pool is closed`));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ job, progress, resolve: resolve as (value: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Runs every job, at most `size` at once; results in job order; rejects with the first failure. */
+  runAll<T>(jobs: readonly ThreadJob[], progress?: ProgressSink): Promise<T[]> {
+    return Promise.all(jobs.map((job) => this.run<T>(job, progress)));
+  }
+
+  /** Ends every thread; jobs still waiting or running reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new Error(`${pending.job.label}: the thread pool closed before it ran`));
+    await Promise.all(this.lanes.splice(0).map((lane) => lane.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let lane = this.lanes.find((l) => l.current === undefined);
+      if (!lane && this.lanes.length < this.size) lane = this.spawn();
+      if (!lane) return;
+      const pending = this.queue.shift() as Pending;
+      lane.current = pending;
+      const { module, fn, input } = pending.job;
+      lane.worker.postMessage({ module, fn, input });
+    }
+  }
+
+  private spawn(): Lane {
+    const lane: Lane = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { preload: [...this.preload] } }) };
+    this.lanes.push(lane);
+    const settle = (outcome: { error?: Error; result?: unknown }) => {
+      const pending = lane.current;
+      lane.current = undefined;
+      if (pending) {
+        if (outcome.error) pending.reject(new Error(`${pending.job.label}: ${outcome.error.message}`));
+        else pending.resolve(outcome.result);
+      }
+    };
+    const fail = (error: Error) => {
+      // The thread is gone or broken: fail its job and let a new thread take the queue.
+      const index = this.lanes.indexOf(lane);
+      if (index >= 0) this.lanes.splice(index, 1);
+      void lane.worker.terminate();
+      settle({ error });
+      if (!this.closed) this.dispatch();
+    };
+    lane.worker.on('message', (message: { progress?: Parameters<ProgressSink>[0]; result?: unknown; error?: string }) => {
+      if (message.progress) lane.current?.progress?.(message.progress);
+      else if (message.error !== undefined) settle({ error: new Error(message.error) });
+      else settle({ result: message.result });
+      if (!message.progress) this.dispatch();
+    });
+    lane.worker.on('error', fail);
+    lane.worker.on('exit', (code) => {
+      if (!this.closed && this.lanes.includes(lane)) fail(new Error(`worker exited with code ${code}`));
+    });
+    return lane;
+  }
+}
+
+/**
+ * Runs `jobs` on a pool of `parallel` worker threads made for them and closed after, and
+ * returns their results in job order; rejects with the first failure, naming the job.
  */
 export async function runInThreads<T>(jobs: readonly ThreadJob[], options: ThreadOptions = {}): Promise<T[]> {
-  const results = new Array<T>(jobs.length);
-  const live = new Set<Worker>();
-  let next = 0;
-  let failed = false;
-  const runOne = (job: ThreadJob): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: job.module, fn: job.fn, input: job.input, preload: options.preload ?? [] } });
-      live.add(worker);
-      let settled = false;
-      const finish = (error: Error | undefined, value?: T) => {
-        if (settled) return;
-        settled = true;
-        live.delete(worker);
-        void worker.terminate();
-        if (error) reject(error);
-        else resolve(value as T);
-      };
-      worker.on('message', (message: { progress?: Parameters<ProgressSink>[0]; result?: T; error?: string }) => {
-        if (message.progress) options.progress?.(message.progress);
-        else if (message.error !== undefined) finish(new Error(`${job.label}: ${message.error}`));
-        else finish(undefined, message.result as T);
-      });
-      worker.on('error', (error) => finish(new Error(`${job.label}: ${error.message}`)));
-      worker.on('exit', (code) => finish(new Error(`${job.label}: worker exited with code ${code} before returning`)));
-    });
-  const lane = async (): Promise<void> => {
-    while (!failed && next < jobs.length) {
-      const k = next++;
-      results[k] = await runOne(jobs[k]);
-    }
-  };
+  const pool = new ThreadPool(Math.max(1, Math.min(options.parallel ?? 2, jobs.length)), options.preload);
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel ?? 2, jobs.length)) }, lane));
-  } catch (error) {
-    failed = true;
-    await Promise.all([...live].map((w) => w.terminate()));
-    throw error;
+    return await pool.runAll<T>(jobs, options.progress);
+  } finally {
+    await pool.close();
   }
-  return results;
 }
