@@ -83,13 +83,14 @@ async function main(): Promise<void> {
   const config = { input: 784, hidden, classes: 10 };
   const epochs = 1;
   const pair = [0, 1].map((seed) => join(tmp, `mlp-${hidden.join('x')}-seed${seed}.safetensors`));
+  const mnist = await mnistDataset.load();
   const trainStarted = performance.now();
   const trained = await trainInThreads(
     [0, 1].map((seed) => {
       const initial = mlp.init(config, seed);
       const host = paramsToHost(initial);
       disposeParams(initial);
-      return { label: `train seed ${seed}`, registry: registrySource, backend, arch: 'mlp', config, dataset: 'mnist', initial: host, options: { epochs, batchSize: 512, learningRate: 1e-3, seed } };
+      return { label: `train seed ${seed}`, registry: registrySource, backend, arch: 'mlp', config, train: mnist.train, initial: host, options: { epochs, batchSize: 512, learningRate: 1e-3, seed } };
     }),
     undefined,
     2,
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   rows.push(wmRow);
 
   // 4. A 25-point barrier curve on the 10k test images.
-  const data = await mnistDataset.load({ trainLimit: 1 });
+  const data = mnist;
   // Two worker threads, one per core, as the reference's two threads; started by the warm-up run
   // (the reference's process has PyTorch loaded before it times).
   const pool = workerPool(2);

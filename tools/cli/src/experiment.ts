@@ -81,7 +81,7 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
       const initial = plugin.init(config, spec.seeds[k]);
       const host = paramsToHost(initial);
       disposeParams(initial);
-      const input = { registry: registrySource, backend, arch: plugin.id, config, dataset: spec.dataset, trainLimit: spec.trainLimit, testLimit: spec.testLimit, initial: host, options: { ...spec.train, seed: spec.seeds[k] } };
+      const input = { registry: registrySource, backend, arch: plugin.id, config, train: data.train, initial: host, options: { ...spec.train, seed: spec.seeds[k] } };
       return { ...input, label: `train ${labels[k].toUpperCase()}` };
     }),
     io.progress,

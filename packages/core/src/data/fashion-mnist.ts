@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors/errors';
 import { Rng } from '../random/rng';
-import { Dataset, DatasetLoadOptions, DatasetPlugin, headOf, Split } from './dataset';
+import { Dataset, DatasetLoadOptions, DatasetPlugin, headOf, sharedFloat32, sharedInt32, Split } from './dataset';
 
 /** Test images per class: the last 1,000 of each class file form the test split. */
 export const FASHION_TEST_PER_CLASS = 1000;
@@ -41,8 +41,8 @@ export function loadFashionMnistFrom(dir: string, options: DatasetLoadOptions = 
   const toSplit = (images: number[][], labels: number[], limit: number | undefined, seedLabel: string): Split => {
     const order = new Rng(0).fork(seedLabel).permutation(images.length);
     const n = Math.min(images.length, limit ?? images.length);
-    const x = new Float32Array(n * 784);
-    const y = new Int32Array(n);
+    const x = sharedFloat32(n * 784);
+    const y = sharedInt32(n);
     for (let k = 0; k < n; k++) {
       const src = images[order[k]];
       for (let p = 0; p < 784; p++) x[k * 784 + p] = src[p] / 255;

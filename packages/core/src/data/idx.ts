@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataError } from '../errors/errors';
+import { sharedFloat32 } from './dataset';
 
 /**
  * Reads an IDX file (the MNIST format: big-endian magic 0x0000080N with N dimensions, the sizes,
@@ -22,9 +23,9 @@ export function readIdx(file: string, expectedDims: number): { dims: number[]; d
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, expected) };
 }
 
-/** Bytes 0–255 to floats in [0, 1]. */
+/** Bytes 0–255 to floats in [0, 1], on shared memory (see `sharedFloat32`). */
 export function bytesToUnitFloats(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.length);
+  const out = sharedFloat32(bytes.length);
   for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] / 255;
   return out;
 }

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors/errors';
-import { Dataset, DatasetLoadOptions, DatasetPlugin, headOf, Split } from './dataset';
+import { Dataset, DatasetLoadOptions, DatasetPlugin, headOf, sharedInt32, Split } from './dataset';
 import { bytesToUnitFloats, readIdx } from './idx';
 
 /**
@@ -15,7 +15,9 @@ export function loadMnistFrom(dir: string, options: DatasetLoadOptions = {}): Da
     if (rows !== 28 || cols !== 28) throw new DataError(`${join(dir, images)}: images are ${rows}×${cols}, not 28×28`);
     if (lab.dims[0] !== count) throw new DataError(`${join(dir, labels)}: ${lab.dims[0]} labels for ${count} images`);
     const n = Math.min(count, limit ?? count);
-    const full: Split = { x: bytesToUnitFloats(img.data.subarray(0, n * 784)), y: Int32Array.from(lab.data.subarray(0, n)), count: n };
+    const y = sharedInt32(n);
+    y.set(lab.data.subarray(0, n));
+    const full: Split = { x: bytesToUnitFloats(img.data.subarray(0, n * 784)), y, count: n };
     return headOf(full, limit, 784);
   };
   return {

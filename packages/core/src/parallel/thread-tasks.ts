@@ -30,9 +30,8 @@ interface InThread {
 }
 
 export interface TrainModelInput extends InThread {
-  dataset: string;
-  trainLimit?: number;
-  testLimit?: number;
+  /** The training samples; on shared memory (as the dataset loaders make them) they are not copied. */
+  train: Split;
   initial: HostParams;
   options: Omit<TrainOptions, 'progress'>;
 }
@@ -72,10 +71,9 @@ async function setUp(input: InThread) {
 
 /** Trains one model from `initial` on the dataset's training split (see `train`). */
 export async function trainModel(input: TrainModelInput, progress: ProgressSink): Promise<TrainModelOutput> {
-  const { registry, plugin } = await setUp(input);
-  const data = await registry.dataset(input.dataset).load({ trainLimit: input.trainLimit, testLimit: input.testLimit });
+  const { plugin } = await setUp(input);
   const initial = paramsFromHost(input.initial);
-  const result = train(plugin, input.config, initial, data.train, { ...input.options, progress });
+  const result = train(plugin, input.config, initial, input.train, { ...input.options, progress });
   disposeParams(initial);
   const params = paramsToHost(result.params);
   disposeParams(result.params);

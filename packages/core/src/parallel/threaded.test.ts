@@ -24,7 +24,7 @@ describe('worker threads', () => {
     const data = await registry.dataset('blobs').load({});
     const inits = [5, 6].map((seed) => plugin.init(config, seed));
     const threaded = await trainInThreads(
-      inits.map((initial, k) => ({ label: `train ${k}`, registry: registrySource, backend, arch: 'toy.perceptron', config, dataset: 'blobs', initial: paramsToHost(initial), options: { ...options, seed: 5 + k } })),
+      inits.map((initial, k) => ({ label: `train ${k}`, registry: registrySource, backend, arch: 'toy.perceptron', config, train: data.train, initial: paramsToHost(initial), options: { ...options, seed: 5 + k } })),
       undefined,
       2,
     );
