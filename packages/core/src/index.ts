@@ -59,3 +59,4 @@ export { runInThreads, ThreadPool, ThreadJob, ThreadOptions, ThreadFunction } fr
 export { paramsToHost, paramsFromHost, HostParams } from './parallel/host-params';
 export { trainInThreads, barrierCurveInThreads, defaultThreads, workerPool } from './parallel/threaded';
 export { RegistrySource, TrainModelInput, TrainModelOutput } from './parallel/thread-tasks';
+export { HostReads, readSynchronously, readAsynchronously } from './backend/reads';

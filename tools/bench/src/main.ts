@@ -52,10 +52,15 @@ async function main(): Promise<void> {
   const tmp = join(ROOT, 'bench', 'tmp');
   mkdirSync(tmp, { recursive: true });
   const registry = await createRegistry();
-  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND ?? 'wasm');
+  const requested = (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND ?? 'wasm';
+  // Training and the barrier curve run in worker threads on the requested backend (they read
+  // tensors asynchronously). Weight matching and the host-side conversions run on this thread,
+  // which reads synchronously: on wasm when the requested backend cannot (webgpu).
+  const backend = await activateBackend(registry.backends(), requested);
+  const mainBackend = backend === 'webgpu' ? await activateBackend(registry.backends(), 'wasm') : backend;
   const reference = ensureReference(log);
   const rows: Row[] = [];
-  log(`bench: backend ${backend}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`);
+  log(`bench: backend ${backend}${mainBackend !== backend ? ` (weight matching on ${mainBackend})` : ''}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`);
 
   // 1. Linear assignment on random uniform costs, the same matrices for both.
   const sizes = quick ? [128, 256] : [512, 1024, 2048];
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
     objective = r.objectiveAfter;
     iterations = r.iterations;
   }, runs);
-  const wmRow: Row = { name: 'weight matching (whole descent)', oursMs: wmTime.ms, ratio: null, detail: { objective, iterations, times: wmTime.times } };
+  const wmRow: Row = { name: `weight matching (whole descent${mainBackend !== backend ? `, ${mainBackend}` : ''})`, oursMs: wmTime.ms, ratio: null, detail: { objective, iterations, times: wmTime.times } };
   if (reference) {
     const ref = runReference<{ ms: number; objective: number }>({ task: 'weight-matching', a: pair[0], b: pair[1], runs, max_iter: 100, seed: 0 }, 2).result;
     Object.assign(wmRow, { referenceMs: ref.ms, ratio: ratio(wmTime.ms, ref.ms) });
@@ -147,7 +152,7 @@ async function main(): Promise<void> {
   const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');
   const peakRssMb = existsSync(demoReport) ? (JSON.parse(require('node:fs').readFileSync(demoReport, 'utf8')).peakRssMb as number) : null;
 
-  const result = { date: new Date().toISOString(), backend, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, runs, quick, peakRssMbOfDemo: peakRssMb, rows };
+  const result = { date: new Date().toISOString(), backend, mainThreadBackend: mainBackend, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, runs, quick, peakRssMbOfDemo: peakRssMb, rows };
   writeJsonAtomic(values.out as string, result);
   printTable(rows);
   log(`wrote ${values.out}`);

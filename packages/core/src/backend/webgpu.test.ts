@@ -3,6 +3,9 @@ import { WeightspaceError } from '../errors/errors';
 import { Rng } from '../random/rng';
 import { toyPerceptron } from '../testing/fixtures/toy-models';
 import { crossEntropy } from '../metrics/evaluate';
+import { curvePointsAsync } from '../metrics/barrier';
+import { EvaluationBatches } from '../metrics/evaluation-batches';
+import { trainAsync } from '../train/train';
 import { cpuBackend, wasmBackend, webgpuBackend } from './backend-provider';
 
 /**
@@ -78,5 +81,30 @@ describe('webgpu backend', () => {
     for (const name of Object.keys(wasmMlp.grads)) expectClose(gpuMlp.grads[name], wasmMlp.grads[name]);
     expectClose(gpuConv.out, cpuConv.out);
     expectClose(gpuConv.filterGrad, cpuConv.filterGrad);
+  }, 120000);
+
+  it('trains and evaluates a curve with asynchronous reads, as wasm does', async () => {
+    if (!activated) {
+      expect(tf.getBackend()).not.toBe('webgpu');
+      return;
+    }
+    const run = async () => {
+      const rng = new Rng(5);
+      const count = 256;
+      const split = { x: Float32Array.from(rng.normalArray(count * 20)), y: Int32Array.from({ length: count }, (_, i) => i % 5), count };
+      const initial = toyPerceptron.init(config, 2);
+      const trained = await trainAsync(toyPerceptron, config, initial, split, { epochs: 2, batchSize: 64, learningRate: 1e-2, seed: 1 });
+      const data = EvaluationBatches.from(split, [20], 100);
+      const points = await curvePointsAsync(toyPerceptron, config, initial, trained.params, data, [0, 0.5, 1]);
+      data.dispose();
+      return { losses: trained.epochLosses, curve: points.flatMap((p) => [p.loss, p.accuracy]) };
+    };
+    await webgpuBackend.activate();
+    const gpu = await run();
+    await wasmBackend.activate();
+    const wasm = await run();
+    expectClose(gpu.losses, wasm.losses);
+    expectClose(gpu.curve, wasm.curve);
+    expect(gpu.losses[1]).toBeLessThan(gpu.losses[0]);
   }, 120000);
 });

@@ -1,7 +1,8 @@
 import { disposeParams, Params } from '../params/params';
 import { AnyArchitecture } from '../plugin/architecture';
 import { ProgressSink } from '../progress/progress';
-import { collectLogits, evaluate } from './evaluate';
+import { collectLogits, evaluate, evaluationReads } from './evaluate';
+import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
 import { fitInverseTemperature } from './temperature';
 import { EvaluationBatches } from './evaluation-batches';
 import { lerp } from './interpolate';
@@ -88,29 +89,44 @@ export function barrierCurve(plugin: AnyArchitecture, config: unknown, a: Params
   return { points, barriers: barriersOf(points) };
 }
 
-/**
- * The points of `barrierCurve` at the given t only, in that order: to split one curve over
- * several threads (`barriersOf` of the points put together gives the same barriers).
- */
-export function curvePoints(
+/** The arguments of `curvePoints`: the pair, the evaluation data, the t to evaluate at, options. */
+export type CurveArguments = [
   plugin: AnyArchitecture,
   config: unknown,
   a: Params,
   b: Params,
   data: EvaluationBatches,
   ts: readonly number[],
-  options: Omit<CurveOptions, 'points'> = {},
-): CurvePoint[] {
+  options?: Omit<CurveOptions, 'points'>,
+];
+
+/**
+ * The points of `barrierCurve` at the given t only, in that order: to split one curve over
+ * several threads (`barriersOf` of the points put together gives the same barriers).
+ */
+export function curvePoints(...args: CurveArguments): CurvePoint[] {
+  return readSynchronously(curveReads(...args));
+}
+
+/**
+ * `curvePoints` reading asynchronously, for backends without synchronous reads (webgpu); not
+ * with `calibration`, whose temperature fit reads synchronously.
+ */
+export function curvePointsAsync(...args: CurveArguments): Promise<CurvePoint[]> {
+  return readAsynchronously(curveReads(...args));
+}
+
+function* curveReads(...[plugin, config, a, b, data, ts, options = {}]: CurveArguments): HostReads<CurvePoint[]> {
   // Without corrections, an affine stem is computed once per endpoint (see AffineStem).
   const stems = plugin.affineStem && !options.correct ? new EndpointStems(plugin.affineStem, config, a, b, data) : undefined;
-  const evaluateAt = (mixed: Params, t: number) => (stems ? stems.evaluateAt(mixed, t) : evaluate(plugin, config, mixed, data));
+  const points: CurvePoint[] = [];
   try {
-    return ts.map((t, k) => {
+    for (const [k, t] of ts.entries()) {
       const lerped = lerp(a, b, t);
       const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
       if (mixed !== lerped) disposeParams(lerped);
       try {
-        const { loss, accuracy } = evaluateAt(mixed, t);
+        const { loss, accuracy } = yield* stems ? stems.evaluationAt(mixed, t) : evaluationReads(data, (x) => plugin.apply(config, mixed, x).logits);
         const point: CurvePoint = { t, loss, accuracy };
         if (options.calibration) {
           const held = collectLogits(plugin, config, mixed, options.calibration);
@@ -118,11 +134,12 @@ export function curvePoints(
           point.calibratedLoss = evaluate(plugin, config, mixed, data, point.beta).loss;
         }
         options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: ts.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
-        return point;
+        points.push(point);
       } finally {
         disposeParams(mixed);
       }
-    });
+    }
+    return points;
   } finally {
     stems?.dispose();
   }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Params } from '../params/params';
 import { AffineStem } from '../plugin/architecture';
-import { Evaluation, evaluateLogits } from './evaluate';
+import { HostReads } from '../backend/reads';
+import { Evaluation, evaluationReads } from './evaluate';
 import { EvaluationBatches } from './evaluation-batches';
 
 /**
@@ -23,9 +24,9 @@ export class EndpointStems {
     this.outputs = data.batches.map(() => undefined);
   }
 
-  /** Loss and accuracy of `mixed` = (1−t)A + tB, computed from the endpoints' stem outputs. */
-  evaluateAt(mixed: Params, t: number): Evaluation {
-    return evaluateLogits(this.data, (x, k) => {
+  /** Loss and accuracy of `mixed` = (1−t)A + tB, computed from the endpoints' stem outputs (as host reads). */
+  evaluationAt(mixed: Params, t: number): HostReads<Evaluation> {
+    return evaluationReads(this.data, (x, k) => {
       const [za, zb] = this.outputsOf(x, k);
       // Exactly stem_A at t = 0 and stem_B at t = 1.
       const z = t === 0 ? za : t === 1 ? zb : tf.add(tf.mul(za, 1 - t), tf.mul(zb, t));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Params } from '../params/params';
 import { AnyArchitecture } from '../plugin/architecture';
 import { EvaluationBatches } from './evaluation-batches';
+import { HostReads, readSynchronously } from '../backend/reads';
 
 export interface Evaluation {
   /** Mean cross-entropy over the samples. */
@@ -32,27 +33,33 @@ export function evaluate(plugin: AnyArchitecture, config: unknown, params: Param
  * inside a tidy (its intermediate tensors are freed).
  */
 export function evaluateLogits(data: EvaluationBatches, logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor, inverseTemperature = 1): Evaluation {
-  let lossSum = 0;
-  let correct = 0;
-  data.batches.forEach(({ x, y }, k) => {
-    const [loss, hits] = tf.tidy(() => {
-      const raw = logitsOf(x, k);
-      const logits = inverseTemperature === 1 ? raw : tf.mul(raw, inverseTemperature);
-      const n = x.shape[0];
-      const total = tf.mul(crossEntropy(logits, y), n);
-      const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
-      return [total, right];
-    });
-    lossSum += takeScalar(loss);
-    correct += takeScalar(hits);
-  });
-  return { loss: lossSum / data.count, accuracy: correct / data.count };
+  return readSynchronously(evaluationReads(data, logitsOf, inverseTemperature));
 }
 
-function takeScalar(t: tf.Tensor): number {
-  const v = t.dataSync()[0];
-  t.dispose();
-  return v;
+/**
+ * The work of `evaluateLogits` as host reads (see HostReads), one per batch: the batch's summed
+ * loss and its number of correct predictions, in one tensor.
+ */
+export function* evaluationReads(data: EvaluationBatches, logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor, inverseTemperature = 1): HostReads<Evaluation> {
+  let lossSum = 0;
+  let correct = 0;
+  for (const [k, { x, y }] of data.batches.entries()) {
+    const sums = tf.tidy(() => {
+      const raw = logitsOf(x, k);
+      const logits = inverseTemperature === 1 ? raw : tf.mul(raw, inverseTemperature);
+      const total = tf.mul(crossEntropy(logits, y), x.shape[0]);
+      const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
+      return tf.stack([total, right]);
+    });
+    try {
+      const [loss, hits] = yield sums;
+      lossSum += loss;
+      correct += hits;
+    } finally {
+      sums.dispose();
+    }
+  }
+  return { loss: lossSum / data.count, accuracy: correct / data.count };
 }
 
 /** The logits of every batch, concatenated on the host, with their labels. */

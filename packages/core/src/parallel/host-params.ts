@@ -14,6 +14,17 @@ export function paramsToHost(params: Params): HostParams {
   return out;
 }
 
+/** `paramsToHost` reading asynchronously: for backends without synchronous reads (webgpu). */
+export async function paramsToHostAsync(params: Params): Promise<HostParams> {
+  const out: HostParams = {};
+  for (const [name, t] of Object.entries(params)) {
+    const values = await t.data();
+    const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
+    out[name] = { shape: [...t.shape], dtype, data: dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values) };
+  }
+  return out;
+}
+
 /** Tensors from host arrays; the caller owns them. */
 export function paramsFromHost(host: HostParams): Params {
   const out: Params = {};

@@ -1,17 +1,18 @@
 /**
  * Work run in worker threads (`runInThreads`), one core each. Every function builds its own
  * registry (from a `RegistrySource`: the worker cannot receive the caller's) and backend, takes
- * plain host data and returns plain host data.
+ * plain host data and returns plain host data. They read tensors asynchronously, so they run on
+ * the webgpu backend too.
  */
 import { activateBackend } from '../backend/backend-provider';
 import { Split } from '../data/dataset';
-import { CurvePoint, curvePoints } from '../metrics/barrier';
+import { CurvePoint, curvePointsAsync } from '../metrics/barrier';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
 import { disposeParams } from '../params/params';
 import { ProgressSink } from '../progress/progress';
 import { Registry } from '../registry/registry';
-import { train, TrainOptions } from '../train/train';
-import { HostParams, paramsFromHost, paramsToHost } from './host-params';
+import { trainAsync, TrainOptions } from '../train/train';
+import { HostParams, paramsFromHost, paramsToHostAsync } from './host-params';
 
 /**
  * How a worker builds the caller's registry: `require(module)[exportName]()` (sync or async),
@@ -73,9 +74,9 @@ async function setUp(input: InThread) {
 export async function trainModel(input: TrainModelInput, progress: ProgressSink): Promise<TrainModelOutput> {
   const { plugin } = await setUp(input);
   const initial = paramsFromHost(input.initial);
-  const result = train(plugin, input.config, initial, input.train, { ...input.options, progress });
+  const result = await trainAsync(plugin, input.config, initial, input.train, { ...input.options, progress });
   disposeParams(initial);
-  const params = paramsToHost(result.params);
+  const params = await paramsToHostAsync(result.params);
   disposeParams(result.params);
   return { params, epochLosses: result.epochLosses, seconds: result.seconds };
 }
@@ -86,7 +87,7 @@ export async function curvePointsTask(input: CurvePointsInput, progress: Progres
   const [a, b] = [paramsFromHost(input.a), paramsFromHost(input.b)];
   const batches = EvaluationBatches.forModel(input.test, plugin, input.config);
   try {
-    return curvePoints(plugin, input.config, a, b, batches, input.ts, { progress, task: input.task });
+    return await curvePointsAsync(plugin, input.config, a, b, batches, input.ts, { progress, task: input.task });
   } finally {
     batches.dispose();
     disposeParams(a);

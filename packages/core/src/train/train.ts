@@ -7,6 +7,7 @@ import { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { crossEntropy } from '../metrics/evaluate';
 import { RunningStatistics } from '../normalisation/running-statistics';
+import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
 
 export interface TrainOptions {
   epochs: number;
@@ -44,13 +45,16 @@ export interface TrainResult {
  * Normalisation state (BatchNorm running statistics, from `plugin.normalisation`) is not trained:
  * it tracks the batch statistics of its tap as PyTorch does (see `RunningStatistics`).
  */
-export function train(
-  plugin: AnyArchitecture,
-  config: unknown,
-  initial: Params,
-  split: Split,
-  options: TrainOptions,
-): TrainResult {
+export function train(plugin: AnyArchitecture, config: unknown, initial: Params, split: Split, options: TrainOptions): TrainResult {
+  return readSynchronously(trainingSteps(plugin, config, initial, split, options));
+}
+
+/** `train` reading each step's loss asynchronously: for backends without synchronous reads (webgpu). */
+export function trainAsync(plugin: AnyArchitecture, config: unknown, initial: Params, split: Split, options: TrainOptions): Promise<TrainResult> {
+  return readAsynchronously(trainingSteps(plugin, config, initial, split, options));
+}
+
+function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Params, split: Split, options: TrainOptions): HostReads<TrainResult> {
   const started = performance.now();
   const inputShape = plugin.inputShape(config);
   const size = inputShape.reduce((a, b) => a * b, 1);
@@ -74,7 +78,7 @@ export function train(
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const batches = minibatches(split.count, options.batchSize, rng.fork(epoch));
       let sum = 0;
-      batches.forEach((indices, step) => {
+      for (const [step, indices] of batches.entries()) {
         const batch = gather(split, indices, size);
         const loss = tf.tidy((): tf.Scalar => {
           const x = tf.tensor(batch.x, [indices.length, ...inputShape]);
@@ -89,7 +93,7 @@ export function train(
         });
         if (decoupled > 0) for (const v of Object.values(variables)) tf.tidy(() => v.assign(tf.mul(v, 1 - options.learningRate * decoupled)));
         running.update();
-        const value = loss.dataSync()[0];
+        const value = (yield loss)[0];
         loss.dispose();
         sum += value * indices.length;
         options.progress?.({
@@ -98,7 +102,7 @@ export function train(
           total: options.epochs * steps,
           info: `epoch ${epoch + 1}/${options.epochs} loss ${value.toFixed(4)}`,
         });
-      });
+      }
       epochLosses.push(sum / split.count);
     }
     const params: Params = {};

@@ -1,0 +1,31 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/**
+ * A computation written once as a generator that yields each tensor it needs on the host and
+ * receives its values back, then driven either synchronously (`dataSync`: wasm, cpu) or
+ * asynchronously (`data()`: the webgpu backend, which cannot read synchronously in Node). The
+ * generator owns the tensors it yields.
+ */
+export type HostReads<R> = Generator<tf.Tensor, R, tf.TypedArray>;
+
+export function readSynchronously<R>(steps: HostReads<R>): R {
+  let next = steps.next();
+  try {
+    while (!next.done) next = steps.next(next.value.dataSync() as tf.TypedArray);
+    return next.value;
+  } catch (error) {
+    steps.return(undefined as R);
+    throw error;
+  }
+}
+
+export async function readAsynchronously<R>(steps: HostReads<R>): Promise<R> {
+  let next = steps.next();
+  try {
+    while (!next.done) next = steps.next((await next.value.data()) as tf.TypedArray);
+    return next.value;
+  } catch (error) {
+    steps.return(undefined as R);
+    throw error;
+  }
+}
