@@ -33,10 +33,10 @@ export interface AssignmentSolution {
  * The solver behind `linearSumAssignment`, with warm starts. A square problem starts from column
  * duals v (cold: the column minima; warm: the previous solve's), sets each row's dual to
  * min_j (c_ij − v_j), which keeps every reduced cost non-negative, and keeps each row on its
- * previous (cold: its cheapest) column where that column is still tight and free. Only the rows
- * left free are then augmented, so a warm start from a nearby problem costs little more than one
- * pass over the matrix. The result is optimal whatever the start. A rectangular problem ignores
- * the warm start and starts from v = 0.
+ * previous (cold: its cheapest) column where that column is still tight and free. The rows left
+ * free go through augmenting row reduction, then shortest augmenting paths. The result is
+ * optimal whatever the start. A rectangular problem ignores the warm start and starts from
+ * v = 0.
  */
 export function solveAssignment(
   cost: ArrayLike<number>,
@@ -110,9 +110,10 @@ function solveShortestPaths(cost: Float64Array, nr: number, nc: number, warm?: A
     }
   }
 
-  // Row reduction pays off from a cold start; a warm start leaves few rows free, and the
-  // shortest-path phase finishes those faster than another reduction pass.
-  if (nr === nc && !warm) augmentingRowReduction(cost, nr, u, v, col4row, row4col);
+  // Row reduction pays off from a warm start too: weight matching's warm starts leave 100–460 of
+  // 512 rows free, and over one descent's 35 solves reduction first took 410 ms against 599 ms
+  // for shortest paths alone (same optima).
+  if (nr === nc) augmentingRowReduction(cost, nr, u, v, col4row, row4col);
 
   for (let curRow = 0; curRow < nr; curRow++) {
     if (col4row[curRow] !== -1) continue;
