@@ -49,9 +49,10 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
     for (const group of order) {
       const decl = spec.groups[group];
       const n = decl.size;
-      const { cost, changed } = costMatrix(spec, element, group, decl, terms);
+      const { parts, changed } = costTerms(spec, element, group, decl, terms);
       // The same costs as this group's last solve: its answer cannot improve on the current value.
       if (!changed && warm.has(group)) continue;
+      const cost = costMatrix(parts);
       const current = (element[group] as PermutationValue).perm;
       const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group) });
       warm.set(group, solved.warmStart);
@@ -73,26 +74,23 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
 }
 
 /**
- * C[i, j] = Σ over (param, axis) touched by `group` of <A's unit i, B's unit j> along that axis,
- * with B's other axes already carrying the current element (for a block permutation whose axis
- * has size·blockSize entries, a unit is a whole block); and whether any term changed since the
- * group's last cost matrix.
+ * The terms of C[i, j] = Σ over (param, axis) touched by `group` of <A's unit i, B's unit j> along
+ * that axis, with B's other axes already carrying the current element (for a block permutation
+ * whose axis has size·blockSize entries, a unit is a whole block); and whether any term changed
+ * since the group's last solve. The terms are owned by `terms`.
  */
-function costMatrix(spec: SymmetrySpec, element: GroupElement, group: string, decl: GroupDeclaration, terms: CostTerms): { cost: Float32Array; changed: boolean } {
-  let changed = false;
-  const cost = tf.tidy(() => {
-    let total: tf.Tensor | undefined;
-    for (const { param, axis } of axesOfGroup(spec, group)) {
-      const term = terms.term(group, param, axis, decl.size, element);
-      changed ||= term.changed;
-      total = total === undefined ? term.term.clone() : tf.add(total, term.term);
-    }
-    if (total === undefined) throw new Error(`group '${group}' acts on no parameter`);
-    return total;
-  });
+function costTerms(spec: SymmetrySpec, element: GroupElement, group: string, decl: GroupDeclaration, terms: CostTerms): { parts: tf.Tensor2D[]; changed: boolean } {
+  const found = axesOfGroup(spec, group).map(({ param, axis }) => terms.term(group, param, axis, decl.size, element));
+  if (found.length === 0) throw new Error(`group '${group}' acts on no parameter`);
+  return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed) };
+}
+
+/** The sum of a group's cost terms, on the host. */
+function costMatrix(parts: readonly tf.Tensor2D[]): Float32Array {
+  const cost = tf.tidy(() => parts.slice(1).reduce<tf.Tensor>((total, part) => tf.add(total, part), parts[0].clone()));
   const data = cost.dataSync() as Float32Array;
   cost.dispose();
-  return { cost: data, changed };
+  return data;
 }
 
 function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {
