@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
  * A computation written once as a generator that yields each tensor it needs on the host and
  * receives its values back, then driven either synchronously (`dataSync`: wasm, cpu) or
  * asynchronously (`data()`: the webgpu backend, which cannot read synchronously in Node). The
- * generator owns the tensors it yields.
+ * drivers never dispose what is yielded: that stays with whoever made it.
  */
 export type HostReads<R> = Generator<tf.Tensor, R, tf.TypedArray>;
 

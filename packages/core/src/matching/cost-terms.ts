@@ -119,7 +119,7 @@ function changedUnits(old: PermutationValue, now: PermutationValue): Int32Array 
 }
 
 /** Moves `axis` to the front and flattens the rest: one row per unit (or block) of the group. */
-export function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
+function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
   if (x.rank === 1) return x.reshape([units, -1]);
   const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
   return tf.transpose(x, order).reshape([units, -1]);

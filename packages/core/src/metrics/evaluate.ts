@@ -25,20 +25,13 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
  * `inverseTemperature` β the loss is that of softmax(β·logits); accuracy does not depend on β.
  */
 export function evaluate(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches, inverseTemperature = 1): Evaluation {
-  return evaluateLogits(data, (x) => plugin.apply(config, params, x).logits, inverseTemperature);
+  return readSynchronously(evaluationReads(data, (x) => plugin.apply(config, params, x).logits, inverseTemperature));
 }
 
 /**
- * `evaluate` for any way of computing a batch's logits: `logitsOf(x, k)` for batch k, called
- * inside a tidy (its intermediate tensors are freed).
- */
-export function evaluateLogits(data: EvaluationBatches, logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor, inverseTemperature = 1): Evaluation {
-  return readSynchronously(evaluationReads(data, logitsOf, inverseTemperature));
-}
-
-/**
- * The work of `evaluateLogits` as host reads (see HostReads), one per batch: the batch's summed
- * loss and its number of correct predictions, in one tensor.
+ * `evaluate` for any way of computing a batch's logits (`logitsOf(x, k)` for batch k, called inside
+ * a tidy), as host reads (see HostReads): one per batch, its summed loss and its number of correct
+ * predictions in one tensor.
  */
 export function* evaluationReads(data: EvaluationBatches, logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor, inverseTemperature = 1): HostReads<Evaluation> {
   let lossSum = 0;

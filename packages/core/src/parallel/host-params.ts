@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
 import { Params } from '../params/params';
 
 /** Parameters as plain host arrays: what crosses into and out of a worker thread. */
@@ -6,19 +7,18 @@ export type HostParams = Record<string, { shape: number[]; dtype: 'float32' | 'i
 
 /** Copies every tensor to the host (the tensors stay owned by the caller). */
 export function paramsToHost(params: Params): HostParams {
-  const out: HostParams = {};
-  for (const [name, t] of Object.entries(params)) {
-    const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-    out[name] = { shape: [...t.shape], dtype, data: dtype === 'int32' ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync()) };
-  }
-  return out;
+  return readSynchronously(hostCopies(params));
 }
 
 /** `paramsToHost` reading asynchronously: for backends without synchronous reads (webgpu). */
-export async function paramsToHostAsync(params: Params): Promise<HostParams> {
+export function paramsToHostAsync(params: Params): Promise<HostParams> {
+  return readAsynchronously(hostCopies(params));
+}
+
+function* hostCopies(params: Params): HostReads<HostParams> {
   const out: HostParams = {};
   for (const [name, t] of Object.entries(params)) {
-    const values = await t.data();
+    const values = yield t;
     const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
     out[name] = { shape: [...t.shape], dtype, data: dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values) };
   }
