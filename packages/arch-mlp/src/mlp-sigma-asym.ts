@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { figlu, figluMatrices, withoutSymmetry } from '@weightspace/reduced-symmetry';
 import { MlpConfig, mlpConfigSchema } from './mlp-config';
-import { mlpForward, mlpStem } from './mlp';
+import { mlpAffineStem, mlpForward } from './mlp';
 
 /** An MLP whose hidden nonlinearity is FiGLU, sigmoid(F x) ⊙ x with a fixed random F per layer. */
 export interface MlpSigmaAsymConfig extends MlpConfig {
@@ -24,6 +24,7 @@ const schema = {
 function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
   const matrices = figluMatrices();
   const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D => matrices(`layers.${layer}`, config.hidden[layer], config.figluSeed ?? 0);
+  const activationOf = (config: MlpSigmaAsymConfig) => (z: tf.Tensor, layer: number) => figlu(z, matrixFor(config, layer));
   return {
     ...base,
     id: 'mlp.sigma-asym',
@@ -33,12 +34,9 @@ function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
       { input: 6, hidden: [8, 7], classes: 3, figluSeed: 1 },
       { input: 784, hidden: [32, 32], classes: 10 },
     ],
-    apply: (config: MlpSigmaAsymConfig, params, x, options = {}) => mlpForward(config, params, x, options, (z, layer) => figlu(z, matrixFor(config, layer))),
+    apply: (config: MlpSigmaAsymConfig, params, x, options = {}) => mlpForward(config, params, x, options, activationOf(config)),
     // The stem is the MLP's first dense layer; FiGLU follows it.
-    affineStem: {
-      stem: mlpStem,
-      rest: (config: MlpSigmaAsymConfig, params, z) => mlpForward(config, params, z, { taps: [] }, (h, layer) => figlu(h, matrixFor(config, layer)), z).logits,
-    },
+    affineStem: mlpAffineStem(activationOf),
     symmetry: (config: MlpSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),
     // LLFC's weak additivity and LEWC assume ReLU: no feature graph for FiGLU.
     featureGraph: undefined,

@@ -37,11 +37,14 @@ export function mlpStem(config: MlpConfig, params: Params, x: tf.Tensor): tf.Ten
   return dense(config, params, 0, x.rank === 2 ? x : x.reshape([x.shape[0], -1]));
 }
 
-/** The MLP's `AffineStem` for a given nonlinearity (see `mlpForward`). */
-export function mlpAffineStem(activation: (z: tf.Tensor, layer: number) => tf.Tensor): AffineStem<MlpConfig> {
+/**
+ * The MLP's `AffineStem` for the nonlinearity a config uses (see `mlpForward`): the first dense
+ * layer, then the rest of the forward pass.
+ */
+export function mlpAffineStem<C extends MlpConfig>(activationOf: (config: C) => (z: tf.Tensor, layer: number) => tf.Tensor): AffineStem<C> {
   return {
     stem: mlpStem,
-    rest: (config, params, z) => mlpForward(config, params, z, { taps: [] }, activation, z).logits,
+    rest: (config, params, z) => mlpForward(config, params, z, { taps: [] }, activationOf(config), z).logits,
   };
 }
 
@@ -102,7 +105,7 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
     return mlpForward(config, params, x, options, tf.relu);
   },
 
-  affineStem: mlpAffineStem(tf.relu),
+  affineStem: mlpAffineStem(() => tf.relu),
 
   symmetry: mlpSymmetry,
 

@@ -8,7 +8,6 @@ import {
   trainInThreads,
   workerPool,
   paramsFromHost,
-  paramsToHost,
   Params,
   ProgressSink,
   Registry,
@@ -77,13 +76,8 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
   });
   const todo = labels.flatMap((_, k) => (models[k] ? [] : [k]));
   const trained = await trainInThreads(
-    todo.map((k) => {
-      const initial = plugin.init(config, spec.seeds[k]);
-      const host = paramsToHost(initial);
-      disposeParams(initial);
-      const input = { registry: registrySource, backend, arch: plugin.id, config, train: data.train, initial: host, options: { ...spec.train, seed: spec.seeds[k] } };
-      return { ...input, label: `train ${labels[k].toUpperCase()}` };
-    }),
+    // Each thread initialises its model from the seed it trains with.
+    todo.map((k) => ({ label: `train ${labels[k].toUpperCase()}`, registry: registrySource, backend, arch: plugin.id, config, train: data.train, options: { ...spec.train, seed: spec.seeds[k] } })),
     io.progress,
     io.threads,
   );

@@ -33,7 +33,8 @@ interface InThread {
 export interface TrainModelInput extends InThread {
   /** The training samples; on shared memory (as the dataset loaders make them) they are not copied. */
   train: Split;
-  initial: HostParams;
+  /** Where training starts; by default the plugin's initialisation from `options.seed`. */
+  initial?: HostParams;
   options: Omit<TrainOptions, 'progress'>;
 }
 
@@ -70,10 +71,10 @@ async function setUp(input: InThread) {
   return { registry, plugin: registry.architecture(input.arch) };
 }
 
-/** Trains one model from `initial` on the dataset's training split (see `train`). */
+/** Trains one model from `initial` on the given training split (see `train`). */
 export async function trainModel(input: TrainModelInput, progress: ProgressSink): Promise<TrainModelOutput> {
   const { plugin } = await setUp(input);
-  const initial = paramsFromHost(input.initial);
+  const initial = input.initial ? paramsFromHost(input.initial) : plugin.init(input.config, input.options.seed);
   const result = await trainAsync(plugin, input.config, initial, input.train, { ...input.options, progress });
   disposeParams(initial);
   const params = await paramsToHostAsync(result.params);

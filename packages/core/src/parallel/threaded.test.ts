@@ -24,7 +24,17 @@ describe('worker threads', () => {
     const data = await registry.dataset('blobs').load({});
     const inits = [5, 6].map((seed) => plugin.init(config, seed));
     const threaded = await trainInThreads(
-      inits.map((initial, k) => ({ label: `train ${k}`, registry: registrySource, backend, arch: 'toy.perceptron', config, train: data.train, initial: paramsToHost(initial), options: { ...options, seed: 5 + k } })),
+      // The first job is given its initial parameters; the second initialises from its seed in the thread.
+      inits.map((initial, k) => ({
+        label: `train ${k}`,
+        registry: registrySource,
+        backend,
+        arch: 'toy.perceptron',
+        config,
+        train: data.train,
+        ...(k === 0 ? { initial: paramsToHost(initial) } : {}),
+        options: { ...options, seed: 5 + k },
+      })),
       undefined,
       2,
     );
