@@ -49,8 +49,8 @@ export function mlpAffineStem<C extends MlpConfig>(activationOf: (config: C) => 
 }
 
 function dense(config: MlpConfig, params: Params, layer: number, h: tf.Tensor): tf.Tensor {
-  // W is stored [out, in]: transpose explicitly, since matMul's transpose flag is slow on wasm.
-  const product = tf.matMul(h, tf.transpose(params[`layers.${layer}.weight`]));
+  // W is stored [out, in]: h·Wᵀ.
+  const product = tf.matMul(h, params[`layers.${layer}.weight`], false, true);
   return hasBias(config) ? tf.add(product, params[`layers.${layer}.bias`]) : product;
 }
 

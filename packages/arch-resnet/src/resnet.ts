@@ -50,7 +50,7 @@ export function resnetForward(
     h = record(b, activation(residual, b));
   }
   const pooled = record('pool', tf.mean(h, [1, 2]) as tf.Tensor2D);
-  const logits = tf.add(tf.matMul(pooled, tf.transpose(params['fc.weight'])), params['fc.bias']);
+  const logits = tf.add(tf.matMul(pooled, params['fc.weight'], false, true), params['fc.bias']);
   return { logits, features };
 }
 

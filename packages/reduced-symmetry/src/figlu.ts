@@ -9,7 +9,7 @@ import { hashString, Rng, SymmetrySpec } from '@weightspace/core';
 export function figlu(x: tf.Tensor, f: tf.Tensor2D): tf.Tensor {
   const d = x.shape[x.rank - 1];
   const flat = x.reshape([-1, d]);
-  const gate = tf.sigmoid(tf.matMul(flat, tf.transpose(f)));
+  const gate = tf.sigmoid(tf.matMul(flat, f, false, true));
   return tf.mul(gate, flat).reshape(x.shape);
 }
 

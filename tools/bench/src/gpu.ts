@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The webgpu backend registers only if navigator.gpu exists when it loads: webgpuBackend.activate()
 // sets that up and then loads it.
-import { crossEntropy, installTransposeFreeMatMulGradient, lerp, Params, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
+import { crossEntropy, installMatMulGradient, installWasmMatMulKernel, lerp, Params, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
 import { parseArgs } from 'node:util';
 
@@ -87,7 +87,7 @@ async function measure(backend: string, light: boolean): Promise<Record<string, 
   else {
     await tf.setBackend(backend);
     await tf.ready();
-    if (backend === 'wasm') installTransposeFreeMatMulGradient();
+    if (backend === 'wasm') installMatMulGradient(!installWasmMatMulKernel());
   }
   const gpu = backend === 'webgpu' && !light;
   const result: Record<string, number> = {};

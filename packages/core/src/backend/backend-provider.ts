@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { WeightspaceError } from '../errors/errors';
 import { installConvFilterGradientAsConv } from './conv-gradient';
-import { installTransposeFreeMatMulGradient } from './matmul-gradient';
+import { installWasmGatherKernel } from './wasm-kernels/gather-kernel';
+import { installWasmMatMulKernel } from './wasm-kernels/matmul-kernel';
+import { installMatMulGradient } from './matmul-gradient';
 
 /** A tensor backend that can be chosen at start-up. */
 export interface BackendProvider {
@@ -37,8 +39,8 @@ async function select(name: string): Promise<void> {
 
 /**
  * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
- * also installs gradients that avoid its slow and missing kernels (transpose-free matMul,
- * convolution filter gradient as a convolution).
+ * also installs weightspace's own matMul and gather kernels and gradients that avoid the backend's slow and
+ * missing kernels (convolution filter gradient as a convolution).
  */
 export const wasmBackend: BackendProvider = {
   id: 'wasm',
@@ -48,7 +50,10 @@ export const wasmBackend: BackendProvider = {
   async activate() {
     require('@tensorflow/tfjs-backend-wasm');
     await select('wasm');
-    installTransposeFreeMatMulGradient();
+    // weightspace's matMul kernel where tfjs's internals allow it; otherwise XNNPACK's, whose
+    // transpose flags the gradient must avoid.
+    installMatMulGradient(!installWasmMatMulKernel());
+    installWasmGatherKernel();
     installConvFilterGradientAsConv();
   },
 };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../random/rng';
 import { cpuBackend } from './backend-provider';
-import { installTransposeFreeMatMulGradient } from './matmul-gradient';
+import { installMatMulGradient } from './matmul-gradient';
 
 function rand(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(new Rng(seed).normalArray(shape.reduce((a, b) => a * b, 1)), shape);
@@ -13,7 +13,7 @@ function gradients(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): [Float
   return [ga.dataSync() as Float32Array, gb.dataSync() as Float32Array];
 }
 
-describe('transpose-free matMul gradient', () => {
+describe.each([true, false])('matMul gradient (explicit transposes: %s)', (explicitTransposes) => {
   beforeAll(() => cpuBackend.activate());
   const builtIn = tf.getGradient(tf.BatchMatMul);
   // The gradient registry is global: put tfjs's own gradient back so every case compares to it.
@@ -33,7 +33,7 @@ describe('transpose-free matMul gradient', () => {
     const b = rand(sb, 2);
     expect(tf.getGradient(tf.BatchMatMul)).toBe(builtIn);
     const reference = gradients(a, b, ta, tb);
-    installTransposeFreeMatMulGradient();
+    installMatMulGradient(explicitTransposes);
     const ours = gradients(a, b, ta, tb);
     for (let k = 0; k < 2; k++) {
       expect(ours[k].length).toBe(reference[k].length);
@@ -47,7 +47,7 @@ describe('transpose-free matMul gradient', () => {
     const b = rand([4, 5], 2);
     const tiled = tf.stack([b, b]);
     const [, perBatch] = gradients(a, tiled, false, false);
-    installTransposeFreeMatMulGradient();
+    installMatMulGradient(explicitTransposes);
     const [, ours] = gradients(a, b, false, false);
     expect(ours.length).toBe(20);
     ours.forEach((v, i) => expect(v).toBeCloseTo(perBatch[i] + perBatch[i + 20], 3));

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Re-registers the BatchMatMul gradient with explicit transposes instead of matMul's transpose
- * flags. The gradients are the same; on the wasm backend a flagged matMul is 15–50× slower than a
- * transpose followed by a plain matMul, which made MLP training ~7× slower.
+ * Re-registers the BatchMatMul gradient so that it also handles an operand broadcast over the batch
+ * (tfjs's own gradient rejects one) and, with `explicitTransposes`, computes the transposed products
+ * as a transpose followed by a plain matMul instead of through matMul's transpose flags. The second
+ * is for a wasm backend whose flagged matMul is XNNPACK's, 15–50× slower than a plain one (it
+ * made MLP training ~7× slower); weightspace's own wasm matMul kernel takes the flags for free.
  *
  * y = op(a)·op(b), op = identity or transpose per flag:
  *   plain:       da = dy·bᵀ   db = aᵀ·dy
@@ -11,7 +13,10 @@ import * as tf from '@tensorflow/tfjs';
  *   a flagged:   da = b·dyᵀ   db = a·dy
  *   both:        da = bᵀ·dyᵀ  db = dyᵀ·aᵀ
  */
-export function installTransposeFreeMatMulGradient(): void {
+export function installMatMulGradient(explicitTransposes: boolean): void {
+  // product(x, y, tx, ty) = op(x)·op(y), through flags or explicit transposes.
+  const product = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor =>
+    explicitTransposes ? tf.matMul(tx ? swapLastTwo(x) : x, ty ? swapLastTwo(y) : y) : tf.matMul(x, y, tx, ty);
   tf.registerGradient({
     kernelName: tf.BatchMatMul,
     inputsToSave: ['a', 'b'],
@@ -20,21 +25,20 @@ export function installTransposeFreeMatMulGradient(): void {
       const transposeA = attrs.transposeA as boolean;
       const transposeB = attrs.transposeB as boolean;
       const g = dy as tf.Tensor;
-      const t = swapLastTwo;
       let da: () => tf.Tensor;
       let db: () => tf.Tensor;
       if (!transposeA && !transposeB) {
-        da = () => tf.matMul(g, t(b));
-        db = () => tf.matMul(t(a), g);
+        da = () => product(g, b, false, true);
+        db = () => product(a, g, true, false);
       } else if (!transposeA && transposeB) {
-        da = () => tf.matMul(g, b);
-        db = () => tf.matMul(t(g), a);
+        da = () => product(g, b, false, false);
+        db = () => product(g, a, true, false);
       } else if (transposeA && !transposeB) {
-        da = () => tf.matMul(b, t(g));
-        db = () => tf.matMul(a, g);
+        da = () => product(b, g, false, true);
+        db = () => product(a, g, false, false);
       } else {
-        da = () => tf.matMul(t(b), t(g));
-        db = () => tf.matMul(t(g), t(a));
+        da = () => product(b, g, true, true);
+        db = () => product(g, a, true, true);
       }
       return { a: () => sumToShape(da(), a.shape), b: () => sumToShape(db(), b.shape) };
     },

@@ -65,7 +65,7 @@ export function lewc(
         if (wa.rank !== 2) return;
         const za = perSample(input === null ? x : fa[input]);
         const zb = perSample(input === null ? x : fb[input]);
-        const sq = (w: tf.Tensor, z: tf.Tensor2D) => tf.sum(tf.square(tf.matMul(z, tf.transpose(w)))).dataSync()[0];
+        const sq = (w: tf.Tensor, z: tf.Tensor2D) => tf.sum(tf.square(tf.matMul(z, w, false, true))).dataSync()[0];
         norms[k].bOnA += sq(wb, za);
         norms[k].aOnA += sq(wa, za);
         norms[k].aOnB += sq(wa, zb);

@@ -94,8 +94,8 @@ export function llfc(
         if (wa.rank !== 2) return;
         const ha = perSample(input === null ? x : fa[input]);
         const hb = perSample(input === null ? x : fb[input]);
-        const same = tf.add(tf.matMul(ha, tf.transpose(wa)), tf.matMul(hb, tf.transpose(wb)));
-        const swapped = tf.add(tf.matMul(hb, tf.transpose(wa)), tf.matMul(ha, tf.transpose(wb)));
+        const same = tf.add(tf.matMul(ha, wa, false, true), tf.matMul(hb, wb, false, true));
+        const swapped = tf.add(tf.matMul(hb, wa, false, true), tf.matMul(ha, wb, false, true));
         com[k].com.add(same, swapped);
         com[k].h.add(ha, hb);
       });

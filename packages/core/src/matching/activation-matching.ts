@@ -30,7 +30,7 @@ class CrossMoments {
     const [sa, sb, qa, qb, ab, n] = tf.tidy(() => {
       const a = fa.reshape([-1, this.units]);
       const b = fb.reshape([-1, this.units]);
-      return [tf.sum(a, 0), tf.sum(b, 0), tf.sum(tf.square(a), 0), tf.sum(tf.square(b), 0), tf.matMul(tf.transpose(a), b), a.shape[0]] as const;
+      return [tf.sum(a, 0), tf.sum(b, 0), tf.sum(tf.square(a), 0), tf.sum(tf.square(b), 0), tf.matMul(a, b, true, false), a.shape[0]] as const;
     });
     for (const [into, t] of [[this.sumA, sa], [this.sumB, sb], [this.sqA, qa], [this.sqB, qb], [this.cross, ab]] as const) {
       const values = t.dataSync();

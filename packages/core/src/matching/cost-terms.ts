@@ -45,10 +45,7 @@ export class CostTerms {
       update
         ? tf.tidy(() => tf.add(hit!.term, update()) as tf.Tensor2D)
         : tf.tidy((): tf.Tensor2D => {
-            const rowsA = unitsFirst(this.a[param], axis, units);
-            const rowsB = unitsFirst(transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis), axis, units);
-            // An explicit transpose: matMul's transpose flags are far slower on the wasm backend.
-            return tf.matMul(rowsA, tf.transpose(rowsB)) as tf.Tensor2D;
+            return unitProducts(this.a[param], transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis), axis, units);
           }),
     );
     hit?.term.dispose();
@@ -74,9 +71,9 @@ export class CostTerms {
     const other = after[k].axis;
     return () => {
       const at = (perm: Int32Array) => tf.tensor1d(Int32Array.from(moved, (u) => perm[u]), 'int32');
-      const rowsA = unitsFirst(tf.gather(this.a[param], tf.tensor1d(moved, 'int32'), other), axis, units);
+      const movedA = tf.gather(this.a[param], tf.tensor1d(moved, 'int32'), other);
       const difference = tf.sub(tf.gather(this.b[param], at(now.perm), other), tf.gather(this.b[param], at(old.perm), other));
-      return tf.matMul(rowsA, tf.transpose(unitsFirst(difference, axis, units))) as tf.Tensor2D;
+      return unitProducts(movedA, difference, axis, units);
     };
   }
 }
@@ -116,6 +113,15 @@ function changedUnits(old: PermutationValue, now: PermutationValue): Int32Array 
   const out: number[] = [];
   for (let u = 0; u < now.perm.length; u++) if (old.perm[u] !== now.perm[u]) out.push(u);
   return Int32Array.from(out);
+}
+
+/**
+ * T[i, j] = <a's unit i, b's unit j> along `axis`: the product of their unit rows, through matMul's
+ * transpose flags where a unit is one column of a matrix, else with the units moved to the front.
+ */
+function unitProducts(a: tf.Tensor, b: tf.Tensor, axis: number, units: number): tf.Tensor2D {
+  if (a.rank === 2 && axis === 1 && a.shape[1] === units) return tf.matMul(a, b, true, false);
+  return tf.matMul(unitsFirst(a, axis, units), unitsFirst(b, axis, units), false, true);
 }
 
 /** Moves `axis` to the front and flattens the rest: one row per unit (or block) of the group. */

@@ -1,0 +1,131 @@
+/**
+ * A small WebAssembly binary encoder: just the instructions the matrix-multiply kernels use, and a
+ * module of i32-parameter functions over one imported memory (`env.memory`). Code is built as
+ * nested arrays of bytes (`Code`) and flattened once, so kernels can be written as plain data.
+ */
+export type Code = number | readonly Code[];
+
+export const i32Type = 0x7f;
+export const v128Type = 0x7b;
+export type ValueType = typeof i32Type | typeof v128Type;
+
+/** Unsigned LEB128. */
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  let n = value >>> 0;
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  let n = value | 0;
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const simd = (opcode: number, ...rest: number[]): number[] => [0xfd, ...uleb(opcode), ...rest];
+/** Memory argument: log2 alignment hint, then a constant byte offset. */
+const memarg = (alignLog2: number, offset: number): number[] => [alignLog2, ...uleb(offset)];
+
+/** Instructions, by their text-format names. Loads and stores take a constant byte offset. */
+export const op = {
+  block: (): Code => [0x02, 0x40],
+  loop: (): Code => [0x03, 0x40],
+  if: (): Code => [0x04, 0x40],
+  ifF32: (): Code => [0x04, 0x7d],
+  else: (): Code => [0x05],
+  end: (): Code => [0x0b],
+  br: (depth: number): Code => [0x0c, ...uleb(depth)],
+  brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
+  drop: (): Code => [0x1a],
+  select: (): Code => [0x1b],
+  get: (local: number): Code => [0x20, ...uleb(local)],
+  set: (local: number): Code => [0x21, ...uleb(local)],
+  tee: (local: number): Code => [0x22, ...uleb(local)],
+  i32: (value: number): Code => [0x41, ...sleb(value)],
+  f32Zero: (): Code => [0x43, 0, 0, 0, 0],
+  eqz: (): Code => [0x45],
+  ltS: (): Code => [0x48],
+  ltU: (): Code => [0x49],
+  gtS: (): Code => [0x4a],
+  leU: (): Code => [0x4d],
+  geU: (): Code => [0x4f],
+  add: (): Code => [0x6a],
+  sub: (): Code => [0x6b],
+  mul: (): Code => [0x6c],
+  and: (): Code => [0x71],
+  shl: (): Code => [0x74],
+  f32Load: (offset = 0): Code => [0x2a, ...memarg(2, offset)],
+  f32Store: (offset = 0): Code => [0x38, ...memarg(2, offset)],
+  f32Max: (): Code => [0x97],
+  v128Load: (offset = 0): Code => simd(0x00, ...memarg(4, offset)),
+  v128Store: (offset = 0): Code => simd(0x0b, ...memarg(4, offset)),
+  v128Load32Splat: (offset = 0): Code => simd(0x09, ...memarg(2, offset)),
+  v128Zero: (): Code => simd(0x0c, ...new Array<number>(16).fill(0)),
+  f32x4Add: (): Code => simd(0xe4),
+  f32x4Mul: (): Code => simd(0xe6),
+  f32x4Max: (): Code => simd(0xe9),
+  /** a·b + c with one rounding where the CPU has FMA (relaxed SIMD). */
+  f32x4RelaxedMadd: (): Code => simd(0x105),
+};
+
+export interface FunctionSpec {
+  readonly name: string;
+  /** Every parameter is an i32 (byte addresses and sizes). */
+  readonly parameterCount: number;
+  readonly locals: readonly ValueType[];
+  readonly body: Code;
+}
+
+function flatten(code: Code, out: number[] = []): number[] {
+  if (typeof code === 'number') out.push(code);
+  else for (const part of code) flatten(part, out);
+  return out;
+}
+
+const vector = (items: readonly number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (text: string): number[] => [...uleb(text.length), ...Buffer.from(text, 'utf8')];
+const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+
+/** Locals as (count, type) runs, as the code section encodes them. */
+function localRuns(locals: readonly ValueType[]): number[][] {
+  const runs: [number, ValueType][] = [];
+  for (const type of locals) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === type) last[0]++;
+    else runs.push([1, type]);
+  }
+  return runs.map(([count, type]) => [...uleb(count), type]);
+}
+
+/** A module exporting `functions` (no results) that imports its memory as `env.memory`. */
+export function encodeModule(functions: readonly FunctionSpec[]): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vector(new Array(f.parameterCount).fill([i32Type])), 0]);
+  const memoryImport = [[...name('env'), ...name('memory'), 0x02, 0x00, 1]];
+  const bodies = functions.map((f) => {
+    const body = [...vector(localRuns(f.locals)), ...flatten(f.body), 0x0b];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vector(types)),
+    ...section(2, vector(memoryImport)),
+    ...section(3, vector(functions.map((_, i) => uleb(i)))),
+    ...section(7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vector(bodies)),
+  ]);
+}

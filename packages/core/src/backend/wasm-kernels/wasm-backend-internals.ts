@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The parts of tfjs's wasm backend (4.x) that weightspace's replacement kernels use: its heap, its
+ * allocator, where each tensor lives and how an output is made. They are not public API, so every
+ * use goes through `internalsOf`, which checks they are there.
+ */
+export interface WasmBackendInternals {
+  readonly wasm: { readonly asm: { readonly memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(address: number): void };
+  readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** The backend's internals, or undefined when they are not the expected ones (another tfjs version). */
+export function internalsOf(backend: unknown): WasmBackendInternals | undefined {
+  const candidate = backend as Partial<WasmBackendInternals> | undefined;
+  const memory = candidate?.wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory && candidate?.dataIdMap && typeof candidate.makeOutput === 'function' ? (candidate as WasmBackendInternals) : undefined;
+}
+
+/** The byte address of a tensor's data in the backend's heap. */
+export function addressOf(internals: WasmBackendInternals, tensor: tf.TensorInfo): number {
+  const data = internals.dataIdMap.get(tensor.dataId);
+  if (!data) throw new Error('tensor is not on the wasm backend');
+  return data.memoryOffset;
+}
+
+/** Kernels weightspace registered, so that activating the backend again does not wrap one in another. */
+const replacements = new WeakSet<tf.KernelFunc>();
+
+/**
+ * Registers `makeKernel(original)` as the wasm backend's kernel `name`, where `original` is the
+ * kernel it replaces (for the cases the replacement leaves to it). Does nothing when a
+ * weightspace kernel is already registered; returns false, changing nothing, when the wasm
+ * backend or its internals are missing.
+ */
+export function replaceWasmKernel(name: string, makeKernel: (original: tf.KernelFunc) => tf.KernelFunc): boolean {
+  const original = tf.getKernel(name, 'wasm');
+  if (!internalsOf(tf.findBackend('wasm')) || !original) return false;
+  if (replacements.has(original.kernelFunc)) return true;
+  const kernelFunc = makeKernel(original.kernelFunc);
+  replacements.add(kernelFunc);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+  return true;
+}
