@@ -1,3 +1,5 @@
+import { assignmentScans, AssignmentScans } from './assignment-scans';
+
 /**
  * Linear sum assignment by shortest augmenting paths (the Jonker–Volgenant family, in the
  * rectangular form of Crouse 2016), exact for dense real costs.
@@ -42,42 +44,114 @@ export function solveAssignment(
   cost: ArrayLike<number>,
   rows: number,
   cols: number,
-  options: { maximize?: boolean; warmStart?: AssignmentWarmStart } = {},
+  options: { maximize?: boolean; warmStart?: AssignmentWarmStart; workspace?: AssignmentWorkspace } = {},
 ): AssignmentSolution {
   if (cost.length !== rows * cols) throw new Error(`cost has ${cost.length} entries, expected ${rows}×${cols}`);
-  const sign = options.maximize ? -1 : 1;
   const transposed = rows > cols;
   const nr = transposed ? cols : rows;
   const nc = transposed ? rows : cols;
-  const c = new Float64Array(nr * nc);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      const v = cost[i * cols + j];
-      if (Number.isNaN(v)) throw new Error(`cost[${i}][${j}] is NaN`);
-      if (transposed) c[j * nc + i] = sign * v;
-      else c[i * nc + j] = sign * v;
-    }
+  const work = options.workspace ?? new AssignmentWorkspace();
+  work.layOut(nr, nc);
+  const c = work.cost;
+  if (!transposed) {
+    c.set(cost);
+    if (work.scans.prepare(work.costAt, nr * nc, options.maximize ? 1 : 0)) throwOnNaN(cost, cols);
+  } else {
+    const sign = options.maximize ? -1 : 1;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) c[j * nc + i] = sign * cost[i * cols + j];
+    if (work.scans.prepare(work.costAt, nr * nc, 0)) throwOnNaN(cost, cols);
   }
   const warm = options.warmStart;
   const usable = warm !== undefined && warm.colDuals.length === nc && warm.colForRow.length === nr;
-  const { col4row, v } = solveShortestPaths(c, nr, nc, usable ? warm : undefined);
-  const warmStart = { colDuals: v, colForRow: Int32Array.from(col4row) };
+  const col4row = solveShortestPaths(work, usable ? warm : undefined);
+  // Copied out: the workspace's memory is reused by the next solve.
+  const warmStart = { colDuals: Float64Array.from(work.v), colForRow: Int32Array.from(col4row) };
   if (!transposed) return { colForRow: col4row, warmStart };
   const out = new Int32Array(rows).fill(-1);
   for (let i = 0; i < nr; i++) out[col4row[i]] = i;
   return { colForRow: out, warmStart };
 }
 
-/** Minimising assignment for nr ≤ nc from a feasible start; returns each row's column and the column duals. */
-function solveShortestPaths(cost: Float64Array, nr: number, nc: number, warm?: AssignmentWarmStart): { col4row: Int32Array; v: Float64Array } {
+function throwOnNaN(cost: ArrayLike<number>, cols: number): never {
+  for (let k = 0; k < cost.length; k++) {
+    if (Number.isNaN(cost[k])) throw new Error(`cost[${Math.floor(k / cols)}][${k % cols}] is NaN`);
+  }
+  throw new Error('cost has a NaN entry');
+}
+
+/**
+ * The memory an assignment solve works in: the minimising cost matrix (nr × nc, float64), the
+ * column duals v, and per Dijkstra search the shortest distances, the row each column was reached
+ * from and a mask of finished columns (0, or +∞ once finished), all in one WebAssembly memory that
+ * the scans read. Pass one to consecutive solves (`options.workspace`) to reuse its memory: a
+ * fresh 512 × 512 problem spends ~1.7 ms just touching new pages.
+ */
+export class AssignmentWorkspace {
+  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  /** @internal */
+  readonly scans: AssignmentScans = assignmentScans(this.memory);
+  /** @internal */
+  nr = 0;
+  /** @internal */
+  nc = 0;
+  /** @internal */
+  cost = new Float64Array(0);
+  /** @internal */
+  v = new Float64Array(0);
+  /** @internal */
+  shortest = new Float64Array(0);
+  /** @internal */
+  path = new Float64Array(0);
+  /** @internal */
+  finished = new Float64Array(0);
+  /** @internal The two least reduced costs of a row, per lane (see AssignmentScans.rowMin2). */
+  top = new Float64Array(0);
+  /** @internal */
+  readonly topAt = 0;
+  /** @internal */
+  readonly costAt = 64;
+  /** @internal */
+  vAt = 0;
+  /** @internal */
+  shortestAt = 0;
+  /** @internal */
+  pathAt = 0;
+  /** @internal */
+  finishedAt = 0;
+
+  /** @internal Lays out a problem of nr × nc, growing the memory if needed. */
+  layOut(nr: number, nc: number): void {
+    const bytes = this.costAt + (nr * nc + 4 * nc) * 8;
+    const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
+    if (pages > 0) this.memory.grow(pages);
+    const buffer = this.memory.buffer;
+    this.nr = nr;
+    this.nc = nc;
+    this.top = new Float64Array(buffer, this.topAt, 8);
+    this.cost = new Float64Array(buffer, this.costAt, nr * nc);
+    this.vAt = this.costAt + nr * nc * 8;
+    this.shortestAt = this.vAt + nc * 8;
+    this.pathAt = this.shortestAt + nc * 8;
+    this.finishedAt = this.pathAt + nc * 8;
+    this.v = new Float64Array(buffer, this.vAt, nc);
+    this.shortest = new Float64Array(buffer, this.shortestAt, nc);
+    this.path = new Float64Array(buffer, this.pathAt, nc);
+    this.finished = new Float64Array(buffer, this.finishedAt, nc);
+  }
+
+  /** @internal */
+  rowAt(i: number): number {
+    return this.costAt + i * this.nc * 8;
+  }
+}
+
+/** Minimising assignment for nr ≤ nc from a feasible start; returns each row's column (the column duals stay in `work.v`). */
+function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStart): Int32Array {
+  const { nr, nc, scans, cost, v, shortest, path, finished } = work;
   const u = new Float64Array(nr);
-  const v = new Float64Array(nc);
-  const shortest = new Float64Array(nc);
-  const path = new Int32Array(nc).fill(-1);
   const col4row = new Int32Array(nr).fill(-1);
   const row4col = new Int32Array(nc).fill(-1);
   const seenRow = new Uint8Array(nr);
-  const seenCol = new Uint8Array(nc);
 
   // Column duals to start from. A rectangular problem (nr < nc) stays optimal only if every
   // column left unassigned keeps the largest dual, so it starts from v = 0 as Crouse's does;
@@ -86,25 +160,13 @@ function solveShortestPaths(cost: Float64Array, nr: number, nc: number, warm?: A
     v.set(warm.colDuals);
   } else if (nr === nc) {
     v.fill(Infinity);
-    for (let i = 0; i < nr; i++) {
-      const base = i * nc;
-      for (let j = 0; j < nc; j++) if (cost[base + j] < v[j]) v[j] = cost[base + j];
-    }
+    for (let i = 0; i < nr; i++) scans.columnMin(work.rowAt(i), work.vAt, nc);
   }
   for (let i = 0; i < nr; i++) {
-    const base = i * nc;
-    let best = Infinity;
-    let arg = -1;
-    for (let j = 0; j < nc; j++) {
-      const r = cost[base + j] - v[j];
-      if (r < best) {
-        best = r;
-        arg = j;
-      }
-    }
+    const best = scans.rowMin(work.rowAt(i), work.vAt, nc);
     u[i] = best;
-    const preferred = warm && nr === nc ? warm.colForRow[i] : arg;
-    if (preferred >= 0 && row4col[preferred] === -1 && cost[base + preferred] - v[preferred] === best) {
+    const preferred = warm && nr === nc ? warm.colForRow[i] : best < Infinity ? scans.rowIndexOf(work.rowAt(i), work.vAt, nc, 0, best) : -1;
+    if (preferred >= 0 && row4col[preferred] === -1 && cost[i * nc + preferred] - v[preferred] === best) {
       col4row[i] = preferred;
       row4col[preferred] = i;
     }
@@ -113,49 +175,34 @@ function solveShortestPaths(cost: Float64Array, nr: number, nc: number, warm?: A
   // Row reduction pays off from a warm start too: weight matching's warm starts leave 100–460 of
   // 512 rows free, and over one descent's 35 solves reduction first took 410 ms against 599 ms
   // for shortest paths alone (same optima).
-  if (nr === nc) augmentingRowReduction(cost, nr, u, v, col4row, row4col);
+  if (nr === nc) augmentingRowReduction(work, u, col4row, row4col);
 
   for (let curRow = 0; curRow < nr; curRow++) {
     if (col4row[curRow] !== -1) continue;
-    // Dijkstra over columns on reduced costs, from row curRow to the nearest free column. The
-    // scan runs over all columns in memory order (skipping finished ones), which is faster in
-    // JavaScript than keeping a list of the remaining columns.
+    // Dijkstra over columns on reduced costs, from row curRow to the nearest free column.
     let minVal = 0;
     let i = curRow;
     seenRow.fill(0);
-    seenCol.fill(0);
+    finished.fill(0);
     shortest.fill(Infinity);
     let sink = -1;
     while (sink === -1) {
-      let index = -1;
-      let lowest = Infinity;
       seenRow[i] = 1;
-      const base = i * nc;
-      const offset = minVal - u[i];
-      for (let j = 0; j < nc; j++) {
-        if (seenCol[j] === 1) continue;
-        const r = offset + cost[base + j] - v[j];
-        let d = shortest[j];
-        if (r < d) {
-          path[j] = i;
-          shortest[j] = r;
-          d = r;
-        }
-        if (d < lowest || (d === lowest && row4col[j] === -1)) {
-          lowest = d;
-          index = j;
-        }
-      }
+      const lowest = scans.relax(work.rowAt(i), work.vAt, work.shortestAt, work.pathAt, work.finishedAt, nc, minVal - u[i], i);
+      if (lowest === Infinity) throw new Error('cost matrix admits no finite assignment');
+      // Among the columns at the least distance, a free one ends the search.
+      const first = scans.sumIndexOf(work.shortestAt, work.finishedAt, nc, 0, lowest);
+      let j = first;
+      while (j !== -1 && row4col[j] !== -1) j = scans.sumIndexOf(work.shortestAt, work.finishedAt, nc, j + 1, lowest);
+      if (j === -1) j = first;
       minVal = lowest;
-      if (minVal === Infinity || index === -1) throw new Error('cost matrix admits no finite assignment');
-      const j = index;
       if (row4col[j] === -1) sink = j;
       else i = row4col[j];
-      seenCol[j] = 1;
+      finished[j] = Infinity;
     }
     u[curRow] += minVal;
     for (let r = 0; r < nr; r++) if (seenRow[r] && r !== curRow) u[r] += minVal - shortest[col4row[r]];
-    for (let j = 0; j < nc; j++) if (seenCol[j]) v[j] -= minVal - shortest[j];
+    for (let j = 0; j < nc; j++) if (finished[j] !== 0) v[j] -= minVal - shortest[j];
     let j = sink;
     for (;;) {
       const r = path[j];
@@ -166,7 +213,7 @@ function solveShortestPaths(cost: Float64Array, nr: number, nc: number, warm?: A
       if (r === curRow) break;
     }
   }
-  return { col4row, v };
+  return col4row;
 }
 
 /** Total cost of an assignment (rows with -1 skipped). */
@@ -188,7 +235,9 @@ export function assignmentCost(cost: ArrayLike<number>, cols: number, colForRow:
  * the shortest-path phase finishes the last few rows for less (n = 512: 10 ms vs 15–19 ms with a
  * 10n budget, the same at n = 1024 and 2048).
  */
-function augmentingRowReduction(cost: Float64Array, n: number, u: Float64Array, v: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+function augmentingRowReduction(work: AssignmentWorkspace, u: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+  const { nr: n, scans, cost, v } = work;
+  const least = new Float64Array(4);
   let free: number[] = [];
   for (let i = 0; i < n; i++) if (col4row[i] === -1) free.push(i);
   for (let pass = 0; pass < 2 && free.length > 0; pass++) {
@@ -197,25 +246,9 @@ function augmentingRowReduction(cost: Float64Array, n: number, u: Float64Array, 
     let budget = 4 * n;
     while (k < free.length && budget-- > 0) {
       const i = free[k++];
-      const base = i * n;
-      let u1 = Infinity;
-      let u2 = Infinity;
-      let j1 = -1;
-      let j2 = -1;
-      for (let j = 0; j < n; j++) {
-        const r = cost[base + j] - v[j];
-        if (r < u2) {
-          if (r < u1) {
-            u2 = u1;
-            j2 = j1;
-            u1 = r;
-            j1 = j;
-          } else {
-            u2 = r;
-            j2 = j;
-          }
-        }
-      }
+      leastTwo(work, i, least);
+      const [u1, u2, j2] = [least[0], least[1], least[3]];
+      let j1 = least[2];
       let owner = row4col[j1];
       if (u1 < u2) {
         v[j1] -= u2 - u1;
@@ -224,7 +257,7 @@ function augmentingRowReduction(cost: Float64Array, n: number, u: Float64Array, 
         owner = row4col[j1];
       }
       u[i] = j2 >= 0 ? u2 : u1;
-      if (j2 < 0) v[j1] = cost[base + j1] - u[i];
+      if (j2 < 0) v[j1] = cost[i * n + j1] - u[i];
       if (owner >= 0) {
         col4row[owner] = -1;
         if (u1 < u2) free[--k] = owner;
@@ -237,11 +270,41 @@ function augmentingRowReduction(cost: Float64Array, n: number, u: Float64Array, 
     free = next;
   }
   // Rows kicked out keep valid duals: recompute them as their cheapest reduced cost.
-  for (const i of free) {
-    if (col4row[i] !== -1) continue;
-    const base = i * n;
-    let best = Infinity;
-    for (let j = 0; j < n; j++) best = Math.min(best, cost[base + j] - v[j]);
-    u[i] = best;
+  for (const i of free) if (col4row[i] === -1) u[i] = scans.rowMin(work.rowAt(i), work.vAt, n);
+}
+
+/**
+ * The two least reduced costs c[i][j] − v[j] of row i and their columns, into
+ * out = [least, second, column, secondColumn] (+∞ and −1 where the row has no such entry): the
+ * SIMD scan's per-lane candidates merged, then the entries past its last whole block of four.
+ */
+function leastTwo(work: AssignmentWorkspace, i: number, out: Float64Array): void {
+  const { nc: n, cost, v, top } = work;
+  work.scans.rowMin2(work.rowAt(i), work.vAt, n, work.topAt);
+  // top: least (lanes 0, 1), column (2, 3), second (4, 5), secondColumn (6, 7).
+  const lane1 = top[1] < top[0] ? 1 : 0;
+  let u1 = top[lane1];
+  let j1 = top[2 + lane1];
+  // The second least: the other lane's least or this lane's second.
+  const other = 1 - lane1;
+  const otherFirst = top[other] < top[4 + lane1];
+  let u2 = otherFirst ? top[other] : top[4 + lane1];
+  let j2 = otherFirst ? top[2 + other] : top[6 + lane1];
+  const base = i * n;
+  for (let j = n - (n % 4); j < n; j++) {
+    const r = cost[base + j] - v[j];
+    if (r < u1) {
+      u2 = u1;
+      j2 = j1;
+      u1 = r;
+      j1 = j;
+    } else if (r < u2) {
+      u2 = r;
+      j2 = j;
+    }
   }
+  out[0] = u1;
+  out[1] = u2;
+  out[2] = j1;
+  out[3] = j2;
 }

@@ -5,7 +5,7 @@ import { identity } from '../symmetry/algebra';
 import { GroupElement, PermutationValue } from '../symmetry/element';
 import { axesOfGroup, GroupDeclaration, SymmetrySpec } from '../symmetry/spec';
 import { CostTerms } from './cost-terms';
-import { AssignmentWarmStart, solveAssignment } from './linear-assignment';
+import { AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from './linear-assignment';
 import { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
 
@@ -40,6 +40,7 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
   // Each group's problem changes little between sweeps: start each solve from the last one's duals,
   // and reuse or update each cost term (see CostTerms).
   const warm = new Map<string, AssignmentWarmStart>();
+  const workspace = new AssignmentWorkspace();
   const terms = new CostTerms(spec, a, b);
   let iterations = 0;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
@@ -54,7 +55,7 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
       if (!changed && warm.has(group)) continue;
       const cost = costMatrix(parts);
       const current = (element[group] as PermutationValue).perm;
-      const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group) });
+      const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
       warm.set(group, solved.warmStart);
       const next = solved.colForRow;
       const oldScore = scoreOf(cost, n, current);

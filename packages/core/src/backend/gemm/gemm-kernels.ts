@@ -1,4 +1,4 @@
-import { Code, FunctionSpec, i32Type, op, v128Type, ValueType } from './wasm-encoder';
+import { Code, FunctionSpec, i32Type, op, v128Type, ValueType } from '../../wasm/encoder';
 
 /**
  * The two WebAssembly functions of the float32 matrix multiply, C (+)= A·B, in the GotoBLAS shape:
@@ -47,7 +47,7 @@ export function packFunction(): FunctionSpec {
       op.get(panelStart), op.get(width), op.add(), op.set(panelStart), op.br(0),
     op.end(), op.end(),
   ];
-  return { name: 'pack', parameterCount: 7, locals: [i32Type, i32Type, i32Type, i32Type], body };
+  return { name: 'pack', parameters: new Array<ValueType>(7).fill(i32Type), locals: [i32Type, i32Type, i32Type, i32Type], body };
 }
 
 /**
@@ -173,5 +173,5 @@ export function gemmFunction(fusedMultiplyAdd: boolean): FunctionSpec {
       op.get(columnStart), op.i32(TILE_COLUMNS), op.add(), op.set(columnStart), op.br(0),
     op.end(), op.end(),
   ];
-  return { name: 'gemm', parameterCount: 9, locals, body };
+  return { name: 'gemm', parameters: new Array<ValueType>(9).fill(i32Type), locals, body };
 }

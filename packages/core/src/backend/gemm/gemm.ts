@@ -1,6 +1,6 @@
 import * as v8 from 'node:v8';
 import { gemmFunction, packFunction, TILE_COLUMNS, TILE_ROWS } from './gemm-kernels';
-import { encodeModule, op } from './wasm-encoder';
+import { encodeModule, op } from '../../wasm/encoder';
 
 /** A matrix in wasm memory: element (i, j) is the float32 at address + i·rowStride + j·columnStride (bytes). */
 export interface MatrixView {
@@ -30,7 +30,7 @@ interface GemmExports {
 
 /** Whether this V8 accepts relaxed SIMD, switching its flag on where it is not on by default (Node 20). */
 export function relaxedSimdAvailable(): boolean {
-  const probe = encodeModule([{ name: 'probe', parameterCount: 0, locals: [], body: [op.v128Zero(), op.v128Zero(), op.v128Zero(), op.f32x4RelaxedMadd(), op.drop()] }]);
+  const probe = encodeModule([{ name: 'probe', parameters: [], locals: [], body: [op.v128Zero(), op.v128Zero(), op.v128Zero(), op.f32x4RelaxedMadd(), op.drop()] }]);
   if (WebAssembly.validate(probe)) return true;
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   return WebAssembly.validate(probe);

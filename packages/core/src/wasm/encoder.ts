@@ -1,13 +1,15 @@
 /**
- * A small WebAssembly binary encoder: just the instructions the matrix-multiply kernels use, and a
- * module of i32-parameter functions over one imported memory (`env.memory`). Code is built as
- * nested arrays of bytes (`Code`) and flattened once, so kernels can be written as plain data.
+ * A small WebAssembly binary encoder: just the instructions weightspace's kernels use (the matrix
+ * multiply, the assignment solver's scans), and a module of functions over one imported memory
+ * (`env.memory`). Code is built as nested arrays of bytes (`Code`) and flattened once, so kernels
+ * can be written as plain data.
  */
 export type Code = number | readonly Code[];
 
 export const i32Type = 0x7f;
+export const f64Type = 0x7c;
 export const v128Type = 0x7b;
-export type ValueType = typeof i32Type | typeof v128Type;
+export type ValueType = typeof i32Type | typeof f64Type | typeof v128Type;
 
 /** Unsigned LEB128. */
 function uleb(value: number): number[] {
@@ -59,6 +61,7 @@ export const op = {
   i32: (value: number): Code => [0x41, ...sleb(value)],
   f32Zero: (): Code => [0x43, 0, 0, 0, 0],
   eqz: (): Code => [0x45],
+  eq: (): Code => [0x46],
   ltS: (): Code => [0x48],
   ltU: (): Code => [0x49],
   gtS: (): Code => [0x4a],
@@ -68,14 +71,38 @@ export const op = {
   sub: (): Code => [0x6b],
   mul: (): Code => [0x6c],
   and: (): Code => [0x71],
+  or: (): Code => [0x72],
   shl: (): Code => [0x74],
   f32Load: (offset = 0): Code => [0x2a, ...memarg(2, offset)],
   f32Store: (offset = 0): Code => [0x38, ...memarg(2, offset)],
-  f32Max: (): Code => [0x97],
+  f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
+  f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
+  f64Const: (value: number): Code => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)],
+  f64Eq: (): Code => [0x61],
+  f64Ne: (): Code => [0x62],
+  f64Neg: (): Code => [0x9a],
+  f64Lt: (): Code => [0x63],
+  f64Add: (): Code => [0xa0],
+  f64Sub: (): Code => [0xa1],
+  f64Min: (): Code => [0xa4],
+  f64ConvertI32S: (): Code => [0xb7],
+  return: (): Code => [0x0f],
   v128Load: (offset = 0): Code => simd(0x00, ...memarg(4, offset)),
   v128Store: (offset = 0): Code => simd(0x0b, ...memarg(4, offset)),
   v128Load32Splat: (offset = 0): Code => simd(0x09, ...memarg(2, offset)),
   v128Zero: (): Code => simd(0x0c, ...new Array<number>(16).fill(0)),
+  v128AnyTrue: (): Code => simd(0x53),
+  v128Bitselect: (): Code => simd(0x52),
+  f64x2Splat: (): Code => simd(0x14),
+  f64x2ExtractLane: (lane: number): Code => simd(0x21, lane),
+  f64x2Eq: (): Code => simd(0x47),
+  f64x2Ne: (): Code => simd(0x48),
+  f64x2Neg: (): Code => simd(0xed),
+  f64x2Lt: (): Code => simd(0x49),
+  f64x2Add: (): Code => simd(0xf0),
+  f64x2Sub: (): Code => simd(0xf1),
+  /** b < a ? b : a per lane (minpd on x86; no NaN handling, which the callers exclude). */
+  f64x2Pmin: (): Code => simd(0xf6),
   f32x4Add: (): Code => simd(0xe4),
   f32x4Mul: (): Code => simd(0xe6),
   f32x4Max: (): Code => simd(0xe9),
@@ -85,8 +112,8 @@ export const op = {
 
 export interface FunctionSpec {
   readonly name: string;
-  /** Every parameter is an i32 (byte addresses and sizes). */
-  readonly parameterCount: number;
+  readonly parameters: readonly ValueType[];
+  readonly result?: ValueType;
   readonly locals: readonly ValueType[];
   readonly body: Code;
 }
@@ -112,9 +139,9 @@ function localRuns(locals: readonly ValueType[]): number[][] {
   return runs.map(([count, type]) => [...uleb(count), type]);
 }
 
-/** A module exporting `functions` (no results) that imports its memory as `env.memory`. */
+/** A module exporting `functions` that imports its memory as `env.memory`. */
 export function encodeModule(functions: readonly FunctionSpec[]): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(new Array(f.parameterCount).fill([i32Type])), 0]);
+  const types = functions.map((f) => [0x60, ...vector(f.parameters.map((t) => [t])), ...(f.result === undefined ? [0] : [1, f.result])]);
   const memoryImport = [[...name('env'), ...name('memory'), 0x02, 0x00, 1]];
   const bodies = functions.map((f) => {
     const body = [...vector(localRuns(f.locals)), ...flatten(f.body), 0x0b];
