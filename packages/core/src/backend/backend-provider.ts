@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import * as path from 'node:path';
 import { WeightspaceError } from '../errors/errors';
 import { installConvFilterGradientAsConv } from './conv-gradient';
+import { installWasmAdamKernel } from './wasm-kernels/adam-kernel';
 import { installWasmGatherKernel } from './wasm-kernels/gather-kernel';
 import { installWasmMatMulKernel } from './wasm-kernels/matmul-kernel';
+import { installWasmSumKernel } from './wasm-kernels/sum-kernel';
 import { installMatMulGradient } from './matmul-gradient';
 
 /** A tensor backend that can be chosen at start-up. */
@@ -39,7 +41,7 @@ async function select(name: string): Promise<void> {
 
 /**
  * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
- * also installs weightspace's own matMul and gather kernels and gradients that avoid the backend's slow and
+ * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step) and gradients that avoid the backend's slow and
  * missing kernels (convolution filter gradient as a convolution).
  */
 export const wasmBackend: BackendProvider = {
@@ -54,6 +56,8 @@ export const wasmBackend: BackendProvider = {
     // transpose flags the gradient must avoid.
     installMatMulGradient(!installWasmMatMulKernel());
     installWasmGatherKernel();
+    installWasmSumKernel();
+    installWasmAdamKernel();
     installConvFilterGradientAsConv();
   },
 };

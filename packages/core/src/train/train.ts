@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Adam, StepOptimizer } from './adam';
 import { minibatches, gather } from '../data/batches';
 import { Split } from '../data/dataset';
 import { Params } from '../params/params';
@@ -67,7 +68,7 @@ function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Param
   }
   const current = (): Params => ({ ...initial, ...running.values, ...variables });
   const taps = norms.map((n) => n.tap);
-  const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, options.momentum ?? 0.9) : tf.train.adam(options.learningRate);
+  const optimizer = options.optimizer === 'sgd' ? momentum(options.learningRate, options.momentum ?? 0.9) : new Adam(options.learningRate);
   const decoupled = options.optimizer === 'adamw' ? (options.weightDecay ?? 0) : 0;
   const decay = options.optimizer === 'adamw' ? 0 : (options.weightDecay ?? 0);
   const penalty = (): tf.Scalar => tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
@@ -89,7 +90,7 @@ function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Param
             const loss = crossEntropy(logits, y);
             return decay > 0 ? (tf.add(loss, penalty()) as tf.Scalar) : loss;
           };
-          return optimizer.minimize(objective, true, Object.values(variables)) as tf.Scalar;
+          return optimizer.minimize(objective, Object.values(variables));
         });
         if (decoupled > 0) for (const v of Object.values(variables)) tf.tidy(() => v.assign(tf.mul(v, 1 - options.learningRate * decoupled)));
         running.update();
@@ -114,4 +115,13 @@ function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Param
     running.dispose();
     for (const v of Object.values(variables)) v.dispose();
   }
+}
+
+/** tfjs's SGD with momentum (PyTorch's form), as a StepOptimizer. */
+function momentum(learningRate: number, mu: number): StepOptimizer {
+  const optimizer = tf.train.momentum(learningRate, mu);
+  return {
+    minimize: (objective, variables) => optimizer.minimize(objective, true, variables) as tf.Scalar,
+    dispose: () => optimizer.dispose(),
+  };
 }

@@ -7,9 +7,10 @@
 export type Code = number | readonly Code[];
 
 export const i32Type = 0x7f;
+export const f32Type = 0x7d;
 export const f64Type = 0x7c;
 export const v128Type = 0x7b;
-export type ValueType = typeof i32Type | typeof f64Type | typeof v128Type;
+export type ValueType = typeof i32Type | typeof f32Type | typeof f64Type | typeof v128Type;
 
 /** Unsigned LEB128. */
 function uleb(value: number): number[] {
@@ -75,6 +76,11 @@ export const op = {
   shl: (): Code => [0x74],
   f32Load: (offset = 0): Code => [0x2a, ...memarg(2, offset)],
   f32Store: (offset = 0): Code => [0x38, ...memarg(2, offset)],
+  f32Add: (): Code => [0x92],
+  f32Sub: (): Code => [0x93],
+  f32Mul: (): Code => [0x94],
+  f32Div: (): Code => [0x95],
+  f32Sqrt: (): Code => [0x91],
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   f64Const: (value: number): Code => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)],
@@ -92,6 +98,8 @@ export const op = {
   v128Load32Splat: (offset = 0): Code => simd(0x09, ...memarg(2, offset)),
   v128Zero: (): Code => simd(0x0c, ...new Array<number>(16).fill(0)),
   v128AnyTrue: (): Code => simd(0x53),
+  /** i8x16.shuffle by 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
+  shuffle32: (lanes: readonly [number, number, number, number]): Code => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
   v128Bitselect: (): Code => simd(0x52),
   f64x2Splat: (): Code => simd(0x14),
   f64x2ExtractLane: (lane: number): Code => simd(0x21, lane),
@@ -103,6 +111,10 @@ export const op = {
   f64x2Sub: (): Code => simd(0xf1),
   /** b < a ? b : a per lane (minpd on x86; no NaN handling, which the callers exclude). */
   f64x2Pmin: (): Code => simd(0xf6),
+  f32x4Splat: (): Code => simd(0x13),
+  f32x4Sqrt: (): Code => simd(0xe3),
+  f32x4Sub: (): Code => simd(0xe5),
+  f32x4Div: (): Code => simd(0xe7),
   f32x4Add: (): Code => simd(0xe4),
   f32x4Mul: (): Code => simd(0xe6),
   f32x4Max: (): Code => simd(0xe9),

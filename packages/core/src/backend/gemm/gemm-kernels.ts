@@ -51,6 +51,91 @@ export function packFunction(): FunctionSpec {
 }
 
 /**
+ * packContiguous{width}(src, dst, panels, depth, depthStride): `pack` for whole panels whose
+ * `width` elements at each depth are contiguous (rowStride 4: A transposed, B as stored), a
+ * vector copy per depth.
+ */
+export function packContiguousFunction(width: 4 | 8): FunctionSpec {
+  const [src, dst, panels, depth, depthStride, panel, k, from] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const copies: Code[] = [];
+  for (let v = 0; v < width / 4; v++) copies.push(op.get(dst), op.get(from), op.v128Load(v * 16), op.v128Store(v * 16));
+  const body: Code = [
+    op.i32(0), op.set(panel),
+    op.block(), op.loop(),
+      op.get(panel), op.get(panels), op.geU(), op.brIf(1),
+      op.get(src), op.get(panel), op.i32(width * 4), op.mul(), op.add(), op.set(from),
+      op.i32(0), op.set(k),
+      op.block(), op.loop(),
+        op.get(k), op.get(depth), op.geU(), op.brIf(1),
+        copies,
+        op.get(dst), op.i32(width * 4), op.add(), op.set(dst),
+        op.get(from), op.get(depthStride), op.add(), op.set(from),
+        op.get(k), op.i32(1), op.add(), op.set(k), op.br(0),
+      op.end(), op.end(),
+      op.get(panel), op.i32(1), op.add(), op.set(panel), op.br(0),
+    op.end(), op.end(),
+  ];
+  return { name: `packContiguous${width}`, parameters: new Array<ValueType>(5).fill(i32Type), locals: [i32Type, i32Type, i32Type], body };
+}
+
+/**
+ * packTransposing{width}(src, dst, panels, depth, rowStride): `pack` for whole panels whose rows
+ * are contiguous along the depth (depthStride 4: A as stored, B transposed): 4 × 4 blocks loaded
+ * a row at a time and transposed in registers, the last depth % 4 entries one by one.
+ */
+export function packTransposingFunction(width: 4 | 8): FunctionSpec {
+  const [src, dst, panels, depth, rowStride, panel, k] = [0, 1, 2, 3, 4, 5, 6];
+  const firstRow = 7; // locals 7 .. 7 + width − 1: the panel's row cursors
+  const row = (r: number): number => firstRow + r;
+  const [x0, x1, x2, x3, t0, t1, t2, t3] = Array.from({ length: 8 }, (_, i) => firstRow + width + i);
+  const startRows: Code[] = [];
+  for (let r = 0; r < width; r++) startRows.push(op.get(src), op.get(panel), op.i32(width), op.mul(), op.i32(r), op.add(), op.get(rowStride), op.mul(), op.add(), op.set(row(r)));
+  const advance = (bytes: number): Code => Array.from({ length: width }, (_, r) => [op.get(row(r)), op.i32(bytes), op.add(), op.set(row(r))]);
+  const blocks: Code[] = [];
+  for (let g = 0; g < width / 4; g++) {
+    const x = [x0, x1, x2, x3];
+    for (let q = 0; q < 4; q++) blocks.push(op.get(row(g * 4 + q)), op.v128Load(), op.set(x[q]));
+    // Rows q hold (k, k+1, k+2, k+3); out[d] = (x0[d], x1[d], x2[d], x3[d]).
+    blocks.push(
+      op.get(x0), op.get(x1), op.shuffle32([0, 4, 1, 5]), op.set(t0),
+      op.get(x2), op.get(x3), op.shuffle32([0, 4, 1, 5]), op.set(t1),
+      op.get(x0), op.get(x1), op.shuffle32([2, 6, 3, 7]), op.set(t2),
+      op.get(x2), op.get(x3), op.shuffle32([2, 6, 3, 7]), op.set(t3),
+      op.get(dst), op.get(t0), op.get(t1), op.shuffle32([0, 1, 4, 5]), op.v128Store((0 * width + g * 4) * 4),
+      op.get(dst), op.get(t0), op.get(t1), op.shuffle32([2, 3, 6, 7]), op.v128Store((1 * width + g * 4) * 4),
+      op.get(dst), op.get(t2), op.get(t3), op.shuffle32([0, 1, 4, 5]), op.v128Store((2 * width + g * 4) * 4),
+      op.get(dst), op.get(t2), op.get(t3), op.shuffle32([2, 3, 6, 7]), op.v128Store((3 * width + g * 4) * 4),
+    );
+  }
+  const single: Code[] = Array.from({ length: width }, (_, r) => [op.get(dst), op.get(row(r)), op.f32Load(), op.f32Store(r * 4)]);
+  const body: Code = [
+    op.i32(0), op.set(panel),
+    op.block(), op.loop(),
+      op.get(panel), op.get(panels), op.geU(), op.brIf(1),
+      startRows,
+      op.i32(0), op.set(k),
+      op.block(), op.loop(),
+        op.get(k), op.i32(4), op.add(), op.get(depth), op.gtS(), op.brIf(1),
+        blocks,
+        op.get(dst), op.i32(4 * width * 4), op.add(), op.set(dst),
+        advance(16),
+        op.get(k), op.i32(4), op.add(), op.set(k), op.br(0),
+      op.end(), op.end(),
+      op.block(), op.loop(),
+        op.get(k), op.get(depth), op.geU(), op.brIf(1),
+        single,
+        op.get(dst), op.i32(width * 4), op.add(), op.set(dst),
+        advance(4),
+        op.get(k), op.i32(1), op.add(), op.set(k), op.br(0),
+      op.end(), op.end(),
+      op.get(panel), op.i32(1), op.add(), op.set(panel), op.br(0),
+    op.end(), op.end(),
+  ];
+  const locals: ValueType[] = [i32Type, i32Type, ...new Array<ValueType>(width).fill(i32Type), ...new Array<ValueType>(8).fill(v128Type)];
+  return { name: `packTransposing${width}`, parameters: new Array<ValueType>(5).fill(i32Type), locals, body };
+}
+
+/**
  * gemm(aPacked, bPacked, c, rows, columns, depth, cRowStride, scratch, accumulate): C = A·B, or
  * C += A·B when `accumulate` is non-zero, for A packed in panels of TILE_ROWS rows and B in panels
  * of TILE_COLUMNS columns (both `depth` deep). Tiles on the edge of C go through `scratch`

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MatrixView, WasmGemm } from '../gemm/gemm';
-import { addressOf, internalsOf, replaceWasmKernel, WasmBackendInternals } from './wasm-backend-internals';
+import { addressOf, internalsOf, perBackend, replaceWasmKernel } from './wasm-backend-internals';
 
 /**
  * Replaces the wasm backend's BatchMatMul with weightspace's own kernel (`WasmGemm`), which runs
@@ -14,16 +14,9 @@ import { addressOf, internalsOf, replaceWasmKernel, WasmBackendInternals } from 
  */
 export function installWasmMatMulKernel(): boolean {
   return replaceWasmKernel(tf.BatchMatMul, (original) => {
-    // One multiplier per backend instance: each has its own heap.
-    const gemms = new WeakMap<object, WasmGemm>();
-    const gemmFor = (internals: WasmBackendInternals): WasmGemm => {
-      let gemm = gemms.get(internals);
-      if (!gemm) {
-        gemm = WasmGemm.create(internals.wasm.asm.memory, { allocate: (bytes) => internals.wasm._malloc(bytes), release: (address) => internals.wasm._free(address) });
-        gemms.set(internals, gemm);
-      }
-      return gemm;
-    };
+    const gemmFor = perBackend((internals) =>
+      WasmGemm.create(internals.wasm.asm.memory, { allocate: (bytes) => internals.wasm._malloc(bytes), release: (address) => internals.wasm._free(address) }),
+    );
     return (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };

@@ -25,6 +25,22 @@ export function addressOf(internals: WasmBackendInternals, tensor: tf.TensorInfo
   return data.memoryOffset;
 }
 
+/**
+ * `create(internals)`, made once per backend instance (each has its own heap) and reused: how the
+ * kernels keep their compiled WebAssembly instances.
+ */
+export function perBackend<T>(create: (internals: WasmBackendInternals) => T): (internals: WasmBackendInternals) => T {
+  const made = new WeakMap<WasmBackendInternals, T>();
+  return (internals) => {
+    let value = made.get(internals);
+    if (value === undefined) {
+      value = create(internals);
+      made.set(internals, value);
+    }
+    return value;
+  };
+}
+
 /** Kernels weightspace registered, so that activating the backend again does not wrap one in another. */
 const replacements = new WeakSet<tf.KernelFunc>();
 
