@@ -25,7 +25,7 @@ export class CostTerms {
     private readonly a: Params,
     private readonly b: Params,
     /** Largest fraction of an axis's units that may change for an in-place update. */
-    private readonly updateFraction = 0.25,
+    private readonly updateFraction = 0.5,
   ) {}
 
   /**

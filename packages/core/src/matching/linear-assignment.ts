@@ -172,10 +172,11 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
     }
   }
 
-  // Row reduction pays off from a warm start too: weight matching's warm starts leave 100–460 of
-  // 512 rows free, and over one descent's 35 solves reduction first took 410 ms against 599 ms
-  // for shortest paths alone (same optima).
-  if (nr === nc) augmentingRowReduction(work, u, col4row, row4col);
+  // Row reduction pays off from a warm start too (weight matching's warm starts leave 100–460 of
+  // 512 rows free), with a smaller budget. Measured with the SIMD scans, medians of 5: one
+  // descent's 40 warm solves 175 ms with 2n scans per pass (4n: 197, n: 180, none: 249); cold
+  // uniform costs n = 512 / 1024 / 2048 6.5 / 28.6 / 245 ms with 2n, 7.2 / 30.4 / 219 with 4n.
+  if (nr === nc) augmentingRowReduction(work, u, col4row, row4col, warm ? 2 * nr : 4 * nr);
 
   for (let curRow = 0; curRow < nr; curRow++) {
     if (col4row[curRow] !== -1) continue;
@@ -230,12 +231,11 @@ export function assignmentCost(cost: ArrayLike<number>, cols: number, colForRow:
  * its cheapest column at reduced cost, lowering that column's dual until the row's second choice
  * is as cheap, and the column's previous row becomes free in turn. Reduced costs stay
  * non-negative and assigned edges tight, so the shortest-path phase that follows stays exact; it
- * only has fewer rows left to augment. Two passes, each bounded to 4n row scans: on uniform
- * random costs the original's longer passes mostly shuffle rows between near-equal columns, and
- * the shortest-path phase finishes the last few rows for less (n = 512: 10 ms vs 15–19 ms with a
- * 10n budget, the same at n = 1024 and 2048).
+ * only has fewer rows left to augment. Two passes, each bounded to `scansPerPass` row scans: on
+ * uniform random costs the original's longer passes mostly shuffle rows between near-equal
+ * columns, and the shortest-path phase finishes the last few rows for less.
  */
-function augmentingRowReduction(work: AssignmentWorkspace, u: Float64Array, col4row: Int32Array, row4col: Int32Array): void {
+function augmentingRowReduction(work: AssignmentWorkspace, u: Float64Array, col4row: Int32Array, row4col: Int32Array, scansPerPass: number): void {
   const { nr: n, scans, cost, v } = work;
   const least = new Float64Array(4);
   let free: number[] = [];
@@ -243,7 +243,7 @@ function augmentingRowReduction(work: AssignmentWorkspace, u: Float64Array, col4
   for (let pass = 0; pass < 2 && free.length > 0; pass++) {
     const next: number[] = [];
     let k = 0;
-    let budget = 4 * n;
+    let budget = scansPerPass;
     while (k < free.length && budget-- > 0) {
       const i = free[k++];
       leastTwo(work, i, least);

@@ -74,6 +74,8 @@ export const op = {
   and: (): Code => [0x71],
   or: (): Code => [0x72],
   shl: (): Code => [0x74],
+  i32Load: (offset = 0): Code => [0x28, ...memarg(2, offset)],
+  i32Store: (offset = 0): Code => [0x36, ...memarg(2, offset)],
   f32Load: (offset = 0): Code => [0x2a, ...memarg(2, offset)],
   f32Store: (offset = 0): Code => [0x38, ...memarg(2, offset)],
   f32Add: (): Code => [0x92],

@@ -14,6 +14,11 @@ export interface VectorKernels {
    *   θ' = θ − lr · (m' / c1) / (√(v' / c2) + ε),  c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ
    * (tfjs's and PyTorch's Adam), in one pass instead of thirteen.
    */
+  /**
+   * dst[o·count + i] = src[o·size + index[i]] for o < outer, i < count: a gather of single 4-byte
+   * elements along a tensor's last axis (indices already checked).
+   */
+  gatherElements(src: number, dst: number, outer: number, size: number, index: number, count: number): void;
   adamStep(theta: number, m: number, v: number, g: number, thetaOut: number, mOut: number, vOut: number, n: number, learningRate: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number): void;
 }
 
@@ -65,6 +70,32 @@ function columnSum(): FunctionSpec {
   };
 }
 
+function gatherElements(): FunctionSpec {
+  const [src, dst, outer, size, index, count, o, i, from] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  return {
+    name: 'gatherElements',
+    parameters: [i32, i32, i32, i32, i32, i32],
+    locals: [i32, i32, i32],
+    body: [
+      op.i32(0), op.set(o),
+      op.block(), op.loop(),
+        op.get(o), op.get(outer), op.geU(), op.brIf(1),
+        op.get(src), op.get(o), op.get(size), op.mul(), op.i32(2), op.shl(), op.add(), op.set(from),
+        op.i32(0), op.set(i),
+        op.block(), op.loop(),
+          op.get(i), op.get(count), op.geU(), op.brIf(1),
+          op.get(dst),
+          op.get(from), op.get(index), op.get(i), op.i32(2), op.shl(), op.add(), op.i32Load(), op.i32(2), op.shl(), op.add(), op.i32Load(),
+          op.i32Store(),
+          op.get(dst), op.i32(4), op.add(), op.set(dst),
+          op.get(i), op.i32(1), op.add(), op.set(i), op.br(0),
+        op.end(), op.end(),
+        op.get(o), op.i32(1), op.add(), op.set(o), op.br(0),
+      op.end(), op.end(),
+    ],
+  };
+}
+
 function adamStep(): FunctionSpec {
   const [theta, m, v, g, thetaOut, mOut, vOut, n, lr, beta1, beta2, epsilon, c1, c2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const [j, b1, b2, rest1, rest2, rate, eps, k1, k2, gv, mv, vv] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
@@ -107,7 +138,7 @@ function adamStep(): FunctionSpec {
 }
 
 /** Compiled once per process: the module is a pure function of the code above. */
-const compiled = new WebAssembly.Module(encodeModule([columnSum(), adamStep()]));
+const compiled = new WebAssembly.Module(encodeModule([columnSum(), gatherElements(), adamStep()]));
 
 /** The kernels over `memory`, which must hold every array they are given. */
 export function vectorKernels(memory: WebAssembly.Memory): VectorKernels {
