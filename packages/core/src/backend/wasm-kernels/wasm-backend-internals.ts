@@ -41,8 +41,12 @@ export function perBackend<T>(create: (internals: WasmBackendInternals) => T): (
   };
 }
 
-/** Kernels weightspace registered, so that activating the backend again does not wrap one in another. */
-const replacements = new WeakSet<tf.KernelFunc>();
+/** Marks the kernels weightspace registered, so that activating the backend again does not wrap one in another. */
+const REPLACEMENT = Symbol.for('weightspace.wasmKernel');
+
+function isReplacement(kernel: tf.KernelFunc): boolean {
+  return (kernel as tf.KernelFunc & { [REPLACEMENT]?: boolean })[REPLACEMENT] === true;
+}
 
 /**
  * Registers `makeKernel(original)` as the wasm backend's kernel `name`, where `original` is the
@@ -53,9 +57,9 @@ const replacements = new WeakSet<tf.KernelFunc>();
 export function replaceWasmKernel(name: string, makeKernel: (original: tf.KernelFunc) => tf.KernelFunc): boolean {
   const original = tf.getKernel(name, 'wasm');
   if (!internalsOf(tf.findBackend('wasm')) || !original) return false;
-  if (replacements.has(original.kernelFunc)) return true;
+  if (isReplacement(original.kernelFunc)) return true;
   const kernelFunc = makeKernel(original.kernelFunc);
-  replacements.add(kernelFunc);
+  Object.defineProperty(kernelFunc, REPLACEMENT, { value: true });
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   return true;
