@@ -39,6 +39,7 @@ export { installMatMulGradient } from './backend/matmul-gradient';
 export { installWasmMatMulKernel } from './backend/wasm-kernels/matmul-kernel';
 export { installWasmGatherKernel } from './backend/wasm-kernels/gather-kernel';
 export { installWasmSumKernel } from './backend/wasm-kernels/sum-kernel';
+export { installWasmIdentityKernel } from './backend/wasm-kernels/identity-kernel';
 export { installWasmAdamKernel } from './backend/wasm-kernels/adam-kernel';
 export { installConvFilterGradientAsConv } from './backend/conv-gradient';
 export * from './schema/validate';

@@ -4,6 +4,7 @@ import { WeightspaceError } from '../errors/errors';
 import { installConvFilterGradientAsConv } from './conv-gradient';
 import { installWasmAdamKernel } from './wasm-kernels/adam-kernel';
 import { installWasmGatherKernel } from './wasm-kernels/gather-kernel';
+import { installWasmIdentityKernel } from './wasm-kernels/identity-kernel';
 import { installWasmMatMulKernel } from './wasm-kernels/matmul-kernel';
 import { installWasmSumKernel } from './wasm-kernels/sum-kernel';
 import { installMatMulGradient } from './matmul-gradient';
@@ -41,7 +42,7 @@ async function select(name: string): Promise<void> {
 
 /**
  * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
- * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step) and gradients that avoid the backend's slow and
+ * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step, a copy-free identity) and gradients that avoid the backend's slow and
  * missing kernels (convolution filter gradient as a convolution).
  */
 export const wasmBackend: BackendProvider = {
@@ -57,6 +58,7 @@ export const wasmBackend: BackendProvider = {
     installMatMulGradient(!installWasmMatMulKernel());
     installWasmGatherKernel();
     installWasmSumKernel();
+    installWasmIdentityKernel();
     installWasmAdamKernel();
     installConvFilterGradientAsConv();
   },
