@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The webgpu backend registers only if navigator.gpu exists when it loads: webgpuBackend.activate()
 // sets that up and then loads it.
-import { crossEntropy, installMatMulGradient, installWasmMatMulKernel, lerp, Params, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
+import { Adam, crossEntropy, lerp, Params, wasmBackend, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
 import { parseArgs } from 'node:util';
 
@@ -45,10 +45,10 @@ async function trainStepMs(steps: number): Promise<number> {
   const params = mlp.init(config, 0);
   const vars: Record<string, tf.Variable> = {};
   for (const [k, v] of Object.entries(params)) vars[k] = tf.variable(v);
-  const opt = tf.train.adam(1e-3);
+  const opt = new Adam(1e-3);
   const x = tf.randomUniform([512, 784], 0, 1, 'float32', 3);
   const y = tf.tensor1d(Int32Array.from({ length: 512 }, (_, i) => i % 10), 'int32');
-  const step = () => opt.minimize(() => crossEntropy(mlp.apply(config, vars, x).logits, y), true, Object.values(vars)) as tf.Scalar;
+  const step = () => opt.minimize(() => crossEntropy(mlp.apply(config, vars, x).logits, y), Object.values(vars));
   for (let i = 0; i < 3; i++) await settle(step());
   const t = performance.now();
   let loss: tf.Scalar = step();
@@ -84,10 +84,10 @@ async function barrierMs(a: Params, b: Params, x: tf.Tensor, y: tf.Tensor1D): Pr
 
 async function measure(backend: string, light: boolean): Promise<Record<string, number>> {
   if (backend === 'webgpu') await webgpuBackend.activate();
+  else if (backend === 'wasm') await wasmBackend.activate();
   else {
     await tf.setBackend(backend);
     await tf.ready();
-    if (backend === 'wasm') installMatMulGradient(!installWasmMatMulKernel());
   }
   const gpu = backend === 'webgpu' && !light;
   const result: Record<string, number> = {};
