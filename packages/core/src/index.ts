@@ -16,7 +16,7 @@ export * from './plugin/manifest';
 export * from './progress/progress';
 export * from './matching/matcher';
 export * from './matching/linear-assignment';
-export { weightMatching, weightMatchingMatcher } from './matching/weight-matching';
+export { weightMatching, weightMatchingAsync, weightMatchingMatcher } from './matching/weight-matching';
 export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';
 export { straightThroughMatching, straightThroughMatcher } from './matching/straight-through';
 export * from './matching/plan';

@@ -6,6 +6,7 @@ import { crossEntropy } from '../metrics/evaluate';
 import { curvePointsAsync } from '../metrics/barrier';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
 import { trainAsync } from '../train/train';
+import { weightMatching, weightMatchingAsync } from '../matching/weight-matching';
 import { cpuBackend, wasmBackend, webgpuBackend } from './backend-provider';
 
 /**
@@ -106,5 +107,25 @@ describe('webgpu backend', () => {
     expectClose(gpu.losses, wasm.losses);
     expectClose(gpu.curve, wasm.curve);
     expect(gpu.losses[1]).toBeLessThan(gpu.losses[0]);
+  }, 120000);
+
+  it('weight-matches with asynchronous reads, finding what wasm finds', async () => {
+    if (!activated) {
+      expect(tf.getBackend()).not.toBe('webgpu');
+      return;
+    }
+    const spec = toyPerceptron.symmetry(config);
+    const pair = () => [toyPerceptron.init(config, 11), toyPerceptron.init(config, 12)];
+    await webgpuBackend.activate();
+    const [a, b] = pair();
+    const gpu = await weightMatchingAsync(spec, a, b, { seed: 3 });
+    await wasmBackend.activate();
+    const [a2, b2] = pair();
+    const wasm = weightMatching(spec, a2, b2, { seed: 3 });
+    expect(gpu.element).toEqual(wasm.element);
+    expect(gpu.iterations).toBe(wasm.iterations);
+    expectClose([gpu.objectiveBefore, gpu.objectiveAfter], [wasm.objectiveBefore, wasm.objectiveAfter]);
+    // The descent did something: B moved towards A.
+    expect(gpu.objectiveAfter).toBeGreaterThan(gpu.objectiveBefore);
   }, 120000);
 });

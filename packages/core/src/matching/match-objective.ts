@@ -1,4 +1,5 @@
-import { disposeParams, innerProduct, Params } from '../params/params';
+import { HostReads, readSynchronously } from '../backend/reads';
+import { disposeParams, innerProductReads, Params } from '../params/params';
 import { GroupElement } from '../symmetry/element';
 import { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
@@ -11,9 +12,14 @@ export function groupsToMatch(spec: SymmetrySpec, context: MatchContext): string
 
 /** The matching objective Σ_k <A_k, g(B)_k> once B is moved by `element`. */
 export function objectiveAt(spec: SymmetrySpec, a: Params, b: Params, element: GroupElement): number {
+  return readSynchronously(objectiveReads(spec, a, b, element));
+}
+
+/** `objectiveAt` as host reads (see HostReads). */
+export function* objectiveReads(spec: SymmetrySpec, a: Params, b: Params, element: GroupElement): HostReads<number> {
   const aligned = transform(b, spec, element);
   try {
-    return innerProduct(a, aligned);
+    return yield* innerProductReads(a, aligned);
   } finally {
     disposeParams(aligned);
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { innerProduct, Params } from '../params/params';
+import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { innerProductReads, Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
 import { GroupElement, PermutationValue } from '../symmetry/element';
@@ -7,7 +8,7 @@ import { axesOfGroup, GroupDeclaration, SymmetrySpec } from '../symmetry/spec';
 import { CostTerms } from './cost-terms';
 import { AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from './linear-assignment';
 import { MatchContext, Matcher, MatchResult } from './matcher';
-import { groupsToMatch, objectiveAt } from './match-objective';
+import { groupsToMatch, objectiveReads } from './match-objective';
 
 /**
  * Weight matching (Ainsworth, Hayase & Srinivasa 2023, "Git Re-Basin"): coordinate descent over
@@ -17,10 +18,22 @@ import { groupsToMatch, objectiveAt } from './match-objective';
  * or from `context.init` (Git Re-Basin's `init_perm`).
  */
 export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
+  return readSynchronously(weightMatchingReads(spec, a, b, context));
+}
+
+/**
+ * `weightMatching` reading tensors asynchronously: for the webgpu backend, which cannot read
+ * synchronously in Node. The same descent and result.
+ */
+export function weightMatchingAsync(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): Promise<MatchResult> {
+  return readAsynchronously(weightMatchingReads(spec, a, b, context));
+}
+
+function* weightMatchingReads(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): HostReads<MatchResult> {
   const started = performance.now();
-  const objectiveBefore = innerProduct(a, b);
-  const { element, iterations } = weightMatchingSearch(spec, a, b, context);
-  const objectiveAfter = objectiveAt(spec, a, b, element);
+  const objectiveBefore = yield* innerProductReads(a, b);
+  const { element, iterations } = yield* searchReads(spec, a, b, context);
+  const objectiveAfter = yield* objectiveReads(spec, a, b, element);
   return { element, objectiveBefore, objectiveAfter, iterations, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -30,6 +43,10 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
  * as the straight-through estimator at every step.
  */
 export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): { element: GroupElement; iterations: number } {
+  return readSynchronously(searchReads(spec, a, b, context));
+}
+
+function* searchReads(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): HostReads<{ element: GroupElement; iterations: number }> {
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
@@ -42,36 +59,44 @@ export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, c
   const warm = new Map<string, AssignmentWarmStart>();
   const workspace = new AssignmentWorkspace();
   const terms = new CostTerms(spec, a, b);
-  let iterations = 0;
-  for (let iteration = 0; iteration < maxIterations; iteration++) {
-    iterations = iteration + 1;
-    let progressed = false;
-    const order = rng.fork(iteration).shuffle([...groups]);
-    for (const group of order) {
-      const decl = spec.groups[group];
-      const n = decl.size;
-      const { parts, changed } = costTerms(spec, element, group, decl, terms);
-      // The same costs as this group's last solve: its answer cannot improve on the current value.
-      if (!changed && warm.has(group)) continue;
-      const cost = costMatrix(parts);
-      const current = (element[group] as PermutationValue).perm;
-      const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
-      warm.set(group, solved.warmStart);
-      const next = solved.colForRow;
-      const oldScore = scoreOf(cost, n, current);
-      const newScore = scoreOf(cost, n, next);
-      if (newScore > oldScore + Math.max(1e-12, 1e-9 * Math.abs(oldScore))) {
-        progressed = true;
-        element[group] = { kind: 'permutation', perm: next };
+  try {
+    let iterations = 0;
+    for (let iteration = 0; iteration < maxIterations; iteration++) {
+      iterations = iteration + 1;
+      let progressed = false;
+      const order = rng.fork(iteration).shuffle([...groups]);
+      for (const group of order) {
+        const decl = spec.groups[group];
+        const n = decl.size;
+        const { parts, changed } = costTerms(spec, element, group, decl, terms);
+        // The same costs as this group's last solve: its answer cannot improve on the current value.
+        if (!changed && warm.has(group)) continue;
+        const sum = costSum(parts);
+        let cost: Float32Array;
+        try {
+          cost = (yield sum) as Float32Array;
+        } finally {
+          sum.dispose();
+        }
+        const current = (element[group] as PermutationValue).perm;
+        const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
+        warm.set(group, solved.warmStart);
+        const next = solved.colForRow;
+        const oldScore = scoreOf(cost, n, current);
+        const newScore = scoreOf(cost, n, next);
+        if (newScore > oldScore + Math.max(1e-12, 1e-9 * Math.abs(oldScore))) {
+          progressed = true;
+          element[group] = { kind: 'permutation', perm: next };
+        }
       }
+      if (!progressed) break;
+      context.progress?.({ task: 'weight matching', done: iterations, total: maxIterations, info: 'improving' });
     }
-    if (!progressed) break;
-    context.progress?.({ task: 'weight matching', done: iterations, total: maxIterations, info: 'improving' });
+    context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
+    return { element, iterations };
+  } finally {
+    terms.dispose();
   }
-  context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
-
-  terms.dispose();
-  return { element, iterations };
 }
 
 /**
@@ -86,12 +111,9 @@ function costTerms(spec: SymmetrySpec, element: GroupElement, group: string, dec
   return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed) };
 }
 
-/** The sum of a group's cost terms, on the host. */
-function costMatrix(parts: readonly tf.Tensor2D[]): Float32Array {
-  const cost = tf.tidy(() => parts.slice(1).reduce<tf.Tensor>((total, part) => tf.add(total, part), parts[0].clone()));
-  const data = cost.dataSync() as Float32Array;
-  cost.dispose();
-  return data;
+/** The sum of a group's cost terms (a new tensor, for the caller to read and dispose). */
+function costSum(parts: readonly tf.Tensor2D[]): tf.Tensor {
+  return tf.tidy(() => parts.slice(1).reduce<tf.Tensor>((total, part) => tf.add(total, part), parts[0].clone()));
 }
 
 function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError } from '../errors/errors';
+import { HostReads, readSynchronously } from '../backend/reads';
 
 /**
  * A named, ordered set of tensors: a state dict. Names and layouts follow PyTorch's `state_dict`
@@ -51,10 +52,15 @@ export function assertSameStructure(a: Params, b: Params, what: [string, string]
 
 /** Sum over parameters of the Frobenius inner product <A_k, B_k>, in float64 on the host. */
 export function innerProduct(a: Params, b: Params): number {
+  return readSynchronously(innerProductReads(a, b));
+}
+
+/** `innerProduct` as host reads, for backends that read asynchronously (see HostReads). */
+export function* innerProductReads(a: Params, b: Params): HostReads<number> {
   let total = 0;
   for (const name of Object.keys(a)) {
-    const x = a[name].dataSync();
-    const y = b[name].dataSync();
+    const x = yield a[name];
+    const y = yield b[name];
     for (let i = 0; i < x.length; i++) total += x[i] * y[i];
   }
   return total;
