@@ -1,5 +1,6 @@
 import { activateBackend, Registry } from '@weightspace/core';
 import { Parsed } from './args';
+import { UsageError } from './usage-error';
 
 export interface CommandContext {
   registry: Registry;
@@ -17,10 +18,25 @@ export interface Command {
   run(argv: string[], context: CommandContext): Promise<void>;
 }
 
-/** Activates --backend, else $WEIGHTSPACE_BACKEND, else the preferred available one; logs the choice. */
-export async function chooseBackend(parsed: Parsed, context: CommandContext): Promise<string> {
+/**
+ * Activates --backend, else $WEIGHTSPACE_BACKEND, else the preferred available one; logs the
+ * choice and returns its id. A backend that cannot read synchronously (webgpu) serves only
+ * commands whose heavy work runs in worker threads (`workerThreads`): they get its id for their
+ * threads while the main thread, which reads synchronously, runs on the preferred backend that
+ * can. Any other command refuses it with a clear error instead of failing inside tfjs.
+ */
+export async function chooseBackend(parsed: Parsed, context: CommandContext, options: { command: string; workerThreads?: boolean }): Promise<string> {
   const requested = (typeof parsed.flags.backend === 'string' ? parsed.flags.backend : undefined) ?? context.env.WEIGHTSPACE_BACKEND;
-  const id = await activateBackend(context.registry.backends(), requested || undefined);
-  context.log(`backend: ${id}`);
+  const providers = context.registry.backends();
+  const id = await activateBackend(providers, requested || undefined);
+  if (providers.find((p) => p.id === id)?.readsSynchronously !== false) {
+    context.log(`backend: ${id}`);
+    return id;
+  }
+  if (!options.workerThreads) {
+    throw new UsageError(`backend '${id}' cannot read tensors synchronously in Node, which '${options.command}' does on its main thread; use --backend wasm (run and demo train and evaluate in worker threads on '${id}')`);
+  }
+  const main = await activateBackend(providers.filter((p) => p.readsSynchronously !== false));
+  context.log(`backend: ${id} in the worker threads, ${main} on the main thread (${id} cannot read synchronously in Node)`);
   return id;
 }

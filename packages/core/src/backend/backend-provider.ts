@@ -23,6 +23,12 @@ export interface BackendProvider {
   readonly installHint?: string;
   /** Used only when asked for by name (never picked by preference). */
   readonly explicitOnly?: boolean;
+  /**
+   * False for a backend that cannot read tensors synchronously in Node (webgpu): only code written
+   * as host reads and driven asynchronously (`trainAsync`, `curvePointsAsync`,
+   * `weightMatchingAsync`, the worker-thread tasks) runs on it. Default true.
+   */
+  readonly readsSynchronously?: boolean;
 }
 
 function resolvable(moduleName: string): boolean {
@@ -102,6 +108,7 @@ export const webgpuBackend: BackendProvider = {
   description: 'GPU through WebGPU (Dawn via the webgpu package); needs a Vulkan driver; only on request',
   preference: 10,
   explicitOnly: true,
+  readsSynchronously: false,
   installHint: 'install the webgpu and @tensorflow/tfjs-backend-webgpu (4.22.0) packages',
   available: () => (Boolean(process.env.WEIGHTSPACE_DAWN_NODE) || resolvable('webgpu/package.json')) && resolvable('@tensorflow/tfjs-backend-webgpu'),
   async activate() {

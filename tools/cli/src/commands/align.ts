@@ -36,7 +36,7 @@ export const alignCommand: Command = {
     if (matcher.needsData && !datasetId) throw new UsageError(`--method ${method} looks at features or losses on training data: give --dataset`);
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const maxIterations = integerFlag(parsed, 'max-iterations', 100, 1) as number;
-    await chooseBackend(parsed, context);
+    await chooseBackend(parsed, context, { command: 'align' });
     const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
     const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
     const data = datasetId ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 }) : undefined;

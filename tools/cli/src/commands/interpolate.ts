@@ -24,7 +24,7 @@ export const interpolateCommand: Command = {
     if (!CORRECTIONS.includes(correction)) throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     const threads = integerFlag(parsed, 'threads', defaultThreads(), 1, 64) as number;
-    const backend = await chooseBackend(parsed, context);
+    const backend = await chooseBackend(parsed, context, { command: 'interpolate' });
     const { a, b, data, test: batches } = await loadPairWithData(context, files, dataset, { testLimit, trainLimit: correction === 'plain' ? 1 : statSamples });
     const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
     try {

@@ -24,7 +24,7 @@ export const lewcCommand: Command = {
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const calibrationLimit = integerFlag(parsed, 'calibration-limit', 5000, 1) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    await chooseBackend(parsed, context);
+    await chooseBackend(parsed, context, { command: 'lewc' });
     const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit, trainLimit: calibrationLimit });
     const calibration = EvaluationBatches.forModel(data.train, a.plugin, a.config);
     try {

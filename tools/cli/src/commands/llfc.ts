@@ -15,7 +15,7 @@ export const llfcCommand: Command = {
     const { files, out, dataset } = pairInputs(parsed, context);
     const alphas = numberListFlag(parsed, 'alphas', [0.25, 0.5, 0.75]);
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    await chooseBackend(parsed, context);
+    await chooseBackend(parsed, context, { command: 'llfc' });
     const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit });
     try {
       const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });

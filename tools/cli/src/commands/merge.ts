@@ -58,7 +58,7 @@ export const mergeCommand: Command = {
     const maxRounds = integerFlag(parsed, 'max-rounds', 50, 1) as number;
     const datasetId = optionalString(parsed, 'dataset');
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
-    await chooseBackend(parsed, context);
+    await chooseBackend(parsed, context, { command: 'merge' });
     const models = loadMany(files, context.registry, optionalString(parsed, 'arch'));
     const { plugin, config } = models[0];
     const spec = plugin.symmetry(config);

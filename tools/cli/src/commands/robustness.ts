@@ -36,7 +36,7 @@ export const robustnessCommand: Command = {
       seed: integerFlag(parsed, 'seed', 0) as number,
     };
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    await chooseBackend(parsed, context);
+    await chooseBackend(parsed, context, { command: 'robustness' });
     const model = loadModel(file, context.registry, optionalString(parsed, 'arch'));
     const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
     assertInputsFit(model.plugin, model.config, data, file);

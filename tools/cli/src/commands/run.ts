@@ -8,7 +8,7 @@ import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
 async function execute(spec: ExperimentSpec, backendFlags: Parsed, context: CommandContext): Promise<void> {
-  const backend = await chooseBackend(backendFlags, context);
+  const backend = await chooseBackend(backendFlags, context, { command: 'run', workerThreads: true });
   const report = await runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log });
   context.print('');
   context.print(`${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`);

@@ -43,7 +43,7 @@ export const trainCommand: Command = {
     const initFile = optionalString(parsed, 'init');
     const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
     const explicit = jsonFlag(parsed, 'config');
-    await chooseBackend(parsed, context);
+    await chooseBackend(parsed, context, { command: 'train' });
     const data = await datasetPlugin.load({ trainLimit, testLimit: 1 });
     // Continuing from a checkpoint (spawning) takes its architecture and config from the file.
     const parent = initFile ? loadModel(initFile, context.registry, plugin.id) : undefined;
