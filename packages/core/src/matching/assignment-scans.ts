@@ -37,9 +37,9 @@ const f64 = f64Type;
 const v128 = v128Type;
 
 /**
- * Runs `body(vectorOffset)` over pairs of entries while two pairs remain (each call handles the
- * pair at byte offset `vectorOffset` from the cursors), then `tail` per remaining entry. `j` counts
- * entries; `advance` moves the cursors by `bytes`.
+ * Runs `unrolled` (two pairs of entries, at byte offsets 0 and 16 from the cursors) and then
+ * `advanceBlock` while four entries remain, then `tail` and `advanceOne` per remaining entry.
+ * `j` counts entries.
  */
 function blocked(j: number, n: number, unrolled: Code, advanceBlock: Code, tail: Code, advanceOne: Code): Code {
   return [
