@@ -1,4 +1,5 @@
 import { Code, encodeModule, f64Type, FunctionSpec, i32Type, op, v128Type, ValueType } from '../wasm/encoder';
+import { advance, fourThenOne } from '../wasm/loops';
 
 /**
  * The row-wide scans of the assignment solver, as WebAssembly SIMD over float64 (two lanes, two
@@ -36,28 +37,6 @@ const i32 = i32Type;
 const f64 = f64Type;
 const v128 = v128Type;
 
-/**
- * Runs `unrolled` (two pairs of entries, at byte offsets 0 and 16 from the cursors) and then
- * `advanceBlock` while four entries remain, then `tail` and `advanceOne` per remaining entry.
- * `j` counts entries.
- */
-function blocked(j: number, n: number, unrolled: Code, advanceBlock: Code, tail: Code, advanceOne: Code): Code {
-  return [
-    op.i32(0), op.set(j),
-    op.block(), op.loop(),
-      op.get(j), op.i32(4), op.add(), op.get(n), op.gtS(), op.brIf(1),
-      unrolled, advanceBlock,
-      op.get(j), op.i32(4), op.add(), op.set(j), op.br(0),
-    op.end(), op.end(),
-    op.block(), op.loop(),
-      op.get(j), op.get(n), op.geU(), op.brIf(1),
-      tail, advanceOne,
-      op.get(j), op.i32(1), op.add(), op.set(j), op.br(0),
-    op.end(), op.end(),
-  ];
-}
-
-const bump = (locals: number[], bytes: number): Code => locals.map((l) => [op.get(l), op.i32(bytes), op.add(), op.set(l)]);
 const infinity = (): Code => op.f64Const(Infinity);
 
 function rowMin(): FunctionSpec {
@@ -70,9 +49,9 @@ function rowMin(): FunctionSpec {
     locals: [i32, v128, v128, f64, f64],
     body: [
       infinity(), op.f64x2Splat(), op.tee(m0), op.set(m1), infinity(), op.set(tail),
-      blocked(j, n, [pair(0, m0), pair(16, m1)], bump([row, v], 32),
+      fourThenOne(j, n, [pair(0, m0), pair(16, m1)],
         [op.get(row), op.f64Load(), op.get(v), op.f64Load(), op.f64Sub(), op.tee(m), op.get(tail), op.f64Lt(), op.if(), op.get(m), op.set(tail), op.end()],
-        bump([row, v], 8)),
+        [row, v], 8),
       op.get(m0), op.get(m1), op.f64x2Pmin(), op.tee(m0), op.f64x2ExtractLane(0), op.get(m0), op.f64x2ExtractLane(1), op.f64Min(), op.get(tail), op.f64Min(),
     ],
   };
@@ -108,7 +87,7 @@ function rowMin2(): FunctionSpec {
         op.get(j), op.i32(4), op.add(), op.get(n), op.gtS(), op.brIf(1),
         insert(reduced(0), op.get(index0), least0, column0, second0, secondColumn0),
         insert(reduced(16), op.get(index1), least1, column1, second1, secondColumn1),
-        bump([row, v], 32),
+        advance([row, v], 32),
         op.get(index0), op.get(step), op.f64x2Add(), op.set(index0),
         op.get(index1), op.get(step), op.f64x2Add(), op.set(index1),
         op.get(j), op.i32(4), op.add(), op.set(j), op.br(0),
@@ -131,9 +110,9 @@ function columnMin(): FunctionSpec {
     name: 'columnMin',
     parameters: [i32, i32, i32],
     locals: [i32],
-    body: blocked(j, n, [pair(0), pair(16)], bump([row, v], 32),
+    body: fourThenOne(j, n, [pair(0), pair(16)],
       [op.get(row), op.f64Load(), op.get(v), op.f64Load(), op.f64Lt(), op.if(), op.get(v), op.get(row), op.f64Load(), op.f64Store(), op.end()],
-      bump([row, v], 8)),
+      [row, v], 8),
   };
 }
 
@@ -158,7 +137,7 @@ function indexOf(name: string, parameters: ValueType[], cursors: number[], start
           scalarAt, op.get(value), op.f64Eq(), op.if(), op.get(j), op.return(), op.end(),
           op.get(j), op.i32(1), op.add(), op.return(),
         op.end(),
-        bump(cursors, 16),
+        advance(cursors, 16),
         op.get(j), op.i32(2), op.add(), op.set(j), op.br(0),
       op.end(), op.end(),
       op.get(j), op.get(n), op.ltS(),
@@ -212,7 +191,7 @@ function relax(): FunctionSpec {
       op.get(offset), op.f64x2Splat(), op.set(offsets),
       op.get(rowIndex), op.f64x2Splat(), op.set(rows),
       infinity(), op.f64x2Splat(), op.tee(lowest0), op.set(lowest1),
-      blocked(j, n, [pair(0, lowest0), pair(16, lowest1)], bump(cursors, 32), scalar, bump(cursors, 8)),
+      fourThenOne(j, n, [pair(0, lowest0), pair(16, lowest1)], scalar, cursors, 8),
       op.get(lowest0), op.get(lowest1), op.f64x2Pmin(), op.tee(lowest0), op.f64x2ExtractLane(0), op.get(lowest0), op.f64x2ExtractLane(1), op.f64Min(), op.get(tail), op.f64Min(),
     ],
   };
@@ -233,7 +212,7 @@ function prepare(): FunctionSpec {
     parameters: [i32, i32, i32],
     result: i32,
     locals: [i32, v128, i32],
-    body: [op.i32(0), op.set(nan), blocked(j, n, [pair(0), pair(16)], bump([values], 32), one, bump([values], 8)), op.get(nan)],
+    body: [op.i32(0), op.set(nan), fourThenOne(j, n, [pair(0), pair(16)], one, [values], 8), op.get(nan)],
   };
 }
 

@@ -37,7 +37,7 @@ export function packFunction(): FunctionSpec {
           op.ifF32(),
             op.get(src), op.get(row), op.get(rowStride), op.mul(), op.add(),
             op.get(k), op.get(depthStride), op.mul(), op.add(), op.f32Load(),
-          op.else(), op.f32Zero(), op.end(),
+          op.else(), op.f32Const(0), op.end(),
           op.f32Store(),
           op.get(dst), op.i32(4), op.add(), op.set(dst),
           op.get(r), op.i32(1), op.add(), op.tee(r), op.get(width), op.ltU(), op.brIf(0),

@@ -1,4 +1,5 @@
 import { Code, encodeModule, f32Type, FunctionSpec, i32Type, op, v128Type, ValueType } from '../../wasm/encoder';
+import { fourThenOne } from '../../wasm/loops';
 
 /**
  * Float32 loops of training that tfjs's wasm backend runs as several passes or behind a transpose,
@@ -9,16 +10,16 @@ export interface VectorKernels {
   /** dst[j] = Σ_i src[i·columns + j]: the sum over the leading axes (a bias gradient) without a transpose. */
   columnSum(src: number, dst: number, rows: number, columns: number): void;
   /**
+   * dst[o·count + i] = src[o·size + index[i]] for o < outer, i < count: a gather of single 4-byte
+   * elements along a tensor's last axis (indices already checked).
+   */
+  gatherElements(src: number, dst: number, outer: number, size: number, index: number, count: number): void;
+  /**
    * One Adam step on n entries, written to fresh outputs (θ', m', v'):
    *   m' = β1·m + (1 − β1)·g,  v' = β2·v + (1 − β2)·g²,
    *   θ' = θ − lr · (m' / c1) / (√(v' / c2) + ε),  c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ
    * (tfjs's and PyTorch's Adam), in one pass instead of thirteen.
    */
-  /**
-   * dst[o·count + i] = src[o·size + index[i]] for o < outer, i < count: a gather of single 4-byte
-   * elements along a tensor's last axis (indices already checked).
-   */
-  gatherElements(src: number, dst: number, outer: number, size: number, index: number, count: number): void;
   adamStep(theta: number, m: number, v: number, g: number, thetaOut: number, mOut: number, vOut: number, n: number, learningRate: number, beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number): void;
 }
 
@@ -26,33 +27,16 @@ const i32 = i32Type;
 const f32 = f32Type;
 const v128 = v128Type;
 
-/** Runs `vector` per 4 entries while 4 remain, then `scalar` per entry; `j` counts entries. */
-function fourAtATime(j: number, n: number, vector: Code, scalar: Code, cursors: number[]): Code {
-  const bump = (bytes: number): Code => cursors.map((c) => [op.get(c), op.i32(bytes), op.add(), op.set(c)]);
-  return [
-    op.i32(0), op.set(j),
-    op.block(), op.loop(),
-      op.get(j), op.i32(4), op.add(), op.get(n), op.gtS(), op.brIf(1),
-      vector, bump(16),
-      op.get(j), op.i32(4), op.add(), op.set(j), op.br(0),
-    op.end(), op.end(),
-    op.block(), op.loop(),
-      op.get(j), op.get(n), op.geU(), op.brIf(1),
-      scalar, bump(4),
-      op.get(j), op.i32(1), op.add(), op.set(j), op.br(0),
-    op.end(), op.end(),
-  ];
-}
-
 function columnSum(): FunctionSpec {
   const [src, dst, rows, columns, i, j, out] = [0, 1, 2, 3, 4, 5, 6];
-  const zero = fourAtATime(j, columns, [op.get(out), op.v128Zero(), op.v128Store()], [op.get(out), op.f32Zero(), op.f32Store()], [out]);
-  const addRow = fourAtATime(
+  const zero = fourThenOne(j, columns, [op.get(out), op.v128Zero(), op.v128Store()], [op.get(out), op.f32Const(0), op.f32Store()], [out], 4);
+  const addRow = fourThenOne(
     j,
     columns,
     [op.get(out), op.get(out), op.v128Load(), op.get(src), op.v128Load(), op.f32x4Add(), op.v128Store()],
     [op.get(out), op.get(out), op.f32Load(), op.get(src), op.f32Load(), op.f32Add(), op.f32Store()],
     [out, src],
+    4,
   );
   return {
     name: 'columnSum',
@@ -101,7 +85,7 @@ function adamStep(): FunctionSpec {
   const [j, b1, b2, rest1, rest2, rate, eps, k1, k2, gv, mv, vv] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25];
   // Scalars per lane: one splat each before the loop.
   const splat = (value: Code, local: number): Code => [value, op.f32x4Splat(), op.set(local)];
-  const one = (): Code => [0x43, 0x00, 0x00, 0x80, 0x3f]; // f32.const 1
+  const one = (): Code => op.f32Const(1);
   const vector: Code = [
     op.get(g), op.v128Load(), op.set(gv),
     op.get(mOut), op.get(m), op.v128Load(), op.get(b1), op.f32x4Mul(), op.get(gv), op.get(rest1), op.f32x4Mul(), op.f32x4Add(), op.tee(mv), op.v128Store(),
@@ -132,7 +116,7 @@ function adamStep(): FunctionSpec {
       splat(op.get(epsilon), eps),
       splat(op.get(c1), k1),
       splat(op.get(c2), k2),
-      fourAtATime(j, n, vector, scalar, [theta, m, v, g, thetaOut, mOut, vOut]),
+      fourThenOne(j, n, vector, scalar, [theta, m, v, g, thetaOut, mOut, vOut], 4),
     ],
   };
 }
