@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  activateBackend,
+  activateBackendForThreads,
   barrierCurveInThreads,
   disposeParams,
   loadParams,
@@ -58,8 +58,7 @@ async function main(): Promise<void> {
   // Training and the barrier curve run in worker threads on the requested backend (they read
   // tensors asynchronously), weight matching on this thread on it too (asynchronously on webgpu).
   // The host-side conversions read synchronously: on wasm when the requested backend cannot (webgpu).
-  const backend = await activateBackend(registry.backends(), requested);
-  const mainBackend = backend === 'webgpu' ? await activateBackend(registry.backends(), 'wasm') : backend;
+  const { threads: backend, main: mainBackend } = await activateBackendForThreads(registry.backends(), requested);
   const reference = ensureReference(log);
   const rows: Row[] = [];
   log(`bench: backend ${backend}${mainBackend !== backend ? ` (host-side conversions on ${mainBackend})` : ''}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`);
@@ -114,7 +113,7 @@ async function main(): Promise<void> {
   rows.push(trainRow);
 
   // 3. Weight matching of B onto A, the same two checkpoints for both. On webgpu it reads
-  //    asynchronously, on checkpoints loaded onto webgpu, and this thread goes back to wasm after.
+  //    asynchronously, on checkpoints loaded onto it, and this thread goes back to its main backend after.
   const spec = mlp.symmetry(config);
   let objective = 0;
   let iterations = 0;
@@ -123,8 +122,8 @@ async function main(): Promise<void> {
     iterations = r.iterations;
   };
   let wmTime: { ms: number; times: number[] };
-  if (backend === 'webgpu') {
-    await tf.setBackend('webgpu');
+  if (mainBackend !== backend) {
+    await tf.setBackend(backend);
     const [ga, gb] = pair.map((f) => loadParams(f).params);
     wmTime = await timeMedianAsync(async () => record(await weightMatchingAsync(spec, ga, gb, { seed: 0 })), runs);
     disposeParams(ga);

@@ -1,4 +1,4 @@
-import { activateBackend, Registry } from '@weightspace/core';
+import { activateBackendForThreads, Registry } from '@weightspace/core';
 import { Parsed } from './args';
 import { UsageError } from './usage-error';
 
@@ -27,16 +27,14 @@ export interface Command {
  */
 export async function chooseBackend(parsed: Parsed, context: CommandContext, options: { command: string; workerThreads?: boolean }): Promise<string> {
   const requested = (typeof parsed.flags.backend === 'string' ? parsed.flags.backend : undefined) ?? context.env.WEIGHTSPACE_BACKEND;
-  const providers = context.registry.backends();
-  const id = await activateBackend(providers, requested || undefined);
-  if (providers.find((p) => p.id === id)?.readsSynchronously !== false) {
-    context.log(`backend: ${id}`);
-    return id;
+  const { threads, main } = await activateBackendForThreads(context.registry.backends(), requested || undefined);
+  if (main === threads) {
+    context.log(`backend: ${threads}`);
+    return threads;
   }
   if (!options.workerThreads) {
-    throw new UsageError(`backend '${id}' cannot read tensors synchronously in Node, which '${options.command}' does on its main thread; use --backend wasm (run and demo train and evaluate in worker threads on '${id}')`);
+    throw new UsageError(`backend '${threads}' cannot read tensors synchronously in Node, which '${options.command}' does on its main thread; use --backend wasm (run and demo train and evaluate in worker threads on '${threads}')`);
   }
-  const main = await activateBackend(providers.filter((p) => p.readsSynchronously !== false));
-  context.log(`backend: ${id} in the worker threads, ${main} on the main thread (${id} cannot read synchronously in Node)`);
-  return id;
+  context.log(`backend: ${threads} in the worker threads, ${main} on the main thread (${threads} cannot read synchronously in Node)`);
+  return threads;
 }

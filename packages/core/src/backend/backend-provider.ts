@@ -154,3 +154,14 @@ export async function activateBackend(providers: readonly BackendProvider[], req
   }
   throw new WeightspaceError('no tensor backend is available');
 }
+
+/**
+ * Activates `requested` (as `activateBackend`) for work in worker threads, and leaves this thread
+ * on a backend that reads synchronously: the same one, or, where it cannot (webgpu in Node), the
+ * preferred one that can. Returns both ids.
+ */
+export async function activateBackendForThreads(providers: readonly BackendProvider[], requested?: string): Promise<{ threads: string; main: string }> {
+  const threads = await activateBackend(providers, requested);
+  if (providers.find((p) => p.id === threads)?.readsSynchronously !== false) return { threads, main: threads };
+  return { threads, main: await activateBackend(providers.filter((p) => p.readsSynchronously !== false)) };
+}
