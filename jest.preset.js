@@ -22,4 +22,5 @@ module.exports = {
   moduleNameMapper,
   testMatch: ['<rootDir>/src/**/*.test.ts'],
   testTimeout: 120000,
+  reporters: ['default', path.join(__dirname, 'tools/scripts/skipped-reporter.js')],
 };

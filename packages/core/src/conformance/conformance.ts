@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { disposeParams, maxAbsDifference, Params, shapesOf } from '../params/params';
 import { AnyArchitecture } from '../plugin/architecture';
 import { Rng } from '../random/rng';
-import { compose, elementsEqual, inverse, random } from '../symmetry/algebra';
+import { compose, elementsEqual, identity, inverse, random } from '../symmetry/algebra';
 import { GroupElement } from '../symmetry/element';
 import { isPermutationKind, restrictSpec, SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { validateSpec } from '../symmetry/validate';
 import { Matcher } from '../matching/matcher';
+import { train } from '../train/train';
 
 /**
  * The facts every architecture's symmetry must satisfy, as plain checks that return what they
@@ -84,6 +85,87 @@ export function affineStemError(subject: ConformanceSubject): number {
     disposeParams(a);
     disposeParams(b);
   }
+}
+
+/**
+ * Largest |θ − g·θ| for a random element g of the plugin's own spec. A spec that declares groups
+ * must move the parameters: otherwise the invariance, round-trip and composition checks hold by
+ * construction and test nothing. 0 for a spec without groups.
+ */
+export function paramsMovedByRandomElement(subject: ConformanceSubject): number {
+  const { plugin, config, seed = 0 } = subject;
+  const spec = plugin.symmetry(config);
+  return withParams(subject, (params) => {
+    const moved = transform(params, spec, random(spec, new Rng(seed).fork('element')));
+    const change = maxAbsDifference(params, moved);
+    disposeParams(moved);
+    return change;
+  });
+}
+
+/** A variant under test with the architecture it is derived from. */
+export interface VariantSubject extends ConformanceSubject {
+  base: AnyArchitecture;
+}
+
+/** The groups of the base's spec (for the variant's config) that the variant no longer declares. */
+export function removedGroups({ plugin, base, config }: VariantSubject): string[] {
+  const kept = new Set(Object.keys(plugin.symmetry(config).groups));
+  return Object.keys(base.symmetry(config).groups).filter((name) => !kept.has(name));
+}
+
+/**
+ * What a reduced-symmetry variant promises: for each group of the base architecture that it no
+ * longer declares, a random non-identity element of that group alone (acting as the base's spec
+ * says) changes the variant's outputs. Returns the largest logit change per removed group; each
+ * must be clearly above float noise. With `trainingStep`, the parameters first take one SGD step
+ * on a seeded random batch, so what breaks the symmetry (fixed entries, fixed matrices) must
+ * survive training rather than live in trainable parameters that a step could even out.
+ */
+export function removedSymmetryOutputChanges(subject: VariantSubject, options: { trainingStep?: boolean } = {}): Record<string, number> {
+  const { plugin, base, config, seed = 0, batch = 8 } = subject;
+  const baseSpec = base.symmetry(config);
+  const changes: Record<string, number> = {};
+  const initial = plugin.init(config, seed);
+  const params = options.trainingStep ? oneTrainingStep(subject, initial) : initial;
+  try {
+    for (const group of removedGroups(subject)) {
+      const spec = restrictSpec(baseSpec, [group, ...Object.entries(baseSpec.groups).filter(([, d]) => d.batchedOver === group).map(([n]) => n)]);
+      const g = nonIdentityElement(spec, new Rng(seed).fork(`removed ${group}`));
+      const moved = transform(params, spec, g);
+      changes[group] = logitsDifference(subject, params, moved, batch);
+      disposeParams(moved);
+    }
+  } finally {
+    if (params !== initial) disposeParams(params);
+    disposeParams(initial);
+  }
+  return changes;
+}
+
+/** Params after one full-batch SGD step (learning rate 0.1) on seeded Gaussian inputs and labels. */
+function oneTrainingStep(subject: ConformanceSubject, params: Params): Params {
+  const { plugin, config, seed = 0, batch = 8 } = subject;
+  const shape = plugin.inputShape(config);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const classes = tf.tidy(() => plugin.apply(config, params, tf.zeros([1, ...shape])).logits.shape[1] as number);
+  const rng = new Rng(seed).fork('training step');
+  const split = {
+    x: Float32Array.from(rng.normalArray(batch * size)),
+    y: Int32Array.from({ length: batch }, () => Math.floor(rng.next() * classes)),
+    count: batch,
+  };
+  return train(plugin, config, params, split, { epochs: 1, batchSize: batch, learningRate: 0.1, optimizer: 'sgd', momentum: 0, seed }).params;
+}
+
+/** A random element other than the identity (drawn again while the draw is the identity). */
+function nonIdentityElement(spec: SymmetrySpec, rng: Rng): GroupElement {
+  const unit = identity(spec);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const g = random(spec, rng.fork(String(attempt)));
+    if (!elementsEqual(g, unit)) return g;
+  }
+  throw new Error(`groups ${Object.keys(spec.groups).join(', ')} have only the identity`);
 }
 
 /** Largest |θ − g⁻¹·(g·θ)|: the inverse undoes the action. */

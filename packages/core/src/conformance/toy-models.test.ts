@@ -4,12 +4,18 @@ import { Rng } from '../random/rng';
 import { elementsEqual, identity, inverse, random } from '../symmetry/algebra';
 import { restrictSpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
-import { toyModels, toyResidual } from '../testing/fixtures/toy-models';
+import { AnyArchitecture } from '../plugin/architecture';
+import { toyModels, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
+import { GroupElement, PermutationValue } from '../symmetry/element';
+import { maxAbsDifference } from '../params/params';
 import {
   checkSpecValidates,
   compositionError,
   logitsDifference,
   outputChangeUnderRandomElement,
+  paramsMovedByRandomElement,
+  removedGroups,
+  removedSymmetryOutputChanges,
   roundTripError,
   selfMatch,
 } from './conformance';
@@ -30,11 +36,7 @@ describe.each(toyModels.map((plugin) => [plugin.id, plugin] as const))('conforma
   it('compose(g, h) acts as g then h', () => expect(compositionError({ plugin, config, seed: 4 })).toBeLessThanOrEqual(1e-4));
 
   it('a random element really moves the parameters', () => {
-    const spec = plugin.symmetry(config);
-    const params = plugin.init(config, 0);
-    const moved = transform(params, spec, random(spec, new Rng(9)));
-    const changed = Object.keys(params).some((k) => tf.max(tf.abs(tf.sub(params[k], moved[k]))).dataSync()[0] > 1e-3);
-    expect(changed).toBe(true);
+    expect(paramsMovedByRandomElement({ plugin, config, seed: 9 })).toBeGreaterThan(1e-3);
   });
 
   it('a perturbation outside the group changes the outputs', () => {
@@ -57,13 +59,76 @@ describe('self-matching on toy models', () => {
 describe('batched groups', () => {
   it('inverse of an element with batched items undoes it and is not the item-wise inverse', () => {
     const plugin = toyModels[2];
-    const spec = plugin.symmetry(plugin.examples[0]);
+    const config = plugin.examples[0];
+    const spec = plugin.symmetry(config);
     const g = random(spec, new Rng(21));
+    const experts = (g.experts as PermutationValue).perm;
+    expect(Array.from(experts)).not.toEqual(Array.from(experts).map((_, i) => i));
     const inv = inverse(spec, g);
     expect(elementsEqual(inverse(spec, inv), g)).toBe(true);
-    expect(elementsEqual(g, identity(spec))).toBe(false);
-    const restricted = restrictSpec(spec, ['experts']);
+    // Item-wise: invert each expert's hidden permutation where it stands. Since the items move
+    // with their experts, this pairs each inverse with the wrong expert.
+    const hidden = g.hidden as { kind: 'batched'; items: PermutationValue[] };
+    const itemWise: GroupElement = {
+      experts: inv.experts,
+      hidden: { kind: 'batched', items: hidden.items.map((item) => ({ kind: 'permutation', perm: invertPermutation(item.perm) })) },
+    };
+    expect(elementsEqual(itemWise, inv)).toBe(false);
+    const params = plugin.init(config, 0);
+    const moved = transform(params, spec, g);
+    expect(maxAbsDifference(params, transform(moved, spec, inv))).toBe(0);
+    expect(maxAbsDifference(params, transform(moved, spec, itemWise))).toBeGreaterThan(1e-2);
+  });
+
+  it('restricting to the outer group drops the batched one', () => {
+    const plugin = toyModels[2];
+    const restricted = restrictSpec(plugin.symmetry(plugin.examples[0]), ['experts']);
     expect(Object.keys(restricted.groups)).toEqual(['experts']);
+    expect(elementsEqual(identity(restricted), identity(restricted))).toBe(true);
+  });
+});
+
+function invertPermutation(perm: Int32Array): Int32Array {
+  const out = new Int32Array(perm.length);
+  perm.forEach((p, i) => (out[p] = i));
+  return out;
+}
+
+describe('what the suite refuses', () => {
+  const config = { input: 6, hidden: [5, 4] as [number, number], classes: 3 };
+
+  it('a spec whose group acts on no parameter: the element moves nothing', () => {
+    const idle: AnyArchitecture = { ...toyPerceptron, symmetry: () => ({ groups: { idle: { kind: 'permutation', size: 5 } }, axes: {} }) };
+    expect(paramsMovedByRandomElement({ plugin: idle, config, seed: 1 })).toBe(0);
+  });
+
+  // A variant that declares no groups yet computes exactly what its base computes: the symmetry
+  // is not removed. One that scales each first-layer row by its own fixed factor really removes
+  // the first hidden permutation (and not the second).
+  const claimsOnly: AnyArchitecture = { ...toyPerceptron, id: 'toy.claims-only', symmetry: () => ({ groups: {}, axes: {} }) };
+  const rowScaled: AnyArchitecture = {
+    ...toyPerceptron,
+    id: 'toy.row-scaled',
+    apply: (c, p, x, options) => {
+      const w = p['layers.0.weight'];
+      const scale = tf.linspace(0.5, 2, w.shape[0]).expandDims(1);
+      return toyPerceptron.apply(c, { ...p, 'layers.0.weight': tf.mul(w, scale) }, x, options);
+    },
+    symmetry: (c) => restrictSpec(toyPerceptron.symmetry(c), ['h1']),
+  };
+
+  it('a variant that only claims to remove the symmetry leaves the outputs unchanged', () => {
+    const subject = { plugin: claimsOnly, base: toyPerceptron, config, seed: 2 };
+    expect(removedGroups(subject)).toEqual(['h0', 'h1']);
+    for (const change of Object.values(removedSymmetryOutputChanges(subject))) expect(change).toBeLessThan(1e-5);
+    for (const change of Object.values(removedSymmetryOutputChanges(subject, { trainingStep: true }))) expect(change).toBeLessThan(1e-5);
+  });
+
+  it('a variant that really removes a group changes the outputs under it, before and after training', () => {
+    const subject = { plugin: rowScaled, base: toyPerceptron, config, seed: 2 };
+    expect(removedGroups(subject)).toEqual(['h0']);
+    expect(removedSymmetryOutputChanges(subject)['h0']).toBeGreaterThan(1e-3);
+    expect(removedSymmetryOutputChanges(subject, { trainingStep: true })['h0']).toBeGreaterThan(1e-3);
   });
 });
 
