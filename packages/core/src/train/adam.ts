@@ -8,22 +8,40 @@ export interface StepOptimizer {
   dispose(): void;
 }
 
+export interface AdamOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /**
+   * Decoupled weight decay (AdamW, Loshchilov & Hutter), as PyTorch's AdamW applies it: the
+   * gradient is taken at θ, then θ ← θ·(1 − lr·wd), then the Adam update. 0 (default) is Adam.
+   */
+  decoupledWeightDecay?: number;
+}
+
 /**
  * Adam (Kingma & Ba) as tfjs's and PyTorch's: bias-corrected moments, ε added outside the square
- * root. On the wasm backend each variable's step is one fused kernel (ADAM_STEP) instead of
- * thirteen elementwise passes; elsewhere, and where that kernel is missing, the same formula as
- * separate operations.
+ * root; AdamW with `decoupledWeightDecay`. On the wasm backend each variable's step is one fused
+ * kernel (ADAM_STEP) instead of thirteen elementwise passes; elsewhere, and where that kernel is
+ * missing, the same formula as separate operations.
  */
 export class Adam implements StepOptimizer {
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>();
   private steps = 0;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly decoupledWeightDecay: number;
 
   constructor(
     readonly learningRate: number,
-    readonly beta1 = 0.9,
-    readonly beta2 = 0.999,
-    readonly epsilon = 1e-8,
-  ) {}
+    options: AdamOptions = {},
+  ) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+    this.decoupledWeightDecay = options.decoupledWeightDecay ?? 0;
+  }
 
   minimize(objective: () => tf.Scalar, variables: tf.Variable[]): tf.Scalar {
     const { value, grads } = tf.variableGrads(objective, variables);
@@ -42,7 +60,8 @@ export class Adam implements StepOptimizer {
       if (!g) continue;
       const state = this.momentsOf(variable);
       tf.tidy(() => {
-        const [theta, m, v] = fused ? (tf.engine().runKernel(ADAM_STEP, { theta: variable, m: state.m, v: state.v, g }, { ...attributes }) as tf.Tensor[]) : separateStep(variable, state.m, state.v, g, attributes);
+        const decayed = this.decoupledWeightDecay > 0 ? tf.mul(variable, 1 - this.learningRate * this.decoupledWeightDecay) : variable;
+        const [theta, m, v] = fused ? (tf.engine().runKernel(ADAM_STEP, { theta: decayed, m: state.m, v: state.v, g }, { ...attributes }) as tf.Tensor[]) : separateStep(decayed, state.m, state.v, g, attributes);
         variable.assign(theta);
         state.m.assign(m);
         state.v.assign(v);

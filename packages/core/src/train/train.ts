@@ -21,7 +21,8 @@ export interface TrainOptions {
   /**
    * Weight decay on every trained parameter. With 'adam' and 'sgd' it is coupled L2: adds wd·θ to
    * each gradient, as PyTorch's SGD and Adam do. With 'adamw' it is decoupled (Loshchilov &
-   * Hutter): after each Adam step θ ← θ − lr·wd·θ, as PyTorch's AdamW does.
+   * Hutter): θ ← θ·(1 − lr·wd) before each Adam update, with the gradient taken before the
+   * decay, as PyTorch's AdamW does.
    */
   weightDecay?: number;
   /** Seeds the data order (one shuffle per epoch). */
@@ -68,8 +69,8 @@ function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Param
   }
   const current = (): Params => ({ ...initial, ...running.values, ...variables });
   const taps = norms.map((n) => n.tap);
-  const optimizer = options.optimizer === 'sgd' ? momentum(options.learningRate, options.momentum ?? 0.9) : new Adam(options.learningRate);
   const decoupled = options.optimizer === 'adamw' ? (options.weightDecay ?? 0) : 0;
+  const optimizer = options.optimizer === 'sgd' ? momentum(options.learningRate, options.momentum ?? 0.9) : new Adam(options.learningRate, { decoupledWeightDecay: decoupled });
   const decay = options.optimizer === 'adamw' ? 0 : (options.weightDecay ?? 0);
   const penalty = (): tf.Scalar => tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
   const rng = new Rng(options.seed);
@@ -92,7 +93,6 @@ function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Param
           };
           return optimizer.minimize(objective, Object.values(variables));
         });
-        if (decoupled > 0) for (const v of Object.values(variables)) tf.tidy(() => v.assign(tf.mul(v, 1 - options.learningRate * decoupled)));
         running.update();
         const value = (yield loss)[0];
         loss.dispose();
