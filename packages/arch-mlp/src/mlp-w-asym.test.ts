@@ -56,7 +56,6 @@ describe('mlp.sigma-asym', () => {
   it('rebuilds the same function from the seed in a fresh plugin, and another with another seed', () => {
     const params = sigma.init(c, 0);
     const fresh = mlpSigmaAsymVariant.derive(mlp);
-    expect(logitsDifference({ plugin: sigma, config: c }, params, params)).toBe(0);
     const x = makeBlobs({ classes: 4, dimension: 16, train: 4, test: 4, separation: 1, seed: 0 });
     const input = tf.tensor2d(x.train.x, [4, 16]);
     expect(Array.from(fresh.apply(c, params, input).logits.dataSync())).toEqual(Array.from(sigma.apply(c, params, input).logits.dataSync()));

@@ -110,7 +110,8 @@ describe('REPAIR', () => {
     expect(seen).toEqual([0.25, 0.5, 0.75]);
     expect(reset.points[0]).toEqual(plain.points[0]);
     expect(reset.points[4]).toEqual(plain.points[4]);
-    expect(reset.points[2].loss).not.toBeCloseTo(plain.points[2].loss, 6);
+    // Interpolated running statistics describe neither endpoint: recomputing them lowers the midpoint's loss.
+    expect(reset.points[2].loss).toBeLessThan(plain.points[2].loss);
     test.dispose();
     train.dispose();
   });

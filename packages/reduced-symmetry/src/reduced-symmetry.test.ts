@@ -30,8 +30,18 @@ describe('fixed entries', () => {
 
   it('depend only on (seed, layer key, row)', () => {
     const a = fixedEntries('layers.0.weight', 10, 20, 4, 1, 3);
-    new Rng(99).next();
-    const b = fixedEntries('layers.0.weight', 10, 20, 4, 1, 3);
+    // Other layers and seeds drawn in between, and Math.random unusable: no shared state is read.
+    fixedEntries('layers.1.weight', 7, 9, 2, 1, 5);
+    fixedEntries('layers.0.weight', 10, 20, 4, 1, 8);
+    const random = jest.spyOn(Math, 'random').mockImplementation(() => {
+      throw new Error('fixed entries must not draw from Math.random');
+    });
+    let b: ReturnType<typeof fixedEntries>;
+    try {
+      b = fixedEntries('layers.0.weight', 10, 20, 4, 1, 3);
+    } finally {
+      random.mockRestore();
+    }
     expect(Array.from(b.mask)).toEqual(Array.from(a.mask));
     expect(Array.from(b.values)).toEqual(Array.from(a.values));
     // Rows do not depend on how many rows the layer has.

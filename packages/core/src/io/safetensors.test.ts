@@ -52,6 +52,36 @@ describe('safetensors', () => {
     }
   });
 
+  it('loads F16, BF16, I64, U8 and BOOL into float32 and int32 tensors, with values known from their bit patterns', () => {
+    // Little-endian bytes written out by hand; the expected values follow from IEEE 754 alone.
+    const u16 = (...bits: number[]) => bits.flatMap((b) => [b & 0xff, b >> 8]);
+    const i64 = (...values: bigint[]) => values.flatMap((v) => Array.from({ length: 8 }, (_, k) => Number((BigInt.asUintN(64, v) >> BigInt(8 * k)) & 0xffn)));
+    const columns = {
+      // 1, −2, the largest finite −65504, the smallest subnormal 2⁻²⁴, +∞, 1/3 rounded (0x3555 = 1 + 341/1024, over 4).
+      f16: { dtype: 'F16', shape: [6], bytes: u16(0x3c00, 0xc000, 0xfbff, 0x0001, 0x7c00, 0x3555), expect: [1, -2, -65504, 2 ** -24, Infinity, (1 + 341 / 1024) / 4] },
+      // 1, 3.140625 (0x4049: 1.5703125·2), −123.5 (0xc2f7), the smallest subnormal 2⁻¹³³.
+      bf16: { dtype: 'BF16', shape: [2, 2], bytes: u16(0x3f80, 0x4049, 0xc2f7, 0x0001), expect: [1, 3.140625, -123.5, 2 ** -133] },
+      i64: { dtype: 'I64', shape: [3], bytes: i64(-5n, 2147483647n, -2147483648n), expect: [-5, 2147483647, -2147483648] },
+      u8: { dtype: 'U8', shape: [3], bytes: [0, 128, 255], expect: [0, 128, 255] },
+      bool: { dtype: 'BOOL', shape: [2], bytes: [1, 0], expect: [1, 0] },
+    };
+    let offset = 0;
+    const header: Record<string, object> = {};
+    const data: number[] = [];
+    for (const [name, c] of Object.entries(columns)) {
+      header[name] = { dtype: c.dtype, shape: c.shape, data_offsets: [offset, offset + c.bytes.length] };
+      offset += c.bytes.length;
+      data.push(...c.bytes);
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'st-')), 'mixed.safetensors');
+    writeFileSync(file, handMade(header, Uint8Array.from(data)));
+    const { params } = loadParams(file);
+    for (const [name, c] of Object.entries(columns)) {
+      expect([name, params[name].dtype, params[name].shape]).toEqual([name, ['F16', 'BF16'].includes(c.dtype) ? 'float32' : 'int32', c.shape]);
+      expect([name, Array.from(params[name].dataSync())]).toEqual([name, c.expect]);
+    }
+  });
+
   it('saves and loads Params atomically, float as F32 and int as I32', () => {
     const dir = mkdtempSync(join(tmpdir(), 'st-'));
     const file = join(dir, 'sub', 'model.safetensors');

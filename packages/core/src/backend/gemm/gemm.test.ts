@@ -58,8 +58,23 @@ function check(rows: number, columns: number, depth: number, transposeA: boolean
 }
 
 describe('WasmGemm', () => {
-  it('has relaxed SIMD (fused multiply-add) on this Node', () => {
-    expect(relaxedSimdAvailable()).toBe(true);
+  // (1 + 2⁻¹²)² = 1 + 2⁻¹¹ + 2⁻²⁴ lies half-way between two floats: rounding the product alone
+  // loses 2⁻²⁴, which a fused multiply-add keeps. A·B = p − p in either order of the shared axis:
+  // ±2⁻²⁴ when each product is added unrounded, 0 when rounded first.
+  const fusedIt = relaxedSimdAvailable() ? it : it.skip;
+  const fusedTitle = relaxedSimdAvailable() ? '' : ' (skipped: this Node has no relaxed SIMD)';
+  fusedIt(`rounds each product once with fused multiply-adds and twice without${fusedTitle}`, () => {
+    const x = 1 + 2 ** -12;
+    const product = (fused: boolean): number => {
+      const m = standaloneMemory();
+      const a = m.put(Float32Array.from([x, -x]));
+      const b = m.put(Float32Array.from([x, x]));
+      const c = m.put(new Float32Array(1).fill(Number.NaN));
+      m.gemm(fused).multiply({ address: a, rowStride: 8, columnStride: 4 }, { address: b, rowStride: 4, columnStride: 4 }, { address: c, rowStride: 4 }, 1, 1, 2);
+      return m.view()[c / 4];
+    };
+    expect(Math.abs(product(true))).toBe(2 ** -24);
+    expect(product(false)).toBe(0);
   });
 
   const shapes: [number, number, number][] = [
