@@ -52,7 +52,7 @@ describe('fixed entries', () => {
   });
 
   it('are the same in two separate processes', () => {
-    const run = () => execFileSync(process.execPath, [join(__dirname, 'testing', 'ts-child.js'), join(__dirname, 'testing', 'print-masks.ts')], { encoding: 'utf8' }).trim();
+    const run = () => execFileSync(process.execPath, [join(__dirname, '..', '..', '..', 'tools', 'scripts', 'run-ts.js'), join(__dirname, 'testing', 'print-masks.ts')], { encoding: 'utf8' }).trim();
     const { mask, values } = fixedEntries('layers.1.weight', 64, 48, 12, 0.5, 7);
     const f = figluMatrix('layers.0', 16, 7);
     const here = createHash('sha256').update(Buffer.from(mask.buffer)).update(Buffer.from(values.buffer)).update(Buffer.from(f.buffer)).digest('hex');

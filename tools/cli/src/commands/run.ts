@@ -1,7 +1,7 @@
 import { ConfigError, experimentSchema, ExperimentSpec, mnistMlpDemo, validateAgainst } from '@weightspace/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { optionalString, parse, Parsed } from '../args';
+import { integerFlag, optionalString, parse, Parsed } from '../args';
 import { chooseBackend, Command, CommandContext } from '../command';
 import { runExperiment, summaryTable } from '../experiment';
 import { progressBar } from '../progress-bar';
@@ -38,12 +38,20 @@ export const runCommand: Command = {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the MNIST MLP re-basin demo (what `npm start` runs)',
-  usage: 'weightspace demo [--out DIR] [--epochs N] [--backend ID]',
+  usage: 'weightspace demo [--out DIR] [--epochs N] [--train-limit N] [--test-limit N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse(argv, { out: { type: 'string' }, epochs: { type: 'string' } });
-    const epochs = parsed.flags.epochs === undefined ? mnistMlpDemo.train.epochs : Number(parsed.flags.epochs);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`--epochs must be a positive integer, got '${String(parsed.flags.epochs)}'`);
-    const spec = { ...mnistMlpDemo, train: { ...mnistMlpDemo.train, epochs }, out: optionalString(parsed, 'out') ?? mnistMlpDemo.out };
+    const parsed = parse(argv, { out: { type: 'string' }, epochs: { type: 'string' }, 'train-limit': { type: 'string' }, 'test-limit': { type: 'string' } });
+    const epochs = integerFlag(parsed, 'epochs', mnistMlpDemo.train.epochs, 1) as number;
+    // Limits take the first N images of each split: a quick look before the full run.
+    const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
+    const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
+    const spec: ExperimentSpec = {
+      ...mnistMlpDemo,
+      ...(trainLimit === undefined ? {} : { trainLimit }),
+      ...(testLimit === undefined ? {} : { testLimit }),
+      train: { ...mnistMlpDemo.train, epochs },
+      out: optionalString(parsed, 'out') ?? mnistMlpDemo.out,
+    };
     await execute(spec, parsed, context);
   },
 };

@@ -12,7 +12,9 @@
  * standard nets also after weight matching; and for the W-asymmetric pairs what weight matching
  * finds when run anyway (the fraction of hidden units its permutation moves).
  *
- * Usage: node tools/cli/dist/reproductions/asymmetric.js [--out reports/asymmetric] [--jobs 2] [--full] [--epochs N]
+ * Usage: node tools/cli/dist/reproductions/asymmetric.js [--out reports/asymmetric] [--jobs 2] [--full | --smoke] [--epochs N]
+ * (--smoke: the smallest configuration, for checking the pipeline: w = 32, one epoch on the first
+ * 3,000 training images, one pair, 5-point paths on the first 1,000 test images.)
  */
 import {
   activateBackend,
@@ -50,15 +52,28 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports/asymmetric' }, jobs: { type: 'string', default: '2' }, full: { type: 'boolean', default: false }, epochs: { type: 'string' }, backend: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'reports/asymmetric' },
+      jobs: { type: 'string', default: '2' },
+      full: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      epochs: { type: 'string' },
+      backend: { type: 'string' },
+    },
+  });
   const full = values.full as boolean;
+  const smoke = values.smoke as boolean;
   const out = resolve(values.out as string);
-  const width = full ? 512 : 256;
+  const width = full ? 512 : smoke ? 32 : 256;
   // The σ-asymmetric net's advantage grows with training: after 4 epochs it is not yet separated
   // from the standard net's barrier (0.39 vs 0.42), after 25 it is (0.33 vs 1.27).
-  const epochs = values.epochs !== undefined ? Number(values.epochs) : full ? 25 : 10;
+  const epochs = values.epochs !== undefined ? Number(values.epochs) : full ? 25 : smoke ? 1 : 10;
+  const trainLimit = smoke ? 3000 : undefined;
+  const testLimit = smoke ? 1000 : undefined;
+  const points = smoke ? 5 : 25;
   const recipe = { batchSize: 64, learningRate: 1e-3, optimizer: 'adamw' as const, weightDecay: 0.03 };
-  const pairs: Array<[number, number]> = Array.from({ length: full ? 5 : 3 }, (_, k) => [2 * k, 2 * k + 1]);
+  const pairs: Array<[number, number]> = Array.from({ length: full ? 5 : smoke ? 1 : 3 }, (_, k) => [2 * k, 2 * k + 1]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
@@ -67,7 +82,7 @@ async function main(): Promise<void> {
   const base = { input: 784, hidden: [width, width, width], classes: 10, layerNorm: true };
   const file = (kind: string, seed: number) => join(out, 'models', `${kind}-s${seed}.safetensors`);
   const jobs: TrainingJob[] = KINDS.flatMap((k) =>
-    pairs.flat().map((seed) => ({ file: file(k.arch, seed), arch: k.arch, dataset: 'mnist', config: { ...base, ...k.extra }, seed, epochs, ...recipe })),
+    pairs.flat().map((seed) => ({ file: file(k.arch, seed), arch: k.arch, dataset: 'mnist', config: { ...base, ...k.extra }, seed, epochs, trainLimit, ...recipe })),
   );
   const started = performance.now();
   const trained = await trainCheckpoints(jobs, registry, backend, Number(values.jobs), log);
@@ -76,9 +91,10 @@ async function main(): Promise<void> {
 
   const resultsFile = join(out, 'results.json');
   // Rows of an earlier run are reused only when it had the same settings.
-  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { base?: object; epochs?: number; recipe?: object; rows: Row[] }) : undefined;
-  const rows: Row[] = saved && JSON.stringify(saved.base) === JSON.stringify(base) && saved.epochs === epochs && JSON.stringify(saved.recipe) === JSON.stringify(recipe) ? saved.rows : [];
-  const data = await registry.dataset('mnist').load({ trainLimit: 1 });
+  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] }) : undefined;
+  const settings = { base, epochs, recipe, trainLimit, testLimit, points };
+  const rows: Row[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.rows : [];
+  const data = await registry.dataset('mnist').load({ trainLimit: 1, testLimit });
   const test = EvaluationBatches.from(data.test, [784]);
   const mlp = registry.architecture('mlp');
   const standardSpec = mlp.symmetry(base);
@@ -89,7 +105,7 @@ async function main(): Promise<void> {
       const key = `${kind.name}/${pair.join('-')}`;
       if (rows.some((r) => r.key === key)) continue;
       const [a, b] = pair.map((seed) => loadModel(file(kind.arch, seed), registry, kind.arch));
-      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, { points: 25, progress: progressBar(), task: `${key} naive` });
+      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, { points, progress: progressBar(), task: `${key} naive` });
       const row: Row = { key, kind: kind.name, pair, naive: summary(curve) };
       if (kind.name !== 'σ-asym') {
         // Weight matching over the standard MLP's permutations: it aligns standard nets, and
@@ -99,24 +115,24 @@ async function main(): Promise<void> {
         const moved = perms.reduce((n, p) => n + p.filter((target, i) => target !== i).length, 0) / perms.reduce((n, p) => n + p.length, 0);
         if (kind.name === 'standard') {
           const aligned = transform(b.params, standardSpec, element);
-          row.aligned = summary(barrierCurve(a.plugin, a.config, a.params, aligned, test, { points: 25, progress: progressBar(), task: `${key} aligned` }));
+          row.aligned = summary(barrierCurve(a.plugin, a.config, a.params, aligned, test, { points, progress: progressBar(), task: `${key} aligned` }));
           disposeParams(aligned);
         } else {
           row.movedByMatching = moved;
         }
       }
       rows.push(row);
-      writeJsonAtomic(resultsFile, { width, epochs, base, recipe, trainSeconds, rows });
+      writeJsonAtomic(resultsFile, { width, settings, trainSeconds, rows });
       log(`${key}: midpoint loss barrier ${row.naive.midpoint.toFixed(4)}${row.aligned ? `, weight-matched ${row.aligned.midpoint.toFixed(4)}` : ''}`);
       disposeParams(a.params);
       disposeParams(b.params);
     }
   }
   test.dispose();
-  writeSummary(out, rows, width, `${epochs} epochs of AdamW (weight decay 0.03, batch 64)`);
+  writeSummary(out, rows, width, `${epochs} epochs of AdamW (weight decay 0.03, batch 64)${trainLimit ? ` on the first ${trainLimit} training images` : ''}`, points, testLimit ?? 10000);
 }
 
-function writeSummary(out: string, rows: Row[], width: number, training: string): void {
+function writeSummary(out: string, rows: Row[], width: number, training: string, points: number, testImages: number): void {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
   const f = (xs: number[], digits = 4) => `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
@@ -130,7 +146,7 @@ function writeSummary(out: string, rows: Row[], width: number, training: string)
   const body = groups.map(([name, xs]) => [name, xs.length, f(xs.map((x) => x.midpoint)), f(xs.map((x) => x.max)), f(xs.map((x) => x.accuracy * 100), 2)]);
   const moved = rows.filter((r) => r.movedByMatching !== undefined).map((r) => r.movedByMatching as number);
   const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  const note = `MLP 784-${width}-${width}-${width}-10 with LayerNorm, ${training}; 25-point paths on the 10,000 test images; mean ± std over pairs. Weight matching run on the W-asymmetric pairs moves ${(mean(moved) * 100).toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => (m * 100).toFixed(1)).join(', ')} %).`;
+  const note = `MLP 784-${width}-${width}-${width}-10 with LayerNorm, ${training}; ${points}-point paths on ${testImages.toLocaleString('en')} test images; mean ± std over pairs. Weight matching run on the W-asymmetric pairs moves ${(mean(moved) * 100).toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => (m * 100).toFixed(1)).join(', ')} %).`;
   writeFileAtomic(join(out, 'table.md'), `${md}\n\n${note}\n`);
   const kinds = groups.map(([name]) => name);
   const perPair = (title: string, yLabel: string, value: (x: Row['naive']) => number) => ({

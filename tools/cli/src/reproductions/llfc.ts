@@ -10,7 +10,9 @@
  * For each pair: LLFC per layer at α ∈ {0.25, 0.5, 0.75} on the 10,000 test images (Dis against
  * the A-vs-B baseline, scale c, weak additivity, commutativity) and the 11-point barrier curve.
  *
- * Usage: node tools/cli/dist/reproductions/llfc.js [--out reports/llfc] [--jobs 2]
+ * Usage: node tools/cli/dist/reproductions/llfc.js [--out reports/llfc] [--jobs 2] [--smoke]
+ * (--smoke: the smallest configuration, for checking the pipeline: MLP 784-64-64-10 trained on the
+ * first 6,000 training images for 1 + 2 (spawned) and 3 (independent) epochs; 1,000 test images.)
  */
 import { activateBackend, barrierCurve, disposeParams, EvaluationBatches, linePlotSvg, llfc, LlfcReport, Params, planAligner, transform, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join, resolve } from 'node:path';
@@ -22,21 +24,23 @@ import { progressBar } from '../progress-bar';
 import { trainCheckpoints, TrainingJob } from './training-jobs';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports/llfc' }, jobs: { type: 'string', default: '2' }, backend: { type: 'string' } } });
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports/llfc' }, jobs: { type: 'string', default: '2' }, smoke: { type: 'boolean', default: false }, backend: { type: 'string' } } });
+  const smoke = values.smoke as boolean;
   const out = resolve(values.out as string);
   const parallel = Number(values.jobs);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
-  const config = { input: 784, hidden: [512, 512, 512], classes: 10 };
+  const config = { input: 784, hidden: smoke ? [64, 64] : [512, 512, 512], classes: 10 };
+  const epochs = smoke ? 3 : 5;
   const model = (name: string) => join(out, 'models', `${name}.safetensors`);
-  const base = { arch: 'mlp', dataset: 'mnist', config, batchSize: 512, learningRate: 1e-3 };
+  const base = { arch: 'mlp', dataset: 'mnist', config, batchSize: smoke ? 128 : 512, learningRate: 1e-3, trainLimit: smoke ? 6000 : undefined };
   const first: TrainingJob[] = [
     { ...base, file: model('parent'), seed: 10, epochs: 1 },
-    { ...base, file: model('independent-a'), seed: 0, epochs: 5 },
-    { ...base, file: model('independent-b'), seed: 1, epochs: 5 },
+    { ...base, file: model('independent-a'), seed: 0, epochs },
+    { ...base, file: model('independent-b'), seed: 1, epochs },
   ];
-  const children: TrainingJob[] = [11, 12].map((seed) => ({ ...base, file: model(`child-${seed}`), seed, epochs: 5, init: model('parent') }));
+  const children: TrainingJob[] = [11, 12].map((seed) => ({ ...base, file: model(`child-${seed}`), seed, epochs: smoke ? 2 : 5, init: model('parent') }));
   const started = performance.now();
   const trained = (await trainCheckpoints(first, registry, backend, parallel, log)) + (await trainCheckpoints(children, registry, backend, parallel, log));
   const trainSeconds = (performance.now() - started) / 1000;
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
   const spec = plugin.symmetry(config);
   const align = planAligner(spec, registry.matchers(), 'weight');
   const aligned = transform(b, spec, align(a, b, 0));
-  const data = await registry.dataset('mnist').load({ trainLimit: 1 });
+  const data = await registry.dataset('mnist').load({ trainLimit: 1, testLimit: smoke ? 1000 : undefined });
   const test = EvaluationBatches.from(data.test, [784]);
   const pairs: Array<[string, Params, Params]> = [
     ['spawned', c1, c2],

@@ -10,7 +10,9 @@
  * Lipschitz upper bound. Results are written after every model (results.json, atomically) and a
  * rerun resumes from them; checkpoints are reused.
  *
- * Usage: node tools/cli/dist/reproductions/merge.js [--full] [--out reports/merge] [--jobs 2] [--epochs 3]
+ * Usage: node tools/cli/dist/reproductions/merge.js [--full | --smoke] [--out reports/merge] [--jobs 2] [--epochs 3]
+ * (--smoke: the smallest configuration, for checking the pipeline: 4 MLPs 784-64-64-10 trained 2
+ * epochs on the first 6,000 training images, merges of 2 and 4, 1,000 test images, 200 attacked.)
  */
 import {
   activateBackend,
@@ -51,19 +53,23 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       full: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
       out: { type: 'string', default: 'reports/merge' },
       jobs: { type: 'string', default: '2' },
-      epochs: { type: 'string', default: '3' },
+      epochs: { type: 'string' },
       backend: { type: 'string' },
     },
   });
   const full = values.full as boolean;
+  const smoke = values.smoke as boolean;
   const out = resolve(values.out as string);
-  const count = full ? 16 : 8;
-  const epochs = Number(values.epochs);
-  const sizes = full ? [2, 4, 8, 16] : [2, 4, 8];
-  const attackLimit = full ? 10000 : 2000;
-  const config = { input: 784, hidden: [512, 512], classes: 10 };
+  const count = full ? 16 : smoke ? 4 : 8;
+  const epochs = Number(values.epochs ?? (smoke ? 2 : 3));
+  const sizes = full ? [2, 4, 8, 16] : smoke ? [2, 4] : [2, 4, 8];
+  const attackLimit = full ? 10000 : smoke ? 200 : 2000;
+  const trainLimit = smoke ? 6000 : undefined;
+  const testLimit = smoke ? 1000 : undefined;
+  const config = { input: 784, hidden: smoke ? [64, 64] : [512, 512], classes: 10 };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
@@ -73,7 +79,7 @@ async function main(): Promise<void> {
   const files = Array.from({ length: count }, (_, seed) => join(out, 'models', `seed-${seed}.safetensors`));
   const trainStarted = performance.now();
   const trained = await trainCheckpoints(
-    files.map((file, seed) => ({ file, arch: 'mlp', dataset: 'mnist', config, seed, epochs, batchSize: 512, learningRate: 1e-3 })),
+    files.map((file, seed) => ({ file, arch: 'mlp', dataset: 'mnist', config, seed, epochs, batchSize: smoke ? 128 : 512, learningRate: 1e-3, trainLimit })),
     registry,
     backend,
     Number(values.jobs),
@@ -83,17 +89,20 @@ async function main(): Promise<void> {
 
   // 2. Merge and evaluate, saving after each entry.
   const resultsFile = join(out, 'results.json');
-  const entries: Entry[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')).entries as Entry[]) : [];
+  // Entries of an earlier run are reused only when it had the same settings.
+  const settings = { config, epochs, attackLimit, trainLimit, testLimit };
+  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; entries: Entry[] }) : undefined;
+  const entries: Entry[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.entries : [];
   const done = new Set(entries.map((e) => e.key));
   const plugin = registry.architecture('mlp');
   const spec = plugin.symmetry(config);
   const align = planAligner(spec, registry.matchers(), 'weight');
-  const data = await registry.dataset('mnist').load({ trainLimit: 1 });
+  const data = await registry.dataset('mnist').load({ trainLimit: 1, testLimit });
   const models = files.map((f) => loadModel(f, registry, 'mlp').params);
   const evaluate = (key: string, kind: Entry['kind'], k: number, result: Pick<MergeResult, 'params' | 'seconds' | 'rounds'>) => {
     const report = robustness(plugin, config, result.params, data.test, { attackLimit, seed: 0, progress: progressBar() });
     entries.push({ key, kind, models: k, seconds: result.seconds, rounds: result.rounds, report });
-    writeJsonAtomic(resultsFile, { config, epochs, attackLimit, backend, entries });
+    writeJsonAtomic(resultsFile, { settings, backend, entries });
     log(`${key}: clean ${(report.clean.accuracy * 100).toFixed(2)}%, PGD ε=0.1 ${(report.pgd['0.1'] * 100).toFixed(2)}%, ‖θ‖ ${report.weightL2.toFixed(2)}`);
   };
   for (let i = 0; i < Math.min(count, 8); i++) {
@@ -117,10 +126,10 @@ async function main(): Promise<void> {
     }
   }
   models.forEach(disposeParams);
-  writeSummary(out, entries, sizes, attackLimit);
+  writeSummary(out, entries, sizes, attackLimit, data.test.count);
 }
 
-function writeSummary(out: string, entries: Entry[], sizes: number[], attackLimit: number): void {
+function writeSummary(out: string, entries: Entry[], sizes: number[], attackLimit: number, testImages: number): void {
   const base = entries.filter((e) => e.kind === 'base');
   const mean = (f: (r: RobustnessReport) => number) => base.reduce((s, e) => s + f(e.report), 0) / base.length;
   const pct = (v: number) => (v * 100).toFixed(2);
@@ -150,7 +159,7 @@ function writeSummary(out: string, entries: Entry[], sizes: number[], attackLimi
   const text = table(header, rows);
   writeFileAtomic(join(out, 'table.txt'), `${text}\n`);
   const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  writeFileAtomic(join(out, 'table.md'), `${md}\n\nAttacks and noise on the first ${attackLimit} test images; clean accuracy on all 10,000.\n`);
+  writeFileAtomic(join(out, 'table.md'), `${md}\n\nAttacks and noise on the first ${attackLimit} test images; clean accuracy on all ${testImages.toLocaleString('en')}.\n`);
   const series = (metric: (r: RobustnessReport) => number) =>
     METHODS.map((method) => {
       const points = sizes.map((k) => entries.find((x) => x.key === `${method}/${k}`)).filter((e): e is Entry => e !== undefined);

@@ -15,7 +15,9 @@
  * For each width and each of naive, weight, activation and STE alignment: midpoint and max loss
  * barriers and the accuracy barrier of the plain interpolation, after BN reset, and after REPAIR.
  *
- * Usage: node tools/cli/dist/reproductions/resnet.js [--out reports/resnet] [--jobs 2] [--full] [--widths 1,2]
+ * Usage: node tools/cli/dist/reproductions/resnet.js [--out reports/resnet] [--jobs 2] [--full | --smoke] [--widths 1,2]
+ * (--smoke: the smallest configuration, for checking the pipeline: depth 8, width 1, one epoch on the
+ * first 2,000 training images, 3-point paths on 300 test images, statistics on 300, 3 STE steps.)
  */
 import {
   activateBackend,
@@ -70,18 +72,29 @@ interface Scale {
   steSteps: number;
 }
 
-function scaleOf(full: boolean, widths: string | undefined): Scale {
-  const scale: Scale = full
-    ? { depth: 20, stemStride: 1, widths: [1, 2, 4, 8], trainLimit: undefined, epochs: 10, points: 9, testLimit: 10000, statSamples: 5000, steSteps: 300 }
-    : { depth: 8, stemStride: 2, widths: [1, 2, 4], trainLimit: 5000, epochs: 3, points: 5, testLimit: 1000, statSamples: 500, steSteps: 30 };
+const SCALES: Record<'full' | 'default' | 'smoke', Scale> = {
+  full: { depth: 20, stemStride: 1, widths: [1, 2, 4, 8], trainLimit: undefined, epochs: 10, points: 9, testLimit: 10000, statSamples: 5000, steSteps: 300 },
+  default: { depth: 8, stemStride: 2, widths: [1, 2, 4], trainLimit: 5000, epochs: 3, points: 5, testLimit: 1000, statSamples: 500, steSteps: 30 },
+  smoke: { depth: 8, stemStride: 2, widths: [1], trainLimit: 2000, epochs: 1, points: 3, testLimit: 300, statSamples: 300, steSteps: 3 },
+};
+
+function scaleOf(size: keyof typeof SCALES, widths: string | undefined): Scale {
+  const scale = SCALES[size];
   return widths ? { ...scale, widths: widths.split(',').map(Number) } : scale;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { out: { type: 'string', default: 'reports/resnet' }, jobs: { type: 'string', default: '2' }, full: { type: 'boolean', default: false }, widths: { type: 'string' }, backend: { type: 'string' } },
+    options: {
+      out: { type: 'string', default: 'reports/resnet' },
+      jobs: { type: 'string', default: '2' },
+      full: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      widths: { type: 'string' },
+      backend: { type: 'string' },
+    },
   });
-  const scale = scaleOf(values.full as boolean, values.widths as string | undefined);
+  const scale = scaleOf(values.full ? 'full' : values.smoke ? 'smoke' : 'default', values.widths as string | undefined);
   const out = resolve(values.out as string);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
@@ -100,7 +113,9 @@ async function main(): Promise<void> {
   log(`training: ${trained} models in ${trainSeconds.toFixed(0)} s`);
 
   const resultsFile = join(out, 'results.json');
-  const rows: Row[] = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')).rows as Row[]) : [];
+  // Rows of an earlier run are reused only when it had the same scale.
+  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { scale?: Scale; rows: Row[] }) : undefined;
+  const rows: Row[] = saved && JSON.stringify({ ...saved.scale, widths: [] }) === JSON.stringify({ ...scale, widths: [] }) ? saved.rows : [];
   const data = await registry.dataset('fashion-mnist').load({ trainLimit: scale.statSamples, testLimit: scale.testLimit });
   const plugin = registry.architecture('resnet20');
   const test = EvaluationBatches.from(data.test, [28, 28, 1], 250);

@@ -28,6 +28,9 @@ function argsOf(job: TrainingJob, backend: string): string[] {
   return args;
 }
 
+// The CLI as this module runs: built (dist/main.js), or from sources (tests) through run-ts.js.
+const CLI = __filename.endsWith('.ts') ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')] : [join(__dirname, '..', 'main.js')];
+
 /** Whether `job.file` holds a checkpoint trained with exactly these settings. */
 function alreadyTrained(job: TrainingJob, registry: Registry): boolean {
   if (!existsSync(job.file)) return false;
@@ -54,10 +57,9 @@ function alreadyTrained(job: TrainingJob, registry: Registry): boolean {
  * atomically by `train`, so an interrupted run resumes with the ones that finished.
  */
 export async function trainCheckpoints(jobs: readonly TrainingJob[], registry: Registry, backend: string, parallel: number, log: (line: string) => void): Promise<number> {
-  const cli = join(__dirname, '..', 'main.js');
   const todo = jobs.filter((job) => !alreadyTrained(job, registry));
   await runJobs(
-    todo.map((job) => ({ label: `train ${job.file}`, command: process.execPath, args: [cli, ...argsOf(job, backend)] })),
+    todo.map((job) => ({ label: `train ${job.file}`, command: process.execPath, args: [...CLI, ...argsOf(job, backend)] })),
     parallel,
     log,
   );

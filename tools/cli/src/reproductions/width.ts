@@ -10,8 +10,10 @@
  * training images), on a 5-point path over the 10,000 test images; LEWC at λ = ½ (cosine per
  * layer) and the reciprocal-orthogonality ratio per dense layer.
  *
- * Usage: node tools/cli/dist/reproductions/width.js [--out reports/width] [--jobs 2] [--epochs 8] [--full]
- * (--full: 30 epochs and 25 interpolation points.)
+ * Usage: node tools/cli/dist/reproductions/width.js [--out reports/width] [--jobs 2] [--epochs 8] [--full | --smoke]
+ * (--full: 30 epochs and 25 interpolation points. --smoke: the smallest configuration, for checking
+ * the pipeline: widths 32 and 64, 2 epochs on the first 6,000 training images, 3-point paths on
+ * 1,000 test images, calibration on 1,000 training images.)
  */
 import { activateBackend, barrierCurve, disposeParams, EvaluationBatches, lewc, linePlotSvg, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { progressBar } from '../progress-bar';
 import { trainCheckpoints, TrainingJob } from './training-jobs';
 
 const WIDTHS = [64, 128, 256, 512, 1024];
+const SMOKE_WIDTHS = [32, 64];
 const DECAYS = [3e-3, 1e-4];
 
 interface Row {
@@ -47,13 +50,19 @@ async function main(): Promise<void> {
       jobs: { type: 'string', default: '2' },
       epochs: { type: 'string' },
       full: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
       backend: { type: 'string' },
     },
   });
   const full = values.full as boolean;
+  const smoke = values.smoke as boolean;
   const out = resolve(values.out as string);
-  const epochs = Number(values.epochs ?? (full ? 30 : 8));
-  const points = full ? 25 : 5;
+  const epochs = Number(values.epochs ?? (full ? 30 : smoke ? 2 : 8));
+  const points = full ? 25 : smoke ? 3 : 5;
+  const widths = smoke ? SMOKE_WIDTHS : WIDTHS;
+  const trainLimit = smoke ? 6000 : undefined;
+  const testLimit = smoke ? 1000 : undefined;
+  const calibrationLimit = smoke ? 1000 : 5000;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
   const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
@@ -61,10 +70,10 @@ async function main(): Promise<void> {
   const file = (width: number, decay: number, seed: number) => join(out, 'models', `w${width}-wd${decay}-s${seed}.safetensors`);
   const jobs: TrainingJob[] = [];
   // Widest first, so the two processes stay busy to the end.
-  for (const width of [...WIDTHS].reverse()) {
+  for (const width of [...widths].reverse()) {
     for (const decay of DECAYS) {
       for (const seed of [0, 1]) {
-        jobs.push({ file: file(width, decay, seed), arch: 'mlp', dataset: 'mnist', config: configOf(width), seed, epochs, batchSize: 512, learningRate: 0.1, optimizer: 'sgd', momentum: 0.9, weightDecay: decay });
+        jobs.push({ file: file(width, decay, seed), arch: 'mlp', dataset: 'mnist', config: configOf(width), seed, epochs, batchSize: 512, learningRate: 0.1, optimizer: 'sgd', momentum: 0.9, weightDecay: decay, trainLimit });
       }
     }
   }
@@ -74,12 +83,15 @@ async function main(): Promise<void> {
   log(`training: ${trained} models in ${trainSeconds.toFixed(0)} s`);
 
   const resultsFile = join(out, 'results.json');
-  const rows: Row[] = existsSync(resultsFile) && JSON.parse(readFileSync(resultsFile, 'utf8')).epochs === epochs ? (JSON.parse(readFileSync(resultsFile, 'utf8')).rows as Row[]) : [];
+  // Rows of an earlier run are reused only when it had the same settings.
+  const settings = { epochs, points, trainLimit, testLimit, calibrationLimit };
+  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] }) : undefined;
+  const rows: Row[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.rows : [];
   const plugin = registry.architecture('mlp');
-  const data = await registry.dataset('mnist').load({ trainLimit: 5000 });
+  const data = await registry.dataset('mnist').load({ trainLimit: calibrationLimit, testLimit });
   const test = EvaluationBatches.from(data.test, [784]);
   const calibration = EvaluationBatches.from(data.train, [784]);
-  for (const width of WIDTHS) {
+  for (const width of widths) {
     for (const decay of DECAYS) {
       const key = `w${width}/wd${decay}`;
       if (rows.some((r) => r.key === key)) continue;
@@ -101,7 +113,7 @@ async function main(): Promise<void> {
         lewcCosine: report.layers.map((l) => ({ tap: l.tap, cosine: l.cosine['0.5'].mean })),
         orthogonality: report.orthogonality,
       });
-      writeJsonAtomic(resultsFile, { epochs, points, trainSeconds, rows });
+      writeJsonAtomic(resultsFile, { settings, trainSeconds, rows });
       log(`${key}: acc barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts, loss barrier ${curve.barriers.loss.toFixed(3)} raw / ${(curve.barriers.calibratedLoss as number).toFixed(3)} calibrated`);
       disposeParams(a);
       disposeParams(b);

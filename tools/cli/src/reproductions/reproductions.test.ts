@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * Each paper's reproduction in its smallest configuration (`--smoke`), run as a user runs it: a
+ * process of its own that trains through the CLI in child processes. Checks the files it writes,
+ * the structure of its results, and the direction of its main finding on this tiny budget.
+ */
+const RUN_TS = join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js');
+
+async function reproduce(name: string): Promise<{ out: string; results: Record<string, unknown>; stdout: string }> {
+  const out = join(mkdtempSync(join(tmpdir(), `ws-reproduce-${name}-`)), 'out');
+  const { stdout } = await promisify(execFile)(process.execPath, [RUN_TS, join(__dirname, `${name}.ts`), '--smoke', '--out', out, '--jobs', '2', '--backend', 'wasm'], {
+    timeout: 240000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { out, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>, stdout };
+}
+
+function expectFiles(out: string, files: string[]): void {
+  for (const file of files) expect([file, existsSync(join(out, file))]).toEqual([file, true]);
+}
+
+interface Barriers {
+  midpoint: number;
+  max: number;
+  accuracy: number;
+}
+
+describe('reproductions, smallest configuration', () => {
+  it('asymmetric: weight matching lowers the standard nets’ barrier, and the W-asymmetric nets have a lower one unaligned', async () => {
+    const { out, results } = await reproduce('asymmetric');
+    expectFiles(out, ['table.md', 'asymmetric.svg', 'models/mlp-s0.safetensors', 'models/mlp.w-asym-s1.safetensors', 'models/mlp.sigma-asym-s1.safetensors']);
+    const rows = results.rows as Array<{ key: string; naive: Barriers; aligned?: Barriers; movedByMatching?: number }>;
+    expect(rows.map((r) => r.key)).toEqual(['standard/0-1', 'W-asym/0-1', 'σ-asym/0-1']);
+    const [standard, wAsym] = rows;
+    expect(standard.aligned!.max).toBeLessThan(standard.naive.max);
+    expect(wAsym.naive.max).toBeLessThan(standard.naive.max);
+    expect(wAsym.movedByMatching).toBeGreaterThanOrEqual(0);
+    expect(wAsym.movedByMatching).toBeLessThanOrEqual(1);
+  });
+
+  it('llfc: spawned and weight-matched pairs are far more connected than the naive pair', async () => {
+    const { out, results } = await reproduce('llfc');
+    expectFiles(out, ['table.md', 'llfc.svg', 'models/child-12.safetensors']);
+    const pairs = results.results as Record<string, { barriers: { loss: number }; llfc: { layers: Array<{ tap: string; dis: Record<string, { mean: number }> }> } }>;
+    expect(Object.keys(pairs)).toEqual(['spawned', 'weight-matched', 'naive']);
+    expect(pairs['weight-matched'].barriers.loss).toBeLessThan(pairs.naive.barriers.loss / 2);
+    expect(pairs.spawned.barriers.loss).toBeLessThan(pairs.naive.barriers.loss / 2);
+    const hidden = (name: string) => pairs[name].llfc.layers.find((l) => l.tap === 'layers.1')!.dis['0.5'].mean;
+    expect(hidden('weight-matched')).toBeLessThan(hidden('naive'));
+  });
+
+  it('merge: aligned merges of 2 and 4 models keep more accuracy than averaging', async () => {
+    const { out, results } = await reproduce('merge');
+    expectFiles(out, ['table.md', 'merge.svg']);
+    const entries = results.entries as Array<{ key: string; report: { clean: { accuracy: number } } }>;
+    expect(entries.map((e) => e.key)).toEqual(['base/0', 'base/1', 'base/2', 'base/3', 'average/2', 'mergemany/2', 'hierarchical/2', 'average/4', 'mergemany/4', 'hierarchical/4']);
+    const accuracy = (key: string) => entries.find((e) => e.key === key)!.report.clean.accuracy;
+    for (const k of [2, 4]) {
+      expect(accuracy(`mergemany/${k}`)).toBeGreaterThan(accuracy(`average/${k}`));
+      expect(accuracy(`hierarchical/${k}`)).toBeGreaterThan(accuracy(`average/${k}`));
+    }
+  });
+
+  it('resnet: activation matching and BN reset each lower the barrier of a BatchNorm ResNet', async () => {
+    const { out, results } = await reproduce('resnet');
+    expectFiles(out, ['table.md', 'resnet-barriers.svg']);
+    const rows = results.rows as Array<{ width: number; method: string; barriers: Record<string, Barriers> }>;
+    expect(rows.map((r) => `${r.width}/${r.method}`)).toEqual(['1/naive', '1/weight', '1/activation', '1/ste']);
+    const [naive, , activation] = rows;
+    expect(activation.barriers.plain.max).toBeLessThan(naive.barriers.plain.max);
+    expect(naive.barriers['BN reset'].midpoint).toBeLessThan(naive.barriers.plain.midpoint);
+  });
+
+  it('width: temperature calibration lowers every raw loss barrier, and every layer reports LEWC and orthogonality', async () => {
+    const { out, results } = await reproduce('width');
+    expectFiles(out, ['table.md', 'width.svg']);
+    const rows = results.rows as Array<{ key: string; lossBarrier: number; calibratedLossBarrier: number; midpointBeta: number; lewcCosine: unknown[]; orthogonality: unknown[] }>;
+    expect(rows.map((r) => r.key)).toEqual(['w32/wd0.003', 'w32/wd0.0001', 'w64/wd0.003', 'w64/wd0.0001']);
+    for (const row of rows) {
+      expect(row.calibratedLossBarrier).toBeLessThan(row.lossBarrier);
+      expect(row.midpointBeta).toBeGreaterThan(0);
+      expect(row.lewcCosine).toHaveLength(5);
+      expect(row.orthogonality).toHaveLength(3);
+    }
+  });
+});
