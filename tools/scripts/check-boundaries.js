@@ -31,7 +31,12 @@ function projects(root) {
     .map((dir) => {
       const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
       const tags = (pkg.nx && pkg.nx.tags) || [];
-      return { dir, name: pkg.name, scope: tags.find((t) => t.startsWith('scope:')), deps: Object.keys(pkg.dependencies || {}) };
+      return {
+        dir,
+        name: pkg.name,
+        scope: tags.find((t) => t.startsWith('scope:')),
+        deps: Object.keys(pkg.dependencies || {}),
+      };
     });
 }
 
@@ -57,7 +62,8 @@ function check(root) {
   const problems = [];
   for (const project of all) {
     if (!project.scope) {
-      if (project.name.startsWith('@weightspace/')) problems.push(`${project.dir}/package.json: no scope:* tag in nx.tags`);
+      if (project.name.startsWith('@weightspace/'))
+        problems.push(`${project.dir}/package.json: no scope:* tag in nx.tags`);
       continue;
     }
     const allowed = ALLOWED[project.scope] || [];
@@ -66,7 +72,10 @@ function check(root) {
       return !target || target === project || allowed.includes(target.scope);
     };
     for (const dep of project.deps) {
-      if (!permits(dep)) problems.push(`${project.dir}/package.json: ${project.scope} may not depend on ${dep} (${byName.get(dep).scope})`);
+      if (!permits(dep))
+        problems.push(
+          `${project.dir}/package.json: ${project.scope} may not depend on ${dep} (${byName.get(dep).scope})`,
+        );
     }
     for (const file of sourceFiles(join(root, project.dir, 'src'))) {
       const text = readFileSync(file, 'utf8');
@@ -75,7 +84,8 @@ function check(root) {
         const name = spec.split('/').slice(0, 2).join('/');
         const where = relative(root, file);
         if (spec !== name) problems.push(`${where}: deep import '${spec}' (import '${name}' instead)`);
-        if (!permits(name)) problems.push(`${where}: ${project.scope} may not import ${name} (${byName.get(name).scope})`);
+        if (!permits(name))
+          problems.push(`${where}: ${project.scope} may not import ${name} (${byName.get(name).scope})`);
       }
     }
   }

@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
-import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import type * as tf from '@tensorflow/tfjs';
+import type { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { figlu, figluMatrices, withoutSymmetry } from '@weightspace/reduced-symmetry';
-import { MlpConfig, mlpConfigSchema } from './mlp-config';
+import { type MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpAffineStem, mlpForward } from './mlp';
 
 /** An MLP whose hidden nonlinearity is FiGLU, sigmoid(F x) ⊙ x with a fixed random F per layer. */
@@ -23,8 +23,10 @@ const schema = {
  */
 function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
   const matrices = figluMatrices();
-  const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D => matrices(`layers.${layer}`, config.hidden[layer], config.figluSeed ?? 0);
-  const activationOf = (config: MlpSigmaAsymConfig) => (z: tf.Tensor, layer: number) => figlu(z, matrixFor(config, layer));
+  const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D =>
+    matrices(`layers.${layer}`, config.hidden[layer], config.figluSeed ?? 0);
+  const activationOf = (config: MlpSigmaAsymConfig) => (z: tf.Tensor, layer: number) =>
+    figlu(z, matrixFor(config, layer));
   return {
     ...base,
     id: 'mlp.sigma-asym',
@@ -34,7 +36,8 @@ function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
       { input: 6, hidden: [8, 7], classes: 3, figluSeed: 1 },
       { input: 784, hidden: [32, 32], classes: 10 },
     ],
-    apply: (config: MlpSigmaAsymConfig, params, x, options = {}) => mlpForward(config, params, x, options, activationOf(config)),
+    apply: (config: MlpSigmaAsymConfig, params, x, options = {}) =>
+      mlpForward(config, params, x, options, activationOf(config)),
     // The stem is the MLP's first dense layer; FiGLU follows it.
     affineStem: mlpAffineStem(activationOf),
     symmetry: (config: MlpSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),

@@ -1,5 +1,5 @@
-import { AxisActions, SymmetrySpec } from '@weightspace/core';
-import { hasBias, layerWidths, MlpConfig } from './mlp-config';
+import type { AxisActions, SymmetrySpec } from '@weightspace/core';
+import { hasBias, layerWidths, type MlpConfig } from './mlp-config';
 
 /**
  * The MLP's symmetry: one permutation per hidden layer (`hidden.i`), acting on the rows of layer
@@ -16,7 +16,9 @@ export function mlpSymmetry(config: MlpConfig): SymmetrySpec {
   const dense = (i: number): Record<string, AxisActions> => ({
     [`layers.${i}.weight`]: [out(hidden(i)), inp(hidden(i - 1))],
     ...(hasBias(config) ? { [`layers.${i}.bias`]: [out(hidden(i))] } : {}),
-    ...(config.layerNorm && hidden(i) ? { [`norms.${i}.weight`]: [out(hidden(i))], [`norms.${i}.bias`]: [out(hidden(i))] } : {}),
+    ...(config.layerNorm && hidden(i)
+      ? { [`norms.${i}.weight`]: [out(hidden(i))], [`norms.${i}.bias`]: [out(hidden(i))] }
+      : {}),
   });
 
   const groups: SymmetrySpec['groups'] = {};

@@ -25,7 +25,13 @@ describe('mlp.w-asym', () => {
     const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 8, separation: 1, seed: 1 });
     const initial = wAsym.init(config, 0);
     const before = initial['layers.1.weight'].dataSync().slice();
-    const trained = train(wAsym, config, initial, data.train, { epochs: 2, batchSize: 32, learningRate: 0.05, seed: 0, optimizer: 'sgd' }).params;
+    const trained = train(wAsym, config, initial, data.train, {
+      epochs: 2,
+      batchSize: 32,
+      learningRate: 0.05,
+      seed: 0,
+      optimizer: 'sgd',
+    }).params;
     const after = trained['layers.1.weight'].dataSync();
     const { mask } = fixedEntries('layers.1.weight', 10, 12, 3, 1, 2);
     let moved = 0;
@@ -37,7 +43,10 @@ describe('mlp.w-asym', () => {
   });
 
   it('uses the paper’s defaults for the MNIST MLP', () => {
-    expect(wAsymDefaults({ input: 784, hidden: [512, 512, 512], classes: 10 })).toEqual({ nFix: [64, 64, 64, 256], kappa: [1, 1, 0.5, 0.25] });
+    expect(wAsymDefaults({ input: 784, hidden: [512, 512, 512], classes: 10 })).toEqual({
+      nFix: [64, 64, 64, 256],
+      kappa: [1, 1, 0.5, 0.25],
+    });
   });
 });
 
@@ -58,7 +67,11 @@ describe('mlp.sigma-asym', () => {
     const fresh = mlpSigmaAsymVariant.derive(mlp);
     const x = makeBlobs({ classes: 4, dimension: 16, train: 4, test: 4, separation: 1, seed: 0 });
     const input = tf.tensor2d(x.train.x, [4, 16]);
-    expect(Array.from(fresh.apply(c, params, input).logits.dataSync())).toEqual(Array.from(sigma.apply(c, params, input).logits.dataSync()));
-    expect(Array.from(sigma.apply({ ...c, figluSeed: 4 }, params, input).logits.dataSync())).not.toEqual(Array.from(sigma.apply(c, params, input).logits.dataSync()));
+    expect(Array.from(fresh.apply(c, params, input).logits.dataSync())).toEqual(
+      Array.from(sigma.apply(c, params, input).logits.dataSync()),
+    );
+    expect(Array.from(sigma.apply({ ...c, figluSeed: 4 }, params, input).logits.dataSync())).not.toEqual(
+      Array.from(sigma.apply(c, params, input).logits.dataSync()),
+    );
   });
 });

@@ -1,6 +1,6 @@
-import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import type { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { wAsymmetric } from '@weightspace/reduced-symmetry';
-import { layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
+import { layerWidths, type MlpConfig, mlpConfigSchema } from './mlp-config';
 
 /** An MLP with fixed entries in every layer (Lim et al. 2024's W-asymmetric network). */
 export interface MlpWAsymConfig extends MlpConfig {
@@ -23,7 +23,9 @@ export interface MlpWAsymConfig extends MlpConfig {
 export function wAsymDefaults(config: MlpConfig): { nFix: number[]; kappa: number[] } {
   const layers = config.hidden.length + 1;
   const nFix = Array.from({ length: layers }, (_, i) => (i === layers - 1 ? 256 : 64));
-  const kappa = Array.from({ length: layers }, (_, i) => (i === layers - 1 ? 0.25 : i === layers - 2 && layers > 2 ? 0.5 : 1));
+  const kappa = Array.from({ length: layers }, (_, i) =>
+    i === layers - 1 ? 0.25 : i === layers - 2 && layers > 2 ? 0.5 : 1,
+  );
   return { nFix, kappa };
 }
 
@@ -59,7 +61,10 @@ function mlpWAsym(base: AnyArchitecture): AnyArchitecture {
       const widths = layerWidths(config);
       return widths.slice(0, -1).map((fanIn, i) => ({
         param: `layers.${i}.weight`,
-        nFix: config.wAsym?.nFix?.[i] !== undefined ? Math.min(fanIn, config.wAsym.nFix[i]) : Math.min(Math.floor(fanIn / 2), defaults.nFix[i]),
+        nFix:
+          config.wAsym?.nFix?.[i] !== undefined
+            ? Math.min(fanIn, config.wAsym.nFix[i])
+            : Math.min(Math.floor(fanIn / 2), defaults.nFix[i]),
         kappa: config.wAsym?.kappa?.[i] ?? defaults.kappa[i],
       }));
     },

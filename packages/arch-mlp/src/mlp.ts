@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { AffineStem, ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, ParamShapes, Params, Rng } from '@weightspace/core';
-import { hasBias, layerWidths, MlpConfig, mlpConfigSchema } from './mlp-config';
+import {
+  type AffineStem,
+  type ApplyOptions,
+  type ApplyResult,
+  type ArchitecturePlugin,
+  ConfigError,
+  type ParamShapes,
+  type Params,
+  Rng,
+} from '@weightspace/core';
+import { hasBias, layerWidths, type MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpSymmetry } from './mlp-symmetry';
 
 /**
@@ -41,7 +50,9 @@ export function mlpStem(config: MlpConfig, params: Params, x: tf.Tensor): tf.Ten
  * The MLP's `AffineStem` for the nonlinearity a config uses (see `mlpForward`): the first dense
  * layer, then the rest of the forward pass.
  */
-export function mlpAffineStem<C extends MlpConfig>(activationOf: (config: C) => (z: tf.Tensor, layer: number) => tf.Tensor): AffineStem<C> {
+export function mlpAffineStem<C extends MlpConfig>(
+  activationOf: (config: C) => (z: tf.Tensor, layer: number) => tf.Tensor,
+): AffineStem<C> {
   return {
     stem: mlpStem,
     rest: (config, params, z) => mlpForward(config, params, z, { taps: [] }, activationOf(config), z).logits,
@@ -112,9 +123,17 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
   featureGraph(config) {
     const layers = config.hidden.length + 1;
     const affine = config.layerNorm
-      ? config.hidden.map((_, i) => ({ tap: `layers.${i}.pre`, scale: [`norms.${i}.weight`], shift: `norms.${i}.bias` }))
+      ? config.hidden.map((_, i) => ({
+          tap: `layers.${i}.pre`,
+          scale: [`norms.${i}.weight`],
+          shift: `norms.${i}.bias`,
+        }))
       : hasBias(config)
-        ? config.hidden.map((_, i) => ({ tap: `layers.${i}.pre`, scale: [`layers.${i}.weight`], shift: `layers.${i}.bias` }))
+        ? config.hidden.map((_, i) => ({
+            tap: `layers.${i}.pre`,
+            scale: [`layers.${i}.weight`],
+            shift: `layers.${i}.bias`,
+          }))
         : [];
     return {
       // With LayerNorm a hidden tap is no longer the linear map of the tap before it: only the output layer's is.
@@ -131,7 +150,11 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
   normalisation: () => [],
   inputShape: (config) => [config.input],
   /** Git Re-Basin's MNIST setting: three hidden layers of 512. */
-  defaultConfig: (data) => ({ input: data.inputShape.reduce((a, b) => a * b, 1), hidden: [512, 512, 512], classes: data.classes }),
+  defaultConfig: (data) => ({
+    input: data.inputShape.reduce((a, b) => a * b, 1),
+    hidden: [512, 512, 512],
+    classes: data.classes,
+  }),
 
   inferConfig(shapes: ParamShapes): MlpConfig {
     const widths: number[] = [];
@@ -140,20 +163,33 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
     for (; `layers.${i}.weight` in shapes; i++) {
       const w = shapes[`layers.${i}.weight`];
       const b = shapes[`layers.${i}.bias`];
-      if (w.length !== 2) throw new ConfigError(`mlp: 'layers.${i}.weight' has shape [${w.join(', ')}], expected [out, in]`);
-      if (bias && (!b || b.length !== 1 || b[0] !== w[0])) throw new ConfigError(`mlp: 'layers.${i}.bias' should have shape [${w[0]}] to match 'layers.${i}.weight'`);
+      if (w.length !== 2)
+        throw new ConfigError(`mlp: 'layers.${i}.weight' has shape [${w.join(', ')}], expected [out, in]`);
+      if (bias && (!b || b.length !== 1 || b[0] !== w[0]))
+        throw new ConfigError(`mlp: 'layers.${i}.bias' should have shape [${w[0]}] to match 'layers.${i}.weight'`);
       if (i === 0) widths.push(w[1]);
-      else if (w[1] !== widths[i]) throw new ConfigError(`mlp: 'layers.${i}.weight' takes ${w[1]} inputs but layer ${i - 1} gives ${widths[i]}`);
+      else if (w[1] !== widths[i])
+        throw new ConfigError(`mlp: 'layers.${i}.weight' takes ${w[1]} inputs but layer ${i - 1} gives ${widths[i]}`);
       widths.push(w[0]);
     }
     if (i === 0) throw new ConfigError("mlp: no 'layers.0.weight' in the checkpoint: not an MLP state dict");
     const layerNorm = 'norms.0.weight' in shapes;
     const norms = (k: number) => (layerNorm && k < i - 1 ? [`norms.${k}.weight`, `norms.${k}.bias`] : []);
-    const known = new Set(Array.from({ length: i }, (_, k) => [`layers.${k}.weight`, ...(bias ? [`layers.${k}.bias`] : []), ...norms(k)]).flat());
+    const known = new Set(
+      Array.from({ length: i }, (_, k) => [
+        `layers.${k}.weight`,
+        ...(bias ? [`layers.${k}.bias`] : []),
+        ...norms(k),
+      ]).flat(),
+    );
     const missing = [...known].find((name) => !(name in shapes));
-    if (missing) throw new ConfigError(`mlp: '${missing}' is missing (the checkpoint has LayerNorm parameters for layer 0)`);
+    if (missing)
+      throw new ConfigError(`mlp: '${missing}' is missing (the checkpoint has LayerNorm parameters for layer 0)`);
     const extra = Object.keys(shapes).find((name) => !known.has(name));
-    if (extra) throw new ConfigError(`mlp: unexpected parameter '${extra}' in the checkpoint${bias ? '' : ' (layers.0 has no bias, so no layer may)'}`);
+    if (extra)
+      throw new ConfigError(
+        `mlp: unexpected parameter '${extra}' in the checkpoint${bias ? '' : ' (layers.0 has no bias, so no layer may)'}`,
+      );
     const config: MlpConfig = { input: widths[0], hidden: widths.slice(1, -1), classes: widths[widths.length - 1] };
     return { ...config, ...(bias ? {} : { bias: false }), ...(layerNorm ? { layerNorm: true } : {}) };
   },

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import { ContainerModule } from 'inversify';
-import { bindAll, ManifestId, PluginManifest } from '@weightspace/core';
+import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 
 export const archMoeManifest: PluginManifest = {
   package: '@weightspace/arch-moe',

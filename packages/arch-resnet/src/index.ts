@@ -6,4 +6,10 @@ export { archResnetManifest, archResnetModule } from './resnet-module';
 export { resnet20, resnetForward, imageShape } from './resnet';
 export { ResnetConfig, NormKind, resnetConfigSchema, blocksOf, BlockInfo } from './resnet-config';
 export { resnetSymmetry, streamGroup, innerGroup } from './resnet-symmetry';
-export { resnetWAsymVariant, resnetSigmaAsymVariant, resnetWAsymLayers, ResnetWAsymConfig, ResnetSigmaAsymConfig } from './resnet-asym';
+export {
+  resnetWAsymVariant,
+  resnetSigmaAsymVariant,
+  resnetWAsymLayers,
+  ResnetWAsymConfig,
+  ResnetSigmaAsymConfig,
+} from './resnet-asym';

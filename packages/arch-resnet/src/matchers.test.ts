@@ -3,8 +3,8 @@ import {
   disposeParams,
   elementsEqual,
   makeBlobs,
-  MatchData,
-  Params,
+  type MatchData,
+  type Params,
   random,
   Rng,
   straightThroughMatching,
@@ -12,7 +12,7 @@ import {
   transform,
   wasmBackend,
 } from '@weightspace/core';
-import { ResnetConfig } from './resnet-config';
+import type { ResnetConfig } from './resnet-config';
 import { resnet20 } from './resnet';
 
 const config: ResnetConfig = { input: [8, 8, 1], classes: 3, width: 1, norm: 'batchnorm', depth: 8 };
@@ -29,7 +29,12 @@ describe('data-driven matchers on a ResNet', () => {
   beforeAll(() => {
     // Trained (on wasm, after the activation above), so that BatchNorm's running statistics and
     // the features are not those of a fresh net.
-    a = train(resnet20, config, resnet20.init(config, 1), data.train, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }).params;
+    a = train(resnet20, config, resnet20.init(config, 1), data.train, {
+      epochs: 1,
+      batchSize: 32,
+      learningRate: 0.01,
+      seed: 1,
+    }).params;
     b = transform(a, spec, g);
   });
   afterAll(() => [a, b].forEach(disposeParams));
@@ -47,7 +52,9 @@ describe('data-driven matchers on a ResNet', () => {
   });
 
   it('both say what they need when given no data', () => {
-    expect(() => activationMatching(spec, a, b, { seed: 0 })).toThrow(/matcher 'activation' needs the networks and training data/);
+    expect(() => activationMatching(spec, a, b, { seed: 0 })).toThrow(
+      /matcher 'activation' needs the networks and training data/,
+    );
     expect(() => straightThroughMatching(spec, a, b, { seed: 0 })).toThrow(/matcher 'ste' needs/);
   });
 });

@@ -6,14 +6,14 @@ import {
   EvaluationBatches,
   lerp,
   makeBlobs,
-  Params,
+  type Params,
   repair,
   repairEndpoints,
   resetBatchNorm,
   train,
   wasmBackend,
 } from '@weightspace/core';
-import { ResnetConfig } from './resnet-config';
+import type { ResnetConfig } from './resnet-config';
 import { resnet20 } from './resnet';
 
 const config: ResnetConfig = { input: [8, 8, 1], classes: 3, width: 1, norm: 'batchnorm', depth: 8 };
@@ -29,9 +29,16 @@ describe('BatchNorm running statistics', () => {
     // steps running_mean = (1 − 0.9^k)·m and running_var = 0.9^k·1 + (1 − 0.9^k)·v.
     const initial = resnet20.init(config, 1);
     const k = 3;
-    const { params } = train(resnet20, config, initial, data.train, { epochs: k, batchSize: data.train.count, learningRate: 0, seed: 0 });
+    const { params } = train(resnet20, config, initial, data.train, {
+      epochs: k,
+      batchSize: data.train.count,
+      learningRate: 0,
+      seed: 0,
+    });
     const x = tf.tensor(data.train.x, [data.train.count, ...config.input]);
-    const conv1 = resnet20.apply(config, initial, x, { train: true, taps: ['conv1'] }).features['conv1'].reshape([-1, 16]);
+    const conv1 = resnet20
+      .apply(config, initial, x, { train: true, taps: ['conv1'] })
+      .features['conv1'].reshape([-1, 16]);
     const n = conv1.shape[0];
     const { mean, variance } = tf.moments(conv1, 0);
     const keep = 0.9 ** k;
@@ -62,36 +69,44 @@ describe('BatchNorm running statistics', () => {
 describe('REPAIR', () => {
   function trained(seed: number, norm: ResnetConfig['norm']): Params {
     const c = { ...config, norm };
-    return train(resnet20, c, resnet20.init(c, seed), data.train, { epochs: 2, batchSize: 32, learningRate: 0.01, seed }).params;
+    return train(resnet20, c, resnet20.init(c, seed), data.train, {
+      epochs: 2,
+      batchSize: 32,
+      learningRate: 0.01,
+      seed,
+    }).params;
   }
 
-  it.each(['batchnorm', 'none'] as const)('%s: gives each channel of the midpoint the interpolated endpoint mean and std', (norm) => {
-    const c = { ...config, norm };
-    const a = trained(1, norm);
-    const b = trained(2, norm);
-    const batches = EvaluationBatches.from(data.train, c.input, 48);
-    const endpoints = repairEndpoints(resnet20, c, a, b, batches);
-    const mid = lerp(a, b, 0.5);
-    const start = norm === 'batchnorm' ? resetBatchNorm(resnet20, c, mid, batches) : mid;
-    const { params, stdErrorBefore } = repair(resnet20, c, start, 0.5, endpoints, batches);
-    // BatchNorm taps are set, not measured; the others start measurably off.
-    if (norm === 'none') expect(stdErrorBefore).toBeGreaterThan(0.05);
-    else expect(stdErrorBefore).toBe(0);
-    const tolerance = 0.02;
-    const taps = resnet20.featureGraph!(c).affine!.map((e) => e.tap);
-    const after = channelStatistics(resnet20, c, params, batches, taps);
-    for (const tap of taps) {
-      after[tap].std.forEach((s, ch) => {
-        const target = 0.5 * (endpoints.a[tap].std[ch] + endpoints.b[tap].std[ch]);
-        expect(Math.abs(s - target)).toBeLessThan(tolerance * target + 1e-4);
-      });
-      after[tap].mean.forEach((m, ch) => {
-        const target = 0.5 * (endpoints.a[tap].mean[ch] + endpoints.b[tap].mean[ch]);
-        expect(Math.abs(m - target)).toBeLessThan(tolerance * endpoints.a[tap].std[ch] + 1e-4);
-      });
-    }
-    batches.dispose();
-  });
+  it.each(['batchnorm', 'none'] as const)(
+    '%s: gives each channel of the midpoint the interpolated endpoint mean and std',
+    (norm) => {
+      const c = { ...config, norm };
+      const a = trained(1, norm);
+      const b = trained(2, norm);
+      const batches = EvaluationBatches.from(data.train, c.input, 48);
+      const endpoints = repairEndpoints(resnet20, c, a, b, batches);
+      const mid = lerp(a, b, 0.5);
+      const start = norm === 'batchnorm' ? resetBatchNorm(resnet20, c, mid, batches) : mid;
+      const { params, stdErrorBefore } = repair(resnet20, c, start, 0.5, endpoints, batches);
+      // BatchNorm taps are set, not measured; the others start measurably off.
+      if (norm === 'none') expect(stdErrorBefore).toBeGreaterThan(0.05);
+      else expect(stdErrorBefore).toBe(0);
+      const tolerance = 0.02;
+      const taps = resnet20.featureGraph!(c).affine!.map((e) => e.tap);
+      const after = channelStatistics(resnet20, c, params, batches, taps);
+      for (const tap of taps) {
+        after[tap].std.forEach((s, ch) => {
+          const target = 0.5 * (endpoints.a[tap].std[ch] + endpoints.b[tap].std[ch]);
+          expect(Math.abs(s - target)).toBeLessThan(tolerance * target + 1e-4);
+        });
+        after[tap].mean.forEach((m, ch) => {
+          const target = 0.5 * (endpoints.a[tap].mean[ch] + endpoints.b[tap].mean[ch]);
+          expect(Math.abs(m - target)).toBeLessThan(tolerance * endpoints.a[tap].std[ch] + 1e-4);
+        });
+      }
+      batches.dispose();
+    },
+  );
 
   it('a barrier curve corrects only the models between the endpoints', () => {
     const a = trained(1, 'batchnorm');

@@ -1,13 +1,31 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeParams, loadParams, logitsDifference, makeBlobs, random, Rng, saveParams, train, transform, wasmBackend } from '@weightspace/core';
+import {
+  disposeParams,
+  loadParams,
+  logitsDifference,
+  makeBlobs,
+  random,
+  Rng,
+  saveParams,
+  train,
+  transform,
+  wasmBackend,
+} from '@weightspace/core';
 import { fixedEntries } from '@weightspace/reduced-symmetry';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resnet20 } from './resnet';
-import { resnetSigmaAsymVariant, resnetWAsymLayers, resnetWAsymVariant, ResnetWAsymConfig } from './resnet-asym';
+import { resnetSigmaAsymVariant, resnetWAsymLayers, resnetWAsymVariant, type ResnetWAsymConfig } from './resnet-asym';
 
-const config: ResnetWAsymConfig = { input: [8, 8, 1], classes: 3, width: 1, norm: 'batchnorm', depth: 8, wAsym: { seed: 4 } };
+const config: ResnetWAsymConfig = {
+  input: [8, 8, 1],
+  classes: 3,
+  width: 1,
+  norm: 'batchnorm',
+  depth: 8,
+  wAsym: { seed: 4 },
+};
 
 // wasm: training convolutions on tfjs's cpu backend takes seconds per step.
 beforeAll(() => wasmBackend.activate());
@@ -49,7 +67,13 @@ describe('resnet20.w-asym', () => {
     const initial = plugin.init(config, 0);
     const name = 'layer2.0.conv1.weight';
     const before = initial[name].dataSync().slice();
-    const trained = train(plugin, config, initial, data.train, { epochs: 1, batchSize: 16, learningRate: 0.05, seed: 0, optimizer: 'sgd' }).params;
+    const trained = train(plugin, config, initial, data.train, {
+      epochs: 1,
+      batchSize: 16,
+      learningRate: 0.05,
+      seed: 0,
+      optimizer: 'sgd',
+    }).params;
     const after = trained[name].dataSync();
     const layer = resnetWAsymLayers(config).find((l) => l.param === name)!;
     const { mask } = fixedEntries(name, 32, 16 * 9, layer.nFix, layer.kappa, 4);

@@ -1,6 +1,6 @@
-import { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
-import { figlu, figluMatrices, FixedLayer, wAsymmetric, withoutSymmetry } from '@weightspace/reduced-symmetry';
-import { convUnits, ResnetConfig, resnetConfigSchema } from './resnet-config';
+import type { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import { figlu, figluMatrices, type FixedLayer, wAsymmetric, withoutSymmetry } from '@weightspace/reduced-symmetry';
+import { convUnits, type ResnetConfig, resnetConfigSchema } from './resnet-config';
 import { resnetForward } from './resnet';
 
 /** A ResNet with fixed entries in every convolution and the classifier (W-asymmetric). */
@@ -26,13 +26,25 @@ export function resnetWAsymLayers(config: ResnetWAsymConfig): FixedLayer[] {
   const byStage = (name: string, perStage: number[]) => perStage[Number(/^layer(\d)/.exec(name)?.[1] ?? 1) - 1];
   const layers = convUnits(config).map((unit) => {
     const fanIn = unit.in * unit.kernel * unit.kernel;
-    const card = unit.conv === 'conv1' ? 12 : unit.kernel === 1 ? byStage(unit.conv, [4, 6, 8]) : byStage(unit.conv, [36, 54, 72]);
+    const card =
+      unit.conv === 'conv1' ? 12 : unit.kernel === 1 ? byStage(unit.conv, [4, 6, 8]) : byStage(unit.conv, [36, 54, 72]);
     const explicit = config.wAsym?.nFix?.[unit.conv];
-    return { param: `${unit.conv}.weight`, nFix: explicit !== undefined ? Math.min(explicit, fanIn) : Math.min(card, Math.floor(fanIn / 2)), kappa };
+    return {
+      param: `${unit.conv}.weight`,
+      nFix: explicit !== undefined ? Math.min(explicit, fanIn) : Math.min(card, Math.floor(fanIn / 2)),
+      kappa,
+    };
   });
   const features = 64 * config.width;
   const fc = config.wAsym?.nFix?.fc;
-  return [...layers, { param: 'fc.weight', nFix: fc !== undefined ? Math.min(fc, features) : Math.min(8, Math.floor(features / 2)), kappa }];
+  return [
+    ...layers,
+    {
+      param: 'fc.weight',
+      nFix: fc !== undefined ? Math.min(fc, features) : Math.min(8, Math.floor(features / 2)),
+      kappa,
+    },
+  ];
 }
 
 const wAsymSchema = {
@@ -96,10 +108,20 @@ export const resnetSigmaAsymVariant: VariantPlugin = {
       ...base,
       id: 'resnet20.sigma-asym',
       description: 'σ-asymmetric ResNet-20: FiGLU activations with fixed random matrices',
-      configSchema: { ...resnetConfigSchema, $id: 'weightspace/arch-resnet/sigma-asym-config', properties: { ...resnetConfigSchema.properties, figluSeed: { type: 'integer', minimum: 0 } } },
+      configSchema: {
+        ...resnetConfigSchema,
+        $id: 'weightspace/arch-resnet/sigma-asym-config',
+        properties: { ...resnetConfigSchema.properties, figluSeed: { type: 'integer', minimum: 0 } },
+      },
       examples: [...smallExamples, { ...smallExamples[0], figluSeed: 3 }],
       apply: (config: ResnetSigmaAsymConfig, params, x, options = {}) =>
-        resnetForward(config, params, x, options, (z, tap) => figlu(z, matrices(tap, z.shape[3], config.figluSeed ?? 0)) as typeof z),
+        resnetForward(
+          config,
+          params,
+          x,
+          options,
+          (z, tap) => figlu(z, matrices(tap, z.shape[3], config.figluSeed ?? 0)) as typeof z,
+        ),
       symmetry: (config: ResnetSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),
       featureGraph: undefined,
       defaultConfig: (data) => base.defaultConfig(data) as ResnetSigmaAsymConfig,

@@ -51,7 +51,8 @@ export const resnetConfigSchema = {
 /** Blocks per stage: (depth − 2) / 6; throws naming the depth when it is not 6n + 2. */
 export function blocksPerStage(config: ResnetConfig): number {
   const depth = config.depth ?? 20;
-  if ((depth - 2) % 6 !== 0 || depth < 8) throw new ConfigError(`resnet20: depth ${depth} is not 6n + 2 with n ≥ 1 (8, 14, 20, 26, …)`);
+  if ((depth - 2) % 6 !== 0 || depth < 8)
+    throw new ConfigError(`resnet20: depth ${depth} is not 6n + 2 with n ≥ 1 (8, 14, 20, 26, …)`);
   return (depth - 2) / 6;
 }
 
@@ -83,7 +84,15 @@ export function blocksOf(config: ResnetConfig): BlockInfo[] {
       const first = index === 0 && stage > 1;
       const channelsOut = stageChannels(config, stage);
       const channelsIn = first ? stageChannels(config, stage - 1) : channelsOut;
-      blocks.push({ name: `layer${stage}.${index}`, stage, index, channelsIn, channelsOut, stride: first ? 2 : 1, projects: first });
+      blocks.push({
+        name: `layer${stage}.${index}`,
+        stage,
+        index,
+        channelsIn,
+        channelsOut,
+        stride: first ? 2 : 1,
+        projects: first,
+      });
     }
   }
   return blocks;
@@ -97,13 +106,39 @@ export function normParamNames(config: ResnetConfig, prefix: string): string[] {
 }
 
 /** Each convolution with its norm layer's prefix: the stem, then every block's convs and shortcut. */
-export function convUnits(config: ResnetConfig): Array<{ conv: string; norm: string; out: number; in: number; kernel: number; lastOfBlock: boolean }> {
-  const units = [{ conv: 'conv1', norm: 'bn1', out: stageChannels(config, 1), in: config.input[2], kernel: 3, lastOfBlock: false }];
+export function convUnits(
+  config: ResnetConfig,
+): Array<{ conv: string; norm: string; out: number; in: number; kernel: number; lastOfBlock: boolean }> {
+  const units = [
+    { conv: 'conv1', norm: 'bn1', out: stageChannels(config, 1), in: config.input[2], kernel: 3, lastOfBlock: false },
+  ];
   for (const block of blocksOf(config)) {
     const b = block.name;
-    units.push({ conv: `${b}.conv1`, norm: `${b}.bn1`, out: block.channelsOut, in: block.channelsIn, kernel: 3, lastOfBlock: false });
-    units.push({ conv: `${b}.conv2`, norm: `${b}.bn2`, out: block.channelsOut, in: block.channelsOut, kernel: 3, lastOfBlock: true });
-    if (block.projects) units.push({ conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, out: block.channelsOut, in: block.channelsIn, kernel: 1, lastOfBlock: false });
+    units.push({
+      conv: `${b}.conv1`,
+      norm: `${b}.bn1`,
+      out: block.channelsOut,
+      in: block.channelsIn,
+      kernel: 3,
+      lastOfBlock: false,
+    });
+    units.push({
+      conv: `${b}.conv2`,
+      norm: `${b}.bn2`,
+      out: block.channelsOut,
+      in: block.channelsOut,
+      kernel: 3,
+      lastOfBlock: true,
+    });
+    if (block.projects)
+      units.push({
+        conv: `${b}.downsample.0`,
+        norm: `${b}.downsample.1`,
+        out: block.channelsOut,
+        in: block.channelsIn,
+        kernel: 1,
+        lastOfBlock: false,
+      });
   }
   return units;
 }

@@ -1,5 +1,5 @@
-import { ConfigError, ParamShapes } from '@weightspace/core';
-import { NormKind, ResnetConfig } from './resnet-config';
+import { ConfigError, type ParamShapes } from '@weightspace/core';
+import type { NormKind, ResnetConfig } from './resnet-config';
 import { resnetSymmetry } from './resnet-symmetry';
 
 /**
@@ -13,8 +13,12 @@ import { resnetSymmetry } from './resnet-symmetry';
 export function inferResnetConfig(shapes: ParamShapes): ResnetConfig {
   const stem = shapes['conv1.weight'];
   if (!stem) throw new ConfigError("resnet20: no 'conv1.weight' in the checkpoint: not a ResNet state dict");
-  if (stem.length !== 4 || stem[2] !== 3 || stem[3] !== 3) throw new ConfigError(`resnet20: 'conv1.weight' has shape [${stem.join(', ')}], expected [16·width, channels, 3, 3]`);
-  if (stem[0] % 16 !== 0) throw new ConfigError(`resnet20: 'conv1.weight' has ${stem[0]} output channels, not a multiple of 16`);
+  if (stem.length !== 4 || stem[2] !== 3 || stem[3] !== 3)
+    throw new ConfigError(
+      `resnet20: 'conv1.weight' has shape [${stem.join(', ')}], expected [16·width, channels, 3, 3]`,
+    );
+  if (stem[0] % 16 !== 0)
+    throw new ConfigError(`resnet20: 'conv1.weight' has ${stem[0]} output channels, not a multiple of 16`);
   const fc = shapes['fc.weight'];
   if (!fc || fc.length !== 2) throw new ConfigError("resnet20: 'fc.weight' is missing or not [classes, features]");
   let blocks = 0;
@@ -31,9 +35,13 @@ export function inferResnetConfig(shapes: ParamShapes): ResnetConfig {
   };
   const expected = Object.keys(resnetSymmetry(config).axes);
   const missing = expected.find((name) => !(name in shapes));
-  if (missing) throw new ConfigError(`resnet20: '${missing}' is missing for a depth-${config.depth} ${norm} ResNet of width ${config.width}`);
+  if (missing)
+    throw new ConfigError(
+      `resnet20: '${missing}' is missing for a depth-${config.depth} ${norm} ResNet of width ${config.width}`,
+    );
   const known = new Set(expected);
   const extra = Object.keys(shapes).find((name) => !known.has(name));
-  if (extra) throw new ConfigError(`resnet20: unexpected parameter '${extra}' for a depth-${config.depth} ${norm} ResNet`);
+  if (extra)
+    throw new ConfigError(`resnet20: unexpected parameter '${extra}' for a depth-${config.depth} ${norm} ResNet`);
   return config;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '@weightspace/core';
-import { NormKind } from './resnet-config';
+import type { Params } from '@weightspace/core';
+import type { NormKind } from './resnet-config';
 
 /** PyTorch's defaults for BatchNorm2d and GroupNorm. */
 export const NORM_EPSILON = 1e-5;
@@ -39,7 +39,9 @@ export function normalise(kind: NormKind, x: tf.Tensor4D, params: Params, prefix
     const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPSILON)));
     return tf.add(tf.mul(normalised, gamma), beta);
   }
-  const { mean, variance } = train ? channelMoments(x) : { mean: params[`${prefix}.running_mean`], variance: params[`${prefix}.running_var`] };
+  const { mean, variance } = train
+    ? channelMoments(x)
+    : { mean: params[`${prefix}.running_mean`], variance: params[`${prefix}.running_var`] };
   const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, NORM_EPSILON)));
   const shift = tf.sub(beta, tf.mul(mean, scale));
   return tf.add(tf.mul(x, scale), shift);

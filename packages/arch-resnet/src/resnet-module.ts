@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { ArchitectureId, bindAll, ManifestId, PluginManifest, VariantId } from '@weightspace/core';
+import { ArchitectureId, bindAll, ManifestId, type PluginManifest, VariantId } from '@weightspace/core';
 import { resnetSigmaAsymVariant, resnetWAsymVariant } from './resnet-asym';
 import { resnet20 } from './resnet';
 
@@ -7,7 +7,12 @@ export const archResnetManifest: PluginManifest = {
   package: '@weightspace/arch-resnet',
   version: '0.1.0',
   description: 'the ResNet-20 family with width multiplier and BatchNorm / LayerNorm / no normalisation',
-  papers: ['He et al. 2016, Deep Residual Learning', 'Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)', 'Jordan et al. 2023, REPAIR (arXiv:2211.08403)', 'Lim et al. 2024, The Empirical Impact of Neural Parameter Symmetries, or Lack Thereof'],
+  papers: [
+    'He et al. 2016, Deep Residual Learning',
+    'Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)',
+    'Jordan et al. 2023, REPAIR (arXiv:2211.08403)',
+    'Lim et al. 2024, The Empirical Impact of Neural Parameter Symmetries, or Lack Thereof',
+  ],
   provides: { architectures: [resnet20.id], variants: [resnetWAsymVariant.id, resnetSigmaAsymVariant.id] },
 };
 

@@ -1,5 +1,5 @@
-import { AxisActions, SymmetrySpec } from '@weightspace/core';
-import { blocksOf, normParamNames, ResnetConfig, stageChannels, STAGES } from './resnet-config';
+import type { AxisActions, SymmetrySpec } from '@weightspace/core';
+import { blocksOf, normParamNames, type ResnetConfig, stageChannels, STAGES } from './resnet-config';
 
 type Axes = Record<string, AxisActions>;
 

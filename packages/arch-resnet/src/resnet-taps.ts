@@ -1,5 +1,5 @@
-import { FeatureGraph } from '@weightspace/core';
-import { blocksOf, convUnits, ResnetConfig, STAGES } from './resnet-config';
+import type { FeatureGraph } from '@weightspace/core';
+import { blocksOf, convUnits, type ResnetConfig, STAGES } from './resnet-config';
 import { innerGroup, streamGroup } from './resnet-symmetry';
 
 /**
@@ -14,16 +14,28 @@ export function resnetTaps(config: ResnetConfig): FeatureGraph {
   const pre = (unit: { conv: string; norm: string }) => (config.norm === 'none' ? unit.conv : unit.norm);
   const relu = [{ preActivation: pre({ conv: 'conv1', norm: 'bn1' }), activation: 'stem' }];
   for (const b of blocks) {
-    relu.push({ preActivation: pre({ conv: `${b.name}.conv1`, norm: `${b.name}.bn1` }), activation: `${b.name}.hidden` });
+    relu.push({
+      preActivation: pre({ conv: `${b.name}.conv1`, norm: `${b.name}.bn1` }),
+      activation: `${b.name}.hidden`,
+    });
     relu.push({ preActivation: `${b.name}.residual`, activation: b.name });
   }
   const units: Record<string, string[]> = {};
-  for (const stage of STAGES) units[streamGroup(stage)] = [...(stage === 1 ? ['stem'] : []), ...blocks.filter((b) => b.stage === stage).map((b) => b.name)];
+  for (const stage of STAGES)
+    units[streamGroup(stage)] = [
+      ...(stage === 1 ? ['stem'] : []),
+      ...blocks.filter((b) => b.stage === stage).map((b) => b.name),
+    ];
   for (const b of blocks) units[innerGroup(b.name)] = [`${b.name}.hidden`];
   const affine = convUnits(config).map((unit) =>
     config.norm === 'none'
       ? { tap: unit.conv, scale: [`${unit.conv}.weight`], shift: `${unit.conv}.bias` }
-      : { tap: unit.norm, scale: [`${unit.norm}.weight`], shift: `${unit.norm}.bias`, batchNorm: config.norm === 'batchnorm' },
+      : {
+          tap: unit.norm,
+          scale: [`${unit.norm}.weight`],
+          shift: `${unit.norm}.bias`,
+          batchNorm: config.norm === 'batchnorm',
+        },
   );
   return { linear: [{ weight: 'fc.weight', input: 'pool', output: 'logits' }], relu, units, affine };
 }

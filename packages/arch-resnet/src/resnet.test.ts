@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpuBackend, disposeParams, outputChangeUnderRandomElement, Params, Rng, shapesOf, transform, random, validateAgainst, wasmBackend } from '@weightspace/core';
-import { ResnetConfig } from './resnet-config';
+import {
+  cpuBackend,
+  disposeParams,
+  outputChangeUnderRandomElement,
+  type Params,
+  Rng,
+  shapesOf,
+  transform,
+  random,
+  validateAgainst,
+  wasmBackend,
+} from '@weightspace/core';
+import type { ResnetConfig } from './resnet-config';
 import { imageShape, resnet20 } from './resnet';
 import { archResnetModule } from './resnet-module';
 import { Registry } from '@weightspace/core';
@@ -40,7 +51,11 @@ describe('resnet20', () => {
     expect(shapes['layer2.0.downsample.0.weight']).toEqual([64, 32, 1, 1]);
     expect(shapes['layer3.2.conv2.weight']).toEqual([128, 128, 3, 3]);
     expect(shapes['fc.weight']).toEqual([10, 128]);
-    expect(Object.keys(shapes).filter((n) => n.endsWith('conv1.weight') || n.endsWith('conv2.weight') || n.endsWith('downsample.0.weight'))).toHaveLength(21);
+    expect(
+      Object.keys(shapes).filter(
+        (n) => n.endsWith('conv1.weight') || n.endsWith('conv2.weight') || n.endsWith('downsample.0.weight'),
+      ),
+    ).toHaveLength(21);
     expect('layer1.0.downsample.0.weight' in shapes).toBe(false);
     disposeParams(params);
   });
@@ -69,7 +84,10 @@ describe('resnet20', () => {
     expect(tf.max(tf.abs(tf.sub(variance, 1))).dataSync()[0]).toBeLessThan(1e-2);
     const conv1 = resnet20.apply(small, params, x, { taps: ['conv1'] }).features['conv1'];
     const evaluated = resnet20.apply(small, params, x, { taps: ['bn1'] }).features['bn1'];
-    const expected = tf.div(tf.sub(conv1, params['bn1.running_mean']), tf.sqrt(tf.add(params['bn1.running_var'], 1e-5)));
+    const expected = tf.div(
+      tf.sub(conv1, params['bn1.running_mean']),
+      tf.sqrt(tf.add(params['bn1.running_var'], 1e-5)),
+    );
     expect(tf.max(tf.abs(tf.sub(evaluated, expected))).dataSync()[0]).toBeLessThan(1e-4);
   });
 
@@ -82,19 +100,24 @@ describe('resnet20', () => {
     expect(tf.max(tf.abs(tf.sub(variance, 1))).dataSync()[0]).toBeLessThan(1e-2);
   });
 
-  it.each(['batchnorm', 'layernorm', 'none'] as const)('%s: outputs unchanged under a random permutation, running statistics included', (norm) => {
-    const config: ResnetConfig = { ...small, norm, depth: 14 };
-    const params = withRunningStats(resnet20.init(config, 4));
-    const spec = resnet20.symmetry(config);
-    const moved = transform(params, spec, random(spec, new Rng(9)));
-    const x = images(config, 4);
-    const ya = resnet20.apply(config, params, x).logits;
-    const yb = resnet20.apply(config, moved, x).logits;
-    expect(tf.max(tf.abs(tf.sub(ya, yb))).dataSync()[0]).toBeLessThan(1e-4);
-    expect(outputChangeUnderRandomElement({ plugin: resnet20, config, seed: 3 })).toBeLessThan(1e-4);
-    // The permutation does move the parameters: the check above is not vacuous.
-    expect(tf.max(tf.abs(tf.sub(params['layer1.0.conv1.weight'], moved['layer1.0.conv1.weight']))).dataSync()[0]).toBeGreaterThan(0.01);
-  });
+  it.each(['batchnorm', 'layernorm', 'none'] as const)(
+    '%s: outputs unchanged under a random permutation, running statistics included',
+    (norm) => {
+      const config: ResnetConfig = { ...small, norm, depth: 14 };
+      const params = withRunningStats(resnet20.init(config, 4));
+      const spec = resnet20.symmetry(config);
+      const moved = transform(params, spec, random(spec, new Rng(9)));
+      const x = images(config, 4);
+      const ya = resnet20.apply(config, params, x).logits;
+      const yb = resnet20.apply(config, moved, x).logits;
+      expect(tf.max(tf.abs(tf.sub(ya, yb))).dataSync()[0]).toBeLessThan(1e-4);
+      expect(outputChangeUnderRandomElement({ plugin: resnet20, config, seed: 3 })).toBeLessThan(1e-4);
+      // The permutation does move the parameters: the check above is not vacuous.
+      expect(
+        tf.max(tf.abs(tf.sub(params['layer1.0.conv1.weight'], moved['layer1.0.conv1.weight']))).dataSync()[0],
+      ).toBeGreaterThan(0.01);
+    },
+  );
 
   it('infers width, depth and norm from checkpoint shapes and names a stray parameter', () => {
     for (const norm of ['batchnorm', 'layernorm', 'none'] as const) {
@@ -128,7 +151,9 @@ describe('resnet20', () => {
     await wasmBackend.activate();
     try {
       const onWasm = gradient();
-      onWasm.forEach((g, k) => g.forEach((v, i) => expect(Math.abs(v - onCpu[k][i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(onCpu[k][i])))));
+      onWasm.forEach((g, k) =>
+        g.forEach((v, i) => expect(Math.abs(v - onCpu[k][i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(onCpu[k][i])))),
+      );
     } finally {
       await cpuBackend.activate();
     }
@@ -147,6 +172,8 @@ describe('resnet20 config schema', () => {
     for (const config of [...resnet20.examples, { input: [28, 28, 1], classes: 10, width: 4, norm: 'batchnorm' }]) {
       expect(() => validateAgainst(resnet20.configSchema, config, 'config')).not.toThrow();
     }
-    expect(() => validateAgainst(resnet20.configSchema, { input: [2, 28, 1], classes: 10, width: 1, norm: 'none' }, 'config')).toThrow(/input\/0/);
+    expect(() =>
+      validateAgainst(resnet20.configSchema, { input: [2, 28, 1], classes: 10, width: 1, norm: 'none' }, 'config'),
+    ).toThrow(/input\/0/);
   });
 });

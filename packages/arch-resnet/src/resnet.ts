@@ -1,6 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { ApplyOptions, ApplyResult, ArchitecturePlugin, ConfigError, FeatureGraph, NormalisationState, Params, Rng } from '@weightspace/core';
-import { blocksOf, convUnits, NormKind, ResnetConfig, resnetConfigSchema, stageChannels } from './resnet-config';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  type ArchitecturePlugin,
+  ConfigError,
+  type FeatureGraph,
+  type NormalisationState,
+  type Params,
+  Rng,
+} from '@weightspace/core';
+import {
+  blocksOf,
+  convUnits,
+  type NormKind,
+  type ResnetConfig,
+  resnetConfigSchema,
+  stageChannels,
+} from './resnet-config';
 import { inferResnetConfig } from './resnet-infer';
 import { conv, normalise } from './resnet-layers';
 import { resnetSymmetry } from './resnet-symmetry';
@@ -36,16 +52,30 @@ export function resnetForward(
     return t;
   };
   const convNorm = (input: tf.Tensor4D, unit: ConvNorm): tf.Tensor4D => {
-    const z = record(unit.conv, conv(input, params[`${unit.conv}.weight`], unit.stride, unit.pad, params[`${unit.conv}.bias`]));
+    const z = record(
+      unit.conv,
+      conv(input, params[`${unit.conv}.weight`], unit.stride, unit.pad, params[`${unit.conv}.bias`]),
+    );
     return config.norm === 'none' ? z : record(unit.norm, normalise(config.norm, z, params, unit.norm, train));
   };
 
-  let h = record('stem', activation(convNorm(toImages(config, x), { conv: 'conv1', norm: 'bn1', stride: config.stemStride ?? 1, pad: 1 }), 'stem'));
+  let h = record(
+    'stem',
+    activation(
+      convNorm(toImages(config, x), { conv: 'conv1', norm: 'bn1', stride: config.stemStride ?? 1, pad: 1 }),
+      'stem',
+    ),
+  );
   for (const block of blocksOf(config)) {
     const b = block.name;
-    const inner = record(`${b}.hidden`, activation(convNorm(h, { conv: `${b}.conv1`, norm: `${b}.bn1`, stride: block.stride, pad: 1 }), `${b}.hidden`));
+    const inner = record(
+      `${b}.hidden`,
+      activation(convNorm(h, { conv: `${b}.conv1`, norm: `${b}.bn1`, stride: block.stride, pad: 1 }), `${b}.hidden`),
+    );
     const branch = convNorm(inner, { conv: `${b}.conv2`, norm: `${b}.bn2`, stride: 1, pad: 1 });
-    const shortcut = block.projects ? convNorm(h, { conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, stride: block.stride, pad: 0 }) : h;
+    const shortcut = block.projects
+      ? convNorm(h, { conv: `${b}.downsample.0`, norm: `${b}.downsample.1`, stride: block.stride, pad: 0 })
+      : h;
     const residual = record(`${b}.residual`, tf.add(branch, shortcut) as tf.Tensor4D);
     h = record(b, activation(residual, b));
   }
@@ -80,7 +110,10 @@ function initResnet(config: ResnetConfig, seed: number): Params {
   const features = stageChannels(config, 3);
   const bound = 1 / Math.sqrt(features);
   const fc = root.fork('fc');
-  params['fc.weight'] = tf.tensor2d(fc.uniformArray(config.classes * features, -bound, bound), [config.classes, features]);
+  params['fc.weight'] = tf.tensor2d(fc.uniformArray(config.classes * features, -bound, bound), [
+    config.classes,
+    features,
+  ]);
   params['fc.bias'] = tf.tensor1d(fc.uniformArray(config.classes, -bound, bound));
   return params;
 }
@@ -89,13 +122,21 @@ function initNorm(kind: NormKind, prefix: string, channels: number): Params {
   if (kind === 'none') return {};
   const affine = { [`${prefix}.weight`]: tf.ones([channels]), [`${prefix}.bias`]: tf.zeros([channels]) };
   if (kind === 'layernorm') return affine;
-  return { ...affine, [`${prefix}.running_mean`]: tf.zeros([channels]), [`${prefix}.running_var`]: tf.ones([channels]) };
+  return {
+    ...affine,
+    [`${prefix}.running_mean`]: tf.zeros([channels]),
+    [`${prefix}.running_var`]: tf.ones([channels]),
+  };
 }
 
 /** BatchNorm layers: running statistics and the conv output they track. */
 function normalisationOf(config: ResnetConfig): NormalisationState[] {
   if (config.norm !== 'batchnorm') return [];
-  return convUnits(config).map((u) => ({ runningMean: `${u.norm}.running_mean`, runningVar: `${u.norm}.running_var`, tap: u.conv }));
+  return convUnits(config).map((u) => ({
+    runningMean: `${u.norm}.running_mean`,
+    runningVar: `${u.norm}.running_var`,
+    tap: u.conv,
+  }));
 }
 
 /**
@@ -139,5 +180,7 @@ export function imageShape(sample: readonly number[]): [number, number, number] 
     const side = Math.round(Math.sqrt(size / channels));
     if (side * side * channels === size) return [side, side, channels];
   }
-  throw new ConfigError(`resnet20: samples of [${sample.join(', ')}] are not square images with 1 or 3 channels: give 'input' as [height, width, channels]`);
+  throw new ConfigError(
+    `resnet20: samples of [${sample.join(', ')}] are not square images with 1 or 3 channels: give 'input' as [height, width, channels]`,
+  );
 }

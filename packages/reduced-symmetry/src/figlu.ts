@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hashString, Rng, SymmetrySpec } from '@weightspace/core';
+import { hashString, Rng, type SymmetrySpec } from '@weightspace/core';
 
 /**
  * FiGLU, the σ-asymmetric nonlinearity (Lim et al. 2024): sigmoid(F x) ⊙ x with a fixed random
@@ -37,5 +37,8 @@ export function figluMatrices(): (layerKey: string, d: number, seed: number) => 
 
 /** The spec with every group removed and every axis left unacted on: a network with no symmetry left. */
 export function withoutSymmetry(spec: SymmetrySpec): SymmetrySpec {
-  return { groups: {}, axes: Object.fromEntries(Object.entries(spec.axes).map(([param, axes]) => [param, axes.map(() => null)])) };
+  return {
+    groups: {},
+    axes: Object.fromEntries(Object.entries(spec.axes).map(([param, axes]) => [param, axes.map(() => null)])),
+  };
 }

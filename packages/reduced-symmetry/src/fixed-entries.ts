@@ -13,8 +13,16 @@ export interface FixedEntries {
   values: Float32Array;
 }
 
-export function fixedEntries(layerKey: string, rows: number, cols: number, nFix: number, kappa: number, seed = 0): FixedEntries {
-  if (!Number.isInteger(nFix) || nFix < 0 || nFix > cols) throw new Error(`layer '${layerKey}': n_fix ${nFix} must be an integer in [0, ${cols}]`);
+export function fixedEntries(
+  layerKey: string,
+  rows: number,
+  cols: number,
+  nFix: number,
+  kappa: number,
+  seed = 0,
+): FixedEntries {
+  if (!Number.isInteger(nFix) || nFix < 0 || nFix > cols)
+    throw new Error(`layer '${layerKey}': n_fix ${nFix} must be an integer in [0, ${cols}]`);
   const mask = new Float32Array(rows * cols).fill(1);
   const values = new Float32Array(rows * cols);
   const order = new Int32Array(cols);

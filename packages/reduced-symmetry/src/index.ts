@@ -8,7 +8,7 @@ export { fixedEntries, FixedEntries } from './fixed-entries';
 export { effectiveWeight } from './asymmetric-weight';
 export { figlu, figluMatrix, figluMatrices, withoutSymmetry } from './figlu';
 export { wAsymmetric, WAsymmetricOptions, FixedLayer } from './w-asymmetric';
-import { bindAll, ManifestId, PluginManifest } from '@weightspace/core';
+import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 
 export const reducedSymmetryManifest: PluginManifest = {
   package: '@weightspace/reduced-symmetry',

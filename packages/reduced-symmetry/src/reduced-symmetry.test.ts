@@ -52,10 +52,22 @@ describe('fixed entries', () => {
   });
 
   it('are the same in two separate processes', () => {
-    const run = () => execFileSync(process.execPath, [join(__dirname, '..', '..', '..', 'tools', 'scripts', 'run-ts.js'), join(__dirname, 'testing', 'print-masks.ts')], { encoding: 'utf8' }).trim();
+    const run = () =>
+      execFileSync(
+        process.execPath,
+        [
+          join(__dirname, '..', '..', '..', 'tools', 'scripts', 'run-ts.js'),
+          join(__dirname, 'testing', 'print-masks.ts'),
+        ],
+        { encoding: 'utf8' },
+      ).trim();
     const { mask, values } = fixedEntries('layers.1.weight', 64, 48, 12, 0.5, 7);
     const f = figluMatrix('layers.0', 16, 7);
-    const here = createHash('sha256').update(Buffer.from(mask.buffer)).update(Buffer.from(values.buffer)).update(Buffer.from(f.buffer)).digest('hex');
+    const here = createHash('sha256')
+      .update(Buffer.from(mask.buffer))
+      .update(Buffer.from(values.buffer))
+      .update(Buffer.from(f.buffer))
+      .digest('hex');
     const first = run();
     const second = run();
     expect(first).toMatch(/^[0-9a-f]{64}$/);
@@ -79,7 +91,13 @@ describe('effective weight', () => {
     const before = effectiveWeight(w, m, fixed).dataSync().slice();
     const opt = tf.train.momentum(0.1, 0.9);
     for (let step = 0; step < 20; step++) {
-      opt.minimize(() => tf.add(tf.mean(tf.square(tf.sub(tf.matMul(x, tf.transpose(effectiveWeight(w, m, fixed))), target))), tf.mul(0.05, tf.sum(tf.square(w)))) as tf.Scalar);
+      opt.minimize(
+        () =>
+          tf.add(
+            tf.mean(tf.square(tf.sub(tf.matMul(x, tf.transpose(effectiveWeight(w, m, fixed))), target))),
+            tf.mul(0.05, tf.sum(tf.square(w))),
+          ) as tf.Scalar,
+      );
     }
     const after = effectiveWeight(w, m, fixed).dataSync();
     let moved = 0;
@@ -96,13 +114,17 @@ describe('FiGLU', () => {
     const f = tf.tensor2d(figluMatrix('l', 3, 0), [3, 3]);
     const x = tf.tensor2d([[1, -2, 0.5]]);
     const F = f.arraySync();
-    const expected = [1, -2, 0.5].map((xi, i) => xi / (1 + Math.exp(-F[i].reduce((s, fij, j) => s + fij * [1, -2, 0.5][j], 0))));
+    const expected = [1, -2, 0.5].map(
+      (xi, i) => xi / (1 + Math.exp(-F[i].reduce((s, fij, j) => s + fij * [1, -2, 0.5][j], 0))),
+    );
     Array.from(figlu(x, f).dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
     const maps = tf.randomNormal([2, 4, 4, 3], 0, 1, 'float32', 5);
     const out = figlu(maps, f);
     expect(out.shape).toEqual([2, 4, 4, 3]);
     const pixel = maps.slice([1, 2, 3, 0], [1, 1, 1, 3]).reshape([1, 3]);
-    Array.from(out.slice([1, 2, 3, 0], [1, 1, 1, 3]).dataSync()).forEach((v, i) => expect(v).toBeCloseTo(figlu(pixel, f).dataSync()[i], 5));
+    Array.from(out.slice([1, 2, 3, 0], [1, 1, 1, 3]).dataSync()).forEach((v, i) =>
+      expect(v).toBeCloseTo(figlu(pixel, f).dataSync()[i], 5),
+    );
   });
 
   it('is not permutation-equivariant, unlike an elementwise nonlinearity', () => {
@@ -112,7 +134,8 @@ describe('FiGLU', () => {
     const perm = tf.tensor1d(new Rng(2).permutation(d), 'int32');
     const permuteThenApply = (act: (t: tf.Tensor) => tf.Tensor) => act(tf.gather(x, perm, 1));
     const applyThenPermute = (act: (t: tf.Tensor) => tf.Tensor) => tf.gather(act(x), perm, 1);
-    const gap = (act: (t: tf.Tensor) => tf.Tensor) => tf.max(tf.abs(tf.sub(permuteThenApply(act), applyThenPermute(act)))).dataSync()[0];
+    const gap = (act: (t: tf.Tensor) => tf.Tensor) =>
+      tf.max(tf.abs(tf.sub(permuteThenApply(act), applyThenPermute(act)))).dataSync()[0];
     expect(gap(tf.relu)).toBe(0);
     expect(gap((t) => figlu(t, f))).toBeGreaterThan(0.05);
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { AnyArchitecture, Params, SymmetrySpec } from '@weightspace/core';
+import type { AnyArchitecture, Params, SymmetrySpec } from '@weightspace/core';
 import { effectiveWeight } from './asymmetric-weight';
 import { fixedEntries } from './fixed-entries';
 
@@ -63,17 +63,27 @@ export function wAsymmetric<C>(base: AnyArchitecture, options: WAsymmetricOption
     apply(config, params, x, applyOptions) {
       const fixed = masksFor(config as C, params);
       const effective: Params = { ...params };
-      for (const [param, { mask, fixed: values }] of Object.entries(fixed)) effective[param] = effectiveWeight(params[param], mask, values);
+      for (const [param, { mask, fixed: values }] of Object.entries(fixed))
+        effective[param] = effectiveWeight(params[param], mask, values);
       return base.apply(config, effective, x, applyOptions);
     },
     symmetry(config): SymmetrySpec {
       // Every output unit of a fixed layer is distinguishable: no permutation of them is left.
       const spec = base.symmetry(config);
       const fixedParams = new Set(options.layers(config as C).map((l) => l.param));
-      const broken = new Set(Object.entries(spec.axes).flatMap(([param, axes]) => (fixedParams.has(param) ? (axes[0] ?? []).map((a) => a.group) : [])));
+      const broken = new Set(
+        Object.entries(spec.axes).flatMap(([param, axes]) =>
+          fixedParams.has(param) ? (axes[0] ?? []).map((a) => a.group) : [],
+        ),
+      );
       const groups = Object.fromEntries(Object.entries(spec.groups).filter(([name]) => !broken.has(name)));
       const axes = Object.fromEntries(
-        Object.entries(spec.axes).map(([param, perAxis]) => [param, perAxis.map((actions) => (actions ?? []).filter((a) => !broken.has(a.group))).map((a) => (a.length ? a : null))]),
+        Object.entries(spec.axes).map(([param, perAxis]) => [
+          param,
+          perAxis
+            .map((actions) => (actions ?? []).filter((a) => !broken.has(a.group)))
+            .map((a) => (a.length ? a : null)),
+        ]),
       );
       return { groups, axes };
     },

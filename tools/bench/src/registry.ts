@@ -1,4 +1,4 @@
-import { coreModule, Registry, RegistrySource } from '@weightspace/core';
+import { coreModule, Registry, type RegistrySource } from '@weightspace/core';
 import { mlpModule } from '@weightspace/arch-mlp';
 
 /** The bench's plugins: core and the MLP. */

@@ -23,7 +23,10 @@ export function ratio(ours: number, reference: number | undefined): number | nul
 }
 
 /** `timeMedian` for an asynchronous `fn` (each run awaited before the next starts). */
-export async function timeMedianAsync(fn: () => Promise<unknown>, runs: number): Promise<{ ms: number; times: number[] }> {
+export async function timeMedianAsync(
+  fn: () => Promise<unknown>,
+  runs: number,
+): Promise<{ ms: number; times: number[] }> {
   await fn();
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {

@@ -1,4 +1,15 @@
-import { AnyArchitecture, defaultPlan, elementToJson, MatchData, Params, ProgressSink, Registry, runPlan, transform, writeJsonAtomic } from '@weightspace/core';
+import {
+  type AnyArchitecture,
+  defaultPlan,
+  elementToJson,
+  type MatchData,
+  type Params,
+  type ProgressSink,
+  type Registry,
+  runPlan,
+  transform,
+  writeJsonAtomic,
+} from '@weightspace/core';
 import { join } from 'node:path';
 import { saveModel } from './checkpoint';
 
@@ -27,7 +38,12 @@ export function alignModels(
   const spec = plugin.symmetry(config);
   const matchers = registry.matchers();
   const plan = defaultPlan(spec, matchers, options.method);
-  const result = runPlan(spec, a, b, plan, matchers, { seed: options.seed, maxIterations: options.maxIterations, progress: options.progress, data: options.data });
+  const result = runPlan(spec, a, b, plan, matchers, {
+    seed: options.seed,
+    maxIterations: options.maxIterations,
+    progress: options.progress,
+    data: options.data,
+  });
   const record: AlignmentRecord = {
     method: options.method,
     arch: plugin.id,
@@ -43,7 +59,14 @@ export function alignModels(
 }
 
 /** Writes `b_aligned.safetensors` and `alignment.json` into `dir`. */
-export function writeAlignment(dir: string, plugin: AnyArchitecture, config: unknown, aligned: Params, record: AlignmentRecord, provenance: object): void {
+export function writeAlignment(
+  dir: string,
+  plugin: AnyArchitecture,
+  config: unknown,
+  aligned: Params,
+  record: AlignmentRecord,
+  provenance: object,
+): void {
   saveModel(join(dir, 'b_aligned.safetensors'), plugin, config, aligned, { ...provenance, alignedBy: record.method });
   writeJsonAtomic(join(dir, 'alignment.json'), record);
 }

@@ -19,7 +19,12 @@ export interface Parsed {
 /** Strict parsing: an unknown flag or a missing value is a UsageError naming it. */
 export function parse(argv: string[], flags: FlagSpec): Parsed {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...commonFlags, ...flags }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...commonFlags, ...flags },
+      strict: true,
+      allowPositionals: true,
+    });
     return { flags: values as Parsed['flags'], positionals };
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0].split('. ')[0]}`);
@@ -38,7 +43,13 @@ export function optionalString(parsed: Parsed, flag: string): string | undefined
 }
 
 /** An integer flag within [min, max], or the default. */
-export function integerFlag(parsed: Parsed, flag: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function integerFlag(
+  parsed: Parsed,
+  flag: string,
+  fallback: number | undefined,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -52,7 +63,8 @@ export function numberFlag(parsed: Parsed, flag: string, fallback: number): numb
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (typeof raw !== 'string' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${flag} must be a positive number, got '${String(raw)}'`);
+  if (typeof raw !== 'string' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--${flag} must be a positive number, got '${String(raw)}'`);
   return value;
 }
 
@@ -68,7 +80,8 @@ export function jsonFlag(parsed: Parsed, flag: string): Record<string, unknown> 
   } catch (e) {
     throw new ConfigError(`${source} is not valid JSON (${(e as Error).message})`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`${source} must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(`${source} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -76,7 +89,9 @@ export function jsonFlag(parsed: Parsed, flag: string): Record<string, unknown> 
 export function numberListFlag(parsed: Parsed, flag: string, fallback: number[]): number[] {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
-  const values = String(raw).split(',').map((s) => Number(s.trim()));
+  const values = String(raw)
+    .split(',')
+    .map((s) => Number(s.trim()));
   if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
     throw new UsageError(`--${flag} must be a comma-separated list of non-negative numbers, got '${String(raw)}'`);
   }

@@ -1,12 +1,12 @@
 import {
-  AnyArchitecture,
+  type AnyArchitecture,
   assertSameStructure,
   CheckpointError,
   disposeParams,
   validateAgainst,
   loadParams,
-  Params,
-  Registry,
+  type Params,
+  type Registry,
   saveParams,
   shapesOf,
   validateSpec,
@@ -26,7 +26,13 @@ export interface LoadedModel {
   metadata: Record<string, string>;
 }
 
-export function saveModel(file: string, plugin: AnyArchitecture, config: unknown, params: Params, provenance: object = {}): void {
+export function saveModel(
+  file: string,
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  provenance: object = {},
+): void {
   saveParams(file, params, {
     [META_ARCH]: plugin.id,
     [META_CONFIG]: JSON.stringify(config),
@@ -47,8 +53,12 @@ export function loadModel(file: string, registry: Registry, archId?: string): Lo
     const plugin = registry.architecture(id);
     // A checkpoint written by weightspace records its config, which may hold what shapes cannot
     // tell (a variant's mask seed); one from elsewhere has its config inferred from its shapes.
-    const recorded = metadata[META_ARCH] === id && metadata[META_CONFIG] ? (JSON.parse(metadata[META_CONFIG]) as unknown) : undefined;
-    const config = recorded === undefined ? plugin.inferConfig(shapesOf(params)) : validateAgainst<unknown>(plugin.configSchema, recorded, `recorded config of ${id}`);
+    const recorded =
+      metadata[META_ARCH] === id && metadata[META_CONFIG] ? (JSON.parse(metadata[META_CONFIG]) as unknown) : undefined;
+    const config =
+      recorded === undefined
+        ? plugin.inferConfig(shapesOf(params))
+        : validateAgainst<unknown>(plugin.configSchema, recorded, `recorded config of ${id}`);
     if (recorded !== undefined) {
       const fresh = plugin.init(config, 0);
       assertSameStructure(fresh, params, [`a ${id} built from the recorded config`, 'the checkpoint']);
@@ -57,16 +67,23 @@ export function loadModel(file: string, registry: Registry, archId?: string): Lo
     validateSpec(plugin.symmetry(config), shapesOf(params), `${file} as ${id}`);
     return { file, plugin, config, params, metadata };
   } catch (e) {
-    if (e instanceof WeightspaceError && !(e instanceof CheckpointError)) throw new CheckpointError(`${file}: ${e.message}`);
+    if (e instanceof WeightspaceError && !(e instanceof CheckpointError))
+      throw new CheckpointError(`${file}: ${e.message}`);
     throw e;
   }
 }
 
 /** Loads two checkpoints of one architecture with identical names and shapes. */
-export function loadPair(fileA: string, fileB: string, registry: Registry, archId?: string): [LoadedModel, LoadedModel] {
+export function loadPair(
+  fileA: string,
+  fileB: string,
+  registry: Registry,
+  archId?: string,
+): [LoadedModel, LoadedModel] {
   const a = loadModel(fileA, registry, archId);
   const b = loadModel(fileB, registry, archId ?? a.plugin.id);
-  if (a.plugin.id !== b.plugin.id) throw new CheckpointError(`${fileA} is a '${a.plugin.id}' but ${fileB} is a '${b.plugin.id}'`);
+  if (a.plugin.id !== b.plugin.id)
+    throw new CheckpointError(`${fileA} is a '${a.plugin.id}' but ${fileB} is a '${b.plugin.id}'`);
   assertSameStructure(a.params, b.params, [fileA, fileB]);
   return [a, b];
 }

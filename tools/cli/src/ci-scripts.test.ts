@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 
 // .ci/run adds the backports suite through a plain script (it runs before npm ci); its logic is
 // tested here, on apt directories made for the test.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const apt = require('../../scripts/apt-backports.js') as {
   codenameOf: (osRelease: string) => string;
   deriveEntry: (aptDir: string, codename: string) => { path: string; text: string };
@@ -48,7 +47,8 @@ describe('apt-backports: the backports entry derived from the machine’s apt so
 
   it('keeps a one-line source one-line, with its options', () => {
     const dir = aptDir({
-      'sources.list': '# deb http://old.invalid/debian bookworm main\ndeb [signed-by=/k.gpg arch=amd64] http://mirror.invalid/debian bookworm main contrib\n',
+      'sources.list':
+        '# deb http://old.invalid/debian bookworm main\ndeb [signed-by=/k.gpg arch=amd64] http://mirror.invalid/debian bookworm main contrib\n',
     });
     expect(apt.deriveEntry(dir, 'bookworm')).toEqual({
       path: join(dir, 'sources.list.d', 'weightspace-backports.list'),
@@ -58,7 +58,8 @@ describe('apt-backports: the backports entry derived from the machine’s apt so
 
   it('skips disabled stanzas, source-only stanzas and its own entry', () => {
     const dir = aptDir({
-      'sources.list.d/a.sources': 'Types: deb-src\nURIs: http://src.invalid/debian\nSuites: bookworm\nComponents: main\n\n' +
+      'sources.list.d/a.sources':
+        'Types: deb-src\nURIs: http://src.invalid/debian\nSuites: bookworm\nComponents: main\n\n' +
         'Types: deb\nURIs: http://off.invalid/debian\nSuites: bookworm\nComponents: main\nEnabled: no\n',
       'sources.list.d/b.sources': 'Types: deb\nURIs: http://on.invalid/debian\nSuites: bookworm\nComponents: main\n',
       'sources.list.d/weightspace-backports.list': 'deb http://stale.invalid/debian bookworm main\n',
@@ -68,7 +69,9 @@ describe('apt-backports: the backports entry derived from the machine’s apt so
 
   it('names the files it read when no entry serves the release', () => {
     const dir = aptDir({ 'sources.list.d/other.sources': SNAPSHOT_SOURCES });
-    expect(() => apt.deriveEntry(dir, 'trixie')).toThrow(`no apt entry for 'trixie' in ${join(dir, 'sources.list.d', 'other.sources')}`);
+    expect(() => apt.deriveEntry(dir, 'trixie')).toThrow(
+      `no apt entry for 'trixie' in ${join(dir, 'sources.list.d', 'other.sources')}`,
+    );
   });
 
   it('removes only what it wrote', () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadParams, Params, saveParams } from '@weightspace/core';
+import { loadParams, type Params, saveParams } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,11 @@ import { createRegistrySync } from './modules';
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { print: (l) => out.push(l), log: (l) => err.push(l), env: { WEIGHTSPACE_BACKEND: 'wasm' } });
+  const code = await runCli(argv, {
+    print: (l) => out.push(l),
+    log: (l) => err.push(l),
+    env: { WEIGHTSPACE_BACKEND: 'wasm' },
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -34,7 +38,25 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 /** Two MLPs trained on 12,000 MNIST images from seeds 0 and 1: m0.safetensors, m1.safetensors. */
 const trainedPair = once(async () => {
   for (const seed of [0, 1]) {
-    const r = await cli('train', '--arch', 'mlp', '--dataset', 'mnist', '--config', small, '--epochs', '2', '--batch-size', '128', '--train-limit', '12000', '--seed', String(seed), '--out', join(dir, `m${seed}.safetensors`));
+    const r = await cli(
+      'train',
+      '--arch',
+      'mlp',
+      '--dataset',
+      'mnist',
+      '--config',
+      small,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '128',
+      '--train-limit',
+      '12000',
+      '--seed',
+      String(seed),
+      '--out',
+      join(dir, `m${seed}.safetensors`),
+    );
     expect(r.err).toContain('backend: wasm');
     expect(r.code).toBe(0);
   }
@@ -43,7 +65,17 @@ const trainedPair = once(async () => {
 /** `align` (weight matching) of the trained pair into aligned/. */
 const weightAligned = once(async () => {
   await trainedPair();
-  const r = await cli('align', '--arch', 'mlp', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'aligned'));
+  const r = await cli(
+    'align',
+    '--arch',
+    'mlp',
+    '--a',
+    join(dir, 'm0.safetensors'),
+    '--b',
+    join(dir, 'm1.safetensors'),
+    '--out',
+    join(dir, 'aligned'),
+  );
   expect(r.code).toBe(0);
   return join(dir, 'aligned', 'b_aligned.safetensors');
 });
@@ -77,13 +109,31 @@ describe('weightspace on MNIST, end to end', () => {
     for (const k of Object.keys(b)) expect(aligned[k].shape).toEqual(b[k].shape);
     const config = JSON.parse(small);
     const x = tf.randomNormal([16, 784], 0, 1, 'float32', 3);
-    const diff = tf.max(tf.abs(tf.sub(mlp.apply(config, b, x).logits, mlp.apply(config, aligned, x).logits))).dataSync()[0];
+    const diff = tf
+      .max(tf.abs(tf.sub(mlp.apply(config, b, x).logits, mlp.apply(config, aligned, x).logits)))
+      .dataSync()[0];
     expect(diff).toBeLessThanOrEqual(1e-4);
   });
 
   it('interpolate shows a barrier that alignment removes on real data', async () => {
     const curve = async (b: string, out: string) => {
-      const r = await cli('interpolate', '--arch', 'mlp', '--a', join(dir, 'm0.safetensors'), '--b', b, '--dataset', 'mnist', '--points', '11', '--test-limit', '2000', '--out', out);
+      const r = await cli(
+        'interpolate',
+        '--arch',
+        'mlp',
+        '--a',
+        join(dir, 'm0.safetensors'),
+        '--b',
+        b,
+        '--dataset',
+        'mnist',
+        '--points',
+        '11',
+        '--test-limit',
+        '2000',
+        '--out',
+        out,
+      );
       expect(r.code).toBe(0);
       expect(existsSync(join(out, 'curve.svg'))).toBe(true);
       return JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
@@ -105,13 +155,42 @@ describe('weightspace on MNIST, end to end', () => {
 describe('activation matching and REPAIR on the trained pair', () => {
   beforeAll(trainedPair);
   const interpolate = async (b: string, out: string, ...extra: string[]) => {
-    const r = await cli('interpolate', '--a', join(dir, 'm0.safetensors'), '--b', b, '--dataset', 'mnist', '--points', '5', '--test-limit', '2000', '--out', out, ...extra);
+    const r = await cli(
+      'interpolate',
+      '--a',
+      join(dir, 'm0.safetensors'),
+      '--b',
+      b,
+      '--dataset',
+      'mnist',
+      '--points',
+      '5',
+      '--test-limit',
+      '2000',
+      '--out',
+      out,
+      ...extra,
+    );
     expect(r.code).toBe(0);
     return JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
   };
 
   it('align --method activation (features of 2,000 training images) removes most of the barrier', async () => {
-    const r = await cli('align', '--method', 'activation', '--dataset', 'mnist', '--samples', '2000', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'activation'));
+    const r = await cli(
+      'align',
+      '--method',
+      'activation',
+      '--dataset',
+      'mnist',
+      '--samples',
+      '2000',
+      '--a',
+      join(dir, 'm0.safetensors'),
+      '--b',
+      join(dir, 'm1.safetensors'),
+      '--out',
+      join(dir, 'activation'),
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'activation', 'alignment.json'), 'utf8')).method).toBe('activation');
     const naive = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'naive-5'));
@@ -121,16 +200,45 @@ describe('activation matching and REPAIR on the trained pair', () => {
 
   it('interpolate --correct repair lowers the naive barrier; bn-reset names an MLP as having nothing to reset', async () => {
     const plain = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'plain-5'));
-    const repaired = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'repaired-5'), '--correct', 'repair', '--stat-samples', '2000');
+    const repaired = await interpolate(
+      join(dir, 'm1.safetensors'),
+      join(dir, 'repaired-5'),
+      '--correct',
+      'repair',
+      '--stat-samples',
+      '2000',
+    );
     expect(repaired.correction).toBe('repair');
     expect(repaired.points[0].loss).toBeCloseTo(plain.points[0].loss, 5);
     expect(repaired.barriers.loss).toBeLessThan(plain.barriers.loss);
-    const r = await cli('interpolate', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'mnist', '--out', join(dir, 'x'), '--correct', 'bn-reset');
+    const r = await cli(
+      'interpolate',
+      '--a',
+      join(dir, 'm0.safetensors'),
+      '--b',
+      join(dir, 'm1.safetensors'),
+      '--dataset',
+      'mnist',
+      '--out',
+      join(dir, 'x'),
+      '--correct',
+      'bn-reset',
+    );
     expectUserError(r, /architecture 'mlp' has no BatchNorm statistics to reset/);
   });
 
   it('a data-driven matcher without --dataset is a usage error', async () => {
-    const r = await cli('align', '--method', 'ste', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'x'));
+    const r = await cli(
+      'align',
+      '--method',
+      'ste',
+      '--a',
+      join(dir, 'm0.safetensors'),
+      '--b',
+      join(dir, 'm1.safetensors'),
+      '--out',
+      join(dir, 'x'),
+    );
     expectUserError(r, /--method ste looks at features or losses on training data: give --dataset/);
   });
 });
@@ -140,15 +248,39 @@ describe('feature-level analysis on the trained pair', () => {
 
   it('llfc: the weight-matched pair is far closer to linear feature connectivity than the naive pair', async () => {
     const run = async (b: string, out: string) => {
-      const r = await cli('llfc', '--a', join(dir, 'm0.safetensors'), '--b', b, '--dataset', 'mnist', '--test-limit', '1000', '--out', out);
+      const r = await cli(
+        'llfc',
+        '--a',
+        join(dir, 'm0.safetensors'),
+        '--b',
+        b,
+        '--dataset',
+        'mnist',
+        '--test-limit',
+        '1000',
+        '--out',
+        out,
+      );
       expect(r.code).toBe(0);
       expect(existsSync(join(out, 'llfc.svg'))).toBe(true);
       return JSON.parse(readFileSync(join(out, 'llfc.json'), 'utf8'));
     };
     const naive = await run(join(dir, 'm1.safetensors'), join(dir, 'llfc-naive'));
     const aligned = await run(await weightAligned(), join(dir, 'llfc-aligned'));
-    const hidden = (r: { layers: Array<{ tap: string; dis: Record<string, { mean: number }>; baseline: { mean: number } }> }) => r.layers.find((l) => l.tap === 'layers.1') as { dis: Record<string, { mean: number }>; baseline: { mean: number } };
-    expect(naive.layers.map((l: { tap: string }) => l.tap)).toEqual(['layers.0.pre', 'layers.0', 'layers.1.pre', 'layers.1', 'logits']);
+    const hidden = (r: {
+      layers: Array<{ tap: string; dis: Record<string, { mean: number }>; baseline: { mean: number } }>;
+    }) =>
+      r.layers.find((l) => l.tap === 'layers.1') as {
+        dis: Record<string, { mean: number }>;
+        baseline: { mean: number };
+      };
+    expect(naive.layers.map((l: { tap: string }) => l.tap)).toEqual([
+      'layers.0.pre',
+      'layers.0',
+      'layers.1.pre',
+      'layers.1',
+      'logits',
+    ]);
     expect(hidden(aligned).dis['0.5'].mean).toBeLessThan(hidden(naive).dis['0.5'].mean / 2);
     expect(hidden(aligned).dis['0.5'].mean).toBeLessThan(hidden(aligned).baseline.mean / 2);
     expect(aligned.commutativity[1].distCom).toBeLessThan(naive.commutativity[1].distCom);
@@ -156,7 +288,23 @@ describe('feature-level analysis on the trained pair', () => {
 
   it('lewc: reports raw and temperature-calibrated barriers and per-layer LEWC figures', async () => {
     const out = join(dir, 'lewc');
-    const r = await cli('lewc', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'mnist', '--test-limit', '1000', '--calibration-limit', '1000', '--points', '5', '--out', out);
+    const r = await cli(
+      'lewc',
+      '--a',
+      join(dir, 'm0.safetensors'),
+      '--b',
+      join(dir, 'm1.safetensors'),
+      '--dataset',
+      'mnist',
+      '--test-limit',
+      '1000',
+      '--calibration-limit',
+      '1000',
+      '--points',
+      '5',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'lewc.json'), 'utf8'));
     const mid = report.curve.points[2];
@@ -171,7 +319,23 @@ describe('feature-level analysis on the trained pair', () => {
   it('train --init continues from a checkpoint (spawning): children share the parent and differ from each other', async () => {
     const child = async (seed: number) => {
       const file = join(dir, `child-${seed}.safetensors`);
-      const r = await cli('train', '--arch', 'mlp', '--dataset', 'mnist', '--init', join(dir, 'm0.safetensors'), '--epochs', '1', '--train-limit', '2000', '--seed', String(seed), '--out', file);
+      const r = await cli(
+        'train',
+        '--arch',
+        'mlp',
+        '--dataset',
+        'mnist',
+        '--init',
+        join(dir, 'm0.safetensors'),
+        '--epochs',
+        '1',
+        '--train-limit',
+        '2000',
+        '--seed',
+        String(seed),
+        '--out',
+        file,
+      );
       expect(r.code).toBe(0);
       return loadParams(file).params;
     };
@@ -186,7 +350,21 @@ describe('feature-level analysis on the trained pair', () => {
 describe('merge and robustness on the trained pair', () => {
   beforeAll(trainedPair);
   const evaluateOn = async (file: string, out: string) => {
-    const r = await cli('robustness', '--model', file, '--dataset', 'mnist', '--test-limit', '1000', '--attack-limit', '300', '--eps', '0.05,0.1', '--out', out);
+    const r = await cli(
+      'robustness',
+      '--model',
+      file,
+      '--dataset',
+      'mnist',
+      '--test-limit',
+      '1000',
+      '--attack-limit',
+      '300',
+      '--eps',
+      '0.05,0.1',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     return JSON.parse(readFileSync(join(out, 'robustness.json'), 'utf8'));
   };
@@ -212,8 +390,15 @@ describe('merge and robustness on the trained pair', () => {
     expect(r.attackedSamples).toBe(300);
     expect(r.fgsm['0.1']).toBeLessThan(r.clean.accuracy);
     expect(r.pgd['0.1']).toBeLessThanOrEqual(r.fgsm['0.1']);
-    expect(r.spectralNorms.map((l: { name: string }) => l.name)).toEqual(['layers.0.weight', 'layers.1.weight', 'layers.2.weight']);
-    expect(r.lipschitzUpperBound).toBeCloseTo(r.spectralNorms.reduce((p: number, l: { norm: number }) => p * l.norm, 1), 6);
+    expect(r.spectralNorms.map((l: { name: string }) => l.name)).toEqual([
+      'layers.0.weight',
+      'layers.1.weight',
+      'layers.2.weight',
+    ]);
+    expect(r.lipschitzUpperBound).toBeCloseTo(
+      r.spectralNorms.reduce((p: number, l: { norm: number }) => p * l.norm, 1),
+      6,
+    );
   });
 });
 
@@ -221,18 +406,46 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
   beforeAll(trainedPair);
   it('an unknown flag', async () => expectUserError(await cli('align', '--bogus'), /Unknown option '--bogus'/));
   it('a missing flag', async () => expectUserError(await cli('align', '--a', 'x.safetensors'), /--b is required/));
-  it('a malformed number', async () => expectUserError(await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--points', 'many'), /--points must be an integer in \[2, 1001\], got 'many'/));
+  it('a malformed number', async () =>
+    expectUserError(
+      await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--points', 'many'),
+      /--points must be an integer in \[2, 1001\], got 'many'/,
+    ));
   it('an unknown command', async () => expectUserError(await cli('frobnicate'), /unknown command 'frobnicate'/));
   it('an unknown correction', async () =>
-    expectUserError(await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--correct', 'magic'), /--correct must be one of plain, bn-reset, repair, got 'magic'/));
-  it('an unknown backend', async () => expectUserError(await cli('align', '--a', 'a', '--b', 'b', '--out', 'o', '--backend', 'abacus'), /unknown backend 'abacus'; choose one of: wasm, cpu, tensorflow/));
-  it('an unknown architecture', async () => expectUserError(await cli('align', '--arch', 'resnet99', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--out', join(dir, 'x')), /unknown architecture 'resnet99'/));
+    expectUserError(
+      await cli('interpolate', '--a', 'a', '--b', 'b', '--dataset', 'mnist', '--out', 'o', '--correct', 'magic'),
+      /--correct must be one of plain, bn-reset, repair, got 'magic'/,
+    ));
+  it('an unknown backend', async () =>
+    expectUserError(
+      await cli('align', '--a', 'a', '--b', 'b', '--out', 'o', '--backend', 'abacus'),
+      /unknown backend 'abacus'; choose one of: wasm, cpu, tensorflow/,
+    ));
+  it('an unknown architecture', async () =>
+    expectUserError(
+      await cli(
+        'align',
+        '--arch',
+        'resnet99',
+        '--a',
+        join(dir, 'm0.safetensors'),
+        '--b',
+        join(dir, 'm1.safetensors'),
+        '--out',
+        join(dir, 'x'),
+      ),
+      /unknown architecture 'resnet99'/,
+    ));
 
   it('a truncated checkpoint, naming the file', async () => {
     const file = join(dir, 'truncated.safetensors');
     const bytes = readFileSync(join(dir, 'm0.safetensors'));
     writeFileSync(file, bytes.subarray(0, bytes.length - 100));
-    expectUserError(await cli('align', '--a', join(dir, 'm0.safetensors'), '--b', file, '--out', join(dir, 'x')), /truncated\.safetensors: tensor '[^']+': data_offsets .* run past the end/);
+    expectUserError(
+      await cli('align', '--a', join(dir, 'm0.safetensors'), '--b', file, '--out', join(dir, 'x')),
+      /truncated\.safetensors: tensor '[^']+': data_offsets .* run past the end/,
+    );
   });
 
   it('checkpoints whose shapes differ, naming parameter and files', async () => {
@@ -244,20 +457,53 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
   });
 
   it('merging one checkpoint, or an unknown method', async () => {
-    expectUserError(await cli('merge', '--method', 'average', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors')), /at least two checkpoints/);
-    expectUserError(await cli('merge', '--method', 'soup', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors'), join(dir, 'm1.safetensors')), /--method must be one of average, mergemany, hierarchical/);
+    expectUserError(
+      await cli('merge', '--method', 'average', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors')),
+      /at least two checkpoints/,
+    );
+    expectUserError(
+      await cli(
+        'merge',
+        '--method',
+        'soup',
+        '--out',
+        join(dir, 'x.safetensors'),
+        join(dir, 'm0.safetensors'),
+        join(dir, 'm1.safetensors'),
+      ),
+      /--method must be one of average, mergemany, hierarchical/,
+    );
   });
 
   it('merging checkpoints whose shapes differ, naming the files', async () => {
     expectUserError(
-      await cli('merge', '--method', 'mergemany', '--out', join(dir, 'x.safetensors'), join(dir, 'm0.safetensors'), join(dir, 'm1.safetensors'), await narrowCheckpoint()),
+      await cli(
+        'merge',
+        '--method',
+        'mergemany',
+        '--out',
+        join(dir, 'x.safetensors'),
+        join(dir, 'm0.safetensors'),
+        join(dir, 'm1.safetensors'),
+        await narrowCheckpoint(),
+      ),
       /parameter 'layers\.0\.weight' has shape \[128x784\] in .*m0\.safetensors but \[64x784\] in .*narrow\.safetensors/,
     );
   });
 
   it('a dataset whose samples do not fit the checkpoint, naming the file', async () => {
     expectUserError(
-      await cli('interpolate', '--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'blobs', '--out', join(dir, 'x')),
+      await cli(
+        'interpolate',
+        '--a',
+        join(dir, 'm0.safetensors'),
+        '--b',
+        join(dir, 'm1.safetensors'),
+        '--dataset',
+        'blobs',
+        '--out',
+        join(dir, 'x'),
+      ),
       /m0\.safetensors takes 784 inputs but dataset 'blobs' has samples of \[16\]/,
     );
     expectUserError(
@@ -269,20 +515,39 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
   it('a checkpoint that is not an MLP', async () => {
     const file = join(dir, 'conv.safetensors');
     saveParams(file, { 'conv1.weight': tf.zeros([4, 1, 3, 3]) });
-    expectUserError(await cli('align', '--arch', 'mlp', '--a', file, '--b', file, '--out', join(dir, 'x')), /conv\.safetensors: mlp: no 'layers\.0\.weight'/);
+    expectUserError(
+      await cli('align', '--arch', 'mlp', '--a', file, '--b', file, '--out', join(dir, 'x')),
+      /conv\.safetensors: mlp: no 'layers\.0\.weight'/,
+    );
   });
 
   it('a config that fails its schema', async () => {
     expectUserError(
-      await cli('train', '--arch', 'mlp', '--dataset', 'blobs', '--config', '{"input": 16, "hidden": [0], "classes": 4, "extra": 1}', '--out', join(dir, 'bad.safetensors')),
+      await cli(
+        'train',
+        '--arch',
+        'mlp',
+        '--dataset',
+        'blobs',
+        '--config',
+        '{"input": 16, "hidden": [0], "classes": 4, "extra": 1}',
+        '--out',
+        join(dir, 'bad.safetensors'),
+      ),
       /--config for mlp: .*has unknown property 'extra'.*\/hidden\/0 must be >= 1/,
     );
   });
 
   it('an experiment file that fails its schema, naming the file and field', async () => {
     const file = join(dir, 'bad-experiment.json');
-    writeFileSync(file, JSON.stringify({ arch: 'mlp', config: {}, dataset: 'blobs', seeds: [0], out: 'x', train: { epochs: 0 } }));
-    expectUserError(await cli('run', file), /bad-experiment\.json: .*\/seeds must NOT have fewer than 2 items.*\/train\/epochs must be >= 1/);
+    writeFileSync(
+      file,
+      JSON.stringify({ arch: 'mlp', config: {}, dataset: 'blobs', seeds: [0], out: 'x', train: { epochs: 0 } }),
+    );
+    expectUserError(
+      await cli('run', file),
+      /bad-experiment\.json: .*\/seeds must NOT have fewer than 2 items.*\/train\/epochs must be >= 1/,
+    );
   });
 });
 
@@ -310,7 +575,14 @@ describe('run <experiment.json>', () => {
     expect(report.curves.naive.points).toHaveLength(5);
     expect(report.train.reused).toEqual([false, false]);
     expect(report.endpoints[0].testAccuracy).toBeGreaterThan(0.5);
-    for (const f of ['a.safetensors', 'b.safetensors', 'b_aligned.safetensors', 'alignment.json', 'curves.svg', 'report.md']) {
+    for (const f of [
+      'a.safetensors',
+      'b.safetensors',
+      'b_aligned.safetensors',
+      'alignment.json',
+      'curves.svg',
+      'report.md',
+    ]) {
       expect(existsSync(join(out, f))).toBe(true);
     }
     const second = await cli('run', file);
@@ -326,7 +598,8 @@ describe('list', () => {
   it('lists every kind of plugin', async () => {
     const r = await cli('list');
     expect(r.code).toBe(0);
-    for (const heading of ['architectures:', 'variants:', 'matchers:', 'datasets:', 'backends:']) expect(r.out).toContain(heading);
+    for (const heading of ['architectures:', 'variants:', 'matchers:', 'datasets:', 'backends:'])
+      expect(r.out).toContain(heading);
     expect(r.out).toMatch(/^\s+mlp\s/m);
     expect(r.out).toMatch(/^\s+weight\s/m);
     expect(r.out).toMatch(/^\s+mnist\s/m);
@@ -338,7 +611,21 @@ describe('the W-asymmetric MLP variant', () => {
   it('trains, saves its mask seed, and reloads to bit-identical outputs in a fresh plugin', async () => {
     const file = join(dir, 'wasym.safetensors');
     const config = { input: 16, hidden: [12, 10], classes: 4, wAsym: { seed: 5, nFix: [4, 3, 2] } };
-    const r = await cli('train', '--arch', 'mlp.w-asym', '--dataset', 'blobs', '--config', JSON.stringify(config), '--epochs', '2', '--batch-size', '64', '--out', file);
+    const r = await cli(
+      'train',
+      '--arch',
+      'mlp.w-asym',
+      '--dataset',
+      'blobs',
+      '--config',
+      JSON.stringify(config),
+      '--epochs',
+      '2',
+      '--batch-size',
+      '64',
+      '--out',
+      file,
+    );
     expect(r.code).toBe(0);
     const first = loadModel(file, createRegistrySync());
     const second = loadModel(file, createRegistrySync());
@@ -356,23 +643,86 @@ describe('the W-asymmetric MLP variant', () => {
 });
 
 describe('a BatchNorm ResNet through the command line', () => {
-  const config = JSON.stringify({ input: [28, 28, 1], classes: 10, width: 1, norm: 'batchnorm', depth: 8, stemStride: 2 });
+  const config = JSON.stringify({
+    input: [28, 28, 1],
+    classes: 10,
+    width: 1,
+    norm: 'batchnorm',
+    depth: 8,
+    stemStride: 2,
+  });
   const model = (seed: number) => join(dir, `r${seed}.safetensors`);
   beforeAll(async () => {
     for (const seed of [0, 1]) {
-      const r = await cli('train', '--arch', 'resnet20', '--dataset', 'fashion-mnist', '--config', config, '--epochs', '1', '--batch-size', '64', '--train-limit', '512', '--seed', String(seed), '--out', model(seed));
+      const r = await cli(
+        'train',
+        '--arch',
+        'resnet20',
+        '--dataset',
+        'fashion-mnist',
+        '--config',
+        config,
+        '--epochs',
+        '1',
+        '--batch-size',
+        '64',
+        '--train-limit',
+        '512',
+        '--seed',
+        String(seed),
+        '--out',
+        model(seed),
+      );
       expect(r.code).toBe(0);
     }
   });
 
   it('aligns by activations, interpolates with BN reset, and merges with recomputed statistics', async () => {
-    expect((await cli('align', '--method', 'activation', '--dataset', 'fashion-mnist', '--samples', '256', '--a', model(0), '--b', model(1), '--out', join(dir, 'r-aligned'))).code).toBe(0);
+    expect(
+      (
+        await cli(
+          'align',
+          '--method',
+          'activation',
+          '--dataset',
+          'fashion-mnist',
+          '--samples',
+          '256',
+          '--a',
+          model(0),
+          '--b',
+          model(1),
+          '--out',
+          join(dir, 'r-aligned'),
+        )
+      ).code,
+    ).toBe(0);
     const record = JSON.parse(readFileSync(join(dir, 'r-aligned', 'alignment.json'), 'utf8'));
-    expect(Object.keys(record.groups)).toEqual(expect.arrayContaining(['stage1', 'stage2', 'stage3', 'layer1.0.inner']));
+    expect(Object.keys(record.groups)).toEqual(
+      expect.arrayContaining(['stage1', 'stage2', 'stage3', 'layer1.0.inner']),
+    );
 
     const curve = async (correct: string) => {
       const out = join(dir, `r-curve-${correct}`);
-      const r = await cli('interpolate', '--a', model(0), '--b', join(dir, 'r-aligned', 'b_aligned.safetensors'), '--dataset', 'fashion-mnist', '--points', '3', '--test-limit', '200', '--stat-samples', '256', '--correct', correct, '--out', out);
+      const r = await cli(
+        'interpolate',
+        '--a',
+        model(0),
+        '--b',
+        join(dir, 'r-aligned', 'b_aligned.safetensors'),
+        '--dataset',
+        'fashion-mnist',
+        '--points',
+        '3',
+        '--test-limit',
+        '200',
+        '--stat-samples',
+        '256',
+        '--correct',
+        correct,
+        '--out',
+        out,
+      );
       expect(r.code).toBe(0);
       return JSON.parse(readFileSync(join(out, 'curve.json'), 'utf8'));
     };
@@ -383,8 +733,27 @@ describe('a BatchNorm ResNet through the command line', () => {
     expect(reset.points[1].loss).toBeLessThan(plain.points[1].loss);
 
     const merged = join(dir, 'r-merged.safetensors');
-    expect((await cli('merge', '--method', 'average', '--dataset', 'fashion-mnist', '--stat-samples', '256', '--out', merged, model(0), model(1))).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'r-merged.json'), 'utf8')).bnReset).toEqual({ dataset: 'fashion-mnist', samples: 256 });
+    expect(
+      (
+        await cli(
+          'merge',
+          '--method',
+          'average',
+          '--dataset',
+          'fashion-mnist',
+          '--stat-samples',
+          '256',
+          '--out',
+          merged,
+          model(0),
+          model(1),
+        )
+      ).code,
+    ).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'r-merged.json'), 'utf8')).bnReset).toEqual({
+      dataset: 'fashion-mnist',
+      samples: 256,
+    });
     // The merged statistics are those of the merged model on the first 256 training images, each
     // layer's input channels measured here in training mode: mean and unbiased variance.
     const registry = createRegistrySync();
@@ -399,7 +768,9 @@ describe('a BatchNorm ResNet through the command line', () => {
       const rows = features[norm.tap].reshape([-1, channels]);
       const { mean, variance } = tf.moments(rows, 0);
       const unbiased = tf.mul(variance, rows.shape[0] / (rows.shape[0] - 1));
-      const close = (stored: tf.Tensor, measured: tf.Tensor) => tf.max(tf.abs(tf.sub(stored, measured))).dataSync()[0] <= 1e-4 * Math.max(1, tf.max(tf.abs(measured)).dataSync()[0]);
+      const close = (stored: tf.Tensor, measured: tf.Tensor) =>
+        tf.max(tf.abs(tf.sub(stored, measured))).dataSync()[0] <=
+        1e-4 * Math.max(1, tf.max(tf.abs(measured)).dataSync()[0]);
       expect([norm.runningMean, close(params[norm.runningMean], mean)]).toEqual([norm.runningMean, true]);
       expect([norm.runningVar, close(params[norm.runningVar], unbiased)]).toEqual([norm.runningVar, true]);
     }

@@ -1,5 +1,5 @@
 import { WeightspaceError } from '@weightspace/core';
-import { Command, CommandContext } from './command';
+import type { Command, CommandContext } from './command';
 import { alignCommand } from './commands/align';
 import { interpolateCommand } from './commands/interpolate';
 import { lewcCommand } from './commands/lewc';
@@ -12,7 +12,18 @@ import { trainCommand } from './commands/train';
 import { createRegistry } from './modules';
 import { UsageError } from './usage-error';
 
-export const commands: readonly Command[] = [listCommand, trainCommand, alignCommand, interpolateCommand, llfcCommand, lewcCommand, mergeCommand, robustnessCommand, runCommand, demoCommand];
+export const commands: readonly Command[] = [
+  listCommand,
+  trainCommand,
+  alignCommand,
+  interpolateCommand,
+  llfcCommand,
+  lewcCommand,
+  mergeCommand,
+  robustnessCommand,
+  runCommand,
+  demoCommand,
+];
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,5 @@
-import { activateBackendForThreads, Registry } from '@weightspace/core';
-import { Parsed } from './args';
+import { activateBackendForThreads, type Registry } from '@weightspace/core';
+import type { Parsed } from './args';
 import { UsageError } from './usage-error';
 
 export interface CommandContext {
@@ -25,16 +25,25 @@ export interface Command {
  * threads while the main thread, which reads synchronously, runs on the preferred backend that
  * can. Any other command refuses it with a clear error instead of failing inside tfjs.
  */
-export async function chooseBackend(parsed: Parsed, context: CommandContext, options: { command: string; workerThreads?: boolean }): Promise<string> {
-  const requested = (typeof parsed.flags.backend === 'string' ? parsed.flags.backend : undefined) ?? context.env.WEIGHTSPACE_BACKEND;
+export async function chooseBackend(
+  parsed: Parsed,
+  context: CommandContext,
+  options: { command: string; workerThreads?: boolean },
+): Promise<string> {
+  const requested =
+    (typeof parsed.flags.backend === 'string' ? parsed.flags.backend : undefined) ?? context.env.WEIGHTSPACE_BACKEND;
   const { threads, main } = await activateBackendForThreads(context.registry.backends(), requested || undefined);
   if (main === threads) {
     context.log(`backend: ${threads}`);
     return threads;
   }
   if (!options.workerThreads) {
-    throw new UsageError(`backend '${threads}' cannot read tensors synchronously in Node, which '${options.command}' does on its main thread; use --backend wasm (run and demo train and evaluate in worker threads on '${threads}')`);
+    throw new UsageError(
+      `backend '${threads}' cannot read tensors synchronously in Node, which '${options.command}' does on its main thread; use --backend wasm (run and demo train and evaluate in worker threads on '${threads}')`,
+    );
   }
-  context.log(`backend: ${threads} in the worker threads, ${main} on the main thread (${threads} cannot read synchronously in Node)`);
+  context.log(
+    `backend: ${threads} in the worker threads, ${main} on the main thread (${threads} cannot read synchronously in Node)`,
+  );
   return threads;
 }

@@ -21,7 +21,9 @@ import { createRegistrySync } from './modules';
  */
 const registry = createRegistrySync();
 const ids = [...registry.architectures().map((a) => a.id), ...registry.variants().map((v) => v.id)];
-const subjects = ids.flatMap((id) => registry.architecture(id).examples.map((config) => [`${id} ${JSON.stringify(config)}`, id, config] as const));
+const subjects = ids.flatMap((id) =>
+  registry.architecture(id).examples.map((config) => [`${id} ${JSON.stringify(config)}`, id, config] as const),
+);
 
 // wasm: tfjs's cpu backend takes seconds per convolution gradient (the variants' training step).
 beforeAll(() => wasmBackend.activate());
@@ -45,30 +47,38 @@ describe.each(subjects)('conformance of %s', (_name, id, config) => {
   if (variant) {
     const base = registry.architecture(variant.base);
     const variantSubject = { ...subject, base };
-    it(`removes at least one group of its base '${variant.base}'`, () => expect(removedGroups(variantSubject).length).toBeGreaterThan(0));
+    it(`removes at least one group of its base '${variant.base}'`, () =>
+      expect(removedGroups(variantSubject).length).toBeGreaterThan(0));
     it('each removed group of the base changes its outputs', () => {
-      for (const change of Object.values(removedSymmetryOutputChanges(variantSubject))) expect(change).toBeGreaterThan(CLEARLY_CHANGED);
+      for (const change of Object.values(removedSymmetryOutputChanges(variantSubject)))
+        expect(change).toBeGreaterThan(CLEARLY_CHANGED);
     });
     it('each removed group still changes its outputs after a training step', () => {
-      for (const change of Object.values(removedSymmetryOutputChanges(variantSubject, { trainingStep: true }))) expect(change).toBeGreaterThan(CLEARLY_CHANGED);
+      for (const change of Object.values(removedSymmetryOutputChanges(variantSubject, { trainingStep: true })))
+        expect(change).toBeGreaterThan(CLEARLY_CHANGED);
     });
   } else {
     it('declares at least one group', () => expect(declaresGroups).toBe(true));
   }
 
   if (declaresGroups) {
-    it('a random group element moves the parameters', () => expect(paramsMovedByRandomElement(subject)).toBeGreaterThan(0));
+    it('a random group element moves the parameters', () =>
+      expect(paramsMovedByRandomElement(subject)).toBeGreaterThan(0));
   }
-  it('a random group element leaves the outputs unchanged', () => expect(outputChangeUnderRandomElement(subject)).toBeLessThanOrEqual(1e-4));
+  it('a random group element leaves the outputs unchanged', () =>
+    expect(outputChangeUnderRandomElement(subject)).toBeLessThanOrEqual(1e-4));
   it('g then g⁻¹ restores the params', () => expect(roundTripError(subject)).toBeLessThanOrEqual(1e-4));
   it('compose(g, h) acts as g then h', () => expect(compositionError(subject)).toBeLessThanOrEqual(1e-4));
 
   if (plugin.affineStem) {
-    it('its declared affine stem composes to the forward pass and is affine in its parameters', () => expect(affineStemError(subject)).toBeLessThanOrEqual(1e-4));
+    it('its declared affine stem composes to the forward pass and is affine in its parameters', () =>
+      expect(affineStemError(subject)).toBeLessThanOrEqual(1e-4));
   }
 
   const spec = plugin.symmetry(config);
-  const permutationGroups = Object.values(spec.groups).filter((g) => isPermutationKind(g.kind) && g.batchedOver === undefined);
+  const permutationGroups = Object.values(spec.groups).filter(
+    (g) => isPermutationKind(g.kind) && g.batchedOver === undefined,
+  );
   if (permutationGroups.length > 0) {
     it('self-matching a transformed copy recovers the permutation exactly', () => {
       const matcher = registry.matchers().find((m) => m.kinds.includes('permutation'));

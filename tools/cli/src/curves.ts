@@ -1,4 +1,4 @@
-import { BarrierCurve, linePlotSvg } from '@weightspace/core';
+import { type BarrierCurve, linePlotSvg } from '@weightspace/core';
 
 /** Loss and accuracy along each named curve, side by side. */
 export function curvesSvg(curves: Record<string, BarrierCurve>, title: string): string {
@@ -23,6 +23,7 @@ export function curvesSvg(curves: Record<string, BarrierCurve>, title: string): 
 export function table(header: string[], rows: Array<Array<string | number>>): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }

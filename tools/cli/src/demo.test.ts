@@ -23,7 +23,15 @@ describe('weightspace demo', () => {
 
   it('exits 0 and writes the report, the plot and both checkpoints', () => {
     expect(code).toBe(0);
-    for (const file of ['report.json', 'report.md', 'curves.svg', 'a.safetensors', 'b.safetensors', 'b_aligned.safetensors', 'alignment.json']) {
+    for (const file of [
+      'report.json',
+      'report.md',
+      'curves.svg',
+      'a.safetensors',
+      'b.safetensors',
+      'b_aligned.safetensors',
+      'alignment.json',
+    ]) {
       expect([file, existsSync(join(out, file))]).toEqual([file, true]);
     }
     expect(printed.join('\n')).toMatch(/MNIST MLP re-basin: mlp on mnist/);

@@ -1,23 +1,23 @@
 import {
-  BarrierCurve,
+  type BarrierCurve,
   disposeParams,
   evaluate,
   EvaluationBatches,
-  ExperimentSpec,
+  type ExperimentSpec,
   barrierCurveInThreads,
   trainInThreads,
   workerPool,
   paramsFromHost,
-  Params,
-  ProgressSink,
-  Registry,
+  type Params,
+  type ProgressSink,
+  type Registry,
   validateAgainst,
   writeFileAtomic,
   writeJsonAtomic,
 } from '@weightspace/core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AlignmentRecord, alignModels, writeAlignment } from './alignment';
+import { type AlignmentRecord, alignModels, writeAlignment } from './alignment';
 import { loadModel, META_PROVENANCE, saveModel } from './checkpoint';
 import { curvesSvg, table } from './curves';
 import { assertInputsFit } from './inputs-fit';
@@ -51,18 +51,36 @@ export interface ExperimentIo {
  * (checkpoints, alignment, report), atomically; a rerun reuses a checkpoint whose recorded
  * provenance matches, so an interrupted run loses no finished training.
  */
-export async function runExperiment(spec: ExperimentSpec, registry: Registry, backend: string, io: ExperimentIo): Promise<ExperimentReport> {
+export async function runExperiment(
+  spec: ExperimentSpec,
+  registry: Registry,
+  backend: string,
+  io: ExperimentIo,
+): Promise<ExperimentReport> {
   const started = performance.now();
   const plugin = registry.architecture(spec.arch);
-  const config = validateAgainst<unknown>(plugin.configSchema, spec.config, `experiment '${spec.name}' config for ${plugin.id}`);
+  const config = validateAgainst<unknown>(
+    plugin.configSchema,
+    spec.config,
+    `experiment '${spec.name}' config for ${plugin.id}`,
+  );
   const data = await registry.dataset(spec.dataset).load({ trainLimit: spec.trainLimit, testLimit: spec.testLimit });
   assertInputsFit(plugin, config, data, `${plugin.id} config`);
-  io.log(`dataset ${data.id}: ${data.train.count} train / ${data.test.count} test; arch ${plugin.id} ${JSON.stringify(config)}; backend ${backend}`);
+  io.log(
+    `dataset ${data.id}: ${data.train.count} train / ${data.test.count} test; arch ${plugin.id} ${JSON.stringify(config)}; backend ${backend}`,
+  );
 
   // Checkpoints whose recorded provenance matches are reused; the others are trained at once,
   // one worker thread each.
   const labels = spec.seeds.map((_, k) => (k === 0 ? 'a' : 'b'));
-  const provenances = spec.seeds.map((seed) => ({ arch: plugin.id, config, dataset: data.id, trainCount: data.train.count, seed, train: spec.train }));
+  const provenances = spec.seeds.map((seed) => ({
+    arch: plugin.id,
+    config,
+    dataset: data.id,
+    trainCount: data.train.count,
+    seed,
+    train: spec.train,
+  }));
   const models: Array<Params | undefined> = labels.map((label, k) => {
     const file = join(spec.out, `${label}.safetensors`);
     if (!existsSync(file)) return undefined;
@@ -77,7 +95,15 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
   const todo = labels.flatMap((_, k) => (models[k] ? [] : [k]));
   const trained = await trainInThreads(
     // Each thread initialises its model from the seed it trains with.
-    todo.map((k) => ({ label: `train ${labels[k].toUpperCase()}`, registry: registrySource, backend, arch: plugin.id, config, train: data.train, options: { ...spec.train, seed: spec.seeds[k] } })),
+    todo.map((k) => ({
+      label: `train ${labels[k].toUpperCase()}`,
+      registry: registrySource,
+      backend,
+      arch: plugin.id,
+      config,
+      train: data.train,
+      options: { ...spec.train, seed: spec.seeds[k] },
+    })),
     io.progress,
     io.threads,
   );
@@ -95,7 +121,9 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
 
   const { record, aligned } = alignModels(registry, plugin, config, a, b, { ...spec.align, progress: io.progress });
   writeAlignment(spec.out, plugin, config, aligned, record, { arch: plugin.id, config, alignedTo: 'a.safetensors' });
-  io.log(`aligned B to A with '${record.method}' in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s (objective ${record.objectiveBefore.toFixed(2)} → ${record.objectiveAfter.toFixed(2)})`);
+  io.log(
+    `aligned B to A with '${record.method}' in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s (objective ${record.objectiveBefore.toFixed(2)} → ${record.objectiveAfter.toFixed(2)})`,
+  );
 
   const evalStarted = performance.now();
   const batches = EvaluationBatches.forModel(data.test, plugin, config);
@@ -105,7 +133,15 @@ export async function runExperiment(spec: ExperimentSpec, registry: Registry, ba
       { model: 'B', ...evaluate(plugin, config, b, batches) },
     ].map(({ model, loss, accuracy }) => ({ model, testLoss: loss, testAccuracy: accuracy }));
     const pool = workerPool(io.threads);
-    const curve = (other: Params, task: string) => barrierCurveInThreads(plugin, config, a, other, data.test, { registry: registrySource, backend, points: spec.interpolate.points, progress: io.progress, task, pool });
+    const curve = (other: Params, task: string) =>
+      barrierCurveInThreads(plugin, config, a, other, data.test, {
+        registry: registrySource,
+        backend,
+        points: spec.interpolate.points,
+        progress: io.progress,
+        task,
+        pool,
+      });
     let naive: BarrierCurve;
     let alignedCurve: BarrierCurve;
     try {
@@ -155,8 +191,16 @@ export function summaryTable(report: ExperimentReport): string {
 
 function writeReport(dir: string, report: ExperimentReport): void {
   writeJsonAtomic(join(dir, 'report.json'), report);
-  writeFileAtomic(join(dir, 'curves.svg'), curvesSvg({ naive: report.curves.naive, [`aligned (${report.alignment.method})`]: report.curves.aligned }, report.name));
-  const endpoints = report.endpoints.map((e) => `| ${e.model} | ${e.testLoss.toFixed(4)} | ${(e.testAccuracy * 100).toFixed(2)} |`).join('\n');
+  writeFileAtomic(
+    join(dir, 'curves.svg'),
+    curvesSvg(
+      { naive: report.curves.naive, [`aligned (${report.alignment.method})`]: report.curves.aligned },
+      report.name,
+    ),
+  );
+  const endpoints = report.endpoints
+    .map((e) => `| ${e.model} | ${e.testLoss.toFixed(4)} | ${(e.testAccuracy * 100).toFixed(2)} |`)
+    .join('\n');
   const md = `# ${report.name}
 
 - architecture: \`${report.arch}\` ${JSON.stringify(report.config)}

@@ -2,11 +2,18 @@ import { archMoeModule } from '@weightspace/arch-moe';
 import { mlpModule } from '@weightspace/arch-mlp';
 import { archResnetModule } from '@weightspace/arch-resnet';
 import { archTransformerModule } from '@weightspace/arch-transformer';
-import { coreModule, Registry, RegistrySource } from '@weightspace/core';
+import { coreModule, Registry, type RegistrySource } from '@weightspace/core';
 import { reducedSymmetryModule } from '@weightspace/reduced-symmetry';
 
 /** Every package's ContainerModule, loaded explicitly: adding a package means adding it here. */
-export const allModules = [coreModule, reducedSymmetryModule, mlpModule, archResnetModule, archTransformerModule, archMoeModule];
+export const allModules = [
+  coreModule,
+  reducedSymmetryModule,
+  mlpModule,
+  archResnetModule,
+  archTransformerModule,
+  archMoeModule,
+];
 
 /** How a worker thread rebuilds this registry (see `RegistrySource`). */
 export const registrySource: RegistrySource = { module: __filename, exportName: 'createRegistry' };

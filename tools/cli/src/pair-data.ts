@@ -1,7 +1,7 @@
-import { Dataset, DatasetPlugin, EvaluationBatches } from '@weightspace/core';
-import { FlagSpec, optionalString, Parsed, requireString } from './args';
-import { LoadedModel, loadPair } from './checkpoint';
-import { CommandContext } from './command';
+import { type Dataset, type DatasetPlugin, EvaluationBatches } from '@weightspace/core';
+import { type FlagSpec, optionalString, type Parsed, requireString } from './args';
+import { type LoadedModel, loadPair } from './checkpoint';
+import type { CommandContext } from './command';
 import { assertInputsFit } from './inputs-fit';
 
 export interface PairWithData {
@@ -38,7 +38,10 @@ export const pairFlags: FlagSpec = {
 };
 
 /** The checkpoint files, output folder and dataset plugin named by `pairFlags`. */
-export function pairInputs(parsed: Parsed, context: CommandContext): { files: { a: string; b: string; arch?: string }; out: string; dataset: DatasetPlugin } {
+export function pairInputs(
+  parsed: Parsed,
+  context: CommandContext,
+): { files: { a: string; b: string; arch?: string }; out: string; dataset: DatasetPlugin } {
   return {
     files: { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') },
     out: requireString(parsed, 'out'),

@@ -1,4 +1,4 @@
-import { ProgressEvent, ProgressSink } from '@weightspace/core';
+import type { ProgressEvent, ProgressSink } from '@weightspace/core';
 
 /**
  * Draws progress events as one bar per task on stderr, with rate and ETA. On a terminal the bar
@@ -36,5 +36,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
 
 function formatSeconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)}s`;
-  return `${Math.floor(s / 60)}m${Math.round(s % 60).toString().padStart(2, '0')}s`;
+  return `${Math.floor(s / 60)}m${Math.round(s % 60)
+    .toString()
+    .padStart(2, '0')}s`;
 }

@@ -23,21 +23,35 @@ describe('registry over the CLI modules', () => {
   it('manifests list exactly what their modules register', async () => {
     const registry = await createRegistry();
     const declared = registry.manifests.flatMap((m) => m.provides.architectures ?? []);
-    expect(declared.sort()).toEqual(registry.architectures().map((a) => a.id).sort());
+    expect(declared.sort()).toEqual(
+      registry
+        .architectures()
+        .map((a) => a.id)
+        .sort(),
+    );
     const matchers = registry.manifests.flatMap((m) => m.provides.matchers ?? []);
-    expect(matchers.sort()).toEqual(registry.matchers().map((m) => m.id).sort());
+    expect(matchers.sort()).toEqual(
+      registry
+        .matchers()
+        .map((m) => m.id)
+        .sort(),
+    );
   });
 
   it('throws on a duplicate id, naming it', async () => {
     const again = new ContainerModule((options) => bindAll(options, ArchitectureId, [mlp]));
-    await expect(Registry.fromModules([...allModules, again])).rejects.toThrow("architecture id 'mlp' is registered twice");
+    await expect(Registry.fromModules([...allModules, again])).rejects.toThrow(
+      "architecture id 'mlp' is registered twice",
+    );
   });
 
   it('rejects a manifest that fails its schema', async () => {
     const bad = new ContainerModule((options) =>
       bindAll(options, ManifestId, [{ package: 'Bad Name', version: 'x', description: '', papers: [], provides: {} }]),
     );
-    await expect(Registry.fromModules([bad])).rejects.toThrow(/manifest of Bad Name: \/package must match pattern.*\/version must match pattern/);
+    await expect(Registry.fromModules([bad])).rejects.toThrow(
+      /manifest of Bad Name: \/package must match pattern.*\/version must match pattern/,
+    );
   });
 
   it('names the registered ids when one is unknown', async () => {

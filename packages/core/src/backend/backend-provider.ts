@@ -110,19 +110,28 @@ export const webgpuBackend: BackendProvider = {
   explicitOnly: true,
   readsSynchronously: false,
   installHint: 'install the webgpu and @tensorflow/tfjs-backend-webgpu (4.22.0) packages',
-  available: () => (Boolean(process.env.WEIGHTSPACE_DAWN_NODE) || resolvable('webgpu/package.json')) && resolvable('@tensorflow/tfjs-backend-webgpu'),
+  available: () =>
+    (Boolean(process.env.WEIGHTSPACE_DAWN_NODE) || resolvable('webgpu/package.json')) &&
+    resolvable('@tensorflow/tfjs-backend-webgpu'),
   async activate() {
     // dawn.node itself, not the package's ESM wrapper: this code is CommonJS. WEIGHTSPACE_DAWN_NODE
     // points at a dawn.node elsewhere (a bundled deployment without node_modules).
     const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
-    const dawnPath = process.env.WEIGHTSPACE_DAWN_NODE ?? path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', platform, 'dawn.node');
-    const dawn = require(dawnPath) as { create: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals: object };
+    const dawnPath =
+      process.env.WEIGHTSPACE_DAWN_NODE ??
+      path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', platform, 'dawn.node');
+    const dawn = require(dawnPath) as {
+      create: (flags: string[]) => { requestAdapter(): Promise<unknown> };
+      globals: object;
+    };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
     // Node has no navigator; tfjs's webgpu backend looks for navigator.gpu.
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
     if (!(await gpu.requestAdapter())) {
-      throw new WeightspaceError('webgpu: no adapter found (no GPU with a Vulkan driver; for a software one install Mesa 25 mesa-vulkan-drivers)');
+      throw new WeightspaceError(
+        'webgpu: no adapter found (no GPU with a Vulkan driver; for a software one install Mesa 25 mesa-vulkan-drivers)',
+      );
     }
     require('@tensorflow/tfjs-backend-webgpu');
     await select('webgpu');
@@ -137,10 +146,14 @@ export async function activateBackend(providers: readonly BackendProvider[], req
   if (requested) {
     const provider = providers.find((p) => p.id === requested);
     if (!provider) {
-      throw new WeightspaceError(`unknown backend '${requested}'; choose one of: ${providers.map((p) => p.id).join(', ')}`);
+      throw new WeightspaceError(
+        `unknown backend '${requested}'; choose one of: ${providers.map((p) => p.id).join(', ')}`,
+      );
     }
     if (!provider.available()) {
-      throw new WeightspaceError(`backend '${requested}' is not available here${provider.installHint ? `: ${provider.installHint}` : ''}`);
+      throw new WeightspaceError(
+        `backend '${requested}' is not available here${provider.installHint ? `: ${provider.installHint}` : ''}`,
+      );
     }
     await provider.activate();
     return provider.id;
@@ -160,7 +173,10 @@ export async function activateBackend(providers: readonly BackendProvider[], req
  * on a backend that reads synchronously: the same one, or, where it cannot (webgpu in Node), the
  * preferred one that can. Returns both ids.
  */
-export async function activateBackendForThreads(providers: readonly BackendProvider[], requested?: string): Promise<{ threads: string; main: string }> {
+export async function activateBackendForThreads(
+  providers: readonly BackendProvider[],
+  requested?: string,
+): Promise<{ threads: string; main: string }> {
   const threads = await activateBackend(providers, requested);
   if (providers.find((p) => p.id === threads)?.readsSynchronously !== false) return { threads, main: threads };
   return { threads, main: await activateBackend(providers.filter((p) => p.readsSynchronously !== false)) };

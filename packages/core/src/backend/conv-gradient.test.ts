@@ -21,8 +21,15 @@ const cases: Array<[string, number[], number[], number, Pad]> = [
 function gradients(xs: number[], ws: number[], stride: number, pad: Pad): { dx: number[]; dw: number[] } {
   const rng = new Rng(xs.reduce((a, b) => a * 31 + b, 7));
   const x = tf.tensor4d(rng.normalArray(xs.reduce((a, b) => a * b, 1)), xs as [number, number, number, number]);
-  const w = tf.tensor4d(rng.normalArray(ws.reduce((a, b) => a * b, 1), 0.3), ws as [number, number, number, number]);
-  const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad as 'same')));
+  const w = tf.tensor4d(
+    rng.normalArray(
+      ws.reduce((a, b) => a * b, 1),
+      0.3,
+    ),
+    ws as [number, number, number, number],
+  );
+  const f = (a: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad as 'same')));
   const [dx, dw] = tf.grads(f)([x, w]);
   return { dx: Array.from(dx.dataSync()), dw: Array.from(dw.dataSync()) };
 }
@@ -45,7 +52,12 @@ describe('convolution gradients as forward convolutions', () => {
     const ours = gradients(xs, ws, stride, pad);
     await wasmBackend.activate();
     const onWasm = gradients(xs, ws, stride, pad);
-    for (const [got, want] of [[ours.dw, reference.dw], [ours.dx, reference.dx], [onWasm.dw, reference.dw], [onWasm.dx, reference.dx]]) {
+    for (const [got, want] of [
+      [ours.dw, reference.dw],
+      [ours.dx, reference.dx],
+      [onWasm.dw, reference.dw],
+      [onWasm.dx, reference.dx],
+    ]) {
       expect(got.length).toBe(want.length);
       const scale = Math.max(1, ...want.map(Math.abs));
       got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-4 * scale));

@@ -43,7 +43,15 @@ function filterGradient(
   const [kh, kw] = filterShape;
   const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, roundingMode);
   const { top, bottom, left, right } = info.padInfo;
-  const padded = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const padded =
+    top || bottom || left || right
+      ? tf.pad(x, [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ])
+      : x;
   const input = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
   const kernel = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
   const full = tf.conv2d(input, kernel, 1, 'valid', 'NHWC', strides);
@@ -72,11 +80,21 @@ function inputGradient(
   const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
   const before = [kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left];
   const after = [height - spread.shape[1] - before[0] + kh - 1, width - spread.shape[2] - before[1] + kw - 1];
-  const padded = tf.pad(spread, [[0, 0], [Math.max(before[0], 0), Math.max(after[0], 0)], [Math.max(before[1], 0), Math.max(after[1], 0)], [0, 0]]);
+  const padded = tf.pad(spread, [
+    [0, 0],
+    [Math.max(before[0], 0), Math.max(after[0], 0)],
+    [Math.max(before[1], 0), Math.max(after[1], 0)],
+    [0, 0],
+  ]);
   const cropped = tf.slice(
     padded,
     [0, Math.max(-before[0], 0), Math.max(-before[1], 0), 0],
-    [-1, padded.shape[1] - Math.max(-before[0], 0) - Math.max(-after[0], 0), padded.shape[2] - Math.max(-before[1], 0) - Math.max(-after[1], 0), -1],
+    [
+      -1,
+      padded.shape[1] - Math.max(-before[0], 0) - Math.max(-after[0], 0),
+      padded.shape[2] - Math.max(-before[1], 0) - Math.max(-after[1], 0),
+      -1,
+    ],
   );
   return tf.conv2d(cropped, flipped, 1, 'valid');
 }
@@ -85,6 +103,22 @@ function inputGradient(
 function spreadOut(dy: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [n, h, w, c] = dy.shape;
-  const rows = tf.pad(dy.reshape([n, h, 1, w, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, 0]]).reshape([n, h * sh, w, 1, c]);
-  return tf.pad(rows, [[0, 0], [0, 0], [0, 0], [0, sw - 1], [0, 0]]).reshape([n, h * sh, w * sw, c]);
+  const rows = tf
+    .pad(dy.reshape([n, h, 1, w, c]), [
+      [0, 0],
+      [0, 0],
+      [0, sh - 1],
+      [0, 0],
+      [0, 0],
+    ])
+    .reshape([n, h * sh, w, 1, c]);
+  return tf
+    .pad(rows, [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, sw - 1],
+      [0, 0],
+    ])
+    .reshape([n, h * sh, w * sw, c]);
 }

@@ -41,7 +41,7 @@ describe.each([true, false])('matMul gradient (explicit transposes: %s)', (expli
     }
   });
 
-  it('sums a broadcast operand\'s gradient over the batch', () => {
+  it("sums a broadcast operand's gradient over the batch", () => {
     // tfjs's own gradient rejects this case; the reference is the same product with b tiled.
     const a = rand([2, 3, 4], 1);
     const b = rand([4, 5], 2);

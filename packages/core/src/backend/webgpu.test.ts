@@ -28,7 +28,10 @@ async function mlpForwardAndGradients(): Promise<{ logits: number[]; grads: Reco
   const rng = new Rng(3);
   const params = toyPerceptron.init(config, 7);
   const x = tf.tensor2d(rng.normalArray(32 * 20), [32, 20]);
-  const y = tf.tensor1d(Int32Array.from({ length: 32 }, (_, i) => i % 5), 'int32');
+  const y = tf.tensor1d(
+    Int32Array.from({ length: 32 }, (_, i) => i % 5),
+    'int32',
+  );
   const names = Object.keys(params);
   const f = (...ts: tf.Tensor[]) => {
     const p = Object.fromEntries(names.map((n, i) => [n, ts[i]]));
@@ -61,7 +64,12 @@ function expectClose(a: number[], b: number[]): void {
  */
 function webgpuUnavailable(): string | null {
   if (!webgpuBackend.available()) return 'the webgpu packages are not installed';
-  const dawn = join(dirname(require.resolve('webgpu/package.json')), 'dist', `${process.platform}-${process.arch}`, 'dawn.node');
+  const dawn = join(
+    dirname(require.resolve('webgpu/package.json')),
+    'dist',
+    `${process.platform}-${process.arch}`,
+    'dawn.node',
+  );
   const probe = `const d = require(${JSON.stringify(dawn)}); Object.assign(globalThis, d.globals);
     d.create([]).requestAdapter().then((a) => process.exit(a ? 0 : 3), () => process.exit(4));`;
   try {
@@ -69,7 +77,9 @@ function webgpuUnavailable(): string | null {
     return null;
   } catch (e) {
     const status = (e as { status?: number }).status;
-    return status === 3 ? 'no Vulkan adapter (no GPU driver, no Mesa 25 llvmpipe)' : `the adapter probe failed (exit ${status ?? 'signal'})`;
+    return status === 3
+      ? 'no Vulkan adapter (no GPU driver, no Mesa 25 llvmpipe)'
+      : `the adapter probe failed (exit ${status ?? 'signal'})`;
   }
 }
 
@@ -90,54 +100,75 @@ describe(unavailable ? `webgpu backend (skipped: ${unavailable})` : 'webgpu back
     if (!unavailable) await webgpuBackend.activate();
   }, 120000);
 
-  gpuIt('matches wasm on an MLP forward pass and its gradients, and cpu on a convolution and its filter gradient', async () => {
-    expect(tf.getBackend()).toBe('webgpu');
-    const gpuMlp = await mlpForwardAndGradients();
-    const gpuConv = await convForwardAndFilterGradient();
-    await wasmBackend.activate();
-    const wasmMlp = await mlpForwardAndGradients();
-    await cpuBackend.activate();
-    const cpuConv = await convForwardAndFilterGradient();
-    expectClose(gpuMlp.logits, wasmMlp.logits);
-    for (const name of Object.keys(wasmMlp.grads)) expectClose(gpuMlp.grads[name], wasmMlp.grads[name]);
-    expectClose(gpuConv.out, cpuConv.out);
-    expectClose(gpuConv.filterGrad, cpuConv.filterGrad);
-  }, 120000);
+  gpuIt(
+    'matches wasm on an MLP forward pass and its gradients, and cpu on a convolution and its filter gradient',
+    async () => {
+      expect(tf.getBackend()).toBe('webgpu');
+      const gpuMlp = await mlpForwardAndGradients();
+      const gpuConv = await convForwardAndFilterGradient();
+      await wasmBackend.activate();
+      const wasmMlp = await mlpForwardAndGradients();
+      await cpuBackend.activate();
+      const cpuConv = await convForwardAndFilterGradient();
+      expectClose(gpuMlp.logits, wasmMlp.logits);
+      for (const name of Object.keys(wasmMlp.grads)) expectClose(gpuMlp.grads[name], wasmMlp.grads[name]);
+      expectClose(gpuConv.out, cpuConv.out);
+      expectClose(gpuConv.filterGrad, cpuConv.filterGrad);
+    },
+    120000,
+  );
 
-  gpuIt('trains and evaluates a curve with asynchronous reads, as wasm does', async () => {
-    const run = async () => {
-      const rng = new Rng(5);
-      const count = 256;
-      const split = { x: Float32Array.from(rng.normalArray(count * 20)), y: Int32Array.from({ length: count }, (_, i) => i % 5), count };
-      const initial = toyPerceptron.init(config, 2);
-      const trained = await trainAsync(toyPerceptron, config, initial, split, { epochs: 2, batchSize: 64, learningRate: 1e-2, seed: 1 });
-      const data = EvaluationBatches.from(split, [20], 100);
-      const points = await curvePointsAsync(toyPerceptron, config, initial, trained.params, data, [0, 0.5, 1]);
-      data.dispose();
-      return { losses: trained.epochLosses, curve: points.flatMap((p) => [p.loss, p.accuracy]) };
-    };
-    await webgpuBackend.activate();
-    const gpu = await run();
-    await wasmBackend.activate();
-    const wasm = await run();
-    expectClose(gpu.losses, wasm.losses);
-    expectClose(gpu.curve, wasm.curve);
-    expect(gpu.losses[1]).toBeLessThan(gpu.losses[0]);
-  }, 120000);
+  gpuIt(
+    'trains and evaluates a curve with asynchronous reads, as wasm does',
+    async () => {
+      const run = async () => {
+        const rng = new Rng(5);
+        const count = 256;
+        const split = {
+          x: Float32Array.from(rng.normalArray(count * 20)),
+          y: Int32Array.from({ length: count }, (_, i) => i % 5),
+          count,
+        };
+        const initial = toyPerceptron.init(config, 2);
+        const trained = await trainAsync(toyPerceptron, config, initial, split, {
+          epochs: 2,
+          batchSize: 64,
+          learningRate: 1e-2,
+          seed: 1,
+        });
+        const data = EvaluationBatches.from(split, [20], 100);
+        const points = await curvePointsAsync(toyPerceptron, config, initial, trained.params, data, [0, 0.5, 1]);
+        data.dispose();
+        return { losses: trained.epochLosses, curve: points.flatMap((p) => [p.loss, p.accuracy]) };
+      };
+      await webgpuBackend.activate();
+      const gpu = await run();
+      await wasmBackend.activate();
+      const wasm = await run();
+      expectClose(gpu.losses, wasm.losses);
+      expectClose(gpu.curve, wasm.curve);
+      expect(gpu.losses[1]).toBeLessThan(gpu.losses[0]);
+    },
+    120000,
+  );
 
-  gpuIt('weight-matches with asynchronous reads, finding what wasm finds', async () => {
-    const spec = toyPerceptron.symmetry(config);
-    const pair = () => [toyPerceptron.init(config, 11), toyPerceptron.init(config, 12)];
-    await webgpuBackend.activate();
-    const [a, b] = pair();
-    const gpu = await weightMatchingAsync(spec, a, b, { seed: 3 });
-    await wasmBackend.activate();
-    const [a2, b2] = pair();
-    const wasm = weightMatching(spec, a2, b2, { seed: 3 });
-    expect(gpu.element).toEqual(wasm.element);
-    expect(gpu.iterations).toBe(wasm.iterations);
-    expectClose([gpu.objectiveBefore, gpu.objectiveAfter], [wasm.objectiveBefore, wasm.objectiveAfter]);
-    // The descent did something: B moved towards A.
-    expect(gpu.objectiveAfter).toBeGreaterThan(gpu.objectiveBefore);
-  }, 120000);
+  gpuIt(
+    'weight-matches with asynchronous reads, finding what wasm finds',
+    async () => {
+      const spec = toyPerceptron.symmetry(config);
+      const pair = () => [toyPerceptron.init(config, 11), toyPerceptron.init(config, 12)];
+      await webgpuBackend.activate();
+      const [a, b] = pair();
+      const gpu = await weightMatchingAsync(spec, a, b, { seed: 3 });
+      await wasmBackend.activate();
+      const [a2, b2] = pair();
+      const wasm = weightMatching(spec, a2, b2, { seed: 3 });
+      expect(gpu.element).toEqual(wasm.element);
+      expect(gpu.iterations).toBe(wasm.iterations);
+      expectClose([gpu.objectiveBefore, gpu.objectiveAfter], [wasm.objectiveBefore, wasm.objectiveAfter]);
+      // The descent did something: B moved towards A.
+      expect(gpu.objectiveAfter).toBeGreaterThan(gpu.objectiveBefore);
+    },
+    120000,
+  );
 });

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeParams, maxAbsDifference, Params, shapesOf } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
+import { disposeParams, maxAbsDifference, type Params, shapesOf } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
 import { Rng } from '../random/rng';
 import { compose, elementsEqual, identity, inverse, random } from '../symmetry/algebra';
-import { GroupElement } from '../symmetry/element';
-import { isPermutationKind, restrictSpec, SymmetrySpec } from '../symmetry/spec';
+import type { GroupElement } from '../symmetry/element';
+import { isPermutationKind, restrictSpec, type SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { validateSpec } from '../symmetry/validate';
-import { Matcher } from '../matching/matcher';
+import type { Matcher } from '../matching/matcher';
 import { train } from '../train/train';
 
 /**
@@ -77,8 +77,13 @@ export function affineStemError(subject: ConformanceSubject): number {
       const largest = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
       const split = largest(stem.rest(config, a, stem.stem(config, a, x)), plugin.apply(config, a, x).logits);
       const t = 0.3;
-      const mixed = Object.fromEntries(Object.keys(a).map((name) => [name, tf.add(tf.mul(a[name], 1 - t), tf.mul(b[name], t))]));
-      const affine = largest(stem.stem(config, mixed, x), tf.add(tf.mul(stem.stem(config, a, x), 1 - t), tf.mul(stem.stem(config, b, x), t)));
+      const mixed = Object.fromEntries(
+        Object.keys(a).map((name) => [name, tf.add(tf.mul(a[name], 1 - t), tf.mul(b[name], t))]),
+      );
+      const affine = largest(
+        stem.stem(config, mixed, x),
+        tf.add(tf.mul(stem.stem(config, a, x), 1 - t), tf.mul(stem.stem(config, b, x), t)),
+      );
       return Math.max(split, affine);
     });
   } finally {
@@ -122,7 +127,10 @@ export function removedGroups({ plugin, base, config }: VariantSubject): string[
  * on a seeded random batch, so what breaks the symmetry (fixed entries, fixed matrices) must
  * survive training rather than live in trainable parameters that a step could even out.
  */
-export function removedSymmetryOutputChanges(subject: VariantSubject, options: { trainingStep?: boolean } = {}): Record<string, number> {
+export function removedSymmetryOutputChanges(
+  subject: VariantSubject,
+  options: { trainingStep?: boolean } = {},
+): Record<string, number> {
   const { plugin, base, config, seed = 0, batch = 8 } = subject;
   const baseSpec = base.symmetry(config);
   const changes: Record<string, number> = {};
@@ -130,7 +138,12 @@ export function removedSymmetryOutputChanges(subject: VariantSubject, options: {
   const params = options.trainingStep ? oneTrainingStep(subject, initial) : initial;
   try {
     for (const group of removedGroups(subject)) {
-      const spec = restrictSpec(baseSpec, [group, ...Object.entries(baseSpec.groups).filter(([, d]) => d.batchedOver === group).map(([n]) => n)]);
+      const spec = restrictSpec(baseSpec, [
+        group,
+        ...Object.entries(baseSpec.groups)
+          .filter(([, d]) => d.batchedOver === group)
+          .map(([n]) => n),
+      ]);
       const g = nonIdentityElement(spec, new Rng(seed).fork(`removed ${group}`));
       const moved = transform(params, spec, g);
       changes[group] = logitsDifference(subject, params, moved, batch);
@@ -155,7 +168,14 @@ function oneTrainingStep(subject: ConformanceSubject, params: Params): Params {
     y: Int32Array.from({ length: batch }, () => Math.floor(rng.next() * classes)),
     count: batch,
   };
-  return train(plugin, config, params, split, { epochs: 1, batchSize: batch, learningRate: 0.1, optimizer: 'sgd', momentum: 0, seed }).params;
+  return train(plugin, config, params, split, {
+    epochs: 1,
+    batchSize: batch,
+    learningRate: 0.1,
+    optimizer: 'sgd',
+    momentum: 0,
+    seed,
+  }).params;
 }
 
 /** A random element other than the identity (drawn again while the draw is the identity). */

@@ -23,7 +23,12 @@ describe('no tensor leaks', () => {
 
     const [a, b] = [1, 2].map((seed) => {
       const init = toyPerceptron.init(config, seed);
-      const trained = train(toyPerceptron, config, init, data.train, { epochs: 1, batchSize: 64, learningRate: 0.01, seed });
+      const trained = train(toyPerceptron, config, init, data.train, {
+        epochs: 1,
+        batchSize: 64,
+        learningRate: 0.01,
+        seed,
+      });
       disposeParams(init);
       return trained.params;
     });

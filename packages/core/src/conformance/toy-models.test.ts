@@ -4,9 +4,9 @@ import { Rng } from '../random/rng';
 import { elementsEqual, identity, inverse, random } from '../symmetry/algebra';
 import { restrictSpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
-import { AnyArchitecture } from '../plugin/architecture';
+import type { AnyArchitecture } from '../plugin/architecture';
 import { toyModels, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
-import { GroupElement, PermutationValue } from '../symmetry/element';
+import type { GroupElement, PermutationValue } from '../symmetry/element';
 import { maxAbsDifference } from '../params/params';
 import {
   checkSpecValidates,
@@ -32,8 +32,10 @@ describe.each(toyModels.map((plugin) => [plugin.id, plugin] as const))('conforma
     });
   }
   it('validates its spec', () => expect(() => checkSpecValidates({ plugin, config })).not.toThrow());
-  it('g then g⁻¹ restores the params', () => expect(roundTripError({ plugin, config, seed: 3 })).toBeLessThanOrEqual(1e-4));
-  it('compose(g, h) acts as g then h', () => expect(compositionError({ plugin, config, seed: 4 })).toBeLessThanOrEqual(1e-4));
+  it('g then g⁻¹ restores the params', () =>
+    expect(roundTripError({ plugin, config, seed: 3 })).toBeLessThanOrEqual(1e-4));
+  it('compose(g, h) acts as g then h', () =>
+    expect(compositionError({ plugin, config, seed: 4 })).toBeLessThanOrEqual(1e-4));
 
   it('a random element really moves the parameters', () => {
     expect(paramsMovedByRandomElement({ plugin, config, seed: 9 })).toBeGreaterThan(1e-3);
@@ -71,7 +73,10 @@ describe('batched groups', () => {
     const hidden = g.hidden as { kind: 'batched'; items: PermutationValue[] };
     const itemWise: GroupElement = {
       experts: inv.experts,
-      hidden: { kind: 'batched', items: hidden.items.map((item) => ({ kind: 'permutation', perm: invertPermutation(item.perm) })) },
+      hidden: {
+        kind: 'batched',
+        items: hidden.items.map((item) => ({ kind: 'permutation', perm: invertPermutation(item.perm) })),
+      },
     };
     expect(elementsEqual(itemWise, inv)).toBe(false);
     const params = plugin.init(config, 0);
@@ -98,14 +103,21 @@ describe('what the suite refuses', () => {
   const config = { input: 6, hidden: [5, 4] as [number, number], classes: 3 };
 
   it('a spec whose group acts on no parameter: the element moves nothing', () => {
-    const idle: AnyArchitecture = { ...toyPerceptron, symmetry: () => ({ groups: { idle: { kind: 'permutation', size: 5 } }, axes: {} }) };
+    const idle: AnyArchitecture = {
+      ...toyPerceptron,
+      symmetry: () => ({ groups: { idle: { kind: 'permutation', size: 5 } }, axes: {} }),
+    };
     expect(paramsMovedByRandomElement({ plugin: idle, config, seed: 1 })).toBe(0);
   });
 
   // A variant that declares no groups yet computes exactly what its base computes: the symmetry
   // is not removed. One that scales each first-layer row by its own fixed factor really removes
   // the first hidden permutation (and not the second).
-  const claimsOnly: AnyArchitecture = { ...toyPerceptron, id: 'toy.claims-only', symmetry: () => ({ groups: {}, axes: {} }) };
+  const claimsOnly: AnyArchitecture = {
+    ...toyPerceptron,
+    id: 'toy.claims-only',
+    symmetry: () => ({ groups: {}, axes: {} }),
+  };
   const rowScaled: AnyArchitecture = {
     ...toyPerceptron,
     id: 'toy.row-scaled',
@@ -121,7 +133,8 @@ describe('what the suite refuses', () => {
     const subject = { plugin: claimsOnly, base: toyPerceptron, config, seed: 2 };
     expect(removedGroups(subject)).toEqual(['h0', 'h1']);
     for (const change of Object.values(removedSymmetryOutputChanges(subject))) expect(change).toBeLessThan(1e-5);
-    for (const change of Object.values(removedSymmetryOutputChanges(subject, { trainingStep: true }))) expect(change).toBeLessThan(1e-5);
+    for (const change of Object.values(removedSymmetryOutputChanges(subject, { trainingStep: true })))
+      expect(change).toBeLessThan(1e-5);
   });
 
   it('a variant that really removes a group changes the outputs under it, before and after training', () => {
@@ -140,7 +153,19 @@ describe('the three actions are distinct for invertible groups', () => {
       ...plugin,
       symmetry: (c: typeof config) => {
         const spec = plugin.symmetry(c);
-        return { ...spec, axes: { ...spec.axes, 'k.weight': [[{ group: 'heads', as: 'g' as const }, { group: 'qk', as: 'g' as const }], null] } };
+        return {
+          ...spec,
+          axes: {
+            ...spec.axes,
+            'k.weight': [
+              [
+                { group: 'heads', as: 'g' as const },
+                { group: 'qk', as: 'g' as const },
+              ],
+              null,
+            ],
+          },
+        };
       },
     };
     expect(outputChangeUnderRandomElement({ plugin: wrong, config, seed: 0 })).toBeGreaterThan(1e-2);

@@ -1,5 +1,5 @@
-import { Rng } from '../random/rng';
-import { Split } from './dataset';
+import type { Rng } from '../random/rng';
+import type { Split } from './dataset';
 
 /** Sample indices in minibatches: shuffled by `rng`, or in order without one. The last batch may be short. */
 export function minibatches(count: number, batchSize: number, rng?: Rng): Int32Array[] {
@@ -7,7 +7,8 @@ export function minibatches(count: number, batchSize: number, rng?: Rng): Int32A
   for (let i = 0; i < count; i++) order[i] = i;
   if (rng) rng.shuffle(order);
   const out: Int32Array[] = [];
-  for (let start = 0; start < count; start += batchSize) out.push(order.subarray(start, Math.min(count, start + batchSize)));
+  for (let start = 0; start < count; start += batchSize)
+    out.push(order.subarray(start, Math.min(count, start + batchSize)));
   return out;
 }
 

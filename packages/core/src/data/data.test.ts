@@ -21,7 +21,8 @@ describe('MNIST', () => {
     // Every digit occurs in the test set.
     expect(new Set(d.test.y).size).toBe(10);
     // On shared memory, so worker threads train on the same array instead of a copy each.
-    for (const a of [d.train.x, d.train.y, d.test.x, d.test.y]) expect(Object.prototype.toString.call(a.buffer)).toBe('[object SharedArrayBuffer]');
+    for (const a of [d.train.x, d.train.y, d.test.x, d.test.y])
+      expect(Object.prototype.toString.call(a.buffer)).toBe('[object SharedArrayBuffer]');
   });
 
   it('keeps a prefix when limited', async () => {

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors/errors';
 import { Rng } from '../random/rng';
-import { Dataset, DatasetLoadOptions, DatasetPlugin, headOf, sharedFloat32, sharedInt32, Split } from './dataset';
+import {
+  type Dataset,
+  type DatasetLoadOptions,
+  type DatasetPlugin,
+  headOf,
+  sharedFloat32,
+  sharedInt32,
+  type Split,
+} from './dataset';
 
 /** Test images per class: the last 1,000 of each class file form the test split. */
 export const FASHION_TEST_PER_CLASS = 1000;
@@ -30,9 +38,11 @@ export function loadFashionMnistFrom(dir: string, options: DatasetLoadOptions = 
     if (!Array.isArray(raw)) throw new DataError(`${file}: expected {data: number[784][]}`);
     // The package's class-0 file holds two empty entries (70,002 = 70,000 + 2): they are skipped.
     const images = raw.filter((img: unknown) => !(Array.isArray(img) && img.length === 0));
-    if (images.length <= FASHION_TEST_PER_CLASS) throw new DataError(`${file}: ${images.length} images, need more than ${FASHION_TEST_PER_CLASS}`);
+    if (images.length <= FASHION_TEST_PER_CLASS)
+      throw new DataError(`${file}: ${images.length} images, need more than ${FASHION_TEST_PER_CLASS}`);
     images.forEach((img: unknown, i: number) => {
-      if (!Array.isArray(img) || img.length !== 784) throw new DataError(`${file}: image ${i} has ${Array.isArray(img) ? img.length : 'no'} pixels, not 784`);
+      if (!Array.isArray(img) || img.length !== 784)
+        throw new DataError(`${file}: image ${i} has ${Array.isArray(img) ? img.length : 'no'} pixels, not 784`);
       const toTest = i >= images.length - FASHION_TEST_PER_CLASS;
       (toTest ? test : train).push(img as number[]);
       (toTest ? testLabels : trainLabels).push(label);

@@ -9,16 +9,21 @@ import { sharedFloat32 } from './dataset';
  */
 export function readIdx(file: string, expectedDims: number): { dims: number[]; data: Uint8Array } {
   const buf = readFileSync(file);
-  if (buf.length < 4 + 4 * expectedDims) throw new DataError(`${file}: too short for an IDX header (${buf.length} bytes)`);
+  if (buf.length < 4 + 4 * expectedDims)
+    throw new DataError(`${file}: too short for an IDX header (${buf.length} bytes)`);
   const magic = buf.readUInt32BE(0);
   if (magic !== 0x0800 + expectedDims) {
-    throw new DataError(`${file}: IDX magic 0x${magic.toString(16)} is not unsigned bytes with ${expectedDims} dimensions`);
+    throw new DataError(
+      `${file}: IDX magic 0x${magic.toString(16)} is not unsigned bytes with ${expectedDims} dimensions`,
+    );
   }
   const dims = Array.from({ length: expectedDims }, (_, i) => buf.readUInt32BE(4 + 4 * i));
   const offset = 4 + 4 * expectedDims;
   const expected = dims.reduce((a, b) => a * b, 1);
   if (buf.length - offset !== expected) {
-    throw new DataError(`${file}: header promises ${expected} bytes of data (${dims.join('×')}) but ${buf.length - offset} follow`);
+    throw new DataError(
+      `${file}: header promises ${expected} bytes of data (${dims.join('×')}) but ${buf.length - offset} follow`,
+    );
   }
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, expected) };
 }

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors/errors';
-import { Dataset, DatasetLoadOptions, DatasetPlugin, headOf, sharedInt32, Split } from './dataset';
+import { type Dataset, type DatasetLoadOptions, type DatasetPlugin, headOf, sharedInt32, type Split } from './dataset';
 import { bytesToUnitFloats, readIdx } from './idx';
 
 /**

@@ -1,5 +1,5 @@
 import { blobsDataset, makeBlobs } from './synthetic';
-import { Split } from './dataset';
+import type { Split } from './dataset';
 
 /** Accuracy of the nearest class mean, with means estimated on `fit` and applied to `split`. */
 function nearestMeanAccuracy(fit: Split, split: Split, classes: number, dimension: number): number {

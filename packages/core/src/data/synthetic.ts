@@ -1,5 +1,5 @@
 import { Rng } from '../random/rng';
-import { Dataset, DatasetPlugin, headOf, Split } from './dataset';
+import { type Dataset, type DatasetPlugin, headOf, type Split } from './dataset';
 
 export interface BlobsOptions {
   classes: number;

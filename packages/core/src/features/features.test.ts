@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cpuBackend } from '../backend/backend-provider';
 import { makeBlobs } from '../data/synthetic';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { Params } from '../params/params';
+import type { Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { random } from '../symmetry/algebra';
 import { transform } from '../symmetry/transform';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import type { EvaluationBatches } from '../metrics/evaluation-batches';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 import { MeanStd, perSample, rowCosine } from './feature-stats';
 import { requireGraph } from './llfc';
 import { scanPairFeatures } from './pair-features';
@@ -85,6 +85,10 @@ export function lewc(
     orthogonality: graph.linear
       .map(({ weight }, k) => ({ weight, n: norms[k] }))
       .filter(({ weight }) => a[weight].rank === 2)
-      .map(({ weight, n }) => ({ weight, ratioBonA: Math.sqrt(n.bOnA / n.aOnA), ratioAonB: Math.sqrt(n.aOnB / n.bOnB) })),
+      .map(({ weight, n }) => ({
+        weight,
+        ratioBonA: Math.sqrt(n.bOnA / n.aOnA),
+        ratioAonB: Math.sqrt(n.aOnB / n.bOnB),
+      })),
   };
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors/errors';
-import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { Params } from '../params/params';
-import { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import type { EvaluationBatches } from '../metrics/evaluation-batches';
+import type { Params } from '../params/params';
+import type { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 import { MeanStd, NormalisedDistance, normalisedDistance, perSample, rowCosine } from './feature-stats';
 import { scanPairFeatures } from './pair-features';
 
@@ -34,7 +34,10 @@ export interface LlfcReport {
   alphas: number[];
   samples: number;
   layers: LlfcLayer[];
-  weakAdditivity: Array<{ activation: string; alphas: Record<string, { cosineDistance: number; normalisedDistance: number }> }>;
+  weakAdditivity: Array<{
+    activation: string;
+    alphas: Record<string, { cosineDistance: number; normalisedDistance: number }>;
+  }>;
   commutativity: Array<{ weight: string; distCom: number; distW: number; distH: number }>;
 }
 
@@ -70,22 +73,35 @@ export function llfc(
     data,
     ({ x, fa, fb, mixed }) => {
       taps = Object.keys(fa);
-      for (const tap of taps) get(baseline, tap, () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(perSample(fa[tap]), perSample(fb[tap])))) as tf.Tensor1D);
+      for (const tap of taps)
+        get(baseline, tap, () => new MeanStd()).add(
+          tf.sub(1, tf.abs(rowCosine(perSample(fa[tap]), perSample(fb[tap])))) as tf.Tensor1D,
+        );
       alphas.forEach((alpha, k) => {
         const fm = mixed[k];
         for (const tap of taps) {
           const interp = perSample(tf.add(tf.mul(fa[tap], alpha), tf.mul(fb[tap], 1 - alpha)));
           const actual = perSample(fm[tap]);
-          get(dis, key(tap, alpha), () => new MeanStd()).add(tf.sub(1, tf.abs(rowCosine(actual, interp))) as tf.Tensor1D);
-          scaleDot.set(key(tap, alpha), (scaleDot.get(key(tap, alpha)) ?? 0) + tf.sum(tf.mul(actual, interp)).dataSync()[0]);
-          scaleNorm.set(key(tap, alpha), (scaleNorm.get(key(tap, alpha)) ?? 0) + tf.sum(tf.square(interp)).dataSync()[0]);
+          get(dis, key(tap, alpha), () => new MeanStd()).add(
+            tf.sub(1, tf.abs(rowCosine(actual, interp))) as tf.Tensor1D,
+          );
+          scaleDot.set(
+            key(tap, alpha),
+            (scaleDot.get(key(tap, alpha)) ?? 0) + tf.sum(tf.mul(actual, interp)).dataSync()[0],
+          );
+          scaleNorm.set(
+            key(tap, alpha),
+            (scaleNorm.get(key(tap, alpha)) ?? 0) + tf.sum(tf.square(interp)).dataSync()[0],
+          );
         }
         for (const { preActivation, activation } of graph.relu) {
           const ha = fa[preActivation];
           const hb = fb[preActivation];
           const joint = tf.relu(tf.add(tf.mul(ha, alpha), tf.mul(hb, 1 - alpha)));
           const separate = tf.add(tf.mul(tf.relu(ha), alpha), tf.mul(tf.relu(hb), 1 - alpha));
-          get(weakCos, key(activation, alpha), () => new MeanStd()).add(tf.sub(1, rowCosine(perSample(joint), perSample(separate))) as tf.Tensor1D);
+          get(weakCos, key(activation, alpha), () => new MeanStd()).add(
+            tf.sub(1, rowCosine(perSample(joint), perSample(separate))) as tf.Tensor1D,
+          );
           get(weakDist, key(activation, alpha), () => new NormalisedDistance()).add(joint, separate);
         }
       });
@@ -110,22 +126,41 @@ export function llfc(
       tap,
       baseline: (baseline.get(tap) as MeanStd).value,
       dis: Object.fromEntries(alphas.map((al) => [label(al), (dis.get(key(tap, al)) as MeanStd).value])),
-      scale: Object.fromEntries(alphas.map((al) => [label(al), (scaleNorm.get(key(tap, al)) as number) / (scaleDot.get(key(tap, al)) as number)])),
+      scale: Object.fromEntries(
+        alphas.map((al) => [
+          label(al),
+          (scaleNorm.get(key(tap, al)) as number) / (scaleDot.get(key(tap, al)) as number),
+        ]),
+      ),
     })),
     weakAdditivity: graph.relu.map(({ activation }) => ({
       activation,
       alphas: Object.fromEntries(
-        alphas.map((al) => [label(al), { cosineDistance: (weakCos.get(key(activation, al)) as MeanStd).value.mean, normalisedDistance: (weakDist.get(key(activation, al)) as NormalisedDistance).value }]),
+        alphas.map((al) => [
+          label(al),
+          {
+            cosineDistance: (weakCos.get(key(activation, al)) as MeanStd).value.mean,
+            normalisedDistance: (weakDist.get(key(activation, al)) as NormalisedDistance).value,
+          },
+        ]),
       ),
     })),
     commutativity: graph.linear
       .map(({ weight }, k) => ({ weight, k }))
       .filter(({ weight }) => a[weight].rank === 2)
-      .map(({ weight, k }) => ({ weight, distCom: com[k].com.value, distW: normalisedDistance(a[weight], b[weight]), distH: com[k].h.value })),
+      .map(({ weight, k }) => ({
+        weight,
+        distCom: com[k].com.value,
+        distW: normalisedDistance(a[weight], b[weight]),
+        distH: com[k].h.value,
+      })),
   };
 }
 
 export function requireGraph(plugin: AnyArchitecture, config: unknown): FeatureGraph {
-  if (!plugin.featureGraph) throw new ConfigError(`architecture '${plugin.id}' declares no feature graph, so feature-level analysis is not available for it`);
+  if (!plugin.featureGraph)
+    throw new ConfigError(
+      `architecture '${plugin.id}' declares no feature graph, so feature-level analysis is not available for it`,
+    );
   return plugin.featureGraph(config);
 }

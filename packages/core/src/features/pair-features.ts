@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { EvaluationBatches } from '../metrics/evaluation-batches';
+import type { EvaluationBatches } from '../metrics/evaluation-batches';
 import { lerp } from '../metrics/interpolate';
-import { disposeParams, Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import { disposeParams, type Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 
 /** One batch's feature taps (and logits) of A, of B and of each mixture wA + (1−w)B. */
 export interface PairBatch {
@@ -14,7 +14,12 @@ export interface PairBatch {
 }
 
 /** The plugin's feature taps and its logits, in forward order. */
-export function tapsOf(plugin: AnyArchitecture, config: unknown, params: Params, x: tf.Tensor): Record<string, tf.Tensor> {
+export function tapsOf(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  x: tf.Tensor,
+): Record<string, tf.Tensor> {
   const { logits, features } = plugin.apply(config, params, x);
   return { ...features, logits };
 }
@@ -37,7 +42,12 @@ export function scanPairFeatures(
   try {
     data.batches.forEach(({ x }, k) => {
       tf.tidy(() => {
-        visit({ x, fa: tapsOf(plugin, config, a, x), fb: tapsOf(plugin, config, b, x), mixed: mixtures.map((m) => tapsOf(plugin, config, m, x)) });
+        visit({
+          x,
+          fa: tapsOf(plugin, config, a, x),
+          fb: tapsOf(plugin, config, b, x),
+          mixed: mixtures.map((m) => tapsOf(plugin, config, m, x)),
+        });
       });
       progress?.sink?.({ task: progress.task, done: k + 1, total: data.batches.length });
     });

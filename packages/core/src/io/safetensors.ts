@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { CheckpointError } from '../errors/errors';
-import { Params } from '../params/params';
+import type { Params } from '../params/params';
 import { writeFileAtomic } from './atomic-write';
 import { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './half-float';
 
@@ -17,7 +17,22 @@ export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U8' | 'BOOL';
 
 const BYTES: Record<SafeDtype, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8, U8: 1, BOOL: 1 };
 /** Dtypes of the format that are recognised but not read here. */
-const UNSUPPORTED = new Set(['F64', 'I8', 'I16', 'U16', 'U32', 'U64', 'F8_E4M3', 'F8_E5M2', 'C64', 'F4', 'F6_E2M3', 'F6_E3M2', 'E8M0', 'F8_E8M0']);
+const UNSUPPORTED = new Set([
+  'F64',
+  'I8',
+  'I16',
+  'U16',
+  'U32',
+  'U64',
+  'F8_E4M3',
+  'F8_E5M2',
+  'C64',
+  'F4',
+  'F6_E2M3',
+  'F6_E3M2',
+  'E8M0',
+  'F8_E8M0',
+]);
 const MAX_HEADER = 100 * 1024 * 1024;
 
 export type RawData = Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array;
@@ -41,7 +56,8 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(bytes.length - 8)) fail(`header claims ${headerLength} bytes but only ${bytes.length - 8} follow (truncated or not safetensors)`);
+  if (headerLength > BigInt(bytes.length - 8))
+    fail(`header claims ${headerLength} bytes but only ${bytes.length - 8} follow (truncated or not safetensors)`);
   if (headerLength > BigInt(MAX_HEADER)) fail(`header of ${headerLength} bytes exceeds the ${MAX_HEADER}-byte limit`);
   const n = Number(headerLength);
   let header: unknown;
@@ -68,11 +84,17 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     }
     const at = `tensor '${name}'`;
     if (entry === null || typeof entry !== 'object') fail(`${at}: entry is not an object`);
-    const { dtype, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const {
+      dtype,
+      shape,
+      data_offsets: offsets,
+    } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof dtype !== 'string') fail(`${at}: dtype is missing`);
-    if (UNSUPPORTED.has(dtype as string)) fail(`${at}: dtype ${String(dtype)} is not supported (F32, F16, BF16, I32, I64, U8, BOOL are)`);
-    if (!(dtype as string in BYTES)) fail(`${at}: unknown dtype '${String(dtype)}'`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${at}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    if (UNSUPPORTED.has(dtype as string))
+      fail(`${at}: dtype ${String(dtype)} is not supported (F32, F16, BF16, I32, I64, U8, BOOL are)`);
+    if (!((dtype as string) in BYTES)) fail(`${at}: unknown dtype '${String(dtype)}'`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`${at}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       fail(`${at}: data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
     }
@@ -80,12 +102,22 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     if (end < begin) fail(`${at}: data_offsets [${begin}, ${end}] end before they begin`);
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     const need = count * BYTES[dtype as SafeDtype];
-    if (end - begin !== need) fail(`${at}: shape [${(shape as number[]).join(', ')}] of ${String(dtype)} needs ${need} bytes but data_offsets span ${end - begin}`);
-    if (end > dataLength) fail(`${at}: data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes): file truncated?`);
+    if (end - begin !== need)
+      fail(
+        `${at}: shape [${(shape as number[]).join(', ')}] of ${String(dtype)} needs ${need} bytes but data_offsets span ${end - begin}`,
+      );
+    if (end > dataLength)
+      fail(
+        `${at}: data_offsets [${begin}, ${end}] run past the end of the data (${dataLength} bytes): file truncated?`,
+      );
     spans.push({ name, begin, end });
     // A copy, aligned at offset 0 (a Node Buffer's slice would share its pool and misalign).
     const slice = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end));
-    tensors[name] = { dtype: dtype as SafeDtype, shape: (shape as number[]).slice(), data: typedView(dtype as SafeDtype, slice.buffer, count) };
+    tensors[name] = {
+      dtype: dtype as SafeDtype,
+      shape: (shape as number[]).slice(),
+      data: typedView(dtype as SafeDtype, slice.buffer, count),
+    };
   }
   spans.sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < spans.length; i++) {
@@ -113,13 +145,17 @@ function typedView(dtype: SafeDtype, buffer: ArrayBufferLike, count: number): Ra
   }
 }
 
-export function encodeSafetensors(tensors: Record<string, RawTensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, RawTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== count) throw new CheckpointError(`tensor '${name}': ${t.data.length} values for shape [${t.shape.join(', ')}]`);
+    if (t.data.length !== count)
+      throw new CheckpointError(`tensor '${name}': ${t.data.length} values for shape [${t.shape.join(', ')}]`);
     const size = count * BYTES[t.dtype];
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + size] };
     offset += size;
@@ -153,7 +189,11 @@ export function readSafetensors(file: string): SafetensorsContent {
 export function toParams(content: SafetensorsContent, source = 'checkpoint'): Params {
   const params: Params = {};
   for (const [name, t] of Object.entries(content.tensors)) {
-    params[name] = tf.tensor(toTfValues(t, `${source}: tensor '${name}'`), t.shape, isFloat(t.dtype) ? 'float32' : 'int32');
+    params[name] = tf.tensor(
+      toTfValues(t, `${source}: tensor '${name}'`),
+      t.shape,
+      isFloat(t.dtype) ? 'float32' : 'int32',
+    );
   }
   return params;
 }
@@ -176,7 +216,8 @@ function toTfValues(t: RawTensor, at: string): Float32Array | Int32Array {
       const src = t.data as BigInt64Array;
       const out = new Int32Array(src.length);
       for (let i = 0; i < src.length; i++) {
-        if (src[i] > 2147483647n || src[i] < -2147483648n) throw new CheckpointError(`${at}: I64 value ${src[i]} does not fit in int32`);
+        if (src[i] > 2147483647n || src[i] < -2147483648n)
+          throw new CheckpointError(`${at}: I64 value ${src[i]} does not fit in int32`);
         out[i] = Number(src[i]);
       }
       return out;

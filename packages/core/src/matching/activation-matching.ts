@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors/errors';
-import { innerProduct, Params } from '../params/params';
+import { innerProduct, type Params } from '../params/params';
 import { identity } from '../symmetry/algebra';
-import { GroupElement } from '../symmetry/element';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { GroupElement } from '../symmetry/element';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { solveAssignment } from './linear-assignment';
 import { matchBatches, requireData } from './match-data';
-import { MatchContext, Matcher, MatchResult } from './matcher';
+import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
 
 /** Running sums for the cross-correlation of A's and B's channels at one tap. */
@@ -30,9 +30,22 @@ class CrossMoments {
     const [sa, sb, qa, qb, ab, n] = tf.tidy(() => {
       const a = fa.reshape([-1, this.units]);
       const b = fb.reshape([-1, this.units]);
-      return [tf.sum(a, 0), tf.sum(b, 0), tf.sum(tf.square(a), 0), tf.sum(tf.square(b), 0), tf.matMul(a, b, true, false), a.shape[0]] as const;
+      return [
+        tf.sum(a, 0),
+        tf.sum(b, 0),
+        tf.sum(tf.square(a), 0),
+        tf.sum(tf.square(b), 0),
+        tf.matMul(a, b, true, false),
+        a.shape[0],
+      ] as const;
     });
-    for (const [into, t] of [[this.sumA, sa], [this.sumB, sb], [this.sqA, qa], [this.sqB, qb], [this.cross, ab]] as const) {
+    for (const [into, t] of [
+      [this.sumA, sa],
+      [this.sumB, sb],
+      [this.sqA, qa],
+      [this.sqB, qb],
+      [this.cross, ab],
+    ] as const) {
       const values = t.dataSync();
       for (let i = 0; i < values.length; i++) into[i] += values[i];
       t.dispose();
@@ -44,7 +57,8 @@ class CrossMoments {
   addCorrelationTo(total: Float64Array): void {
     const k = this.units;
     const mean = (s: Float64Array, i: number) => s[i] / this.n;
-    const std = (s: Float64Array, q: Float64Array, i: number) => Math.sqrt(Math.max(0, q[i] / this.n - mean(s, i) ** 2));
+    const std = (s: Float64Array, q: Float64Array, i: number) =>
+      Math.sqrt(Math.max(0, q[i] / this.n - mean(s, i) ** 2));
     for (let i = 0; i < k; i++) {
       const [ma, sa] = [mean(this.sumA, i), std(this.sumA, this.sqA, i)];
       for (let j = 0; j < k; j++) {
@@ -66,11 +80,18 @@ export function activationMatching(spec: SymmetrySpec, a: Params, b: Params, con
   const started = performance.now();
   const data = requireData(context, 'activation');
   const units = data.plugin.featureGraph?.(data.config).units;
-  if (!units) throw new ConfigError(`architecture '${data.plugin.id}' does not say which taps carry its groups (featureGraph().units), so activation matching is not available for it`);
+  if (!units)
+    throw new ConfigError(
+      `architecture '${data.plugin.id}' does not say which taps carry its groups (featureGraph().units), so activation matching is not available for it`,
+    );
   const groups = groupsToMatch(spec, context);
   for (const g of groups) {
-    if (spec.groups[g].kind !== 'permutation') throw new ConfigError(`activation matching handles permutation groups; group '${g}' is ${spec.groups[g].kind}`);
-    if (!units[g]?.length) throw new ConfigError(`architecture '${data.plugin.id}' names no tap for group '${g}', so activation matching cannot match it`);
+    if (spec.groups[g].kind !== 'permutation')
+      throw new ConfigError(`activation matching handles permutation groups; group '${g}' is ${spec.groups[g].kind}`);
+    if (!units[g]?.length)
+      throw new ConfigError(
+        `architecture '${data.plugin.id}' names no tap for group '${g}', so activation matching cannot match it`,
+      );
   }
   const taps = [...new Set(groups.flatMap((g) => units[g]))];
   const moments = new Map<string, CrossMoments>();
@@ -96,9 +117,18 @@ export function activationMatching(spec: SymmetrySpec, a: Params, b: Params, con
     const n = spec.groups[g].size;
     const correlation = new Float64Array(n * n);
     for (const tap of units[g]) moments.get(tap)!.addCorrelationTo(correlation);
-    element[g] = { kind: 'permutation', perm: solveAssignment(Float32Array.from(correlation), n, n, { maximize: true }).colForRow };
+    element[g] = {
+      kind: 'permutation',
+      perm: solveAssignment(Float32Array.from(correlation), n, n, { maximize: true }).colForRow,
+    };
   }
-  return { element, objectiveBefore: innerProduct(a, b), objectiveAfter: objectiveAt(spec, a, b, element), iterations: 1, seconds: (performance.now() - started) / 1000 };
+  return {
+    element,
+    objectiveBefore: innerProduct(a, b),
+    objectiveAfter: objectiveAt(spec, a, b, element),
+    iterations: 1,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 export const activationMatchingMatcher: Matcher = {

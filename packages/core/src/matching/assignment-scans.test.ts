@@ -2,7 +2,11 @@ import { Rng } from '../random/rng';
 import { assignmentScans } from './assignment-scans';
 
 /** A memory holding float64 arrays laid out one after another; returns their byte addresses. */
-function layout(...arrays: Float64Array[]): { memory: WebAssembly.Memory; at: number[]; view: (k: number) => Float64Array } {
+function layout(...arrays: Float64Array[]): {
+  memory: WebAssembly.Memory;
+  at: number[];
+  view: (k: number) => Float64Array;
+} {
   const total = arrays.reduce((s, a) => s + a.length, 0);
   const memory = new WebAssembly.Memory({ initial: Math.ceil((total * 8 + 64) / 65536) });
   const at: number[] = [];
@@ -19,7 +23,9 @@ const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 33, 64];
 
 function randomRow(n: number, seed: number, special = false): Float64Array {
   const rng = new Rng(seed);
-  return Float64Array.from({ length: n }, (_, j) => (special && j % 5 === 3 ? Infinity : Math.floor(rng.next() * 8) - 3));
+  return Float64Array.from({ length: n }, (_, j) =>
+    special && j % 5 === 3 ? Infinity : Math.floor(rng.next() * 8) - 3,
+  );
 }
 
 describe('assignment scans', () => {
@@ -40,7 +46,7 @@ describe('assignment scans', () => {
     }
   });
 
-  it.each(sizes)('rowMin2 gives each lane\'s two least entries of the whole blocks of four (n = %i)', (n) => {
+  it.each(sizes)("rowMin2 gives each lane's two least entries of the whole blocks of four (n = %i)", (n) => {
     for (let seed = 0; seed < 5; seed++) {
       const c = randomRow(n, seed + 20, seed % 2 === 0);
       const v = randomRow(n, seed + 30).map((x) => x / 2);
@@ -49,7 +55,9 @@ describe('assignment scans', () => {
       assignmentScans(memory).rowMin2(at[0], at[1], n, at[2]);
       const top = view(2);
       for (const lane of [0, 1]) {
-        const entries = Array.from({ length: n - (n % 4) }, (_, j) => ({ r: c[j] - v[j], j })).filter((e) => e.j % 2 === lane && e.r < Infinity);
+        const entries = Array.from({ length: n - (n % 4) }, (_, j) => ({ r: c[j] - v[j], j })).filter(
+          (e) => e.j % 2 === lane && e.r < Infinity,
+        );
         const sorted = [...entries].sort((x, y) => x.r - y.r);
         const [least, second] = [sorted[0]?.r ?? Infinity, sorted[1]?.r ?? Infinity];
         expect([top[lane], top[4 + lane]]).toEqual([least, second]);
@@ -101,7 +109,9 @@ describe('assignment scans', () => {
     const scans = assignmentScans(memory);
     for (const value of [-3, 0, 2, 4, Infinity]) {
       for (let start = 0; start < n; start++) {
-        expect(scans.sumIndexOf(at[0], at[1], n, start, value)).toBe(Array.from(a, (x, j) => x + b[j]).findIndex((s, j) => j >= start && s === value));
+        expect(scans.sumIndexOf(at[0], at[1], n, start, value)).toBe(
+          Array.from(a, (x, j) => x + b[j]).findIndex((s, j) => j >= start && s === value),
+        );
       }
     }
   });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeParams } from '../params/params';
 import { identity } from '../symmetry/algebra';
-import { GroupElement } from '../symmetry/element';
+import type { GroupElement } from '../symmetry/element';
 import { toyPerceptron } from '../testing/fixtures/toy-models';
 import { CostTerms } from './cost-terms';
 
@@ -26,8 +26,21 @@ describe('CostTerms', () => {
     const startTerm = first.term.clone();
     expect(terms.term('h0', 'layers.1.weight', 1, 40, start).changed).toBe(false);
     // An equal permutation in a new object is no change.
-    expect(terms.term('h0', 'layers.1.weight', 1, 40, { ...start, h1: { kind: 'permutation', perm: swapped(48, []) } }).changed).toBe(false);
-    const moved: GroupElement = { ...start, h1: { kind: 'permutation', perm: swapped(48, [[3, 17], [5, 40], [9, 11]]) } };
+    expect(
+      terms.term('h0', 'layers.1.weight', 1, 40, { ...start, h1: { kind: 'permutation', perm: swapped(48, []) } })
+        .changed,
+    ).toBe(false);
+    const moved: GroupElement = {
+      ...start,
+      h1: {
+        kind: 'permutation',
+        perm: swapped(48, [
+          [3, 17],
+          [5, 40],
+          [9, 11],
+        ]),
+      },
+    };
     const updated = terms.term('h0', 'layers.1.weight', 1, 40, moved);
     expect(updated.changed).toBe(true);
     const fresh = new CostTerms(spec, a, b);
@@ -45,7 +58,10 @@ describe('CostTerms', () => {
     const [a, b] = [0, 1].map((seed) => toyPerceptron.init(config, seed));
     const before = tf.memory().numTensors;
     const terms = new CostTerms(spec, a, b);
-    const reversed: GroupElement = { ...identity(spec), h1: { kind: 'permutation', perm: Int32Array.from({ length: 48 }, (_, i) => 47 - i) } };
+    const reversed: GroupElement = {
+      ...identity(spec),
+      h1: { kind: 'permutation', perm: Int32Array.from({ length: 48 }, (_, i) => 47 - i) },
+    };
     terms.term('h0', 'layers.1.weight', 1, 40, identity(spec));
     const term = terms.term('h0', 'layers.1.weight', 1, 40, reversed).term;
     const fresh = new CostTerms(spec, a, b);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '../params/params';
-import { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { Params } from '../params/params';
+import type { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { transformTensor } from '../symmetry/transform';
 
 /**
@@ -32,7 +32,13 @@ export class CostTerms {
    * The term of (param, axis) under `element`, owned by this cache (do not dispose it), and
    * whether it differs from the one returned last time.
    */
-  term(group: string, param: string, axis: number, units: number, element: GroupElement): { term: tf.Tensor2D; changed: boolean } {
+  term(
+    group: string,
+    param: string,
+    axis: number,
+    units: number,
+    element: GroupElement,
+  ): { term: tf.Tensor2D; changed: boolean } {
     const key = `${group}:${param}/${axis}`;
     const others = otherAxes(this.spec, param, axis, element);
     const hit = this.entries.get(key);
@@ -45,7 +51,12 @@ export class CostTerms {
       update
         ? tf.tidy(() => tf.add(hit!.term, update()) as tf.Tensor2D)
         : tf.tidy((): tf.Tensor2D => {
-            return unitProducts(this.a[param], transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis), axis, units);
+            return unitProducts(
+              this.a[param],
+              transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis),
+              axis,
+              units,
+            );
           }),
     );
     hit?.term.dispose();
@@ -59,20 +70,39 @@ export class CostTerms {
   }
 
   /** The delta to add to a term when one plain permutation on another axis changed on few units, else undefined. */
-  private updateOf(before: OtherAxis[], after: OtherAxis[], param: string, axis: number, units: number): (() => tf.Tensor2D) | undefined {
+  private updateOf(
+    before: OtherAxis[],
+    after: OtherAxis[],
+    param: string,
+    axis: number,
+    units: number,
+  ): (() => tf.Tensor2D) | undefined {
     if (before.length !== after.length || before.length === 0) return undefined;
     const differing = after.filter((o, k) => o.value !== before[k].value);
     if (differing.length !== 1 || after.filter((o) => o.axis === differing[0].axis).length !== 1) return undefined;
     const k = after.indexOf(differing[0]);
     const [old, now] = [before[k].value, after[k].value];
-    if (old.kind !== 'permutation' || now.kind !== 'permutation' || !after[k].plain || old.perm.length !== now.perm.length) return undefined;
+    if (
+      old.kind !== 'permutation' ||
+      now.kind !== 'permutation' ||
+      !after[k].plain ||
+      old.perm.length !== now.perm.length
+    )
+      return undefined;
     const moved = changedUnits(old, now);
     if (moved.length > this.updateFraction * now.perm.length) return undefined;
     const other = after[k].axis;
     return () => {
-      const at = (perm: Int32Array) => tf.tensor1d(Int32Array.from(moved, (u) => perm[u]), 'int32');
+      const at = (perm: Int32Array) =>
+        tf.tensor1d(
+          Int32Array.from(moved, (u) => perm[u]),
+          'int32',
+        );
       const movedA = tf.gather(this.a[param], tf.tensor1d(moved, 'int32'), other);
-      const difference = tf.sub(tf.gather(this.b[param], at(now.perm), other), tf.gather(this.b[param], at(old.perm), other));
+      const difference = tf.sub(
+        tf.gather(this.b[param], at(now.perm), other),
+        tf.gather(this.b[param], at(old.perm), other),
+      );
       return unitProducts(movedA, difference, axis, units);
     };
   }
@@ -104,7 +134,12 @@ function sameValues(before: OtherAxis[], after: OtherAxis[]): boolean {
     before.every((o, k) => {
       const v = after[k].value;
       if (o.value === v) return true;
-      return o.value.kind === 'permutation' && v.kind === 'permutation' && changedUnits(o.value, v).length === 0 && o.value.perm.length === v.perm.length;
+      return (
+        o.value.kind === 'permutation' &&
+        v.kind === 'permutation' &&
+        changedUnits(o.value, v).length === 0 &&
+        o.value.perm.length === v.perm.length
+      );
     })
   );
 }

@@ -95,7 +95,11 @@ describe('solveAssignment starts', () => {
 
   it('cold starts (column and row reduction) stay optimal on random and tied costs', () => {
     const rng = new Rng(21);
-    for (const [n, make] of [[60, () => rng.next()], [80, () => rng.int(4)], [150, () => rng.normal()]] as Array<[number, () => number]>) {
+    for (const [n, make] of [
+      [60, () => rng.next()],
+      [80, () => rng.int(4)],
+      [150, () => rng.normal()],
+    ] as Array<[number, () => number]>) {
       for (let trial = 0; trial < 5; trial++) {
         const cost = Float64Array.from({ length: n * n }, make);
         expect(assignmentCost(cost, n, solveAssignment(cost, n, n).colForRow)).toBeCloseTo(optimalCost(cost, n), 8);
@@ -121,7 +125,13 @@ describe('solveAssignment starts', () => {
 
   it('ignores a warm start of the wrong shape', () => {
     const cost = Float64Array.from({ length: 16 }, (_, i) => (i * 7) % 5);
-    const other = solveAssignment(Float64Array.from({ length: 9 }, (_, i) => i), 3, 3);
-    expect(assignmentCost(cost, 4, solveAssignment(cost, 4, 4, { warmStart: other.warmStart }).colForRow)).toBe(optimalCost(cost, 4));
+    const other = solveAssignment(
+      Float64Array.from({ length: 9 }, (_, i) => i),
+      3,
+      3,
+    );
+    expect(assignmentCost(cost, 4, solveAssignment(cost, 4, 4, { warmStart: other.warmStart }).colForRow)).toBe(
+      optimalCost(cost, 4),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { assignmentScans, AssignmentScans } from './assignment-scans';
+import { assignmentScans, type AssignmentScans } from './assignment-scans';
 
 /**
  * Linear sum assignment by shortest augmenting paths (the Jonker–Volgenant family, in the
@@ -165,7 +165,12 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
   for (let i = 0; i < nr; i++) {
     const best = scans.rowMin(work.rowAt(i), work.vAt, nc);
     u[i] = best;
-    const preferred = warm && nr === nc ? warm.colForRow[i] : best < Infinity ? scans.rowIndexOf(work.rowAt(i), work.vAt, nc, 0, best) : -1;
+    const preferred =
+      warm && nr === nc
+        ? warm.colForRow[i]
+        : best < Infinity
+          ? scans.rowIndexOf(work.rowAt(i), work.vAt, nc, 0, best)
+          : -1;
     if (preferred >= 0 && row4col[preferred] === -1 && cost[i * nc + preferred] - v[preferred] === best) {
       col4row[i] = preferred;
       row4col[preferred] = i;
@@ -189,7 +194,16 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
     let sink = -1;
     while (sink === -1) {
       seenRow[i] = 1;
-      const lowest = scans.relax(work.rowAt(i), work.vAt, work.shortestAt, work.pathAt, work.finishedAt, nc, minVal - u[i], i);
+      const lowest = scans.relax(
+        work.rowAt(i),
+        work.vAt,
+        work.shortestAt,
+        work.pathAt,
+        work.finishedAt,
+        nc,
+        minVal - u[i],
+        i,
+      );
       if (lowest === Infinity) throw new Error('cost matrix admits no finite assignment');
       // Among the columns at the least distance, a free one ends the search.
       const first = scans.sumIndexOf(work.shortestAt, work.finishedAt, nc, 0, lowest);
@@ -235,7 +249,13 @@ export function assignmentCost(cost: ArrayLike<number>, cols: number, colForRow:
  * uniform random costs the original's longer passes mostly shuffle rows between near-equal
  * columns, and the shortest-path phase finishes the last few rows for less.
  */
-function augmentingRowReduction(work: AssignmentWorkspace, u: Float64Array, col4row: Int32Array, row4col: Int32Array, scansPerPass: number): void {
+function augmentingRowReduction(
+  work: AssignmentWorkspace,
+  u: Float64Array,
+  col4row: Int32Array,
+  row4col: Int32Array,
+  scansPerPass: number,
+): void {
   const { nr: n, scans, cost, v } = work;
   const least = new Float64Array(4);
   let free: number[] = [];

@@ -1,11 +1,14 @@
 import { ConfigError } from '../errors/errors';
 import { headOf } from '../data/dataset';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { MatchContext, MatchData } from './matcher';
+import type { MatchContext, MatchData } from './matcher';
 
 /** The context's data, or an error naming the matcher that needs it. */
 export function requireData(context: MatchContext, matcher: string): MatchData {
-  if (!context.data) throw new ConfigError(`matcher '${matcher}' needs the networks and training data (context.data); weight matching needs neither`);
+  if (!context.data)
+    throw new ConfigError(
+      `matcher '${matcher}' needs the networks and training data (context.data); weight matching needs neither`,
+    );
   return context.data;
 }
 

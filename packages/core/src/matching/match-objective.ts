@@ -1,9 +1,9 @@
-import { HostReads, readSynchronously } from '../backend/reads';
-import { disposeParams, innerProductReads, Params } from '../params/params';
-import { GroupElement } from '../symmetry/element';
-import { SymmetrySpec } from '../symmetry/spec';
+import { type HostReads, readSynchronously } from '../backend/reads';
+import { disposeParams, innerProductReads, type Params } from '../params/params';
+import type { GroupElement } from '../symmetry/element';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
-import { MatchContext } from './matcher';
+import type { MatchContext } from './matcher';
 
 /** The groups a matcher is asked to match: `context.groups` (those the spec has), else all of the spec's. */
 export function groupsToMatch(spec: SymmetrySpec, context: MatchContext): string[] {

@@ -1,9 +1,9 @@
-import { Split } from '../data/dataset';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
-import { GroupElement } from '../symmetry/element';
-import { GroupKind, SymmetrySpec } from '../symmetry/spec';
+import type { Split } from '../data/dataset';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
+import type { GroupElement } from '../symmetry/element';
+import type { GroupKind, SymmetrySpec } from '../symmetry/spec';
 
 export interface MatchContext {
   /** Seeds every random choice of the matcher (e.g. the order groups are visited in). */

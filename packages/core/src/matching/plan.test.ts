@@ -5,7 +5,7 @@ import { elementsEqual, inverse, random } from '../symmetry/algebra';
 import { restrictSpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { toyBilinear, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
-import { Matcher } from './matcher';
+import type { Matcher } from './matcher';
 import { defaultPlan, runPlan } from './plan';
 import { weightMatchingMatcher } from './weight-matching';
 
@@ -14,10 +14,17 @@ beforeAll(() => cpuBackend.activate());
 describe('matching plans', () => {
   it('give each group to a matcher that supports its kind, and name a group none supports', () => {
     const spec = toyResidual.symmetry(toyResidual.examples[0]);
-    expect(() => defaultPlan(spec, [weightMatchingMatcher])).toThrow("no registered matcher handles group 'stream' (orthogonal)");
+    expect(() => defaultPlan(spec, [weightMatchingMatcher])).toThrow(
+      "no registered matcher handles group 'stream' (orthogonal)",
+    );
     const orthogonal: Matcher = { ...weightMatchingMatcher, id: 'procrustes-stub', kinds: ['orthogonal'] };
-    expect(defaultPlan(spec, [weightMatchingMatcher, orthogonal])).toEqual({ stream: 'procrustes-stub', hidden: 'weight' });
-    expect(() => defaultPlan(spec, [weightMatchingMatcher], 'nope')).toThrow("unknown matcher 'nope'; registered: weight");
+    expect(defaultPlan(spec, [weightMatchingMatcher, orthogonal])).toEqual({
+      stream: 'procrustes-stub',
+      hidden: 'weight',
+    });
+    expect(() => defaultPlan(spec, [weightMatchingMatcher], 'nope')).toThrow(
+      "unknown matcher 'nope'; registered: weight",
+    );
   });
 
   it('run the matchers and compose their elements', () => {
@@ -26,7 +33,9 @@ describe('matching plans', () => {
     const a = toyResidual.init(config, 0);
     const g = random(spec, new Rng(4));
     const b = transform(a, spec, g);
-    const result = runPlan(spec, a, b, defaultPlan(spec, [weightMatchingMatcher]), [weightMatchingMatcher], { seed: 0 });
+    const result = runPlan(spec, a, b, defaultPlan(spec, [weightMatchingMatcher]), [weightMatchingMatcher], {
+      seed: 0,
+    });
     expect(elementsEqual(result.element, inverse(spec, g))).toBe(true);
     expect(result.objectiveAfter).toBeGreaterThan(result.objectiveBefore);
     const aligned = transform(b, spec, result.element);
@@ -64,6 +73,8 @@ describe('weight matching of block permutations', () => {
   it('refuses a group kind it does not handle, naming it', () => {
     const spec = toyResidual.symmetry(toyResidual.examples[0]);
     const a = toyResidual.init(toyResidual.examples[0], 0);
-    expect(() => weightMatchingMatcher.match(spec, a, a, { seed: 0 })).toThrow("weight matching handles permutation groups; group 'stream' is orthogonal");
+    expect(() => weightMatchingMatcher.match(spec, a, a, { seed: 0 })).toThrow(
+      "weight matching handles permutation groups; group 'stream' is orthogonal",
+    );
   });
 });

@@ -1,9 +1,9 @@
-import { disposeParams, innerProduct, Params } from '../params/params';
+import { disposeParams, innerProduct, type Params } from '../params/params';
 import { compose, identity } from '../symmetry/algebra';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { WeightspaceError } from '../errors/errors';
-import { MatchContext, Matcher, MatchResult } from './matcher';
+import type { MatchContext, Matcher, MatchResult } from './matcher';
 
 /** Which matcher aligns each group of a spec: group name → matcher id. */
 export type MatchingPlan = Record<string, string>;
@@ -20,10 +20,12 @@ function supports(matcher: Matcher, spec: SymmetrySpec, group: string): boolean 
 export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], preferred?: string): MatchingPlan {
   const plan: MatchingPlan = {};
   const first = preferred ? matchers.find((m) => m.id === preferred) : undefined;
-  if (preferred && !first) throw new WeightspaceError(`unknown matcher '${preferred}'; registered: ${matchers.map((m) => m.id).join(', ')}`);
+  if (preferred && !first)
+    throw new WeightspaceError(`unknown matcher '${preferred}'; registered: ${matchers.map((m) => m.id).join(', ')}`);
   for (const group of Object.keys(spec.groups)) {
     const chosen = first && supports(first, spec, group) ? first : matchers.find((m) => supports(m, spec, group));
-    if (!chosen) throw new WeightspaceError(`no registered matcher handles group '${group}' (${spec.groups[group].kind})`);
+    if (!chosen)
+      throw new WeightspaceError(`no registered matcher handles group '${group}' (${spec.groups[group].kind})`);
     plan[group] = chosen.id;
   }
   return plan;

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { gather, minibatches } from '../data/batches';
 import { headOf } from '../data/dataset';
 import { crossEntropy } from '../metrics/evaluate';
-import { disposeParams, innerProduct, Params } from '../params/params';
+import { disposeParams, innerProduct, type Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
-import { GroupElement } from '../symmetry/element';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { GroupElement } from '../symmetry/element';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { requireData } from './match-data';
-import { MatchContext, Matcher, MatchResult } from './matcher';
+import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
 import { weightMatchingSearch } from './weight-matching';
 
@@ -28,7 +28,8 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
   const groups = groupsToMatch(spec, context);
   const state = new Set(plugin.normalisation(config).flatMap((n) => [n.runningMean, n.runningVar]));
   const free: Record<string, tf.Variable> = {};
-  for (const [name, t] of Object.entries(a)) if (t.dtype === 'float32' && !state.has(name)) free[name] = tf.variable(t.clone(), true, `ste/${name}`);
+  for (const [name, t] of Object.entries(a))
+    if (t.dtype === 'float32' && !state.has(name)) free[name] = tf.variable(t.clone(), true, `ste/${name}`);
   const shape = plugin.inputShape(config);
   const size = shape.reduce((x: number, y: number) => x * y, 1);
   const batchSize = data.batchSize ?? 500;
@@ -44,7 +45,12 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
     for (let step = 0; step < steps; step++) {
       if (queue.length === 0) queue = minibatches(split.count, batchSize, rng.fork(step));
       const batch = gather(split, queue.shift()!, size);
-      element = weightMatchingSearch(spec, { ...a, ...free }, b, { seed: context.seed + step, groups, init: element, maxIterations: context.maxIterations }).element;
+      element = weightMatchingSearch(spec, { ...a, ...free }, b, {
+        seed: context.seed + step,
+        groups,
+        init: element,
+        maxIterations: context.maxIterations,
+      }).element;
       const moved = transform(b, spec, element);
       const snapshot: Params = Object.fromEntries(Object.entries(free).map(([name, v]) => [name, v.clone()]));
       const loss = tf.tidy(() => {
@@ -65,13 +71,24 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
       disposeParams(moved);
       disposeParams(snapshot);
       if (value < best.loss) best = { loss: value, element };
-      context.progress?.({ task: 'straight-through', done: step + 1, total: steps, info: `midpoint loss ${value.toFixed(4)} (best ${best.loss.toFixed(4)})` });
+      context.progress?.({
+        task: 'straight-through',
+        done: step + 1,
+        total: steps,
+        info: `midpoint loss ${value.toFixed(4)} (best ${best.loss.toFixed(4)})`,
+      });
     }
   } finally {
     optimizer.dispose();
     Object.values(free).forEach((v) => v.dispose());
   }
-  return { element: best.element, objectiveBefore: innerProduct(a, b), objectiveAfter: objectiveAt(spec, a, b, best.element), iterations: steps, seconds: (performance.now() - started) / 1000 };
+  return {
+    element: best.element,
+    objectiveBefore: innerProduct(a, b),
+    objectiveAfter: objectiveAt(spec, a, b, best.element),
+    iterations: steps,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 export const straightThroughMatcher: Matcher = {

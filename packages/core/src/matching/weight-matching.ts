@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
-import { innerProductReads, Params } from '../params/params';
+import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { innerProductReads, type Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
-import { GroupElement, PermutationValue } from '../symmetry/element';
-import { axesOfGroup, GroupDeclaration, SymmetrySpec } from '../symmetry/spec';
+import type { GroupElement, PermutationValue } from '../symmetry/element';
+import { axesOfGroup, type GroupDeclaration, type SymmetrySpec } from '../symmetry/spec';
 import { CostTerms } from './cost-terms';
-import { AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from './linear-assignment';
-import { MatchContext, Matcher, MatchResult } from './matcher';
+import { type AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from './linear-assignment';
+import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveReads } from './match-objective';
 
 /**
@@ -25,7 +25,12 @@ export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context
  * `weightMatching` reading tensors asynchronously: for the webgpu backend, which cannot read
  * synchronously in Node. The same descent and result.
  */
-export function weightMatchingAsync(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): Promise<MatchResult> {
+export function weightMatchingAsync(
+  spec: SymmetrySpec,
+  a: Params,
+  b: Params,
+  context: MatchContext,
+): Promise<MatchResult> {
   return readAsynchronously(weightMatchingReads(spec, a, b, context));
 }
 
@@ -42,11 +47,21 @@ function* weightMatchingReads(spec: SymmetrySpec, a: Params, b: Params, context:
  * transform of B and two passes over both networks): for callers that run it many times, such
  * as the straight-through estimator at every step.
  */
-export function weightMatchingSearch(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): { element: GroupElement; iterations: number } {
+export function weightMatchingSearch(
+  spec: SymmetrySpec,
+  a: Params,
+  b: Params,
+  context: MatchContext,
+): { element: GroupElement; iterations: number } {
   return readSynchronously(searchReads(spec, a, b, context));
 }
 
-function* searchReads(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): HostReads<{ element: GroupElement; iterations: number }> {
+function* searchReads(
+  spec: SymmetrySpec,
+  a: Params,
+  b: Params,
+  context: MatchContext,
+): HostReads<{ element: GroupElement; iterations: number }> {
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
@@ -92,7 +107,12 @@ function* searchReads(spec: SymmetrySpec, a: Params, b: Params, context: MatchCo
       if (!progressed) break;
       context.progress?.({ task: 'weight matching', done: iterations, total: maxIterations, info: 'improving' });
     }
-    context.progress?.({ task: 'weight matching', done: iterations, total: iterations, info: `converged after ${iterations} sweeps` });
+    context.progress?.({
+      task: 'weight matching',
+      done: iterations,
+      total: iterations,
+      info: `converged after ${iterations} sweeps`,
+    });
     return { element, iterations };
   } finally {
     terms.dispose();
@@ -105,7 +125,13 @@ function* searchReads(spec: SymmetrySpec, a: Params, b: Params, context: MatchCo
  * whose axis has size·blockSize entries, a unit is a whole block); and whether any term changed
  * since the group's last solve. The terms are owned by `terms`.
  */
-function costTerms(spec: SymmetrySpec, element: GroupElement, group: string, decl: GroupDeclaration, terms: CostTerms): { parts: tf.Tensor2D[]; changed: boolean } {
+function costTerms(
+  spec: SymmetrySpec,
+  element: GroupElement,
+  group: string,
+  decl: GroupDeclaration,
+  terms: CostTerms,
+): { parts: tf.Tensor2D[]; changed: boolean } {
   const found = axesOfGroup(spec, group).map(({ param, axis }) => terms.term(group, param, axis, decl.size, element));
   if (found.length === 0) throw new Error(`group '${group}' acts on no parameter`);
   return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed) };
@@ -127,7 +153,9 @@ function assertMatchable(name: string, decl: GroupDeclaration): void {
     throw new Error(`weight matching handles permutation groups; group '${name}' is ${decl.kind}`);
   }
   if (decl.batchedOver !== undefined) {
-    throw new Error(`weight matching does not match batched groups; group '${name}' is batched over '${decl.batchedOver}'`);
+    throw new Error(
+      `weight matching does not match batched groups; group '${name}' is batched over '${decl.batchedOver}'`,
+    );
   }
 }
 

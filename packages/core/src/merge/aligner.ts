@@ -1,8 +1,8 @@
-import { Matcher, MatchContext } from '../matching/matcher';
+import type { Matcher, MatchContext } from '../matching/matcher';
 import { defaultPlan, runPlan } from '../matching/plan';
-import { Params } from '../params/params';
-import { GroupElement } from '../symmetry/element';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { Params } from '../params/params';
+import type { GroupElement } from '../symmetry/element';
+import type { SymmetrySpec } from '../symmetry/spec';
 
 /**
  * Finds the element that maps `moving` onto `target` (transform(moving, spec, g) ≈ target),
@@ -11,7 +11,13 @@ import { SymmetrySpec } from '../symmetry/spec';
 export type Aligner = (target: Params, moving: Params, seed: number, init?: GroupElement) => GroupElement;
 
 /** An aligner from the registered matchers: `method` where it applies, the defaults elsewhere. */
-export function planAligner(spec: SymmetrySpec, matchers: readonly Matcher[], method: string, context: Omit<MatchContext, 'seed'> = {}): Aligner {
+export function planAligner(
+  spec: SymmetrySpec,
+  matchers: readonly Matcher[],
+  method: string,
+  context: Omit<MatchContext, 'seed'> = {},
+): Aligner {
   const plan = defaultPlan(spec, matchers, method);
-  return (target, moving, seed, init) => runPlan(spec, target, moving, plan, matchers, { ...context, seed, init }).element;
+  return (target, moving, seed, init) =>
+    runPlan(spec, target, moving, plan, matchers, { ...context, seed, init }).element;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '../params/params';
+import type { Params } from '../params/params';
 
 /**
  * Σ_i w_i θ_i with weights normalised to sum to 1 (uniform when omitted). Integer parameters

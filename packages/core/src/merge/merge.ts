@@ -1,12 +1,12 @@
-import { disposeParams, Params } from '../params/params';
-import { ProgressSink } from '../progress/progress';
+import { disposeParams, type Params } from '../params/params';
+import type { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { elementsEqual, identity } from '../symmetry/algebra';
-import { GroupElement } from '../symmetry/element';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { GroupElement } from '../symmetry/element';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { lerp } from '../metrics/interpolate';
-import { Aligner } from './aligner';
+import type { Aligner } from './aligner';
 import { weightedAverage } from './average';
 
 export interface MergeOptions {
@@ -30,7 +30,14 @@ export function averageMerge(models: readonly Params[]): MergeResult {
 }
 
 /** Align B to A, then (1 − λ)A + λB'. */
-export function pairwiseMerge(spec: SymmetrySpec, align: Aligner, a: Params, b: Params, lambda = 0.5, seed = 0): Params {
+export function pairwiseMerge(
+  spec: SymmetrySpec,
+  align: Aligner,
+  a: Params,
+  b: Params,
+  lambda = 0.5,
+  seed = 0,
+): Params {
   const moved = transform(b, spec, align(a, b, seed));
   const merged = lerp(a, moved, lambda);
   disposeParams(moved);
@@ -90,10 +97,19 @@ export function mergeMany(
  * for (λ = ½ when the count is a power of two, and every input weighs the same otherwise). An odd
  * model out moves up a level unchanged.
  */
-export function hierarchicalMerge(spec: SymmetrySpec, align: Aligner, models: readonly Params[], options: MergeOptions): MergeResult {
+export function hierarchicalMerge(
+  spec: SymmetrySpec,
+  align: Aligner,
+  models: readonly Params[],
+  options: MergeOptions,
+): MergeResult {
   const started = performance.now();
   if (models.length < 2) throw new Error('hierarchical merging needs at least two models');
-  let level: Array<{ params: Params; leaves: number; owned: boolean }> = models.map((params) => ({ params, leaves: 1, owned: false }));
+  let level: Array<{ params: Params; leaves: number; owned: boolean }> = models.map((params) => ({
+    params,
+    leaves: 1,
+    owned: false,
+  }));
   let levels = 0;
   const totalLevels = Math.ceil(Math.log2(models.length));
   while (level.length > 1) {
@@ -111,5 +127,9 @@ export function hierarchicalMerge(spec: SymmetrySpec, align: Aligner, models: re
     options.progress?.({ task: 'hierarchical', done: levels, total: totalLevels });
   }
   const root = level[0];
-  return { params: root.owned ? root.params : transform(root.params, spec, identity(spec)), rounds: levels, seconds: (performance.now() - started) / 1000 };
+  return {
+    params: root.owned ? root.params : transform(root.params, spec, identity(spec)),
+    rounds: levels,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

@@ -1,10 +1,10 @@
-import { disposeParams, Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import { disposeParams, type Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 import { collectLogits, evaluate, evaluationReads } from './evaluate';
-import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
 import { fitInverseTemperature } from './temperature';
-import { EvaluationBatches } from './evaluation-batches';
+import type { EvaluationBatches } from './evaluation-batches';
 import { lerp } from './interpolate';
 import { EndpointStems } from './endpoint-stems';
 
@@ -84,7 +84,14 @@ export interface CurveOptions {
  * on that data (minimal cross-entropy) and reports the test loss at it. With `correct`, every
  * model strictly between the endpoints is corrected first (the endpoints are the trained models).
  */
-export function barrierCurve(plugin: AnyArchitecture, config: unknown, a: Params, b: Params, data: EvaluationBatches, options: CurveOptions = {}): BarrierCurve {
+export function barrierCurve(
+  plugin: AnyArchitecture,
+  config: unknown,
+  a: Params,
+  b: Params,
+  data: EvaluationBatches,
+  options: CurveOptions = {},
+): BarrierCurve {
   const points = curvePoints(plugin, config, a, b, data, interpolationGrid(options.points ?? 25), options);
   return { points, barriers: barriersOf(points) };
 }
@@ -118,7 +125,8 @@ export function curvePointsAsync(...args: CurveArguments): Promise<CurvePoint[]>
 
 function* curveReads(...[plugin, config, a, b, data, ts, options = {}]: CurveArguments): HostReads<CurvePoint[]> {
   // Without corrections, an affine stem is computed once per endpoint (see AffineStem).
-  const stems = plugin.affineStem && !options.correct ? new EndpointStems(plugin.affineStem, config, a, b, data) : undefined;
+  const stems =
+    plugin.affineStem && !options.correct ? new EndpointStems(plugin.affineStem, config, a, b, data) : undefined;
   const points: CurvePoint[] = [];
   try {
     for (const [k, t] of ts.entries()) {
@@ -126,14 +134,21 @@ function* curveReads(...[plugin, config, a, b, data, ts, options = {}]: CurveArg
       const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
       if (mixed !== lerped) disposeParams(lerped);
       try {
-        const { loss, accuracy } = yield* stems ? stems.evaluationAt(mixed, t) : evaluationReads(data, (x) => plugin.apply(config, mixed, x).logits);
+        const { loss, accuracy } = yield* stems
+          ? stems.evaluationAt(mixed, t)
+          : evaluationReads(data, (x) => plugin.apply(config, mixed, x).logits);
         const point: CurvePoint = { t, loss, accuracy };
         if (options.calibration) {
           const held = collectLogits(plugin, config, mixed, options.calibration);
           point.beta = fitInverseTemperature(held.logits, held.labels, held.classes).beta;
           point.calibratedLoss = evaluate(plugin, config, mixed, data, point.beta).loss;
         }
-        options.progress?.({ task: options.task ?? 'interpolate', done: k + 1, total: ts.length, info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}` });
+        options.progress?.({
+          task: options.task ?? 'interpolate',
+          done: k + 1,
+          total: ts.length,
+          info: `t=${t.toFixed(2)} loss=${loss.toFixed(3)}`,
+        });
         points.push(point);
       } finally {
         disposeParams(mixed);

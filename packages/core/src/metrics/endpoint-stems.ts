@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '../params/params';
-import { AffineStem } from '../plugin/architecture';
-import { HostReads } from '../backend/reads';
-import { Evaluation, evaluationReads } from './evaluate';
-import { EvaluationBatches } from './evaluation-batches';
+import type { Params } from '../params/params';
+import type { AffineStem } from '../plugin/architecture';
+import type { HostReads } from '../backend/reads';
+import { type Evaluation, evaluationReads } from './evaluate';
+import type { EvaluationBatches } from './evaluation-batches';
 
 /**
  * The stem outputs of both endpoints on every evaluation batch, computed on first use and kept,
@@ -42,7 +42,10 @@ export class EndpointStems {
   private outputsOf(x: tf.Tensor, k: number): [tf.Tensor, tf.Tensor] {
     let pair = this.outputs[k];
     if (!pair) {
-      pair = tf.tidy(() => [this.stem.stem(this.config, this.a, x), this.stem.stem(this.config, this.b, x)] as [tf.Tensor, tf.Tensor]);
+      pair = tf.tidy(
+        () =>
+          [this.stem.stem(this.config, this.a, x), this.stem.stem(this.config, this.b, x)] as [tf.Tensor, tf.Tensor],
+      );
       tf.keep(pair[0]);
       tf.keep(pair[1]);
       this.outputs[k] = pair;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { EvaluationBatches } from './evaluation-batches';
-import { HostReads, readSynchronously } from '../backend/reads';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { EvaluationBatches } from './evaluation-batches';
+import { type HostReads, readSynchronously } from '../backend/reads';
 
 export interface Evaluation {
   /** Mean cross-entropy over the samples. */
@@ -24,7 +24,13 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
  * Loss and accuracy of `params` over every batch, accumulated in float64 on the host. With an
  * `inverseTemperature` β the loss is that of softmax(β·logits); accuracy does not depend on β.
  */
-export function evaluate(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches, inverseTemperature = 1): Evaluation {
+export function evaluate(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  data: EvaluationBatches,
+  inverseTemperature = 1,
+): Evaluation {
   return readSynchronously(evaluationReads(data, (x) => plugin.apply(config, params, x).logits, inverseTemperature));
 }
 
@@ -33,7 +39,11 @@ export function evaluate(plugin: AnyArchitecture, config: unknown, params: Param
  * a tidy), as host reads (see HostReads): one per batch, its summed loss and its number of correct
  * predictions in one tensor.
  */
-export function* evaluationReads(data: EvaluationBatches, logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor, inverseTemperature = 1): HostReads<Evaluation> {
+export function* evaluationReads(
+  data: EvaluationBatches,
+  logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor,
+  inverseTemperature = 1,
+): HostReads<Evaluation> {
   let lossSum = 0;
   let correct = 0;
   for (const [k, { x, y }] of data.batches.entries()) {
@@ -56,7 +66,12 @@ export function* evaluationReads(data: EvaluationBatches, logitsOf: (x: tf.Tenso
 }
 
 /** The logits of every batch, concatenated on the host, with their labels. */
-export function collectLogits(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches): { logits: Float32Array; labels: Int32Array; classes: number } {
+export function collectLogits(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  data: EvaluationBatches,
+): { logits: Float32Array; labels: Int32Array; classes: number } {
   const parts: Float32Array[] = [];
   const labels: Int32Array[] = [];
   let classes = 0;

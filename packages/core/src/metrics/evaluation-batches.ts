@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { Split } from '../data/dataset';
-import { AnyArchitecture } from '../plugin/architecture';
+import type { Split } from '../data/dataset';
+import type { AnyArchitecture } from '../plugin/architecture';
 
 /**
  * A split cut into input/label tensors once, to be evaluated many times (25 interpolation points)
  * without rebuilding them. Owns its tensors: call `dispose()`.
  */
 export class EvaluationBatches {
-  private constructor(readonly batches: ReadonlyArray<{ x: tf.Tensor; y: tf.Tensor1D }>, readonly count: number) {}
+  private constructor(
+    readonly batches: ReadonlyArray<{ x: tf.Tensor; y: tf.Tensor1D }>,
+    readonly count: number,
+  ) {}
 
   static from(split: Split, inputShape: readonly number[], batchSize = 2000): EvaluationBatches {
     const size = inputShape.reduce((a, b) => a * b, 1);

@@ -22,7 +22,8 @@ describe('temperature calibration', () => {
     const { beta, loss } = fitInverseTemperature(logits, labels, classes);
     expect(beta).toBeGreaterThan(2.3);
     expect(beta).toBeLessThan(2.7);
-    for (const other of [beta * 0.9, beta * 1.1, 1]) expect(crossEntropyAt(logits, labels, classes, other)).toBeGreaterThan(loss);
+    for (const other of [beta * 0.9, beta * 1.1, 1])
+      expect(crossEntropyAt(logits, labels, classes, other)).toBeGreaterThan(loss);
   });
 
   it('scales up shrunken logits: halving the logits doubles the fitted β', () => {
@@ -37,7 +38,11 @@ describe('temperature calibration', () => {
       return c;
     });
     const full = fitInverseTemperature(logits, labels, 3);
-    const half = fitInverseTemperature(logits.map((v) => v / 2), labels, 3);
+    const half = fitInverseTemperature(
+      logits.map((v) => v / 2),
+      labels,
+      3,
+    );
     expect(half.beta / full.beta).toBeCloseTo(2, 2);
     expect(half.loss).toBeCloseTo(full.loss, 6);
   });

@@ -3,7 +3,12 @@
  * softmax(β·logits) on given logits and labels. The loss is convex in β (a log-sum-exp of functions
  * linear in β, minus a linear term), so a golden-section search over log β finds the minimum.
  */
-export function crossEntropyAt(logits: ArrayLike<number>, labels: ArrayLike<number>, classes: number, beta: number): number {
+export function crossEntropyAt(
+  logits: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number,
+  beta: number,
+): number {
   const n = labels.length;
   let total = 0;
   for (let i = 0; i < n; i++) {

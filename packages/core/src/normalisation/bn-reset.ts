@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { cloneParams, Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
+import type { EvaluationBatches } from '../metrics/evaluation-batches';
+import { cloneParams, type Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
 import { batchMoments } from './running-statistics';
 
 /**
@@ -11,18 +11,28 @@ import { batchMoments } from './running-statistics';
  * mean and variance become the averages of the batch means and unbiased batch variances. Returns
  * new parameters (the input is left as it is); a network without normalisation state gets a copy.
  */
-export function resetBatchNorm(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches): Params {
+export function resetBatchNorm(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  data: EvaluationBatches,
+): Params {
   const norms = plugin.normalisation(config);
   const out = cloneParams(params);
   if (norms.length === 0 || data.batches.length === 0) return out;
   const taps = norms.map((n) => n.tap);
-  const totals = tf.tidy(() => norms.map((n) => ({ mean: tf.zerosLike(params[n.runningMean]), variance: tf.zerosLike(params[n.runningVar]) })));
+  const totals = tf.tidy(() =>
+    norms.map((n) => ({ mean: tf.zerosLike(params[n.runningMean]), variance: tf.zerosLike(params[n.runningVar]) })),
+  );
   for (const { x } of data.batches) {
     tf.tidy(() => {
       const { features } = plugin.apply(config, params, x, { train: true, taps });
       norms.forEach((n, k) => {
         const { mean, variance } = batchMoments(features[n.tap]);
-        const next = { mean: tf.keep(tf.add(totals[k].mean, mean)), variance: tf.keep(tf.add(totals[k].variance, variance)) };
+        const next = {
+          mean: tf.keep(tf.add(totals[k].mean, mean)),
+          variance: tf.keep(tf.add(totals[k].variance, variance)),
+        };
         tf.dispose([totals[k].mean, totals[k].variance]);
         totals[k] = next;
       });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
+import type { EvaluationBatches } from '../metrics/evaluation-batches';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
 
 /** Per-channel mean and standard deviation of one tap, in float64. */
 export interface ChannelStatistics {
@@ -13,7 +13,13 @@ export interface ChannelStatistics {
  * Mean and standard deviation of every channel (last axis) of each tap over all samples and
  * positions of `data`, in evaluation mode: what REPAIR measures and matches.
  */
-export function channelStatistics(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches, taps: readonly string[]): Record<string, ChannelStatistics> {
+export function channelStatistics(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  data: EvaluationBatches,
+  taps: readonly string[],
+): Record<string, ChannelStatistics> {
   const sums: Record<string, { n: number; sum: Float64Array; sumSq: Float64Array }> = {};
   for (const { x } of data.batches) {
     const moments = tf.tidy(() => {

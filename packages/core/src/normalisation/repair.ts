@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../errors/errors';
-import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { cloneParams, disposeParams, Params } from '../params/params';
-import { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
+import type { EvaluationBatches } from '../metrics/evaluation-batches';
+import { cloneParams, disposeParams, type Params } from '../params/params';
+import type { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
 import { resetBatchNorm } from './bn-reset';
-import { channelStatistics, ChannelStatistics } from './channel-statistics';
+import { channelStatistics, type ChannelStatistics } from './channel-statistics';
 
 type AffineTaps = NonNullable<FeatureGraph['affine']>;
 
@@ -22,19 +22,31 @@ export interface RepairReport {
 
 function affineOf(plugin: AnyArchitecture, config: unknown): AffineTaps {
   const affine = plugin.featureGraph?.(config).affine;
-  if (!affine || affine.length === 0) throw new ConfigError(`architecture '${plugin.id}' declares no per-channel affine taps (featureGraph().affine), so REPAIR is not available for it`);
+  if (!affine || affine.length === 0)
+    throw new ConfigError(
+      `architecture '${plugin.id}' declares no per-channel affine taps (featureGraph().affine), so REPAIR is not available for it`,
+    );
   return affine;
 }
 
 /** Measures the endpoints once (evaluation mode); `repair` then corrects any interpolation of them. */
-export function repairEndpoints(plugin: AnyArchitecture, config: unknown, a: Params, b: Params, data: EvaluationBatches): RepairEndpoints {
+export function repairEndpoints(
+  plugin: AnyArchitecture,
+  config: unknown,
+  a: Params,
+  b: Params,
+  data: EvaluationBatches,
+): RepairEndpoints {
   const taps = affineOf(plugin, config).map((e) => e.tap);
   return { a: channelStatistics(plugin, config, a, data, taps), b: channelStatistics(plugin, config, b, data, taps) };
 }
 
 function targets(endpoints: RepairEndpoints, tap: string, t: number): { mean: Float64Array; std: Float64Array } {
   const [a, b] = [endpoints.a[tap], endpoints.b[tap]];
-  return { mean: a.mean.map((m, c) => (1 - t) * m + t * b.mean[c]), std: a.std.map((s, c) => (1 - t) * s + t * b.std[c]) };
+  return {
+    mean: a.mean.map((m, c) => (1 - t) * m + t * b.mean[c]),
+    std: a.std.map((s, c) => (1 - t) * s + t * b.std[c]),
+  };
 }
 
 /** Multiplies channel c of every `scale` parameter and of `shift` by factor[c], then adds offset[c] to `shift`. */
@@ -65,7 +77,14 @@ function rescale(params: Params, entry: AffineTaps[number], factor: Float32Array
  *
  * Evaluation mode throughout; returns new parameters.
  */
-export function repair(plugin: AnyArchitecture, config: unknown, model: Params, t: number, endpoints: RepairEndpoints, data: EvaluationBatches): RepairReport {
+export function repair(
+  plugin: AnyArchitecture,
+  config: unknown,
+  model: Params,
+  t: number,
+  endpoints: RepairEndpoints,
+  data: EvaluationBatches,
+): RepairReport {
   const affine = affineOf(plugin, config);
   const batchNorm = affine.filter((e) => e.batchNorm);
   const measured = affine.filter((e) => !e.batchNorm);

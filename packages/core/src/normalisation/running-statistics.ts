@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '../params/params';
-import { NormalisationState } from '../plugin/architecture';
+import type { Params } from '../params/params';
+import type { NormalisationState } from '../plugin/architecture';
 
 /** PyTorch's BatchNorm momentum: running ← (1 − m)·running + m·batch. */
 export const RUNNING_MOMENTUM = 0.1;
@@ -30,7 +30,10 @@ export class RunningStatistics {
   private readonly owned = new Set<tf.Tensor>();
   private pending: Array<{ state: NormalisationState; mean: tf.Tensor1D; variance: tf.Tensor1D }> = [];
 
-  constructor(private readonly norms: readonly NormalisationState[], initial: Params) {
+  constructor(
+    private readonly norms: readonly NormalisationState[],
+    initial: Params,
+  ) {
     for (const n of norms) {
       this.values[n.runningMean] = initial[n.runningMean];
       this.values[n.runningVar] = initial[n.runningVar];
@@ -51,8 +54,18 @@ export class RunningStatistics {
 
   update(): void {
     for (const { state, mean, variance } of this.pending) {
-      this.replace(state.runningMean, tf.tidy(() => tf.add(tf.mul(this.values[state.runningMean], 1 - RUNNING_MOMENTUM), tf.mul(mean, RUNNING_MOMENTUM))));
-      this.replace(state.runningVar, tf.tidy(() => tf.add(tf.mul(this.values[state.runningVar], 1 - RUNNING_MOMENTUM), tf.mul(variance, RUNNING_MOMENTUM))));
+      this.replace(
+        state.runningMean,
+        tf.tidy(() =>
+          tf.add(tf.mul(this.values[state.runningMean], 1 - RUNNING_MOMENTUM), tf.mul(mean, RUNNING_MOMENTUM)),
+        ),
+      );
+      this.replace(
+        state.runningVar,
+        tf.tidy(() =>
+          tf.add(tf.mul(this.values[state.runningVar], 1 - RUNNING_MOMENTUM), tf.mul(variance, RUNNING_MOMENTUM)),
+        ),
+      );
       tf.dispose([mean, variance]);
     }
     this.pending = [];

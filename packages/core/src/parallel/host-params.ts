@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
-import { Params } from '../params/params';
+import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import type { Params } from '../params/params';
 
 /** Parameters as plain host arrays: what crosses into and out of a worker thread. */
-export type HostParams = Record<string, { shape: number[]; dtype: 'float32' | 'int32'; data: Float32Array | Int32Array }>;
+export type HostParams = Record<
+  string,
+  { shape: number[]; dtype: 'float32' | 'int32'; data: Float32Array | Int32Array }
+>;
 
 /** Copies every tensor to the host (the tensors stay owned by the caller). */
 export function paramsToHost(params: Params): HostParams {
@@ -20,7 +23,11 @@ function* hostCopies(params: Params): HostReads<HostParams> {
   for (const [name, t] of Object.entries(params)) {
     const values = yield t;
     const dtype = t.dtype === 'int32' ? 'int32' : 'float32';
-    out[name] = { shape: [...t.shape], dtype, data: dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values) };
+    out[name] = {
+      shape: [...t.shape],
+      dtype,
+      data: dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values),
+    };
   }
   return out;
 }

@@ -5,14 +5,14 @@
  * the webgpu backend too.
  */
 import { activateBackend } from '../backend/backend-provider';
-import { Split } from '../data/dataset';
-import { CurvePoint, curvePointsAsync } from '../metrics/barrier';
+import type { Split } from '../data/dataset';
+import { type CurvePoint, curvePointsAsync } from '../metrics/barrier';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
 import { disposeParams } from '../params/params';
-import { ProgressSink } from '../progress/progress';
-import { Registry } from '../registry/registry';
-import { trainAsync, TrainOptions } from '../train/train';
-import { HostParams, paramsFromHost, paramsToHostAsync } from './host-params';
+import type { ProgressSink } from '../progress/progress';
+import type { Registry } from '../registry/registry';
+import { trainAsync, type TrainOptions } from '../train/train';
+import { type HostParams, paramsFromHost, paramsToHostAsync } from './host-params';
 
 /**
  * How a worker builds the caller's registry: `require(module)[exportName]()` (sync or async),
@@ -61,8 +61,11 @@ async function setUp(input: InThread) {
   const key = `${input.registry.module}#${input.registry.exportName}`;
   let built = registries.get(key);
   if (!built) {
-    const factory = (require(input.registry.module) as Record<string, () => Registry | Promise<Registry>>)[input.registry.exportName];
-    if (typeof factory !== 'function') throw new Error(`${input.registry.module} exports no function '${input.registry.exportName}'`);
+    const factory = (require(input.registry.module) as Record<string, () => Registry | Promise<Registry>>)[
+      input.registry.exportName
+    ];
+    if (typeof factory !== 'function')
+      throw new Error(`${input.registry.module} exports no function '${input.registry.exportName}'`);
     built = Promise.resolve(factory());
     registries.set(key, built);
   }

@@ -9,7 +9,10 @@ import { paramsFromHost, paramsToHost } from './host-params';
 import { createRegistry } from '../testing/fixtures/perceptron-registry';
 import { barrierCurveInThreads, trainInThreads } from './threaded';
 
-const registrySource = { module: resolve(__dirname, '..', 'testing', 'fixtures', 'perceptron-registry.ts'), exportName: 'createRegistry' };
+const registrySource = {
+  module: resolve(__dirname, '..', 'testing', 'fixtures', 'perceptron-registry.ts'),
+  exportName: 'createRegistry',
+};
 
 // A pair trained in worker threads, and a curve split over them, against the same work in this
 // thread: the threads must change nothing but the wall time.
@@ -56,7 +59,12 @@ describe('worker threads', () => {
     const data = await registry.dataset('blobs').load({});
     const [a, b] = [1, 2].map((seed) => plugin.init(config, seed));
     const before = tf.memory().numTensors;
-    const split = await barrierCurveInThreads(plugin, config, a, b, data.test, { registry: registrySource, backend, points: 7, threads: 2 });
+    const split = await barrierCurveInThreads(plugin, config, a, b, data.test, {
+      registry: registrySource,
+      backend,
+      points: 7,
+      threads: 2,
+    });
     expect(tf.memory().numTensors).toBe(before);
     const batches = EvaluationBatches.forModel(data.test, plugin, config);
     const here = barrierCurve(plugin, config, a, b, batches, { points: 7 });

@@ -5,18 +5,20 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Split } from '../data/dataset';
-import { BarrierCurve, barriersOf, CurvePoint, interpolationGrid } from '../metrics/barrier';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import type { Split } from '../data/dataset';
+import { type BarrierCurve, barriersOf, type CurvePoint, interpolationGrid } from '../metrics/barrier';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 import { paramsToHost } from './host-params';
 import type { CurvePointsInput, RegistrySource, TrainModelInput, TrainModelOutput } from './thread-tasks';
 import { ThreadPool } from './threads';
 
 const TASKS = require.resolve('./thread-tasks');
 // From sources (tests), the worker compiles the TypeScript it requires; from dist it needs nothing.
-const PRELOAD = TASKS.endsWith('.ts') ? [resolve(__dirname, '..', '..', '..', '..', 'tools', 'scripts', 'ts-register.js')] : [];
+const PRELOAD = TASKS.endsWith('.ts')
+  ? [resolve(__dirname, '..', '..', '..', '..', 'tools', 'scripts', 'ts-register.js')]
+  : [];
 
 /** Threads to use by default: one per core, at most 2 (a pair, or two halves of a curve). */
 export function defaultThreads(): number {
@@ -32,7 +34,11 @@ export function workerPool(threads = defaultThreads()): ThreadPool {
 }
 
 /** Runs `work` on `pool`, or on a pool of `threads` made for it and closed after. */
-async function withPool<T>(pool: ThreadPool | undefined, threads: number, work: (pool: ThreadPool) => Promise<T>): Promise<T> {
+async function withPool<T>(
+  pool: ThreadPool | undefined,
+  threads: number,
+  work: (pool: ThreadPool) => Promise<T>,
+): Promise<T> {
   if (pool) return work(pool);
   const own = workerPool(threads);
   try {
@@ -51,7 +57,12 @@ export function trainInThreads(
 ): Promise<TrainModelOutput[]> {
   return withPool(pool, Math.min(threads, Math.max(1, jobs.length)), (p) =>
     p.runAll<TrainModelOutput>(
-      jobs.map(({ label, ...input }) => ({ module: TASKS, fn: 'trainModel', input: { ...input, options: { ...input.options, task: label } }, label })),
+      jobs.map(({ label, ...input }) => ({
+        module: TASKS,
+        fn: 'trainModel',
+        input: { ...input, options: { ...input.options, task: label } },
+        label,
+      })),
       progress,
     ),
   );
@@ -69,7 +80,15 @@ export async function barrierCurveInThreads(
   a: Params,
   b: Params,
   test: Split,
-  options: { registry: RegistrySource; backend: string; points?: number; progress?: ProgressSink; task?: string; threads?: number; pool?: ThreadPool },
+  options: {
+    registry: RegistrySource;
+    backend: string;
+    points?: number;
+    progress?: ProgressSink;
+    task?: string;
+    threads?: number;
+    pool?: ThreadPool;
+  },
 ): Promise<BarrierCurve> {
   const grid = interpolationGrid(options.points ?? 25);
   const threads = Math.max(1, Math.min(options.pool?.size ?? options.threads ?? defaultThreads(), test.count));
@@ -80,12 +99,27 @@ export async function barrierCurveInThreads(
   const done = new Array<number>(threads).fill(0);
   const progress: ProgressSink = (event) => {
     done[Number(event.task.slice(event.task.lastIndexOf('#') + 1))] = event.done;
-    options.progress?.({ task, done: Math.floor(done.reduce((x, y) => x + y, 0) / threads), total: grid.length, info: event.info });
+    options.progress?.({
+      task,
+      done: Math.floor(done.reduce((x, y) => x + y, 0) / threads),
+      total: grid.length,
+      info: event.info,
+    });
   };
   const parts = await withPool(options.pool, threads, (pool) =>
     pool.runAll<CurvePoint[]>(
       slices.map((slice, k) => {
-        const input: CurvePointsInput = { registry: options.registry, backend: options.backend, arch: plugin.id, config, a: hostA, b: hostB, test: slice, ts: grid, task: `${task}#${k}` };
+        const input: CurvePointsInput = {
+          registry: options.registry,
+          backend: options.backend,
+          arch: plugin.id,
+          config,
+          a: hostA,
+          b: hostB,
+          test: slice,
+          ts: grid,
+          task: `${task}#${k}`,
+        };
         return { module: TASKS, fn: 'curvePointsTask', input, label: `${task}, samples ${k + 1} of ${threads}` };
       }),
       progress,

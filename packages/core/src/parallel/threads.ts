@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ProgressSink } from '../progress/progress';
+import type { ProgressSink } from '../progress/progress';
 
 /**
  * One call to run in a worker thread: `require(module)[fn](input, progress)`, sync or async.
@@ -99,7 +99,8 @@ export class ThreadPool {
   /** Ends every thread; jobs still waiting or running reject. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new Error(`${pending.job.label}: the thread pool closed before it ran`));
+    for (const pending of this.queue.splice(0))
+      pending.reject(new Error(`${pending.job.label}: the thread pool closed before it ran`));
     await Promise.all(this.lanes.splice(0).map((lane) => lane.worker.terminate()));
   }
 
@@ -116,7 +117,9 @@ export class ThreadPool {
   }
 
   private spawn(): Lane {
-    const lane: Lane = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { preload: [...this.preload] } }) };
+    const lane: Lane = {
+      worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { preload: [...this.preload] } }),
+    };
     this.lanes.push(lane);
     const settle = (outcome: { error?: Error; result?: unknown }) => {
       const pending = lane.current;
@@ -134,12 +137,15 @@ export class ThreadPool {
       settle({ error });
       if (!this.closed) this.dispatch();
     };
-    lane.worker.on('message', (message: { progress?: Parameters<ProgressSink>[0]; result?: unknown; error?: string }) => {
-      if (message.progress) lane.current?.progress?.(message.progress);
-      else if (message.error !== undefined) settle({ error: new Error(message.error) });
-      else settle({ result: message.result });
-      if (!message.progress) this.dispatch();
-    });
+    lane.worker.on(
+      'message',
+      (message: { progress?: Parameters<ProgressSink>[0]; result?: unknown; error?: string }) => {
+        if (message.progress) lane.current?.progress?.(message.progress);
+        else if (message.error !== undefined) settle({ error: new Error(message.error) });
+        else settle({ result: message.result });
+        if (!message.progress) this.dispatch();
+      },
+    );
     lane.worker.on('error', fail);
     lane.worker.on('exit', (code) => {
       if (!this.closed && this.lanes.includes(lane)) fail(new Error(`worker exited with code ${code}`));

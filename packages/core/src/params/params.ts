@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError } from '../errors/errors';
-import { HostReads, readSynchronously } from '../backend/reads';
+import { type HostReads, readSynchronously } from '../backend/reads';
 
 /**
  * A named, ordered set of tensors: a state dict. Names and layouts follow PyTorch's `state_dict`
@@ -44,7 +44,8 @@ export function assertSameStructure(a: Params, b: Params, what: [string, string]
     if (!namesB.has(name)) throw new CheckpointError(`parameter '${name}' is in ${what[0]} but not in ${what[1]}`);
     const sa = a[name].shape.join('x');
     const sb = b[name].shape.join('x');
-    if (sa !== sb) throw new CheckpointError(`parameter '${name}' has shape [${sa}] in ${what[0]} but [${sb}] in ${what[1]}`);
+    if (sa !== sb)
+      throw new CheckpointError(`parameter '${name}' has shape [${sa}] in ${what[0]} but [${sb}] in ${what[1]}`);
     namesB.delete(name);
   }
   for (const name of namesB) throw new CheckpointError(`parameter '${name}' is in ${what[1]} but not in ${what[0]}`);

@@ -39,7 +39,9 @@ export function linePlotSvg(panels: readonly Panel[], title?: string): string {
       return `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="${colour(name)}" stroke-width="2.5"/><text x="${x + 30}" y="${y + 4}">${escapeXml(name)}</text>`;
     })
     .join('\n');
-  const heading = title ? `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>` : '';
+  const heading = title
+    ? `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`
+    : '';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
 ${heading}
@@ -59,23 +61,38 @@ function panelSvg(panel: Panel, offsetX: number, offsetY: number, colour: (name:
   const sx = (x: number) => offsetX + M.left + ((x - x0) / (x1 - x0)) * pw;
   const sy = (y: number) => offsetY + M.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
-  parts.push(`<text x="${offsetX + M.left + pw / 2}" y="${offsetY + 20}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`);
-  parts.push(`<rect x="${offsetX + M.left}" y="${offsetY + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
+  parts.push(
+    `<text x="${offsetX + M.left + pw / 2}" y="${offsetY + 20}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`,
+  );
+  parts.push(
+    `<rect x="${offsetX + M.left}" y="${offsetY + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
+  );
   for (const t of ticks(x0, x1)) {
-    parts.push(`<line x1="${sx(t)}" y1="${offsetY + M.top + ph}" x2="${sx(t)}" y2="${offsetY + M.top + ph + 4}" stroke="#333"/>`);
+    parts.push(
+      `<line x1="${sx(t)}" y1="${offsetY + M.top + ph}" x2="${sx(t)}" y2="${offsetY + M.top + ph + 4}" stroke="#333"/>`,
+    );
     parts.push(`<text x="${sx(t)}" y="${offsetY + M.top + ph + 17}" text-anchor="middle">${formatTick(t)}</text>`);
   }
   for (const t of ticks(y0, y1)) {
-    parts.push(`<line x1="${offsetX + M.left}" y1="${sy(t)}" x2="${offsetX + M.left + pw}" y2="${sy(t)}" stroke="#eee"/>`);
+    parts.push(
+      `<line x1="${offsetX + M.left}" y1="${sy(t)}" x2="${offsetX + M.left + pw}" y2="${sy(t)}" stroke="#eee"/>`,
+    );
     parts.push(`<text x="${offsetX + M.left - 6}" y="${sy(t) + 4}" text-anchor="end">${formatTick(t)}</text>`);
   }
-  parts.push(`<text x="${offsetX + M.left + pw / 2}" y="${offsetY + H - 8}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`);
-  parts.push(`<text transform="translate(${offsetX + 16},${offsetY + M.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(panel.yLabel)}</text>`);
+  parts.push(
+    `<text x="${offsetX + M.left + pw / 2}" y="${offsetY + H - 8}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(${offsetX + 16},${offsetY + M.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(panel.yLabel)}</text>`,
+  );
   for (const s of panel.series) {
     const pts = s.xs.map((x, i) => [x, s.ys[i]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${colour(s.name)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,4"' : ''}/>`);
-    for (const [x, y] of pts) parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.2" fill="${colour(s.name)}"/>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${colour(s.name)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,4"' : ''}/>`,
+    );
+    for (const [x, y] of pts)
+      parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.2" fill="${colour(s.name)}"/>`);
   }
   return parts.join('\n');
 }
@@ -98,7 +115,8 @@ export function ticks(lo: number, hi: number): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) out.push(Math.abs(t) < 1e-12 * step ? 0 : t);
+  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step)
+    out.push(Math.abs(t) < 1e-12 * step ? 0 : t);
   return out;
 }
 

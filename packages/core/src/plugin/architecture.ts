@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ParamShapes, Params } from '../params/params';
-import { SymmetrySpec } from '../symmetry/spec';
+import type { ParamShapes, Params } from '../params/params';
+import type { SymmetrySpec } from '../symmetry/spec';
 
 export interface ApplyOptions {
   /** Training mode (dropout, batch statistics). Defaults to false. */
@@ -94,7 +94,7 @@ export interface AffineStem<C = unknown> {
 }
 
 /** An architecture whose config type is erased: what the registry stores and the CLI handles. */
-export type AnyArchitecture = ArchitecturePlugin<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type AnyArchitecture = ArchitecturePlugin<any>;
 
 /**
  * A reduced-symmetry variant: a function from a plugin to a plugin, registered under

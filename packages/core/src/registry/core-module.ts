@@ -6,7 +6,7 @@ import { blobsDataset } from '../data/synthetic';
 import { activationMatchingMatcher } from '../matching/activation-matching';
 import { straightThroughMatcher } from '../matching/straight-through';
 import { weightMatchingMatcher } from '../matching/weight-matching';
-import { PluginManifest } from '../plugin/manifest';
+import type { PluginManifest } from '../plugin/manifest';
 import { bindAll } from './registry';
 import { BackendId, DatasetId, ManifestId, MatcherId } from './service-ids';
 

@@ -1,13 +1,22 @@
 import 'reflect-metadata';
-import { Container, ContainerModule, ContainerModuleLoadOptions } from 'inversify';
-import { BackendProvider } from '../backend/backend-provider';
-import { DatasetPlugin } from '../data/dataset';
+import { Container, type ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
+import type { BackendProvider } from '../backend/backend-provider';
+import type { DatasetPlugin } from '../data/dataset';
 import { RegistryError } from '../errors/errors';
-import { Matcher } from '../matching/matcher';
-import { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
-import { manifestSchema, PluginManifest } from '../plugin/manifest';
+import type { Matcher } from '../matching/matcher';
+import type { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
+import { manifestSchema, type PluginManifest } from '../plugin/manifest';
 import { validateAgainst } from '../schema/validate';
-import { ArchitectureId, asIdentifier, BackendId, DatasetId, ManifestId, MatcherId, ServiceId, VariantId } from './service-ids';
+import {
+  ArchitectureId,
+  asIdentifier,
+  BackendId,
+  DatasetId,
+  ManifestId,
+  MatcherId,
+  type ServiceId,
+  VariantId,
+} from './service-ids';
 
 /** Binds every value to `id` (multi-binding): how a package's ContainerModule adds its plugins. */
 export function bindAll<T>(options: ContainerModuleLoadOptions, id: ServiceId<T>, values: readonly T[]): void {
@@ -47,8 +56,11 @@ export class Registry {
   }
 
   private static fromContainer(container: Container): Registry {
-    const all = <T>(id: ServiceId<T>): T[] => (container.isBound(asIdentifier(id)) ? container.getAll(asIdentifier(id)) : []);
-    const manifests = all(ManifestId).map((m) => validateAgainst<PluginManifest>(manifestSchema, m, `manifest of ${m.package ?? '?'}`));
+    const all = <T>(id: ServiceId<T>): T[] =>
+      container.isBound(asIdentifier(id)) ? container.getAll(asIdentifier(id)) : [];
+    const manifests = all(ManifestId).map((m) =>
+      validateAgainst<PluginManifest>(manifestSchema, m, `manifest of ${m.package ?? '?'}`),
+    );
     const registry = new Registry(
       indexById('architecture', all(ArchitectureId)),
       indexById('variant', all(VariantId)),
@@ -58,7 +70,8 @@ export class Registry {
       manifests,
     );
     for (const v of registry.variantsById.values()) {
-      if (registry.architecturesById.has(v.id)) throw new RegistryError(`variant id '${v.id}' is also an architecture id`);
+      if (registry.architecturesById.has(v.id))
+        throw new RegistryError(`variant id '${v.id}' is also an architecture id`);
     }
     return registry;
   }

@@ -1,9 +1,9 @@
 import type { ServiceIdentifier } from 'inversify';
-import { DatasetPlugin } from '../data/dataset';
-import { BackendProvider } from '../backend/backend-provider';
-import { Matcher } from '../matching/matcher';
-import { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
-import { PluginManifest } from '../plugin/manifest';
+import type { DatasetPlugin } from '../data/dataset';
+import type { BackendProvider } from '../backend/backend-provider';
+import type { Matcher } from '../matching/matcher';
+import type { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
+import type { PluginManifest } from '../plugin/manifest';
 
 /** A service identifier that carries the type bound to it. */
 export type ServiceId<T> = symbol & { readonly __service?: T };

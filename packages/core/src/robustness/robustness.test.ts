@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpuBackend } from '../backend/backend-provider';
 import { makeBlobs } from '../data/synthetic';
-import { Params } from '../params/params';
+import type { Params } from '../params/params';
 import { toyPerceptron } from '../testing/fixtures/toy-models';
 import { train } from '../train/train';
 import { robustness } from './robustness';
@@ -19,7 +19,14 @@ describe('spectral norms', () => {
   });
 
   it('bounds the Lipschitz constant by the product over weight matrices, skipping biases', () => {
-    const params = { 'a.weight': tf.tensor2d([[2, 0], [0, 1]]), 'a.bias': tf.tensor1d([100, 100]), 'b.weight': tf.tensor2d([[0, 3]]) };
+    const params = {
+      'a.weight': tf.tensor2d([
+        [2, 0],
+        [0, 1],
+      ]),
+      'a.bias': tf.tensor1d([100, 100]),
+      'b.weight': tf.tensor2d([[0, 3]]),
+    };
     const { layers, bound } = lipschitzUpperBound(params);
     expect(layers.map((l) => l.name)).toEqual(['a.weight', 'b.weight']);
     expect(bound).toBeCloseTo(6, 6);
@@ -32,7 +39,12 @@ describe('robustness', () => {
   const data = makeBlobs({ classes: 4, dimension: 16, train: 1024, test: 256, separation: 0.6, seed: 3 });
   let trained: Params;
   beforeAll(() => {
-    trained = train(toyPerceptron, config, toyPerceptron.init(config, 1), data.train, { epochs: 20, batchSize: 64, learningRate: 0.01, seed: 0 }).params;
+    trained = train(toyPerceptron, config, toyPerceptron.init(config, 1), data.train, {
+      epochs: 20,
+      batchSize: 64,
+      learningRate: 0.01,
+      seed: 0,
+    }).params;
   });
   // Blobs are not confined to [0, 1]: use a wide input range so clipping does not interfere.
   const base = { inputRange: [-50, 50] as [number, number], seed: 5, batchSize: 100 };
@@ -46,7 +58,11 @@ describe('robustness', () => {
   });
 
   it('attacks lower accuracy, PGD at least as much as FGSM, more with a larger budget', () => {
-    const r = robustness(toyPerceptron, config, trained, data.test, { ...base, epsilons: [0.3, 1.0], noiseStds: [0.5] });
+    const r = robustness(toyPerceptron, config, trained, data.test, {
+      ...base,
+      epsilons: [0.3, 1.0],
+      noiseStds: [0.5],
+    });
     expect(r.fgsm['0.3']).toBeLessThan(r.clean.accuracy);
     expect(r.pgd['0.3']).toBeLessThanOrEqual(r.fgsm['0.3']);
     expect(r.pgd['1']).toBeLessThan(r.pgd['0.3']);
@@ -56,8 +72,18 @@ describe('robustness', () => {
   });
 
   it('is reproducible from its seed and attacks only the requested prefix', () => {
-    const a = robustness(toyPerceptron, config, trained, data.test, { ...base, epsilons: [0.5], noiseStds: [0.5], attackLimit: 100 });
-    const b = robustness(toyPerceptron, config, trained, data.test, { ...base, epsilons: [0.5], noiseStds: [0.5], attackLimit: 100 });
+    const a = robustness(toyPerceptron, config, trained, data.test, {
+      ...base,
+      epsilons: [0.5],
+      noiseStds: [0.5],
+      attackLimit: 100,
+    });
+    const b = robustness(toyPerceptron, config, trained, data.test, {
+      ...base,
+      epsilons: [0.5],
+      noiseStds: [0.5],
+      attackLimit: 100,
+    });
     expect(a).toEqual(b);
     expect(a.attackedSamples).toBe(100);
     expect(a.clean.samples).toBe(256);

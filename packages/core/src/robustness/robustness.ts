@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { Split } from '../data/dataset';
+import type { Split } from '../data/dataset';
 import { crossEntropy, evaluate } from '../metrics/evaluate';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { lipschitzUpperBound, weightNorm } from './spectral-norm';
 
@@ -54,13 +54,23 @@ export interface RobustnessReport {
  * start in the ε-ball, then `pgdSteps` signed-gradient steps of 2.5ε/steps, each projected back
  * onto the ball and the input range.
  */
-export function robustness(plugin: AnyArchitecture, config: unknown, params: Params, split: Split, partial: Partial<RobustnessOptions> = {}): RobustnessReport {
+export function robustness(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  split: Split,
+  partial: Partial<RobustnessOptions> = {},
+): RobustnessReport {
   const o = { ...defaultRobustnessOptions, ...partial };
   const inputShape = plugin.inputShape(config);
   const all = EvaluationBatches.from(split, inputShape, o.batchSize);
   const count = Math.min(split.count, o.attackLimit ?? split.count);
   const size = inputShape.reduce((a, b) => a * b, 1);
-  const attacked = EvaluationBatches.from({ x: split.x.subarray(0, count * size), y: split.y.subarray(0, count), count }, inputShape, o.batchSize);
+  const attacked = EvaluationBatches.from(
+    { x: split.x.subarray(0, count * size), y: split.y.subarray(0, count), count },
+    inputShape,
+    o.batchSize,
+  );
   try {
     const clean = evaluate(plugin, config, params, all);
     const logits = logitScale(plugin, config, params, all);
@@ -88,7 +98,9 @@ export function robustness(plugin: AnyArchitecture, config: unknown, params: Par
     const fgsm: Record<string, number> = {};
     const pgd: Record<string, number> = {};
     for (const eps of o.epsilons) {
-      fgsm[String(eps)] = accuracyOn((x, y) => tf.clipByValue(tf.add(x, tf.mul(tf.sign(inputGradient(x, y)), eps)), lo, hi));
+      fgsm[String(eps)] = accuracyOn((x, y) =>
+        tf.clipByValue(tf.add(x, tf.mul(tf.sign(inputGradient(x, y)), eps)), lo, hi),
+      );
       tick(`FGSM ε=${eps}`);
       const alpha = (2.5 * eps) / o.pgdSteps;
       pgd[String(eps)] = accuracyOn((x, y, batch) => {
@@ -128,7 +140,12 @@ export function robustness(plugin: AnyArchitecture, config: unknown, params: Par
   }
 }
 
-function logitScale(plugin: AnyArchitecture, config: unknown, params: Params, data: EvaluationBatches): { meanMax: number; meanStd: number } {
+function logitScale(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  data: EvaluationBatches,
+): { meanMax: number; meanStd: number } {
   let max = 0;
   let std = 0;
   for (const { x } of data.batches) {

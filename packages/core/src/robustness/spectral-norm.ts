@@ -1,11 +1,18 @@
-import { Params } from '../params/params';
+import type { Params } from '../params/params';
 import { Rng } from '../random/rng';
 
 /**
  * Largest singular value of `rows × cols` matrix W by power iteration on WᵀW, in float64 on the
  * host, from a seeded start; iterates until the estimate moves less than `tolerance` (relative).
  */
-export function spectralNorm(w: ArrayLike<number>, rows: number, cols: number, seed = 0, maxIterations = 200, tolerance = 1e-7): number {
+export function spectralNorm(
+  w: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  seed = 0,
+  maxIterations = 200,
+  tolerance = 1e-7,
+): number {
   const rng = new Rng(seed);
   let v = Float64Array.from({ length: cols }, () => rng.normal());
   const u = new Float64Array(rows);
@@ -50,7 +57,10 @@ function normalise(x: Float64Array): void {
  * feed-forward networks of those layers with 1-Lipschitz activations (ReLU) such as the MLP.
  * Biases do not change a Lipschitz constant and are skipped.
  */
-export function lipschitzUpperBound(params: Params, seed = 0): { layers: Array<{ name: string; norm: number }>; bound: number } {
+export function lipschitzUpperBound(
+  params: Params,
+  seed = 0,
+): { layers: Array<{ name: string; norm: number }>; bound: number } {
   const layers = Object.entries(params)
     .filter(([, t]) => t.rank >= 2 && t.dtype === 'float32')
     .map(([name, t]) => ({ name, norm: spectralNorm(t.dataSync(), t.shape[0], t.size / t.shape[0], seed) }));

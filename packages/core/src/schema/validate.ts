@@ -1,4 +1,4 @@
-import { Ajv, ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../errors/errors';
 
 /**
@@ -16,7 +16,8 @@ function describeErrors(errors: ErrorObject[]): string {
   return errors
     .map((e) => {
       const where = e.instancePath || '(root)';
-      if (e.keyword === 'additionalProperties') return `${where} has unknown property '${String(e.params.additionalProperty)}'`;
+      if (e.keyword === 'additionalProperties')
+        return `${where} has unknown property '${String(e.params.additionalProperty)}'`;
       if (e.keyword === 'enum') return `${where} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
       return `${where} ${e.message ?? 'is invalid'}`;
     })

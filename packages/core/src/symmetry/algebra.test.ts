@@ -1,8 +1,17 @@
 import { Rng } from '../random/rng';
 import { compose, elementsEqual, identity, inverse, random } from './algebra';
-import { DenseMatrix, identityMatrix, invert, maxAbsDiff, multiply, randomInvertible, randomOrthogonal, transpose } from './dense-matrix';
-import { GroupElement, MatrixValue } from './element';
-import { SymmetrySpec } from './spec';
+import {
+  type DenseMatrix,
+  identityMatrix,
+  invert,
+  maxAbsDiff,
+  multiply,
+  randomInvertible,
+  randomOrthogonal,
+  transpose,
+} from './dense-matrix';
+import type { GroupElement, MatrixValue } from './element';
+import type { SymmetrySpec } from './spec';
 
 /** Every group kind, and two groups batched over a permutation: the laws hold for all of them. */
 const spec: SymmetrySpec = {
@@ -47,7 +56,9 @@ describe('the symmetry algebra obeys the group laws for every kind of group', ()
   it('inverse: g then g⁻¹ = g⁻¹ then g = e, and (g then h)⁻¹ = h⁻¹ then g⁻¹', () => {
     expect(elementsEqual(compose(spec, g, inverse(spec, g)), e, TOLERANCE)).toBe(true);
     expect(elementsEqual(compose(spec, inverse(spec, g), g), e, TOLERANCE)).toBe(true);
-    expect(elementsEqual(inverse(spec, compose(spec, g, h)), compose(spec, inverse(spec, h), inverse(spec, g)), TOLERANCE)).toBe(true);
+    expect(
+      elementsEqual(inverse(spec, compose(spec, g, h)), compose(spec, inverse(spec, h), inverse(spec, g)), TOLERANCE),
+    ).toBe(true);
   });
 
   it('random elements stay in their groups: orthogonal values orthogonal, invertible ones invertible', () => {
@@ -77,11 +88,14 @@ function extremeSingularValues(a: DenseMatrix): { largest: number; smallest: num
 }
 
 describe('random matrix elements', () => {
-  it.each([1, 2, 5, 16, 64])('a random orthogonal n × n matrix, n = %i, is orthogonal to 1e-5 (in fact to float64 rounding)', (n) => {
-    const q = randomOrthogonal(n, new Rng(n));
-    expect(maxAbsDiff(multiply(transpose(q), q), identityMatrix(n))).toBeLessThan(1e-5);
-    expect(maxAbsDiff(multiply(q, transpose(q)), identityMatrix(n))).toBeLessThan(1e-5);
-  });
+  it.each([1, 2, 5, 16, 64])(
+    'a random orthogonal n × n matrix, n = %i, is orthogonal to 1e-5 (in fact to float64 rounding)',
+    (n) => {
+      const q = randomOrthogonal(n, new Rng(n));
+      expect(maxAbsDiff(multiply(transpose(q), q), identityMatrix(n))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(multiply(q, transpose(q)), identityMatrix(n))).toBeLessThan(1e-5);
+    },
+  );
 
   it('random orthogonal matrices look Haar-distributed: entries average 0 with second moment 1/n', () => {
     const n = 6;
@@ -97,14 +111,17 @@ describe('random matrix elements', () => {
     expect(Math.abs(squares / (2 * draws) - 1 / n)).toBeLessThan(0.03);
   });
 
-  it.each([5, 16, 40])('a random invertible n × n matrix, n = %i, has singular values in [0.5, 2]: condition number at most 4', (n) => {
-    const a = randomInvertible(n, new Rng(n + 7));
-    const { largest, smallest } = extremeSingularValues(a);
-    expect(largest).toBeLessThanOrEqual(2 + 1e-9);
-    expect(smallest).toBeGreaterThanOrEqual(0.5 - 1e-9);
-    expect(largest / smallest).toBeLessThanOrEqual(4 + 1e-9);
-    // And not merely orthogonal: its singular values spread.
-    expect(largest / smallest).toBeGreaterThan(1.2);
-    expect(maxAbsDiff(multiply(invert(a), a), identityMatrix(n))).toBeLessThan(1e-9);
-  });
+  it.each([5, 16, 40])(
+    'a random invertible n × n matrix, n = %i, has singular values in [0.5, 2]: condition number at most 4',
+    (n) => {
+      const a = randomInvertible(n, new Rng(n + 7));
+      const { largest, smallest } = extremeSingularValues(a);
+      expect(largest).toBeLessThanOrEqual(2 + 1e-9);
+      expect(smallest).toBeGreaterThanOrEqual(0.5 - 1e-9);
+      expect(largest / smallest).toBeLessThanOrEqual(4 + 1e-9);
+      // And not merely orthogonal: its singular values spread.
+      expect(largest / smallest).toBeGreaterThan(1.2);
+      expect(maxAbsDiff(multiply(invert(a), a), identityMatrix(n))).toBeLessThan(1e-9);
+    },
+  );
 });

@@ -1,7 +1,15 @@
-import { Rng } from '../random/rng';
-import { identityMatrix, invert, maxAbsDiff, multiply, randomInvertible, randomOrthogonal, transpose } from './dense-matrix';
-import { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
-import { GroupDeclaration, SymmetrySpec } from './spec';
+import type { Rng } from '../random/rng';
+import {
+  identityMatrix,
+  invert,
+  maxAbsDiff,
+  multiply,
+  randomInvertible,
+  randomOrthogonal,
+  transpose,
+} from './dense-matrix';
+import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
+import type { GroupDeclaration, SymmetrySpec } from './spec';
 
 /**
  * The group algebra of any spec: identity, random elements, composition and inverse. Pure

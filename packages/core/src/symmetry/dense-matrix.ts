@@ -1,4 +1,4 @@
-import { Rng } from '../random/rng';
+import type { Rng } from '../random/rng';
 
 /**
  * Small dense square matrices in float64, row-major, for group elements of the matrix kinds

@@ -1,4 +1,4 @@
-import { DenseMatrix } from './dense-matrix';
+import type { DenseMatrix } from './dense-matrix';
 
 /** A permutation (or a permutation of blocks): unit i of the result is unit `perm[i]` of the input. */
 export interface PermutationValue {

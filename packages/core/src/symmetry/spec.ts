@@ -41,7 +41,10 @@ export interface SymmetrySpec {
 }
 
 /** The (parameter, axis) pairs each group touches: Git Re-Basin's `perm_to_axes`. */
-export function axesOfGroup(spec: SymmetrySpec, group: string): Array<{ param: string; axis: number; action: AxisAction }> {
+export function axesOfGroup(
+  spec: SymmetrySpec,
+  group: string,
+): Array<{ param: string; axis: number; action: AxisAction }> {
   const out: Array<{ param: string; axis: number; action: AxisAction }> = [];
   for (const [param, axes] of Object.entries(spec.axes)) {
     axes.forEach((actions, axis) => {

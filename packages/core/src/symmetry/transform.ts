@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Params } from '../params/params';
-import { DenseMatrix, invert, transpose } from './dense-matrix';
-import { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
-import { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
+import type { Params } from '../params/params';
+import { type DenseMatrix, invert, transpose } from './dense-matrix';
+import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
+import type { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
 import { batchAxisOf } from './validate';
 
 /**
@@ -118,7 +118,8 @@ function applyBatched(
     innerAxis = axis + 1;
   } else {
     const found = batchAxisOf(spec, param, originalShape, outer);
-    if (found === undefined) throw new Error(`parameter '${param}': no axis carries '${outer}' for batched group '${action.group}'`);
+    if (found === undefined)
+      throw new Error(`parameter '${param}': no axis carries '${outer}' for batched group '${action.group}'`);
     batchAxis = found;
     innerAxis = axis;
   }

@@ -1,6 +1,6 @@
 import { SpecError } from '../errors/errors';
-import { ParamShapes } from '../params/params';
-import { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
+import type { ParamShapes } from '../params/params';
+import type { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
 
 const ACTIONS = new Set(['g', 'inverse', 'inverse-transpose']);
 const KINDS = new Set(['permutation', 'block-permutation', 'orthogonal', 'invertible']);
@@ -18,11 +18,13 @@ export function validateSpec(spec: SymmetrySpec, shapes: ParamShapes, where = 's
   for (const [name, decl] of Object.entries(spec.groups)) validateGroup(spec, name, decl, where);
 
   for (const param of Object.keys(shapes)) {
-    if (!(param in spec.axes)) throw new SpecError(`${where}: parameter '${param}' has no entry in the symmetry spec's axes`);
+    if (!(param in spec.axes))
+      throw new SpecError(`${where}: parameter '${param}' has no entry in the symmetry spec's axes`);
   }
   for (const [param, perAxis] of Object.entries(spec.axes)) {
     const shape = shapes[param];
-    if (shape === undefined) throw new SpecError(`${where}: the spec names parameter '${param}', which the model does not have`);
+    if (shape === undefined)
+      throw new SpecError(`${where}: the spec names parameter '${param}', which the model does not have`);
     if (perAxis.length !== shape.length) {
       throw new SpecError(
         `${where}: parameter '${param}' has ${shape.length} axes [${shape.join(', ')}] but the spec lists ${perAxis.length}`,
@@ -36,18 +38,24 @@ export function validateSpec(spec: SymmetrySpec, shapes: ParamShapes, where = 's
 
 function validateGroup(spec: SymmetrySpec, name: string, decl: GroupDeclaration, where: string): void {
   if (!KINDS.has(decl.kind)) throw new SpecError(`${where}: group '${name}' has unknown kind '${String(decl.kind)}'`);
-  if (!Number.isInteger(decl.size) || decl.size < 1) throw new SpecError(`${where}: group '${name}' has size ${decl.size}, not a positive integer`);
+  if (!Number.isInteger(decl.size) || decl.size < 1)
+    throw new SpecError(`${where}: group '${name}' has size ${decl.size}, not a positive integer`);
   if (decl.kind === 'block-permutation' && (!Number.isInteger(decl.blockSize) || (decl.blockSize ?? 0) < 1)) {
     throw new SpecError(`${where}: block-permutation group '${name}' needs a positive integer blockSize`);
   }
   if (decl.batchedOver !== undefined) {
     const outer = spec.groups[decl.batchedOver];
-    if (outer === undefined) throw new SpecError(`${where}: group '${name}' is batched over '${decl.batchedOver}', which is not declared`);
+    if (outer === undefined)
+      throw new SpecError(`${where}: group '${name}' is batched over '${decl.batchedOver}', which is not declared`);
     if (outer.kind !== 'permutation' && outer.kind !== 'block-permutation') {
-      throw new SpecError(`${where}: group '${name}' is batched over '${decl.batchedOver}', which is a ${outer.kind} group, not a permutation`);
+      throw new SpecError(
+        `${where}: group '${name}' is batched over '${decl.batchedOver}', which is a ${outer.kind} group, not a permutation`,
+      );
     }
     if (outer.batchedOver !== undefined) {
-      throw new SpecError(`${where}: group '${name}' is batched over '${decl.batchedOver}', which is itself batched (one level only)`);
+      throw new SpecError(
+        `${where}: group '${name}' is batched over '${decl.batchedOver}', which is itself batched (one level only)`,
+      );
     }
   }
 }
@@ -64,7 +72,8 @@ function validateAction(
   const at = `${where}: parameter '${param}' axis ${axis} (size ${shape[axis]})`;
   const decl = spec.groups[action.group];
   if (decl === undefined) throw new SpecError(`${at}: group '${action.group}' is not declared`);
-  if (!ACTIONS.has(action.as)) throw new SpecError(`${at}: action '${String(action.as)}' is not one of g, inverse, inverse-transpose`);
+  if (!ACTIONS.has(action.as))
+    throw new SpecError(`${at}: action '${String(action.as)}' is not one of g, inverse, inverse-transpose`);
   const size = shape[axis];
 
   if (decl.batchedOver !== undefined) {
@@ -72,13 +81,17 @@ function validateAction(
     const sharesAxis = sameAxis.some((a) => a.group === decl.batchedOver);
     if (sharesAxis) {
       if (size !== outer.size * decl.size) {
-        throw new SpecError(`${at}: group '${action.group}' (size ${decl.size}) shares this axis with '${decl.batchedOver}' (${outer.size} units), so the axis needs ${outer.size * decl.size} entries`);
+        throw new SpecError(
+          `${at}: group '${action.group}' (size ${decl.size}) shares this axis with '${decl.batchedOver}' (${outer.size} units), so the axis needs ${outer.size * decl.size} entries`,
+        );
       }
       return;
     }
     if (size !== decl.size) throw new SpecError(`${at}: group '${action.group}' needs size ${decl.size}`);
     if (batchAxisOf(spec, param, shape, decl.batchedOver) === undefined) {
-      throw new SpecError(`${at}: group '${action.group}' is batched over '${decl.batchedOver}' but no axis of size ${outer.size} of '${param}' carries '${decl.batchedOver}'`);
+      throw new SpecError(
+        `${at}: group '${action.group}' is batched over '${decl.batchedOver}' but no axis of size ${outer.size} of '${param}' carries '${decl.batchedOver}'`,
+      );
     }
     return;
   }
@@ -86,7 +99,9 @@ function validateAction(
   if (decl.kind === 'block-permutation') {
     const k = decl.blockSize as number;
     if (size !== decl.size && size !== decl.size * k) {
-      throw new SpecError(`${at}: block-permutation group '${action.group}' needs ${decl.size} or ${decl.size * k} entries`);
+      throw new SpecError(
+        `${at}: block-permutation group '${action.group}' needs ${decl.size} or ${decl.size * k} entries`,
+      );
     }
     return;
   }
@@ -99,7 +114,12 @@ function validateAction(
  * The axis of `param` that carries batching group `outer` with one entry per unit, or undefined.
  * A batched group acting on an axis of its own reads its item for each unit off this axis.
  */
-export function batchAxisOf(spec: SymmetrySpec, param: string, shape: readonly number[], outer: string): number | undefined {
+export function batchAxisOf(
+  spec: SymmetrySpec,
+  param: string,
+  shape: readonly number[],
+  outer: string,
+): number | undefined {
   const units = spec.groups[outer]?.size;
   const axes = spec.axes[param] ?? [];
   for (let axis = 0; axis < axes.length; axis++) {

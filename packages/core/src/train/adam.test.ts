@@ -6,7 +6,10 @@ import { Adam } from './adam';
 /** Five steps of an optimizer on a small least-squares problem (sizes not multiples of 4); the parameters after each step. */
 function trajectory(step: (objective: () => tf.Scalar, variables: tf.Variable[]) => void): number[][] {
   const rng = new Rng(3);
-  const [w, b] = tf.tidy(() => [tf.variable(tf.tensor2d(rng.normalArray(7 * 5), [7, 5])), tf.variable(tf.tensor1d(rng.normalArray(5)))]);
+  const [w, b] = tf.tidy(() => [
+    tf.variable(tf.tensor2d(rng.normalArray(7 * 5), [7, 5])),
+    tf.variable(tf.tensor1d(rng.normalArray(5))),
+  ]);
   const x = tf.tensor2d(rng.normalArray(9 * 7), [9, 7]);
   const y = tf.tensor2d(rng.normalArray(9 * 5), [9, 5]);
   const out: number[][] = [];
@@ -21,7 +24,7 @@ function trajectory(step: (objective: () => tf.Scalar, variables: tf.Variable[])
 describe('Adam', () => {
   afterAll(() => cpuBackend.activate());
 
-  it.each(['cpu', 'wasm'])('takes the same steps as tfjs\'s Adam on %s (fused kernel on wasm)', async (backend) => {
+  it.each(['cpu', 'wasm'])("takes the same steps as tfjs's Adam on %s (fused kernel on wasm)", async (backend) => {
     await (backend === 'wasm' ? wasmBackend : cpuBackend).activate();
     const reference = tf.train.adam(0.05);
     const expected = trajectory((f, vars) => tf.dispose(reference.minimize(f, true, vars) ?? undefined));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_STEP, AdamStepAttributes } from '../backend/wasm-kernels/adam-kernel';
+import { ADAM_STEP, type AdamStepAttributes } from '../backend/wasm-kernels/adam-kernel';
 
 /** What training needs of an optimizer: one step on the objective's gradient, and cleaning up. */
 export interface StepOptimizer {
@@ -60,8 +60,15 @@ export class Adam implements StepOptimizer {
       if (!g) continue;
       const state = this.momentsOf(variable);
       tf.tidy(() => {
-        const decayed = this.decoupledWeightDecay > 0 ? tf.mul(variable, 1 - this.learningRate * this.decoupledWeightDecay) : variable;
-        const [theta, m, v] = fused ? (tf.engine().runKernel(ADAM_STEP, { theta: decayed, m: state.m, v: state.v, g }, { ...attributes }) as tf.Tensor[]) : separateStep(decayed, state.m, state.v, g, attributes);
+        const decayed =
+          this.decoupledWeightDecay > 0
+            ? tf.mul(variable, 1 - this.learningRate * this.decoupledWeightDecay)
+            : variable;
+        const [theta, m, v] = fused
+          ? (tf
+              .engine()
+              .runKernel(ADAM_STEP, { theta: decayed, m: state.m, v: state.v, g }, { ...attributes }) as tf.Tensor[])
+          : separateStep(decayed, state.m, state.v, g, attributes);
         variable.assign(theta);
         state.m.assign(m);
         state.v.assign(v);
@@ -79,7 +86,10 @@ export class Adam implements StepOptimizer {
   private momentsOf(variable: tf.Variable): { m: tf.Variable; v: tf.Variable } {
     let state = this.moments.get(variable);
     if (!state) {
-      state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) }));
+      state = tf.tidy(() => ({
+        m: tf.variable(tf.zerosLike(variable), false),
+        v: tf.variable(tf.zerosLike(variable), false),
+      }));
       this.moments.set(variable, state);
     }
     return state;

@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { Adam, StepOptimizer } from './adam';
+import { Adam, type StepOptimizer } from './adam';
 import { minibatches, gather } from '../data/batches';
-import { Split } from '../data/dataset';
-import { Params } from '../params/params';
-import { AnyArchitecture } from '../plugin/architecture';
-import { ProgressSink } from '../progress/progress';
+import type { Split } from '../data/dataset';
+import type { Params } from '../params/params';
+import type { AnyArchitecture } from '../plugin/architecture';
+import type { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { crossEntropy } from '../metrics/evaluate';
 import { RunningStatistics } from '../normalisation/running-statistics';
-import { HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
 
 export interface TrainOptions {
   epochs: number;
@@ -47,16 +47,34 @@ export interface TrainResult {
  * Normalisation state (BatchNorm running statistics, from `plugin.normalisation`) is not trained:
  * it tracks the batch statistics of its tap as PyTorch does (see `RunningStatistics`).
  */
-export function train(plugin: AnyArchitecture, config: unknown, initial: Params, split: Split, options: TrainOptions): TrainResult {
+export function train(
+  plugin: AnyArchitecture,
+  config: unknown,
+  initial: Params,
+  split: Split,
+  options: TrainOptions,
+): TrainResult {
   return readSynchronously(trainingSteps(plugin, config, initial, split, options));
 }
 
 /** `train` reading each step's loss asynchronously: for backends without synchronous reads (webgpu). */
-export function trainAsync(plugin: AnyArchitecture, config: unknown, initial: Params, split: Split, options: TrainOptions): Promise<TrainResult> {
+export function trainAsync(
+  plugin: AnyArchitecture,
+  config: unknown,
+  initial: Params,
+  split: Split,
+  options: TrainOptions,
+): Promise<TrainResult> {
   return readAsynchronously(trainingSteps(plugin, config, initial, split, options));
 }
 
-function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Params, split: Split, options: TrainOptions): HostReads<TrainResult> {
+function* trainingSteps(
+  plugin: AnyArchitecture,
+  config: unknown,
+  initial: Params,
+  split: Split,
+  options: TrainOptions,
+): HostReads<TrainResult> {
   const started = performance.now();
   const inputShape = plugin.inputShape(config);
   const size = inputShape.reduce((a, b) => a * b, 1);
@@ -70,9 +88,13 @@ function* trainingSteps(plugin: AnyArchitecture, config: unknown, initial: Param
   const current = (): Params => ({ ...initial, ...running.values, ...variables });
   const taps = norms.map((n) => n.tap);
   const decoupled = options.optimizer === 'adamw' ? (options.weightDecay ?? 0) : 0;
-  const optimizer = options.optimizer === 'sgd' ? momentum(options.learningRate, options.momentum ?? 0.9) : new Adam(options.learningRate, { decoupledWeightDecay: decoupled });
+  const optimizer =
+    options.optimizer === 'sgd'
+      ? momentum(options.learningRate, options.momentum ?? 0.9)
+      : new Adam(options.learningRate, { decoupledWeightDecay: decoupled });
   const decay = options.optimizer === 'adamw' ? 0 : (options.weightDecay ?? 0);
-  const penalty = (): tf.Scalar => tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
+  const penalty = (): tf.Scalar =>
+    tf.mul(0.5 * decay, tf.addN(Object.values(variables).map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
   const rng = new Rng(options.seed);
   const epochLosses: number[] = [];
   const steps = Math.ceil(split.count / options.batchSize);

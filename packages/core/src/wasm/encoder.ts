@@ -101,7 +101,8 @@ export const op = {
   v128Zero: (): Code => simd(0x0c, ...new Array<number>(16).fill(0)),
   v128AnyTrue: (): Code => simd(0x53),
   /** i8x16.shuffle by 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
-  shuffle32: (lanes: readonly [number, number, number, number]): Code => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
+  shuffle32: (lanes: readonly [number, number, number, number]): Code =>
+    simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
   v128Bitselect: (): Code => simd(0x52),
   f64x2Splat: (): Code => simd(0x14),
   f64x2ExtractLane: (lane: number): Code => simd(0x21, lane),
@@ -155,14 +156,25 @@ function localRuns(locals: readonly ValueType[]): number[][] {
 
 /** A module exporting `functions` that imports its memory as `env.memory`. */
 export function encodeModule(functions: readonly FunctionSpec[]): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vector(f.parameters.map((t) => [t])), ...(f.result === undefined ? [0] : [1, f.result])]);
+  const types = functions.map((f) => [
+    0x60,
+    ...vector(f.parameters.map((t) => [t])),
+    ...(f.result === undefined ? [0] : [1, f.result]),
+  ]);
   const memoryImport = [[...name('env'), ...name('memory'), 0x02, 0x00, 1]];
   const bodies = functions.map((f) => {
     const body = [...vector(localRuns(f.locals)), ...flatten(f.body), 0x0b];
     return [...uleb(body.length), ...body];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(1, vector(types)),
     ...section(2, vector(memoryImport)),
     ...section(3, vector(functions.map((_, i) => uleb(i)))),

@@ -5,5 +5,9 @@ import { figluMatrix } from '../figlu';
 
 const { mask, values } = fixedEntries('layers.1.weight', 64, 48, 12, 0.5, 7);
 const f = figluMatrix('layers.0', 16, 7);
-const digest = createHash('sha256').update(Buffer.from(mask.buffer)).update(Buffer.from(values.buffer)).update(Buffer.from(f.buffer)).digest('hex');
+const digest = createHash('sha256')
+  .update(Buffer.from(mask.buffer))
+  .update(Buffer.from(values.buffer))
+  .update(Buffer.from(f.buffer))
+  .digest('hex');
 process.stdout.write(`${digest}\n`);

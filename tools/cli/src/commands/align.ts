@@ -5,7 +5,7 @@ import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
 import { loadPair } from '../checkpoint';
-import { chooseBackend, Command } from '../command';
+import { chooseBackend, type Command } from '../command';
 import { progressBar } from '../progress-bar';
 
 export const alignCommand: Command = {
@@ -33,13 +33,16 @@ export const alignCommand: Command = {
     const method = optionalString(parsed, 'method') ?? 'weight';
     const matcher = context.registry.matcher(method);
     const datasetId = optionalString(parsed, 'dataset');
-    if (matcher.needsData && !datasetId) throw new UsageError(`--method ${method} looks at features or losses on training data: give --dataset`);
+    if (matcher.needsData && !datasetId)
+      throw new UsageError(`--method ${method} looks at features or losses on training data: give --dataset`);
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const maxIterations = integerFlag(parsed, 'max-iterations', 100, 1) as number;
     await chooseBackend(parsed, context, { command: 'align' });
     const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
     const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
-    const data = datasetId ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 }) : undefined;
+    const data = datasetId
+      ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 })
+      : undefined;
     if (data) assertInputsFit(a.plugin, a.config, data, fileA);
     const matchData = data && {
       plugin: a.plugin,
@@ -49,8 +52,19 @@ export const alignCommand: Command = {
       steps: integerFlag(parsed, 'steps', undefined, 1),
       batchSize: integerFlag(parsed, 'batch-size', 500, 1),
     };
-    const { record, aligned } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, { method, seed, maxIterations, progress: progressBar(), data: matchData });
-    writeAlignment(out, a.plugin, a.config, aligned, record, { arch: a.plugin.id, config: a.config, alignedTo: fileA, source: fileB });
+    const { record, aligned } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, {
+      method,
+      seed,
+      maxIterations,
+      progress: progressBar(),
+      data: matchData,
+    });
+    writeAlignment(out, a.plugin, a.config, aligned, record, {
+      arch: a.plugin.id,
+      config: a.config,
+      alignedTo: fileA,
+      source: fileB,
+    });
     [a.params, b.params, aligned].forEach(disposeParams);
     context.print(
       `aligned ${fileB} to ${fileA} (${a.plugin.id}, ${method}): objective ${record.objectiveBefore.toFixed(3)} → ${record.objectiveAfter.toFixed(3)} in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s`,

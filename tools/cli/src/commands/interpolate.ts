@@ -1,10 +1,19 @@
-import { barrierCurve, barrierCurveInThreads, defaultThreads, disposeParams, evaluate, EvaluationBatches, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
-import { Correction, CORRECTIONS, corrector } from '../corrections';
+import {
+  barrierCurve,
+  barrierCurveInThreads,
+  defaultThreads,
+  disposeParams,
+  evaluate,
+  EvaluationBatches,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@weightspace/core';
+import { type Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse } from '../args';
 import { UsageError } from '../usage-error';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
-import { chooseBackend, Command } from '../command';
+import { chooseBackend, type Command } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
 import { registrySource } from '../modules';
@@ -15,26 +24,60 @@ export const interpolateCommand: Command = {
   usage:
     'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--correct plain|bn-reset|repair] [--stat-samples 5000] [--threads N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse(argv, { ...pairFlags, points: { type: 'string' }, 'test-limit': { type: 'string' }, correct: { type: 'string' }, 'stat-samples': { type: 'string' }, threads: { type: 'string' } });
+    const parsed = parse(argv, {
+      ...pairFlags,
+      points: { type: 'string' },
+      'test-limit': { type: 'string' },
+      correct: { type: 'string' },
+      'stat-samples': { type: 'string' },
+      threads: { type: 'string' },
+    });
     const { files, out, dataset } = pairInputs(parsed, context);
     const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     const correction = (optionalString(parsed, 'correct') ?? 'plain') as Correction;
-    if (!CORRECTIONS.includes(correction)) throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
+    if (!CORRECTIONS.includes(correction))
+      throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     const threads = integerFlag(parsed, 'threads', defaultThreads(), 1, 64) as number;
     const backend = await chooseBackend(parsed, context, { command: 'interpolate' });
-    const { a, b, data, test: batches } = await loadPairWithData(context, files, dataset, { testLimit, trainLimit: correction === 'plain' ? 1 : statSamples });
+    const {
+      a,
+      b,
+      data,
+      test: batches,
+    } = await loadPairWithData(context, files, dataset, {
+      testLimit,
+      trainLimit: correction === 'plain' ? 1 : statSamples,
+    });
     const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
     try {
       const correct = stats && corrector(correction, a.plugin, a.config, a.params, b.params, stats);
       // Plain curves are split over worker threads; corrected ones need the statistics here.
       const curve = correct
         ? barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar(), correct })
-        : await barrierCurveInThreads(a.plugin, a.config, a.params, b.params, data.test, { registry: registrySource, backend, points, progress: progressBar(), threads });
-      const endpoints = { a: evaluate(a.plugin, a.config, a.params, batches), b: evaluate(a.plugin, a.config, b.params, batches) };
-      writeJsonAtomic(join(out, 'curve.json'), { arch: a.plugin.id, a: fileA, b: fileB, dataset: data.id, testSamples: data.test.count, correction, endpoints, ...curve });
+        : await barrierCurveInThreads(a.plugin, a.config, a.params, b.params, data.test, {
+            registry: registrySource,
+            backend,
+            points,
+            progress: progressBar(),
+            threads,
+          });
+      const endpoints = {
+        a: evaluate(a.plugin, a.config, a.params, batches),
+        b: evaluate(a.plugin, a.config, b.params, batches),
+      };
+      writeJsonAtomic(join(out, 'curve.json'), {
+        arch: a.plugin.id,
+        a: fileA,
+        b: fileB,
+        dataset: data.id,
+        testSamples: data.test.count,
+        correction,
+        endpoints,
+        ...curve,
+      });
       writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
       context.print(
         table(
@@ -42,7 +85,9 @@ export const interpolateCommand: Command = {
           curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
         ),
       );
-      context.print(`loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`);
+      context.print(
+        `loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`,
+      );
       context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
     } finally {
       stats?.dispose();
@@ -52,4 +97,3 @@ export const interpolateCommand: Command = {
     }
   },
 };
-

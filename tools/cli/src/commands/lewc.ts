@@ -1,14 +1,23 @@
-import { barrierCurve, disposeParams, EvaluationBatches, lewc, linePlotSvg, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import {
+  barrierCurve,
+  disposeParams,
+  EvaluationBatches,
+  lewc,
+  linePlotSvg,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, parse } from '../args';
-import { chooseBackend, Command } from '../command';
+import { chooseBackend, type Command } from '../command';
 import { table } from '../curves';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { progressBar } from '../progress-bar';
 
 export const lewcCommand: Command = {
   name: 'lewc',
-  summary: 'LEWC of A and B without alignment: temperature-calibrated barriers, per-layer LEWC cosine, reciprocal orthogonality',
+  summary:
+    'LEWC of A and B without alignment: temperature-calibrated barriers, per-layer LEWC cosine, reciprocal orthogonality',
   usage:
     'weightspace lewc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--lambdas 0.5] [--points 25] [--calibration-limit 5000] [--test-limit N] [--backend ID]',
   async run(argv, context) {
@@ -25,18 +34,46 @@ export const lewcCommand: Command = {
     const calibrationLimit = integerFlag(parsed, 'calibration-limit', 5000, 1) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     await chooseBackend(parsed, context, { command: 'lewc' });
-    const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit, trainLimit: calibrationLimit });
+    const { a, b, data, test } = await loadPairWithData(context, files, dataset, {
+      testLimit,
+      trainLimit: calibrationLimit,
+    });
     const calibration = EvaluationBatches.forModel(data.train, a.plugin, a.config);
     try {
-      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, { points, calibration, progress: progressBar(), task: 'calibrated lerp' });
+      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, {
+        points,
+        calibration,
+        progress: progressBar(),
+        task: 'calibrated lerp',
+      });
       const report = lewc(a.plugin, a.config, a.params, b.params, test, { lambdas, progress: progressBar() });
-      writeJsonAtomic(join(out, 'lewc.json'), { arch: a.plugin.id, a: files.a, b: files.b, dataset: data.id, calibrationSamples: data.train.count, curve, ...report });
+      writeJsonAtomic(join(out, 'lewc.json'), {
+        arch: a.plugin.id,
+        a: files.a,
+        b: files.b,
+        dataset: data.id,
+        calibrationSamples: data.train.count,
+        curve,
+        ...report,
+      });
       writeFileAtomic(join(out, 'lewc.svg'), lewcSvg(curve, report, `LEWC of ${files.a} and ${files.b}`));
       const f = (v: number) => v.toFixed(4);
-      context.print(table(['layer', 'depth', ...lambdas.map((l) => `cos λ=${l}`)], report.layers.map((l) => [l.tap, l.depth, ...lambdas.map((lam) => f(l.cosine[String(lam)].mean))])));
-      context.print(table(['dense layer', '‖W_B z_A‖/‖W_A z_A‖', '‖W_A z_B‖/‖W_B z_B‖'], report.orthogonality.map((o) => [o.weight, f(o.ratioBonA), f(o.ratioAonB)])));
+      context.print(
+        table(
+          ['layer', 'depth', ...lambdas.map((l) => `cos λ=${l}`)],
+          report.layers.map((l) => [l.tap, l.depth, ...lambdas.map((lam) => f(l.cosine[String(lam)].mean))]),
+        ),
+      );
+      context.print(
+        table(
+          ['dense layer', '‖W_B z_A‖/‖W_A z_A‖', '‖W_A z_B‖/‖W_B z_B‖'],
+          report.orthogonality.map((o) => [o.weight, f(o.ratioBonA), f(o.ratioAonB)]),
+        ),
+      );
       const bar = curve.barriers;
-      context.print(`loss barrier ${f(bar.loss)} raw, ${f(bar.calibratedLoss ?? NaN)} calibrated; accuracy barrier ${(bar.accuracy * 100).toFixed(2)} pts`);
+      context.print(
+        `loss barrier ${f(bar.loss)} raw, ${f(bar.calibratedLoss ?? NaN)} calibrated; accuracy barrier ${(bar.accuracy * 100).toFixed(2)} pts`,
+      );
       context.print(`wrote ${join(out, 'lewc.json')} and ${join(out, 'lewc.svg')}`);
     } finally {
       test.dispose();
@@ -47,7 +84,11 @@ export const lewcCommand: Command = {
   },
 };
 
-export function lewcSvg(curve: ReturnType<typeof barrierCurve>, report: ReturnType<typeof lewc>, title: string): string {
+export function lewcSvg(
+  curve: ReturnType<typeof barrierCurve>,
+  report: ReturnType<typeof lewc>,
+  title: string,
+): string {
   const ts = curve.points.map((p) => p.t);
   const xs = report.layers.map((_, i) => i + 1);
   return linePlotSvg(
@@ -65,15 +106,27 @@ export function lewcSvg(curve: ReturnType<typeof barrierCurve>, report: ReturnTy
         title: 'LEWC cosine per layer',
         xLabel: 'layer (tap order)',
         yLabel: 'cos',
-        series: report.lambdas.map((l) => ({ name: `λ = ${l}`, xs, ys: report.layers.map((layer) => layer.cosine[String(l)].mean) })),
+        series: report.lambdas.map((l) => ({
+          name: `λ = ${l}`,
+          xs,
+          ys: report.layers.map((layer) => layer.cosine[String(l)].mean),
+        })),
       },
       {
         title: 'reciprocal orthogonality',
         xLabel: 'dense layer',
         yLabel: 'ratio',
         series: [
-          { name: '‖W_B z_A‖/‖W_A z_A‖', xs: report.orthogonality.map((_, i) => i + 1), ys: report.orthogonality.map((o) => o.ratioBonA) },
-          { name: '‖W_A z_B‖/‖W_B z_B‖', xs: report.orthogonality.map((_, i) => i + 1), ys: report.orthogonality.map((o) => o.ratioAonB) },
+          {
+            name: '‖W_B z_A‖/‖W_A z_A‖',
+            xs: report.orthogonality.map((_, i) => i + 1),
+            ys: report.orthogonality.map((o) => o.ratioBonA),
+          },
+          {
+            name: '‖W_A z_B‖/‖W_B z_B‖',
+            xs: report.orthogonality.map((_, i) => i + 1),
+            ys: report.orthogonality.map((o) => o.ratioAonB),
+          },
         ],
       },
     ],

@@ -1,7 +1,7 @@
 import { disposeParams, linePlotSvg, llfc, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, parse } from '../args';
-import { chooseBackend, Command } from '../command';
+import { chooseBackend, type Command } from '../command';
 import { table } from '../curves';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { progressBar } from '../progress-bar';
@@ -9,7 +9,8 @@ import { progressBar } from '../progress-bar';
 export const llfcCommand: Command = {
   name: 'llfc',
   summary: 'layerwise linear feature connectivity of A and B: per-layer Dis, scale, weak additivity, commutativity',
-  usage: 'weightspace llfc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--alphas 0.25,0.5,0.75] [--test-limit N] [--backend ID]',
+  usage:
+    'weightspace llfc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--alphas 0.25,0.5,0.75] [--test-limit N] [--backend ID]',
   async run(argv, context) {
     const parsed = parse(argv, { ...pairFlags, alphas: { type: 'string' }, 'test-limit': { type: 'string' } });
     const { files, out, dataset } = pairInputs(parsed, context);
@@ -19,16 +20,37 @@ export const llfcCommand: Command = {
     const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit });
     try {
       const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });
-      writeJsonAtomic(join(out, 'llfc.json'), { arch: a.plugin.id, a: files.a, b: files.b, dataset: data.id, ...report });
+      writeJsonAtomic(join(out, 'llfc.json'), {
+        arch: a.plugin.id,
+        a: files.a,
+        b: files.b,
+        dataset: data.id,
+        ...report,
+      });
       writeFileAtomic(join(out, 'llfc.svg'), llfcSvg(report, `LLFC of ${files.b} against ${files.a}`));
       const f = (v: number) => v.toFixed(4);
       context.print(
         table(
-          ['layer', 'baseline 1-|cos(fA,fB)|', ...alphas.map((al) => `Dis α=${al}`), ...alphas.map((al) => `c α=${al}`)],
-          report.layers.map((l) => [l.tap, f(l.baseline.mean), ...alphas.map((al) => f(l.dis[String(al)].mean)), ...alphas.map((al) => f(l.scale[String(al)]))]),
+          [
+            'layer',
+            'baseline 1-|cos(fA,fB)|',
+            ...alphas.map((al) => `Dis α=${al}`),
+            ...alphas.map((al) => `c α=${al}`),
+          ],
+          report.layers.map((l) => [
+            l.tap,
+            f(l.baseline.mean),
+            ...alphas.map((al) => f(l.dis[String(al)].mean)),
+            ...alphas.map((al) => f(l.scale[String(al)])),
+          ]),
         ),
       );
-      context.print(table(['dense layer', 'dist_com', 'dist_W', 'dist_H'], report.commutativity.map((c) => [c.weight, f(c.distCom), f(c.distW), f(c.distH)])));
+      context.print(
+        table(
+          ['dense layer', 'dist_com', 'dist_W', 'dist_H'],
+          report.commutativity.map((c) => [c.weight, f(c.distCom), f(c.distW), f(c.distH)]),
+        ),
+      );
       context.print(`wrote ${join(out, 'llfc.json')} and ${join(out, 'llfc.svg')}`);
     } finally {
       test.dispose();
@@ -49,23 +71,45 @@ export function llfcSvg(report: ReturnType<typeof llfc>, title: string): string 
         yLabel: '1 − |cos|',
         series: [
           { name: 'baseline A vs B', xs, ys: report.layers.map((l) => l.baseline.mean), dashed: true },
-          ...report.alphas.map((al) => ({ name: `α = ${al}`, xs, ys: report.layers.map((l) => l.dis[String(al)].mean) })),
+          ...report.alphas.map((al) => ({
+            name: `α = ${al}`,
+            xs,
+            ys: report.layers.map((l) => l.dis[String(al)].mean),
+          })),
         ],
       },
       {
         title: 'scale c per layer',
         xLabel: 'layer',
         yLabel: 'c',
-        series: report.alphas.map((al) => ({ name: `α = ${al}`, xs, ys: report.layers.map((l) => l.scale[String(al)]) })),
+        series: report.alphas.map((al) => ({
+          name: `α = ${al}`,
+          xs,
+          ys: report.layers.map((l) => l.scale[String(al)]),
+        })),
       },
       {
         title: 'commutativity per dense layer',
         xLabel: 'dense layer',
         yLabel: 'normalised squared distance',
         series: [
-          { name: 'dist_com', xs: report.commutativity.map((_, i) => i + 1), ys: report.commutativity.map((c) => c.distCom) },
-          { name: 'dist_W', xs: report.commutativity.map((_, i) => i + 1), ys: report.commutativity.map((c) => c.distW), dashed: true },
-          { name: 'dist_H', xs: report.commutativity.map((_, i) => i + 1), ys: report.commutativity.map((c) => c.distH), dashed: true },
+          {
+            name: 'dist_com',
+            xs: report.commutativity.map((_, i) => i + 1),
+            ys: report.commutativity.map((c) => c.distCom),
+          },
+          {
+            name: 'dist_W',
+            xs: report.commutativity.map((_, i) => i + 1),
+            ys: report.commutativity.map((c) => c.distW),
+            dashed: true,
+          },
+          {
+            name: 'dist_H',
+            xs: report.commutativity.map((_, i) => i + 1),
+            ys: report.commutativity.map((c) => c.distH),
+            dashed: true,
+          },
         ],
       },
     ],

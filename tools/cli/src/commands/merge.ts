@@ -4,7 +4,7 @@ import {
   disposeParams,
   EvaluationBatches,
   hierarchicalMerge,
-  MergeResult,
+  type MergeResult,
   mergeMany,
   planAligner,
   resetBatchNorm,
@@ -12,15 +12,19 @@ import {
 } from '@weightspace/core';
 import { assertInputsFit } from '../inputs-fit';
 import { integerFlag, optionalString, parse, requireString } from '../args';
-import { LoadedModel, loadModel, saveModel } from '../checkpoint';
-import { chooseBackend, Command } from '../command';
+import { type LoadedModel, loadModel, saveModel } from '../checkpoint';
+import { chooseBackend, type Command } from '../command';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
 export const MERGE_METHODS = ['average', 'mergemany', 'hierarchical'] as const;
 
 /** Loads every checkpoint as one architecture and checks they share names and shapes, naming the file that differs. */
-export function loadMany(files: readonly string[], registry: Parameters<typeof loadModel>[1], arch?: string): LoadedModel[] {
+export function loadMany(
+  files: readonly string[],
+  registry: Parameters<typeof loadModel>[1],
+  arch?: string,
+): LoadedModel[] {
   const first = loadModel(files[0], registry, arch);
   const models = [first];
   for (const file of files.slice(1)) {
@@ -48,7 +52,8 @@ export const mergeCommand: Command = {
       'stat-samples': { type: 'string' },
     });
     const method = requireString(parsed, 'method');
-    if (!(MERGE_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method must be one of ${MERGE_METHODS.join(', ')}, got '${method}'`);
+    if (!(MERGE_METHODS as readonly string[]).includes(method))
+      throw new UsageError(`--method must be one of ${MERGE_METHODS.join(', ')}, got '${method}'`);
     const out = requireString(parsed, 'out');
     const files = parsed.positionals;
     if (files.length < 2) throw new UsageError(`give at least two checkpoints to merge, got ${files.length}`);
@@ -82,15 +87,28 @@ export const mergeCommand: Command = {
       batches.dispose();
       disposeParams(result.params);
     } else if (hasBatchNorm) {
-      context.log(`note: ${plugin.id} has BatchNorm statistics; they are averaged, not recomputed (give --dataset to reset them)`);
+      context.log(
+        `note: ${plugin.id} has BatchNorm statistics; they are averaged, not recomputed (give --dataset to reset them)`,
+      );
     }
     const bnReset = hasBatchNorm && datasetId ? { dataset: datasetId, samples: statSamples } : null;
     saveModel(out, plugin, config, merged, { arch: plugin.id, config, mergedBy: method, inputs: files, bnReset });
-    const record = { method, matcher: method === 'average' ? null : matcherId, arch: plugin.id, inputs: files, rounds: result.rounds, seconds: result.seconds, seed, bnReset };
+    const record = {
+      method,
+      matcher: method === 'average' ? null : matcherId,
+      arch: plugin.id,
+      inputs: files,
+      rounds: result.rounds,
+      seconds: result.seconds,
+      seed,
+      bnReset,
+    };
     const recordFile = out.replace(/\.safetensors$/, '') + '.json';
     writeJsonAtomic(recordFile, record);
     params.forEach(disposeParams);
     disposeParams(merged);
-    context.print(`merged ${files.length} ${plugin.id} checkpoints by ${method} in ${result.seconds.toFixed(2)} s (${result.rounds} rounds): wrote ${out} and ${recordFile}`);
+    context.print(
+      `merged ${files.length} ${plugin.id} checkpoints by ${method} in ${result.seconds.toFixed(2)} s (${result.rounds} rounds): wrote ${out} and ${recordFile}`,
+    );
   },
 };

@@ -2,7 +2,7 @@ import { defaultRobustnessOptions, disposeParams, robustness, writeJsonAtomic } 
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, optionalString, parse, requireString } from '../args';
 import { loadModel } from '../checkpoint';
-import { chooseBackend, Command } from '../command';
+import { chooseBackend, type Command } from '../command';
 import { table } from '../curves';
 import { assertInputsFit } from '../inputs-fit';
 import { progressBar } from '../progress-bar';
@@ -40,7 +40,10 @@ export const robustnessCommand: Command = {
     const model = loadModel(file, context.registry, optionalString(parsed, 'arch'));
     const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
     assertInputsFit(model.plugin, model.config, data, file);
-    const report = robustness(model.plugin, model.config, model.params, data.test, { ...options, progress: progressBar() });
+    const report = robustness(model.plugin, model.config, model.params, data.test, {
+      ...options,
+      progress: progressBar(),
+    });
     disposeParams(model.params);
     writeJsonAtomic(join(out, 'robustness.json'), { model: file, dataset: data.id, options, ...report });
     const pct = (v: number) => (v * 100).toFixed(2);

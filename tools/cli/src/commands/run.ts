@@ -1,8 +1,8 @@
-import { ConfigError, experimentSchema, ExperimentSpec, mnistMlpDemo, validateAgainst } from '@weightspace/core';
+import { ConfigError, experimentSchema, type ExperimentSpec, mnistMlpDemo, validateAgainst } from '@weightspace/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { integerFlag, optionalString, parse, Parsed } from '../args';
-import { chooseBackend, Command, CommandContext } from '../command';
+import { integerFlag, optionalString, parse, type Parsed } from '../args';
+import { chooseBackend, type Command, type CommandContext } from '../command';
 import { runExperiment, summaryTable } from '../experiment';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
@@ -11,9 +11,13 @@ async function execute(spec: ExperimentSpec, backendFlags: Parsed, context: Comm
   const backend = await chooseBackend(backendFlags, context, { command: 'run', workerThreads: true });
   const report = await runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log });
   context.print('');
-  context.print(`${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`);
+  context.print(
+    `${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`,
+  );
   context.print(summaryTable(report));
-  context.print(`report: ${join(spec.out, 'report.md')} (curves.svg, report.json, checkpoints); ${report.seconds.total.toFixed(1)} s, peak RSS ${report.peakRssMb.toFixed(0)} MB`);
+  context.print(
+    `report: ${join(spec.out, 'report.md')} (curves.svg, report.json, checkpoints); ${report.seconds.total.toFixed(1)} s, peak RSS ${report.peakRssMb.toFixed(0)} MB`,
+  );
 }
 
 export const runCommand: Command = {
@@ -28,7 +32,9 @@ export const runCommand: Command = {
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new ConfigError(`${file}: cannot read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new ConfigError(
+        `${file}: cannot read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     const spec = validateAgainst<ExperimentSpec>(experimentSchema, raw, file);
     await execute({ ...spec, out: optionalString(parsed, 'out') ?? spec.out }, parsed, context);
@@ -40,7 +46,12 @@ export const demoCommand: Command = {
   summary: 'the MNIST MLP re-basin demo (what `npm start` runs)',
   usage: 'weightspace demo [--out DIR] [--epochs N] [--train-limit N] [--test-limit N] [--backend ID]',
   async run(argv, context) {
-    const parsed = parse(argv, { out: { type: 'string' }, epochs: { type: 'string' }, 'train-limit': { type: 'string' }, 'test-limit': { type: 'string' } });
+    const parsed = parse(argv, {
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      'train-limit': { type: 'string' },
+      'test-limit': { type: 'string' },
+    });
     const epochs = integerFlag(parsed, 'epochs', mnistMlpDemo.train.epochs, 1) as number;
     // Limits take the first N images of each split: a quick look before the full run.
     const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);

@@ -2,7 +2,7 @@ import { disposeParams, train, validateAgainst } from '@weightspace/core';
 import { integerFlag, jsonFlag, numberFlag, optionalString, parse, requireString } from '../args';
 import { loadModel, saveModel } from '../checkpoint';
 import { UsageError } from '../usage-error';
-import { chooseBackend, Command } from '../command';
+import { chooseBackend, type Command } from '../command';
 import { progressBar } from '../progress-bar';
 
 export const trainCommand: Command = {
@@ -31,7 +31,8 @@ export const trainCommand: Command = {
     const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const optimizer = optionalString(parsed, 'optimizer') ?? 'adam';
-    if (optimizer !== 'adam' && optimizer !== 'adamw' && optimizer !== 'sgd') throw new UsageError(`--optimizer must be adam, adamw or sgd, got '${optimizer}'`);
+    if (optimizer !== 'adam' && optimizer !== 'adamw' && optimizer !== 'sgd')
+      throw new UsageError(`--optimizer must be adam, adamw or sgd, got '${optimizer}'`);
     const options = {
       epochs: integerFlag(parsed, 'epochs', 5, 1) as number,
       batchSize: integerFlag(parsed, 'batch-size', 512, 1) as number,
@@ -47,12 +48,33 @@ export const trainCommand: Command = {
     const data = await datasetPlugin.load({ trainLimit, testLimit: 1 });
     // Continuing from a checkpoint (spawning) takes its architecture and config from the file.
     const parent = initFile ? loadModel(initFile, context.registry, plugin.id) : undefined;
-    const config = parent ? parent.config : validateAgainst<unknown>(plugin.configSchema, explicit ?? plugin.defaultConfig(data), `--config for ${plugin.id}`);
+    const config = parent
+      ? parent.config
+      : validateAgainst<unknown>(
+          plugin.configSchema,
+          explicit ?? plugin.defaultConfig(data),
+          `--config for ${plugin.id}`,
+        );
     const initial = parent ? parent.params : plugin.init(config, seed);
-    const result = train(plugin, config, initial, data.train, { ...options, seed, progress: progressBar(), task: `train seed ${seed}` });
+    const result = train(plugin, config, initial, data.train, {
+      ...options,
+      seed,
+      progress: progressBar(),
+      task: `train seed ${seed}`,
+    });
     disposeParams(initial);
-    saveModel(out, plugin, config, result.params, { arch: plugin.id, config, dataset: data.id, trainCount: data.train.count, seed, train: options, init: initFile ?? null });
+    saveModel(out, plugin, config, result.params, {
+      arch: plugin.id,
+      config,
+      dataset: data.id,
+      trainCount: data.train.count,
+      seed,
+      train: options,
+      init: initFile ?? null,
+    });
     disposeParams(result.params);
-    context.print(`saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`);
+    context.print(
+      `saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`,
+    );
   },
 };

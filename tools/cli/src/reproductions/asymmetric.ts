@@ -34,7 +34,7 @@ import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
-import { trainCheckpoints, TrainingJob } from './training-jobs';
+import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const KINDS = [
   { name: 'standard', arch: 'mlp', extra: {} },
@@ -76,13 +76,25 @@ async function main(): Promise<void> {
   const pairs: Array<[number, number]> = Array.from({ length: full ? 5 : smoke ? 1 : 3 }, (_, k) => [2 * k, 2 * k + 1]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
-  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
+  const backend = await activateBackend(
+    registry.backends(),
+    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
+  );
   // LayerNorm before every activation, as in the paper's MLPs: it keeps FiGLU's gate inputs Fx on
   // one scale throughout training.
   const base = { input: 784, hidden: [width, width, width], classes: 10, layerNorm: true };
   const file = (kind: string, seed: number) => join(out, 'models', `${kind}-s${seed}.safetensors`);
   const jobs: TrainingJob[] = KINDS.flatMap((k) =>
-    pairs.flat().map((seed) => ({ file: file(k.arch, seed), arch: k.arch, dataset: 'mnist', config: { ...base, ...k.extra }, seed, epochs, trainLimit, ...recipe })),
+    pairs.flat().map((seed) => ({
+      file: file(k.arch, seed),
+      arch: k.arch,
+      dataset: 'mnist',
+      config: { ...base, ...k.extra },
+      seed,
+      epochs,
+      trainLimit,
+      ...recipe,
+    })),
   );
   const started = performance.now();
   const trained = await trainCheckpoints(jobs, registry, backend, Number(values.jobs), log);
@@ -91,7 +103,9 @@ async function main(): Promise<void> {
 
   const resultsFile = join(out, 'results.json');
   // Rows of an earlier run are reused only when it had the same settings.
-  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] }) : undefined;
+  const saved = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] })
+    : undefined;
   const settings = { base, epochs, recipe, trainLimit, testLimit, points };
   const rows: Row[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.rows : [];
   const data = await registry.dataset('mnist').load({ trainLimit: 1, testLimit });
@@ -99,23 +113,39 @@ async function main(): Promise<void> {
   const mlp = registry.architecture('mlp');
   const standardSpec = mlp.symmetry(base);
   const align = planAligner(standardSpec, registry.matchers(), 'weight');
-  const summary = (c: ReturnType<typeof barrierCurve>) => ({ midpoint: c.barriers.midpointLoss as number, max: c.barriers.loss, accuracy: c.barriers.accuracy });
+  const summary = (c: ReturnType<typeof barrierCurve>) => ({
+    midpoint: c.barriers.midpointLoss as number,
+    max: c.barriers.loss,
+    accuracy: c.barriers.accuracy,
+  });
   for (const kind of KINDS) {
     for (const pair of pairs) {
       const key = `${kind.name}/${pair.join('-')}`;
       if (rows.some((r) => r.key === key)) continue;
       const [a, b] = pair.map((seed) => loadModel(file(kind.arch, seed), registry, kind.arch));
-      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, { points, progress: progressBar(), task: `${key} naive` });
+      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, {
+        points,
+        progress: progressBar(),
+        task: `${key} naive`,
+      });
       const row: Row = { key, kind: kind.name, pair, naive: summary(curve) };
       if (kind.name !== 'σ-asym') {
         // Weight matching over the standard MLP's permutations: it aligns standard nets, and
         // shows what it finds on W-asymmetric ones.
         const element = align(a.params, b.params, 0);
         const perms = Object.values(element).map((v) => (v.kind === 'permutation' ? Array.from(v.perm) : []));
-        const moved = perms.reduce((n, p) => n + p.filter((target, i) => target !== i).length, 0) / perms.reduce((n, p) => n + p.length, 0);
+        const moved =
+          perms.reduce((n, p) => n + p.filter((target, i) => target !== i).length, 0) /
+          perms.reduce((n, p) => n + p.length, 0);
         if (kind.name === 'standard') {
           const aligned = transform(b.params, standardSpec, element);
-          row.aligned = summary(barrierCurve(a.plugin, a.config, a.params, aligned, test, { points, progress: progressBar(), task: `${key} aligned` }));
+          row.aligned = summary(
+            barrierCurve(a.plugin, a.config, a.params, aligned, test, {
+              points,
+              progress: progressBar(),
+              task: `${key} aligned`,
+            }),
+          );
           disposeParams(aligned);
         } else {
           row.movedByMatching = moved;
@@ -123,29 +153,61 @@ async function main(): Promise<void> {
       }
       rows.push(row);
       writeJsonAtomic(resultsFile, { width, settings, trainSeconds, rows });
-      log(`${key}: midpoint loss barrier ${row.naive.midpoint.toFixed(4)}${row.aligned ? `, weight-matched ${row.aligned.midpoint.toFixed(4)}` : ''}`);
+      log(
+        `${key}: midpoint loss barrier ${row.naive.midpoint.toFixed(4)}${row.aligned ? `, weight-matched ${row.aligned.midpoint.toFixed(4)}` : ''}`,
+      );
       disposeParams(a.params);
       disposeParams(b.params);
     }
   }
   test.dispose();
-  writeSummary(out, rows, width, `${epochs} epochs of AdamW (weight decay 0.03, batch 64)${trainLimit ? ` on the first ${trainLimit} training images` : ''}`, points, testLimit ?? 10000);
+  writeSummary(
+    out,
+    rows,
+    width,
+    `${epochs} epochs of AdamW (weight decay 0.03, batch 64)${trainLimit ? ` on the first ${trainLimit} training images` : ''}`,
+    points,
+    testLimit ?? 10000,
+  );
 }
 
-function writeSummary(out: string, rows: Row[], width: number, training: string, points: number, testImages: number): void {
+function writeSummary(
+  out: string,
+  rows: Row[],
+  width: number,
+  training: string,
+  points: number,
+  testImages: number,
+): void {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
   const f = (xs: number[], digits = 4) => `${mean(xs).toFixed(digits)} ± ${std(xs).toFixed(digits)}`;
   const groups: Array<[string, Array<{ midpoint: number; max: number; accuracy: number }>]> = [
     ['standard, naive', rows.filter((r) => r.kind === 'standard').map((r) => r.naive)],
-    ['standard, weight-matched', rows.filter((r) => r.kind === 'standard' && r.aligned).map((r) => r.aligned as Row['naive'])],
+    [
+      'standard, weight-matched',
+      rows.filter((r) => r.kind === 'standard' && r.aligned).map((r) => r.aligned as Row['naive']),
+    ],
     ['W-asym, naive', rows.filter((r) => r.kind === 'W-asym').map((r) => r.naive)],
     ['σ-asym, naive', rows.filter((r) => r.kind === 'σ-asym').map((r) => r.naive)],
   ];
   const header = ['network', 'pairs', 'midpoint loss barrier', 'max loss barrier', 'accuracy barrier (pts)'];
-  const body = groups.map(([name, xs]) => [name, xs.length, f(xs.map((x) => x.midpoint)), f(xs.map((x) => x.max)), f(xs.map((x) => x.accuracy * 100), 2)]);
+  const body = groups.map(([name, xs]) => [
+    name,
+    xs.length,
+    f(xs.map((x) => x.midpoint)),
+    f(xs.map((x) => x.max)),
+    f(
+      xs.map((x) => x.accuracy * 100),
+      2,
+    ),
+  ]);
   const moved = rows.filter((r) => r.movedByMatching !== undefined).map((r) => r.movedByMatching as number);
-  const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const md = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   const note = `MLP 784-${width}-${width}-${width}-10 with LayerNorm, ${training}; ${points}-point paths on ${testImages.toLocaleString('en')} test images; mean ± std over pairs. Weight matching run on the W-asymmetric pairs moves ${(mean(moved) * 100).toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => (m * 100).toFixed(1)).join(', ')} %).`;
   writeFileAtomic(join(out, 'table.md'), `${md}\n\n${note}\n`);
   const kinds = groups.map(([name]) => name);
@@ -158,7 +220,10 @@ function writeSummary(out: string, rows: Row[], width: number, training: string,
   writeFileAtomic(
     join(out, 'asymmetric.svg'),
     linePlotSvg(
-      [perPair('midpoint test-loss barrier', 'loss barrier', (x) => x.midpoint), perPair('accuracy barrier', 'points', (x) => x.accuracy * 100)],
+      [
+        perPair('midpoint test-loss barrier', 'loss barrier', (x) => x.midpoint),
+        perPair('accuracy barrier', 'points', (x) => x.accuracy * 100),
+      ],
       'Linear mode connectivity with reduced symmetry (MNIST MLP)',
     ),
   );

@@ -4,7 +4,11 @@ import { spawn } from 'node:child_process';
  * Runs command lines as child processes, `parallel` at a time (one per core: the wasm backend
  * uses one core per process). Rejects with the first failure, naming the command.
  */
-export async function runJobs(jobs: ReadonlyArray<{ label: string; command: string; args: string[] }>, parallel: number, log: (line: string) => void): Promise<void> {
+export async function runJobs(
+  jobs: ReadonlyArray<{ label: string; command: string; args: string[] }>,
+  parallel: number,
+  log: (line: string) => void,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
@@ -16,7 +20,11 @@ export async function runJobs(jobs: ReadonlyArray<{ label: string; command: stri
         child.stderr.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-2000)));
         child.stdout.on('data', () => undefined);
         child.on('error', reject);
-        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${job.label} exited with ${code}: ${tail.trim().split('\n').pop()}`))));
+        child.on('close', (code) =>
+          code === 0
+            ? resolve()
+            : reject(new Error(`${job.label} exited with ${code}: ${tail.trim().split('\n').pop()}`)),
+        );
       });
       log(`done  ${job.label}`);
     }

@@ -14,35 +14,73 @@
  * (--smoke: the smallest configuration, for checking the pipeline: MLP 784-64-64-10 trained on the
  * first 6,000 training images for 1 + 2 (spawned) and 3 (independent) epochs; 1,000 test images.)
  */
-import { activateBackend, barrierCurve, disposeParams, EvaluationBatches, linePlotSvg, llfc, LlfcReport, Params, planAligner, transform, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import {
+  activateBackend,
+  barrierCurve,
+  disposeParams,
+  EvaluationBatches,
+  linePlotSvg,
+  llfc,
+  type LlfcReport,
+  type Params,
+  planAligner,
+  transform,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@weightspace/core';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
-import { trainCheckpoints, TrainingJob } from './training-jobs';
+import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports/llfc' }, jobs: { type: 'string', default: '2' }, smoke: { type: 'boolean', default: false }, backend: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'reports/llfc' },
+      jobs: { type: 'string', default: '2' },
+      smoke: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+    },
+  });
   const smoke = values.smoke as boolean;
   const out = resolve(values.out as string);
   const parallel = Number(values.jobs);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
-  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
+  const backend = await activateBackend(
+    registry.backends(),
+    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
+  );
   const config = { input: 784, hidden: smoke ? [64, 64] : [512, 512, 512], classes: 10 };
   const epochs = smoke ? 3 : 5;
   const model = (name: string) => join(out, 'models', `${name}.safetensors`);
-  const base = { arch: 'mlp', dataset: 'mnist', config, batchSize: smoke ? 128 : 512, learningRate: 1e-3, trainLimit: smoke ? 6000 : undefined };
+  const base = {
+    arch: 'mlp',
+    dataset: 'mnist',
+    config,
+    batchSize: smoke ? 128 : 512,
+    learningRate: 1e-3,
+    trainLimit: smoke ? 6000 : undefined,
+  };
   const first: TrainingJob[] = [
     { ...base, file: model('parent'), seed: 10, epochs: 1 },
     { ...base, file: model('independent-a'), seed: 0, epochs },
     { ...base, file: model('independent-b'), seed: 1, epochs },
   ];
-  const children: TrainingJob[] = [11, 12].map((seed) => ({ ...base, file: model(`child-${seed}`), seed, epochs: smoke ? 2 : 5, init: model('parent') }));
+  const children: TrainingJob[] = [11, 12].map((seed) => ({
+    ...base,
+    file: model(`child-${seed}`),
+    seed,
+    epochs: smoke ? 2 : 5,
+    init: model('parent'),
+  }));
   const started = performance.now();
-  const trained = (await trainCheckpoints(first, registry, backend, parallel, log)) + (await trainCheckpoints(children, registry, backend, parallel, log));
+  const trained =
+    (await trainCheckpoints(first, registry, backend, parallel, log)) +
+    (await trainCheckpoints(children, registry, backend, parallel, log));
   const trainSeconds = (performance.now() - started) / 1000;
   log(`training: ${trained} models in ${trainSeconds.toFixed(0)} s`);
 
@@ -61,7 +99,11 @@ async function main(): Promise<void> {
   ];
   const results: Record<string, { llfc: LlfcReport; barriers: ReturnType<typeof barrierCurve>['barriers'] }> = {};
   for (const [name, x, y] of pairs) {
-    const curve = barrierCurve(plugin, config, x, y, test, { points: 11, progress: progressBar(), task: `${name} lerp` });
+    const curve = barrierCurve(plugin, config, x, y, test, {
+      points: 11,
+      progress: progressBar(),
+      task: `${name} lerp`,
+    });
     results[name] = { llfc: llfc(plugin, config, x, y, test, { progress: progressBar() }), barriers: curve.barriers };
     writeJsonAtomic(join(out, 'results.json'), { config, trainSeconds, results });
   }
@@ -70,7 +112,10 @@ async function main(): Promise<void> {
   writeSummary(out, results);
 }
 
-function writeSummary(out: string, results: Record<string, { llfc: LlfcReport; barriers: { loss: number; accuracy: number } }>): void {
+function writeSummary(
+  out: string,
+  results: Record<string, { llfc: LlfcReport; barriers: { loss: number; accuracy: number } }>,
+): void {
   const names = Object.keys(results);
   const taps = results[names[0]].llfc.layers.map((l) => l.tap);
   const f = (v: number) => v.toFixed(4);
@@ -78,14 +123,35 @@ function writeSummary(out: string, results: Record<string, { llfc: LlfcReport; b
     tap,
     ...names.flatMap((n) => {
       const layer = results[n].llfc.layers[i];
-      return [f(layer.baseline.mean), f(layer.dis['0.25'].mean), f(layer.dis['0.5'].mean), f(layer.dis['0.75'].mean), f(layer.scale['0.5'])];
+      return [
+        f(layer.baseline.mean),
+        f(layer.dis['0.25'].mean),
+        f(layer.dis['0.5'].mean),
+        f(layer.dis['0.75'].mean),
+        f(layer.scale['0.5']),
+      ];
     }),
   ]);
   const header = ['layer', ...names.flatMap((n) => [`${n}: baseline`, 'Dis .25', 'Dis .5', 'Dis .75', 'c .5'])];
-  const com = results[names[0]].llfc.commutativity.map((c, i) => [c.weight, ...names.flatMap((n) => [f(results[n].llfc.commutativity[i].distCom), f(results[n].llfc.commutativity[i].distW), f(results[n].llfc.commutativity[i].distH)])]);
-  const weak = results[names[0]].llfc.weakAdditivity.map((w, i) => [w.activation, ...names.map((n) => f(results[n].llfc.weakAdditivity[i].alphas['0.5'].normalisedDistance))]);
-  const barrierRows = names.map((n) => [n, f(results[n].barriers.loss), (results[n].barriers.accuracy * 100).toFixed(2)]);
-  const md = (h: string[], r: Array<Array<string | number>>) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n');
+  const com = results[names[0]].llfc.commutativity.map((c, i) => [
+    c.weight,
+    ...names.flatMap((n) => [
+      f(results[n].llfc.commutativity[i].distCom),
+      f(results[n].llfc.commutativity[i].distW),
+      f(results[n].llfc.commutativity[i].distH),
+    ]),
+  ]);
+  const weak = results[names[0]].llfc.weakAdditivity.map((w, i) => [
+    w.activation,
+    ...names.map((n) => f(results[n].llfc.weakAdditivity[i].alphas['0.5'].normalisedDistance)),
+  ]);
+  const barrierRows = names.map((n) => [
+    n,
+    f(results[n].barriers.loss),
+    (results[n].barriers.accuracy * 100).toFixed(2),
+  ]);
+  const md = (h: string[], r: Array<Array<string | number>>) =>
+    [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...r.map((x) => `| ${x.join(' | ')} |`)].join('\n');
   const text = [
     md(['pair', 'loss barrier', 'accuracy barrier (pts)'], barrierRows),
     md(header, rows),
@@ -103,13 +169,19 @@ function writeSummary(out: string, results: Record<string, { llfc: LlfcReport; b
         yLabel: '1 − |cos|',
         series: [
           { name: 'baseline A vs B', xs, ys: results[n].llfc.layers.map((l) => l.baseline.mean), dashed: true },
-          ...['0.25', '0.5', '0.75'].map((al) => ({ name: `Dis α = ${al}`, xs, ys: results[n].llfc.layers.map((l) => l.dis[al].mean) })),
+          ...['0.25', '0.5', '0.75'].map((al) => ({
+            name: `Dis α = ${al}`,
+            xs,
+            ys: results[n].llfc.layers.map((l) => l.dis[al].mean),
+          })),
         ],
       })),
       'LLFC on MNIST MLPs: E[Dis_α] per layer against the A-vs-B baseline',
     ),
   );
-  process.stdout.write(`${table(['pair', 'loss barrier', 'acc barrier'], barrierRows)}\n\n${text}\n\nwrote ${join(out, 'results.json')}, table.md and llfc.svg\n`);
+  process.stdout.write(
+    `${table(['pair', 'loss barrier', 'acc barrier'], barrierRows)}\n\n${text}\n\nwrote ${join(out, 'results.json')}, table.md and llfc.svg\n`,
+  );
 }
 
 main().catch((e: unknown) => {

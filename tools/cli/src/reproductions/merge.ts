@@ -21,10 +21,10 @@ import {
   hierarchicalMerge,
   linePlotSvg,
   mergeMany,
-  MergeResult,
+  type MergeResult,
   planAligner,
   robustness,
-  RobustnessReport,
+  type RobustnessReport,
   writeFileAtomic,
   writeJsonAtomic,
 } from '@weightspace/core';
@@ -72,26 +72,45 @@ async function main(): Promise<void> {
   const config = { input: 784, hidden: smoke ? [64, 64] : [512, 512], classes: 10 };
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
-  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
-  log(`reproduce-merge: ${count} MLPs ${JSON.stringify(config.hidden)}, ${epochs} epochs, merges of ${sizes.join(', ')}, backend ${backend}, output ${out}`);
+  const backend = await activateBackend(
+    registry.backends(),
+    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
+  );
+  log(
+    `reproduce-merge: ${count} MLPs ${JSON.stringify(config.hidden)}, ${epochs} epochs, merges of ${sizes.join(', ')}, backend ${backend}, output ${out}`,
+  );
 
   // 1. Train the models, two processes at a time; keep checkpoints trained the same way.
   const files = Array.from({ length: count }, (_, seed) => join(out, 'models', `seed-${seed}.safetensors`));
   const trainStarted = performance.now();
   const trained = await trainCheckpoints(
-    files.map((file, seed) => ({ file, arch: 'mlp', dataset: 'mnist', config, seed, epochs, batchSize: smoke ? 128 : 512, learningRate: 1e-3, trainLimit })),
+    files.map((file, seed) => ({
+      file,
+      arch: 'mlp',
+      dataset: 'mnist',
+      config,
+      seed,
+      epochs,
+      batchSize: smoke ? 128 : 512,
+      learningRate: 1e-3,
+      trainLimit,
+    })),
     registry,
     backend,
     Number(values.jobs),
     log,
   );
-  log(`training: ${trained} models in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s (${count - trained} reused)`);
+  log(
+    `training: ${trained} models in ${((performance.now() - trainStarted) / 1000).toFixed(0)} s (${count - trained} reused)`,
+  );
 
   // 2. Merge and evaluate, saving after each entry.
   const resultsFile = join(out, 'results.json');
   // Entries of an earlier run are reused only when it had the same settings.
   const settings = { config, epochs, attackLimit, trainLimit, testLimit };
-  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; entries: Entry[] }) : undefined;
+  const saved = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; entries: Entry[] })
+    : undefined;
   const entries: Entry[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.entries : [];
   const done = new Set(entries.map((e) => e.key));
   const plugin = registry.architecture('mlp');
@@ -99,11 +118,22 @@ async function main(): Promise<void> {
   const align = planAligner(spec, registry.matchers(), 'weight');
   const data = await registry.dataset('mnist').load({ trainLimit: 1, testLimit });
   const models = files.map((f) => loadModel(f, registry, 'mlp').params);
-  const evaluate = (key: string, kind: Entry['kind'], k: number, result: Pick<MergeResult, 'params' | 'seconds' | 'rounds'>) => {
-    const report = robustness(plugin, config, result.params, data.test, { attackLimit, seed: 0, progress: progressBar() });
+  const evaluate = (
+    key: string,
+    kind: Entry['kind'],
+    k: number,
+    result: Pick<MergeResult, 'params' | 'seconds' | 'rounds'>,
+  ) => {
+    const report = robustness(plugin, config, result.params, data.test, {
+      attackLimit,
+      seed: 0,
+      progress: progressBar(),
+    });
     entries.push({ key, kind, models: k, seconds: result.seconds, rounds: result.rounds, report });
     writeJsonAtomic(resultsFile, { settings, backend, entries });
-    log(`${key}: clean ${(report.clean.accuracy * 100).toFixed(2)}%, PGD ε=0.1 ${(report.pgd['0.1'] * 100).toFixed(2)}%, ‖θ‖ ${report.weightL2.toFixed(2)}`);
+    log(
+      `${key}: clean ${(report.clean.accuracy * 100).toFixed(2)}%, PGD ε=0.1 ${(report.pgd['0.1'] * 100).toFixed(2)}%, ‖θ‖ ${report.weightL2.toFixed(2)}`,
+    );
   };
   for (let i = 0; i < Math.min(count, 8); i++) {
     const key = `base/${i}`;
@@ -155,24 +185,62 @@ function writeSummary(out: string, entries: Entry[], sizes: number[], attackLimi
       if (e) rows.push(row(method, String(k), (f) => f(e.report)));
     }
   }
-  const header = ['merge', 'models', 'clean %', 'FGSM .05', 'FGSM .1', 'PGD .05', 'PGD .1', 'noise .1', 'noise .3', 'PGD.1/clean', '‖θ‖₂', 'Lipschitz ≤', 'logit std'];
+  const header = [
+    'merge',
+    'models',
+    'clean %',
+    'FGSM .05',
+    'FGSM .1',
+    'PGD .05',
+    'PGD .1',
+    'noise .1',
+    'noise .3',
+    'PGD.1/clean',
+    '‖θ‖₂',
+    'Lipschitz ≤',
+    'logit std',
+  ];
   const text = table(header, rows);
   writeFileAtomic(join(out, 'table.txt'), `${text}\n`);
-  const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-  writeFileAtomic(join(out, 'table.md'), `${md}\n\nAttacks and noise on the first ${attackLimit} test images; clean accuracy on all ${testImages.toLocaleString('en')}.\n`);
+  const md = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+  writeFileAtomic(
+    join(out, 'table.md'),
+    `${md}\n\nAttacks and noise on the first ${attackLimit} test images; clean accuracy on all ${testImages.toLocaleString('en')}.\n`,
+  );
   const series = (metric: (r: RobustnessReport) => number) =>
     METHODS.map((method) => {
-      const points = sizes.map((k) => entries.find((x) => x.key === `${method}/${k}`)).filter((e): e is Entry => e !== undefined);
+      const points = sizes
+        .map((k) => entries.find((x) => x.key === `${method}/${k}`))
+        .filter((e): e is Entry => e !== undefined);
       return { name: method, xs: points.map((e) => e.models), ys: points.map((e) => metric(e.report)) };
     });
   writeFileAtomic(
     join(out, 'merge.svg'),
     linePlotSvg(
       [
-        { title: 'clean test accuracy', xLabel: 'models merged', yLabel: 'accuracy (%)', series: series((r) => r.clean.accuracy * 100) },
-        { title: 'PGD-10 accuracy, ε = 0.1', xLabel: 'models merged', yLabel: 'accuracy (%)', series: series((r) => r.pgd['0.1'] * 100) },
+        {
+          title: 'clean test accuracy',
+          xLabel: 'models merged',
+          yLabel: 'accuracy (%)',
+          series: series((r) => r.clean.accuracy * 100),
+        },
+        {
+          title: 'PGD-10 accuracy, ε = 0.1',
+          xLabel: 'models merged',
+          yLabel: 'accuracy (%)',
+          series: series((r) => r.pgd['0.1'] * 100),
+        },
         { title: 'weight norm', xLabel: 'models merged', yLabel: '‖θ‖₂', series: series((r) => r.weightL2) },
-        { title: 'Lipschitz upper bound', xLabel: 'models merged', yLabel: 'log10 Π σ_max', series: series((r) => Math.log10(r.lipschitzUpperBound)) },
+        {
+          title: 'Lipschitz upper bound',
+          xLabel: 'models merged',
+          yLabel: 'log10 Π σ_max',
+          series: series((r) => Math.log10(r.lipschitzUpperBound)),
+        },
       ],
       'Merging MNIST MLPs: naive average vs MergeMany vs hierarchical re-basin',
     ),

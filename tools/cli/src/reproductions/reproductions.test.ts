@@ -13,11 +13,19 @@ const RUN_TS = join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js');
 
 async function reproduce(name: string): Promise<{ out: string; results: Record<string, unknown>; stdout: string }> {
   const out = join(mkdtempSync(join(tmpdir(), `ws-reproduce-${name}-`)), 'out');
-  const { stdout } = await promisify(execFile)(process.execPath, [RUN_TS, join(__dirname, `${name}.ts`), '--smoke', '--out', out, '--jobs', '2', '--backend', 'wasm'], {
-    timeout: 240000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { out, results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>, stdout };
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [RUN_TS, join(__dirname, `${name}.ts`), '--smoke', '--out', out, '--jobs', '2', '--backend', 'wasm'],
+    {
+      timeout: 240000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return {
+    out,
+    results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>,
+    stdout,
+  };
 }
 
 function expectFiles(out: string, files: string[]): void {
@@ -33,7 +41,13 @@ interface Barriers {
 describe('reproductions, smallest configuration', () => {
   it('asymmetric: weight matching lowers the standard nets’ barrier, and the W-asymmetric nets have a lower one unaligned', async () => {
     const { out, results } = await reproduce('asymmetric');
-    expectFiles(out, ['table.md', 'asymmetric.svg', 'models/mlp-s0.safetensors', 'models/mlp.w-asym-s1.safetensors', 'models/mlp.sigma-asym-s1.safetensors']);
+    expectFiles(out, [
+      'table.md',
+      'asymmetric.svg',
+      'models/mlp-s0.safetensors',
+      'models/mlp.w-asym-s1.safetensors',
+      'models/mlp.sigma-asym-s1.safetensors',
+    ]);
     const rows = results.rows as Array<{ key: string; naive: Barriers; aligned?: Barriers; movedByMatching?: number }>;
     expect(rows.map((r) => r.key)).toEqual(['standard/0-1', 'W-asym/0-1', 'σ-asym/0-1']);
     const [standard, wAsym] = rows;
@@ -46,7 +60,10 @@ describe('reproductions, smallest configuration', () => {
   it('llfc: spawned and weight-matched pairs are far more connected than the naive pair', async () => {
     const { out, results } = await reproduce('llfc');
     expectFiles(out, ['table.md', 'llfc.svg', 'models/child-12.safetensors']);
-    const pairs = results.results as Record<string, { barriers: { loss: number }; llfc: { layers: Array<{ tap: string; dis: Record<string, { mean: number }> }> } }>;
+    const pairs = results.results as Record<
+      string,
+      { barriers: { loss: number }; llfc: { layers: Array<{ tap: string; dis: Record<string, { mean: number }> }> } }
+    >;
     expect(Object.keys(pairs)).toEqual(['spawned', 'weight-matched', 'naive']);
     expect(pairs['weight-matched'].barriers.loss).toBeLessThan(pairs.naive.barriers.loss / 2);
     expect(pairs.spawned.barriers.loss).toBeLessThan(pairs.naive.barriers.loss / 2);
@@ -58,7 +75,18 @@ describe('reproductions, smallest configuration', () => {
     const { out, results } = await reproduce('merge');
     expectFiles(out, ['table.md', 'merge.svg']);
     const entries = results.entries as Array<{ key: string; report: { clean: { accuracy: number } } }>;
-    expect(entries.map((e) => e.key)).toEqual(['base/0', 'base/1', 'base/2', 'base/3', 'average/2', 'mergemany/2', 'hierarchical/2', 'average/4', 'mergemany/4', 'hierarchical/4']);
+    expect(entries.map((e) => e.key)).toEqual([
+      'base/0',
+      'base/1',
+      'base/2',
+      'base/3',
+      'average/2',
+      'mergemany/2',
+      'hierarchical/2',
+      'average/4',
+      'mergemany/4',
+      'hierarchical/4',
+    ]);
     const accuracy = (key: string) => entries.find((e) => e.key === key)!.report.clean.accuracy;
     for (const k of [2, 4]) {
       expect(accuracy(`mergemany/${k}`)).toBeGreaterThan(accuracy(`average/${k}`));
@@ -79,7 +107,14 @@ describe('reproductions, smallest configuration', () => {
   it('width: temperature calibration lowers every raw loss barrier, and every layer reports LEWC and orthogonality', async () => {
     const { out, results } = await reproduce('width');
     expectFiles(out, ['table.md', 'width.svg']);
-    const rows = results.rows as Array<{ key: string; lossBarrier: number; calibratedLossBarrier: number; midpointBeta: number; lewcCosine: unknown[]; orthogonality: unknown[] }>;
+    const rows = results.rows as Array<{
+      key: string;
+      lossBarrier: number;
+      calibratedLossBarrier: number;
+      midpointBeta: number;
+      lewcCosine: unknown[];
+      orthogonality: unknown[];
+    }>;
     expect(rows.map((r) => r.key)).toEqual(['w32/wd0.003', 'w32/wd0.0001', 'w64/wd0.003', 'w64/wd0.0001']);
     for (const row of rows) {
       expect(row.calibratedLossBarrier).toBeLessThan(row.lossBarrier);

@@ -26,8 +26,8 @@ import {
   EvaluationBatches,
   headOf,
   linePlotSvg,
-  MatchData,
-  Params,
+  type MatchData,
+  type Params,
   planAligner,
   transform,
   writeFileAtomic,
@@ -41,7 +41,7 @@ import { corrector } from '../corrections';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
-import { trainCheckpoints, TrainingJob } from './training-jobs';
+import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const METHODS = ['naive', 'weight', 'activation', 'ste'] as const;
 const CORRECTIONS = ['plain', 'BN reset', 'REPAIR'] as const;
@@ -73,9 +73,39 @@ interface Scale {
 }
 
 const SCALES: Record<'full' | 'default' | 'smoke', Scale> = {
-  full: { depth: 20, stemStride: 1, widths: [1, 2, 4, 8], trainLimit: undefined, epochs: 10, points: 9, testLimit: 10000, statSamples: 5000, steSteps: 300 },
-  default: { depth: 8, stemStride: 2, widths: [1, 2, 4], trainLimit: 5000, epochs: 3, points: 5, testLimit: 1000, statSamples: 500, steSteps: 30 },
-  smoke: { depth: 8, stemStride: 2, widths: [1], trainLimit: 2000, epochs: 1, points: 3, testLimit: 300, statSamples: 300, steSteps: 3 },
+  full: {
+    depth: 20,
+    stemStride: 1,
+    widths: [1, 2, 4, 8],
+    trainLimit: undefined,
+    epochs: 10,
+    points: 9,
+    testLimit: 10000,
+    statSamples: 5000,
+    steSteps: 300,
+  },
+  default: {
+    depth: 8,
+    stemStride: 2,
+    widths: [1, 2, 4],
+    trainLimit: 5000,
+    epochs: 3,
+    points: 5,
+    testLimit: 1000,
+    statSamples: 500,
+    steSteps: 30,
+  },
+  smoke: {
+    depth: 8,
+    stemStride: 2,
+    widths: [1],
+    trainLimit: 2000,
+    epochs: 1,
+    points: 3,
+    testLimit: 300,
+    statSamples: 300,
+    steSteps: 3,
+  },
 };
 
 function scaleOf(size: keyof typeof SCALES, widths: string | undefined): Scale {
@@ -98,14 +128,35 @@ async function main(): Promise<void> {
   const out = resolve(values.out as string);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
-  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
-  const configOf = (width: number) => ({ input: [28, 28, 1], classes: 10, width, norm: 'batchnorm', depth: scale.depth, stemStride: scale.stemStride });
-  const file = (width: number, seed: number) => join(out, 'models', `resnet-d${scale.depth}-stem${scale.stemStride}-w${width}-s${seed}.safetensors`);
+  const backend = await activateBackend(
+    registry.backends(),
+    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
+  );
+  const configOf = (width: number) => ({
+    input: [28, 28, 1],
+    classes: 10,
+    width,
+    norm: 'batchnorm',
+    depth: scale.depth,
+    stemStride: scale.stemStride,
+  });
+  const file = (width: number, seed: number) =>
+    join(out, 'models', `resnet-d${scale.depth}-stem${scale.stemStride}-w${width}-s${seed}.safetensors`);
   // Widest first: the longest jobs start together and the short ones fill in.
   const jobs: TrainingJob[] = [...scale.widths]
     .sort((x, y) => y - x)
     .flatMap((width) =>
-      [0, 1].map((seed) => ({ file: file(width, seed), arch: 'resnet20', dataset: 'fashion-mnist', config: configOf(width), seed, epochs: scale.epochs, batchSize: 64, learningRate: 1e-3, trainLimit: scale.trainLimit })),
+      [0, 1].map((seed) => ({
+        file: file(width, seed),
+        arch: 'resnet20',
+        dataset: 'fashion-mnist',
+        config: configOf(width),
+        seed,
+        epochs: scale.epochs,
+        batchSize: 64,
+        learningRate: 1e-3,
+        trainLimit: scale.trainLimit,
+      })),
     );
   const started = performance.now();
   const trained = await trainCheckpoints(jobs, registry, backend, Number(values.jobs), log);
@@ -114,9 +165,16 @@ async function main(): Promise<void> {
 
   const resultsFile = join(out, 'results.json');
   // Rows of an earlier run are reused only when it had the same scale.
-  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { scale?: Scale; rows: Row[] }) : undefined;
-  const rows: Row[] = saved && JSON.stringify({ ...saved.scale, widths: [] }) === JSON.stringify({ ...scale, widths: [] }) ? saved.rows : [];
-  const data = await registry.dataset('fashion-mnist').load({ trainLimit: scale.statSamples, testLimit: scale.testLimit });
+  const saved = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { scale?: Scale; rows: Row[] })
+    : undefined;
+  const rows: Row[] =
+    saved && JSON.stringify({ ...saved.scale, widths: [] }) === JSON.stringify({ ...scale, widths: [] })
+      ? saved.rows
+      : [];
+  const data = await registry
+    .dataset('fashion-mnist')
+    .load({ trainLimit: scale.statSamples, testLimit: scale.testLimit });
   const plugin = registry.architecture('resnet20');
   const test = EvaluationBatches.from(data.test, [28, 28, 1], 250);
   const stats = EvaluationBatches.from(headOf(data.train, scale.statSamples, 784), [28, 28, 1], 250);
@@ -125,11 +183,29 @@ async function main(): Promise<void> {
     const config = configOf(width);
     const spec = plugin.symmetry(config);
     const [a, b] = [0, 1].map((seed) => loadModel(file(width, seed), registry, 'resnet20'));
-    const matchData: MatchData = { plugin, config, train: data.train, samples: scale.statSamples, batchSize: 100, steps: scale.steSteps };
+    const matchData: MatchData = {
+      plugin,
+      config,
+      train: data.train,
+      samples: scale.statSamples,
+      batchSize: 100,
+      steps: scale.steSteps,
+    };
     for (const method of METHODS) {
       if (rows.some((r) => r.width === width && r.method === method)) continue;
       const alignStarted = performance.now();
-      const moved: Params = method === 'naive' ? b.params : transform(b.params, spec, planAligner(spec, registry.matchers(), method, { data: matchData, progress: progressBar() })(a.params, b.params, 0));
+      const moved: Params =
+        method === 'naive'
+          ? b.params
+          : transform(
+              b.params,
+              spec,
+              planAligner(spec, registry.matchers(), method, { data: matchData, progress: progressBar() })(
+                a.params,
+                b.params,
+                0,
+              ),
+            );
       const alignSeconds = (performance.now() - alignStarted) / 1000;
       const corrections: Record<(typeof CORRECTIONS)[number], ((m: Params, t: number) => Params) | undefined> = {
         plain: undefined,
@@ -139,14 +215,25 @@ async function main(): Promise<void> {
       const barriers = {} as Row['barriers'];
       let accuracies: [number, number] = [0, 0];
       for (const correction of CORRECTIONS) {
-        const curve = barrierCurve(plugin, config, a.params, moved, test, { points: scale.points, correct: corrections[correction], progress: progressBar(), task: `w${width} ${method} ${correction}` });
-        barriers[correction] = { midpoint: curve.barriers.midpointLoss as number, max: curve.barriers.loss, accuracy: curve.barriers.accuracy };
+        const curve = barrierCurve(plugin, config, a.params, moved, test, {
+          points: scale.points,
+          correct: corrections[correction],
+          progress: progressBar(),
+          task: `w${width} ${method} ${correction}`,
+        });
+        barriers[correction] = {
+          midpoint: curve.barriers.midpointLoss as number,
+          max: curve.barriers.loss,
+          accuracy: curve.barriers.accuracy,
+        };
         accuracies = [curve.points[0].accuracy, curve.points[curve.points.length - 1].accuracy];
       }
       if (moved !== b.params) disposeParams(moved);
       rows.push({ width, method, accuracies, barriers, alignSeconds });
       writeJsonAtomic(resultsFile, { scale, trainSeconds, rows });
-      log(`width ${width} ${method}: midpoint loss barrier ${CORRECTIONS.map((c) => `${c} ${barriers[c].midpoint.toFixed(3)}`).join(', ')}`);
+      log(
+        `width ${width} ${method}: midpoint loss barrier ${CORRECTIONS.map((c) => `${c} ${barriers[c].midpoint.toFixed(3)}`).join(', ')}`,
+      );
     }
     disposeParams(a.params);
     disposeParams(b.params);
@@ -163,9 +250,16 @@ function writeSummary(out: string, rows: Row[], scale: Scale): void {
     r.width,
     r.method,
     `${(r.accuracies[0] * 100).toFixed(1)} / ${(r.accuracies[1] * 100).toFixed(1)}`,
-    ...CORRECTIONS.map((c) => `${r.barriers[c].midpoint.toFixed(3)} / ${r.barriers[c].max.toFixed(3)}, ${(r.barriers[c].accuracy * 100).toFixed(1)}`),
+    ...CORRECTIONS.map(
+      (c) =>
+        `${r.barriers[c].midpoint.toFixed(3)} / ${r.barriers[c].max.toFixed(3)}, ${(r.barriers[c].accuracy * 100).toFixed(1)}`,
+    ),
   ]);
-  const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const md = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   const note = `ResNet (depth ${scale.depth}, stem stride ${scale.stemStride}, BatchNorm) on Fashion-MNIST, ${scale.trainLimit ?? 'all'} training images, ${scale.epochs} epochs; ${scale.points}-point paths on ${scale.testLimit} test images; statistics on ${scale.statSamples} training images.`;
   writeFileAtomic(join(out, 'table.md'), `${md}\n\n${note}\n`);
   const widths = [...new Set(rows.map((r) => r.width))].sort((x, y) => x - y);
@@ -174,11 +268,19 @@ function writeSummary(out: string, rows: Row[], scale: Scale): void {
     xLabel: 'width multiplier',
     yLabel: 'midpoint loss barrier',
     series: METHODS.map((method) => {
-      const points = widths.flatMap((w) => rows.filter((r) => r.width === w && r.method === method).map((r) => [w, r.barriers[correction].midpoint]));
+      const points = widths.flatMap((w) =>
+        rows.filter((r) => r.width === w && r.method === method).map((r) => [w, r.barriers[correction].midpoint]),
+      );
       return { name: method, xs: points.map((p) => p[0]), ys: points.map((p) => p[1]) };
     }),
   });
-  writeFileAtomic(join(out, 'resnet-barriers.svg'), linePlotSvg(CORRECTIONS.map(panel), `ResNet-${scale.depth} (BatchNorm) on Fashion-MNIST: midpoint loss barrier vs width`));
+  writeFileAtomic(
+    join(out, 'resnet-barriers.svg'),
+    linePlotSvg(
+      CORRECTIONS.map(panel),
+      `ResNet-${scale.depth} (BatchNorm) on Fashion-MNIST: midpoint loss barrier vs width`,
+    ),
+  );
   process.stdout.write(`${table(header, body)}\n${note}\n`);
 }
 

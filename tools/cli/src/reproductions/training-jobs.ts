@@ -1,11 +1,14 @@
-import { disposeParams, Registry, TrainOptions } from '@weightspace/core';
+import { disposeParams, type Registry, type TrainOptions } from '@weightspace/core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel, META_PROVENANCE } from '../checkpoint';
 import { runJobs } from './child-jobs';
 
 /** One checkpoint a reproduction needs: trained by `weightspace train` with these settings. */
-export interface TrainingJob extends Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'momentum' | 'weightDecay'> {
+export interface TrainingJob extends Pick<
+  TrainOptions,
+  'epochs' | 'batchSize' | 'learningRate' | 'optimizer' | 'momentum' | 'weightDecay'
+> {
   file: string;
   arch: string;
   dataset: string;
@@ -18,8 +21,29 @@ export interface TrainingJob extends Pick<TrainOptions, 'epochs' | 'batchSize' |
 }
 
 function argsOf(job: TrainingJob, backend: string): string[] {
-  const args = ['train', '--arch', job.arch, '--dataset', job.dataset, '--config', JSON.stringify(job.config), '--seed', String(job.seed)];
-  args.push('--epochs', String(job.epochs), '--batch-size', String(job.batchSize), '--lr', String(job.learningRate), '--out', job.file, '--backend', backend);
+  const args = [
+    'train',
+    '--arch',
+    job.arch,
+    '--dataset',
+    job.dataset,
+    '--config',
+    JSON.stringify(job.config),
+    '--seed',
+    String(job.seed),
+  ];
+  args.push(
+    '--epochs',
+    String(job.epochs),
+    '--batch-size',
+    String(job.batchSize),
+    '--lr',
+    String(job.learningRate),
+    '--out',
+    job.file,
+    '--backend',
+    backend,
+  );
   if (job.optimizer) args.push('--optimizer', job.optimizer);
   if (job.momentum !== undefined) args.push('--momentum', String(job.momentum));
   if (job.weightDecay) args.push('--weight-decay', String(job.weightDecay));
@@ -29,14 +53,22 @@ function argsOf(job: TrainingJob, backend: string): string[] {
 }
 
 // The CLI as this module runs: built (dist/main.js), or from sources (tests) through run-ts.js.
-const CLI = __filename.endsWith('.ts') ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')] : [join(__dirname, '..', 'main.js')];
+const CLI = __filename.endsWith('.ts')
+  ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')]
+  : [join(__dirname, '..', 'main.js')];
 
 /** Whether `job.file` holds a checkpoint trained with exactly these settings. */
 function alreadyTrained(job: TrainingJob, registry: Registry): boolean {
   if (!existsSync(job.file)) return false;
   const { metadata, params } = loadModel(job.file, registry, job.arch);
   disposeParams(params);
-  const p = JSON.parse(metadata[META_PROVENANCE] ?? '{}') as { seed?: number; config?: object; init?: string | null; trainCount?: number; train?: Record<string, unknown> };
+  const p = JSON.parse(metadata[META_PROVENANCE] ?? '{}') as {
+    seed?: number;
+    config?: object;
+    init?: string | null;
+    trainCount?: number;
+    train?: Record<string, unknown>;
+  };
   const t = p.train ?? {};
   return (
     p.seed === job.seed &&
@@ -56,10 +88,20 @@ function alreadyTrained(job: TrainingJob, registry: Registry): boolean {
  * at a time, through the built CLI; returns how many were trained. Checkpoints are written
  * atomically by `train`, so an interrupted run resumes with the ones that finished.
  */
-export async function trainCheckpoints(jobs: readonly TrainingJob[], registry: Registry, backend: string, parallel: number, log: (line: string) => void): Promise<number> {
+export async function trainCheckpoints(
+  jobs: readonly TrainingJob[],
+  registry: Registry,
+  backend: string,
+  parallel: number,
+  log: (line: string) => void,
+): Promise<number> {
   const todo = jobs.filter((job) => !alreadyTrained(job, registry));
   await runJobs(
-    todo.map((job) => ({ label: `train ${job.file}`, command: process.execPath, args: [...CLI, ...argsOf(job, backend)] })),
+    todo.map((job) => ({
+      label: `train ${job.file}`,
+      command: process.execPath,
+      args: [...CLI, ...argsOf(job, backend)],
+    })),
     parallel,
     log,
   );

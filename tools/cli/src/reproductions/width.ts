@@ -15,7 +15,16 @@
  * the pipeline: widths 32 and 64, 2 epochs on the first 6,000 training images, 3-point paths on
  * 1,000 test images, calibration on 1,000 training images.)
  */
-import { activateBackend, barrierCurve, disposeParams, EvaluationBatches, lewc, linePlotSvg, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import {
+  activateBackend,
+  barrierCurve,
+  disposeParams,
+  EvaluationBatches,
+  lewc,
+  linePlotSvg,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from '@weightspace/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +32,7 @@ import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
-import { trainCheckpoints, TrainingJob } from './training-jobs';
+import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const WIDTHS = [64, 128, 256, 512, 1024];
 const SMOKE_WIDTHS = [32, 64];
@@ -65,15 +74,32 @@ async function main(): Promise<void> {
   const calibrationLimit = smoke ? 1000 : 5000;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const registry = await createRegistry();
-  const backend = await activateBackend(registry.backends(), (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND);
+  const backend = await activateBackend(
+    registry.backends(),
+    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
+  );
   const configOf = (width: number) => ({ input: 784, hidden: [width, width], classes: 10, bias: false });
-  const file = (width: number, decay: number, seed: number) => join(out, 'models', `w${width}-wd${decay}-s${seed}.safetensors`);
+  const file = (width: number, decay: number, seed: number) =>
+    join(out, 'models', `w${width}-wd${decay}-s${seed}.safetensors`);
   const jobs: TrainingJob[] = [];
   // Widest first, so the two processes stay busy to the end.
   for (const width of [...widths].reverse()) {
     for (const decay of DECAYS) {
       for (const seed of [0, 1]) {
-        jobs.push({ file: file(width, decay, seed), arch: 'mlp', dataset: 'mnist', config: configOf(width), seed, epochs, batchSize: 512, learningRate: 0.1, optimizer: 'sgd', momentum: 0.9, weightDecay: decay, trainLimit });
+        jobs.push({
+          file: file(width, decay, seed),
+          arch: 'mlp',
+          dataset: 'mnist',
+          config: configOf(width),
+          seed,
+          epochs,
+          batchSize: 512,
+          learningRate: 0.1,
+          optimizer: 'sgd',
+          momentum: 0.9,
+          weightDecay: decay,
+          trainLimit,
+        });
       }
     }
   }
@@ -85,7 +111,9 @@ async function main(): Promise<void> {
   const resultsFile = join(out, 'results.json');
   // Rows of an earlier run are reused only when it had the same settings.
   const settings = { epochs, points, trainLimit, testLimit, calibrationLimit };
-  const saved = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] }) : undefined;
+  const saved = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] })
+    : undefined;
   const rows: Row[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.rows : [];
   const plugin = registry.architecture('mlp');
   const data = await registry.dataset('mnist').load({ trainLimit: calibrationLimit, testLimit });
@@ -97,7 +125,12 @@ async function main(): Promise<void> {
       if (rows.some((r) => r.key === key)) continue;
       const config = configOf(width);
       const [a, b] = [0, 1].map((seed) => loadModel(file(width, decay, seed), registry, 'mlp').params);
-      const curve = barrierCurve(plugin, config, a, b, test, { points, calibration, progress: progressBar(), task: `${key} lerp` });
+      const curve = barrierCurve(plugin, config, a, b, test, {
+        points,
+        calibration,
+        progress: progressBar(),
+        task: `${key} lerp`,
+      });
       const report = lewc(plugin, config, a, b, test, { lambdas: [0.5] });
       const mid = curve.points[Math.floor(curve.points.length / 2)];
       rows.push({
@@ -114,7 +147,9 @@ async function main(): Promise<void> {
         orthogonality: report.orthogonality,
       });
       writeJsonAtomic(resultsFile, { settings, trainSeconds, rows });
-      log(`${key}: acc barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts, loss barrier ${curve.barriers.loss.toFixed(3)} raw / ${(curve.barriers.calibratedLoss as number).toFixed(3)} calibrated`);
+      log(
+        `${key}: acc barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts, loss barrier ${curve.barriers.loss.toFixed(3)} raw / ${(curve.barriers.calibratedLoss as number).toFixed(3)} calibrated`,
+      );
       disposeParams(a);
       disposeParams(b);
     }
@@ -128,7 +163,18 @@ function writeSummary(out: string, rows: Row[], epochs: number): void {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const logitsCos = (r: Row) => r.lewcCosine.find((l) => l.tap === 'logits')?.cosine ?? NaN;
   const hiddenOrtho = (r: Row) => mean(r.orthogonality.slice(1).map((o) => (o.ratioBonA + o.ratioAonB) / 2));
-  const header = ['width', 'weight decay', 'acc A / B (%)', 'acc barrier (pts)', 'loss barrier', 'calibrated loss barrier', 'β at λ=½', 'LEWC cos (mean over layers)', 'LEWC cos (logits)', 'orthogonality ratio (layers ≥ 2)'];
+  const header = [
+    'width',
+    'weight decay',
+    'acc A / B (%)',
+    'acc barrier (pts)',
+    'loss barrier',
+    'calibrated loss barrier',
+    'β at λ=½',
+    'LEWC cos (mean over layers)',
+    'LEWC cos (logits)',
+    'orthogonality ratio (layers ≥ 2)',
+  ];
   const body = rows.map((r) => [
     r.width,
     r.weightDecay,
@@ -141,7 +187,11 @@ function writeSummary(out: string, rows: Row[], epochs: number): void {
     logitsCos(r).toFixed(3),
     hiddenOrtho(r).toFixed(3),
   ]);
-  const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const md = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   writeFileAtomic(join(out, 'table.md'), `${md}\n\n${epochs} epochs per model; no permutation applied.\n`);
   const series = (metric: (r: Row) => number) =>
     DECAYS.map((decay) => {
@@ -152,11 +202,31 @@ function writeSummary(out: string, rows: Row[], epochs: number): void {
     join(out, 'width.svg'),
     linePlotSvg(
       [
-        { title: 'accuracy barrier', xLabel: 'log2 width', yLabel: 'points', series: series((r) => r.accuracyBarrier * 100) },
-        { title: 'loss barrier: raw', xLabel: 'log2 width', yLabel: 'cross-entropy', series: series((r) => r.lossBarrier) },
-        { title: 'loss barrier: calibrated', xLabel: 'log2 width', yLabel: 'cross-entropy', series: series((r) => r.calibratedLossBarrier) },
+        {
+          title: 'accuracy barrier',
+          xLabel: 'log2 width',
+          yLabel: 'points',
+          series: series((r) => r.accuracyBarrier * 100),
+        },
+        {
+          title: 'loss barrier: raw',
+          xLabel: 'log2 width',
+          yLabel: 'cross-entropy',
+          series: series((r) => r.lossBarrier),
+        },
+        {
+          title: 'loss barrier: calibrated',
+          xLabel: 'log2 width',
+          yLabel: 'cross-entropy',
+          series: series((r) => r.calibratedLossBarrier),
+        },
         { title: 'LEWC cosine at the logits', xLabel: 'log2 width', yLabel: 'cos', series: series(logitsCos) },
-        { title: 'reciprocal orthogonality', xLabel: 'log2 width', yLabel: '‖W_B z_A‖/‖W_A z_A‖', series: series(hiddenOrtho) },
+        {
+          title: 'reciprocal orthogonality',
+          xLabel: 'log2 width',
+          yLabel: '‖W_B z_A‖/‖W_A z_A‖',
+          series: series(hiddenOrtho),
+        },
       ],
       'Bias-free MLPs on MNIST without permutations: barriers and LEWC against width',
     ),

@@ -35,7 +35,22 @@ export function installWasmAdamKernel(): boolean {
       const n = tf.util.sizeFromShape(theta.shape);
       const [at, mAt, vAt, gAt] = [theta, m, v, g].map((t) => addressOf(internals, t));
       const [thetaOut, mOut, vOut] = outputs.map((t) => addressOf(internals, t));
-      kernelsFor(internals).adamStep(at, mAt, vAt, gAt, thetaOut, mOut, vOut, n, a.learningRate, a.beta1, a.beta2, a.epsilon, a.correction1, a.correction2);
+      kernelsFor(internals).adamStep(
+        at,
+        mAt,
+        vAt,
+        gAt,
+        thetaOut,
+        mOut,
+        vOut,
+        n,
+        a.learningRate,
+        a.beta1,
+        a.beta2,
+        a.epsilon,
+        a.correction1,
+        a.correction2,
+      );
       return outputs;
     },
   });

@@ -23,7 +23,9 @@ const cases: Case[] = [
 function gathered(c: Case): { values: number[]; shape: number[] } {
   return tf.tidy(() => {
     const n = c.shape.reduce((x, y) => x * y, 1);
-    const raw = Array.from(new Rng(7).normalArray(n), (v) => (c.dtype === 'float32' ? v : c.dtype === 'int32' ? Math.round(v * 100) : Number(v > 0)));
+    const raw = Array.from(new Rng(7).normalArray(n), (v) =>
+      c.dtype === 'float32' ? v : c.dtype === 'int32' ? Math.round(v * 100) : Number(v > 0),
+    );
     const x = tf.tensor(raw, c.shape, c.dtype);
     const y = tf.gather(x, tf.tensor(c.indices, c.indicesShape ?? [c.indices.length], 'int32'), c.axis);
     return { values: Array.from(y.dataSync()), shape: y.shape };
@@ -50,7 +52,11 @@ describe('wasm gather kernel', () => {
   });
 
   it('rejects an index out of range, naming it and the range', () => {
-    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([0, 3], 'int32'), 0)).toThrow('GatherV2: the index value 3 is not in [0, 2]');
-    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([-1], 'int32'), 1)).toThrow('GatherV2: the index value -1 is not in [0, 1]');
+    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([0, 3], 'int32'), 0)).toThrow(
+      'GatherV2: the index value 3 is not in [0, 2]',
+    );
+    expect(() => tf.gather(tf.zeros([3, 2]), tf.tensor1d([-1], 'int32'), 1)).toThrow(
+      'GatherV2: the index value -1 is not in [0, 1]',
+    );
   });
 });

@@ -30,10 +30,18 @@ export function installWasmGatherKernel(): boolean {
       const heap = new Int32Array(internals.wasm.asm.memory.buffer);
       const index = heap.subarray(addressOf(internals, indices) / 4, addressOf(internals, indices) / 4 + count);
       for (let i = 0; i < count; i++) {
-        if (index[i] < 0 || index[i] >= size) throw new Error(`GatherV2: the index value ${index[i]} is not in [0, ${size - 1}]`);
+        if (index[i] < 0 || index[i] >= size)
+          throw new Error(`GatherV2: the index value ${index[i]} is not in [0, ${size - 1}]`);
       }
       if (inner === 1) {
-        kernelsFor(internals).gatherElements(addressOf(internals, x), addressOf(internals, out), outer, size, addressOf(internals, indices), count);
+        kernelsFor(internals).gatherElements(
+          addressOf(internals, x),
+          addressOf(internals, out),
+          outer,
+          size,
+          addressOf(internals, indices),
+          count,
+        );
         return out;
       }
       const source = addressOf(internals, x) / 4;
@@ -41,7 +49,8 @@ export function installWasmGatherKernel(): boolean {
       for (let o = 0; o < outer; o++) {
         const from = source + o * size * inner;
         const to = target + o * count * inner;
-        for (let i = 0; i < count; i++) heap.copyWithin(to + i * inner, from + index[i] * inner, from + (index[i] + 1) * inner);
+        for (let i = 0; i < count; i++)
+          heap.copyWithin(to + i * inner, from + index[i] * inner, from + (index[i] + 1) * inner);
       }
       return out;
     };

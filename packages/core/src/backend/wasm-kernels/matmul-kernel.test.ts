@@ -32,7 +32,9 @@ function productAndGradients(c: Case): Float32Array[] {
     const a = tf.tensor(values(c.a, 1), c.a);
     const b = tf.tensor(values(c.b, 2), c.b);
     const y = tf.matMul(a, b, c.transposeA, c.transposeB);
-    const [ga, gb] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, z, c.transposeA, c.transposeB))))([a, b]);
+    const [ga, gb] = tf.grads((x: tf.Tensor, z: tf.Tensor) =>
+      tf.sum(tf.square(tf.matMul(x, z, c.transposeA, c.transposeB))),
+    )([a, b]);
     return [y.dataSync() as Float32Array, ga.dataSync() as Float32Array, gb.dataSync() as Float32Array];
   });
 }
@@ -57,22 +59,35 @@ describe('wasm matMul kernel', () => {
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
   });
 
-  it.each(cases.map((c, i) => [i, c] as const))('case %i: product and gradients equal the cpu backend\'s (%j)', (i, c) => {
-    const ours = productAndGradients(c);
-    for (let k = 0; k < 3; k++) {
-      expect(ours[k].length).toBe(reference[i][k].length);
-      const scale = Math.max(1, ...Array.from(reference[i][k], Math.abs));
-      const worst = ours[k].reduce((w, v, j) => Math.max(w, Math.abs(v - reference[i][k][j])), 0);
-      expect(worst).toBeLessThan(1e-5 * scale);
-    }
-  });
+  it.each(cases.map((c, i) => [i, c] as const))(
+    "case %i: product and gradients equal the cpu backend's (%j)",
+    (i, c) => {
+      const ours = productAndGradients(c);
+      for (let k = 0; k < 3; k++) {
+        expect(ours[k].length).toBe(reference[i][k].length);
+        const scale = Math.max(1, ...Array.from(reference[i][k], Math.abs));
+        const worst = ours[k].reduce((w, v, j) => Math.max(w, Math.abs(v - reference[i][k][j])), 0);
+        expect(worst).toBeLessThan(1e-5 * scale);
+      }
+    },
+  );
 
   it('leaves int32 products to the kernel it replaced, which rejects them as before', () => {
-    expect(() => tf.matMul(tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.tensor2d([[3], [4]], [2, 1], 'int32'))).toThrow(/non-float32/);
+    expect(() => tf.matMul(tf.tensor2d([[1, 2]], [1, 2], 'int32'), tf.tensor2d([[3], [4]], [2, 1], 'int32'))).toThrow(
+      /non-float32/,
+    );
   });
 
   it('rejects mismatched inner dimensions, naming both shapes', () => {
-    expect(() => tf.engine().runKernel(tf.BatchMatMul, { a: tf.zeros([2, 3]), b: tf.zeros([4, 5]) }, { transposeA: false, transposeB: false })).toThrow(/2,3 and 4,5/);
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(
+          tf.BatchMatMul,
+          { a: tf.zeros([2, 3]), b: tf.zeros([4, 5]) },
+          { transposeA: false, transposeB: false },
+        ),
+    ).toThrow(/2,3 and 4,5/);
   });
 
   it('leaks no tensors', () => {

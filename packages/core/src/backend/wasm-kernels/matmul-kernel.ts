@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { MatrixView, WasmGemm } from '../gemm/gemm';
+import { type MatrixView, WasmGemm } from '../gemm/gemm';
 import { addressOf, internalsOf, perBackend, replaceWasmKernel } from './wasm-backend-internals';
 
 /**
@@ -15,7 +15,10 @@ import { addressOf, internalsOf, perBackend, replaceWasmKernel } from './wasm-ba
 export function installWasmMatMulKernel(): boolean {
   return replaceWasmKernel(tf.BatchMatMul, (original) => {
     const gemmFor = perBackend((internals) =>
-      WasmGemm.create(internals.wasm.asm.memory, { allocate: (bytes) => internals.wasm._malloc(bytes), release: (address) => internals.wasm._free(address) }),
+      WasmGemm.create(internals.wasm.asm.memory, {
+        allocate: (bytes) => internals.wasm._malloc(bytes),
+        release: (address) => internals.wasm._free(address),
+      }),
     );
     return (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -31,14 +34,22 @@ export function installWasmMatMulKernel(): boolean {
       const [rows, depth] = transposeA ? [aColumns, aRows] : [aRows, aColumns];
       const [depthB, columns] = transposeB ? [bColumns, bRows] : [bRows, bColumns];
       if (depth !== depthB) {
-        throw new Error(`Error in matMul: inner shapes (${depth}) and (${depthB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+        throw new Error(
+          `Error in matMul: inner shapes (${depth}) and (${depthB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+        );
       }
       const outerShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
       const out = internals.makeOutput([...outerShape, rows, columns], 'float32');
       const [aBase, bBase, cBase] = [addressOf(internals, a), addressOf(internals, b), addressOf(internals, out)];
       // Stored A is aRows × aColumns, row-major; transposing swaps which stride walks the logical rows.
-      const aView = (batch: number): MatrixView => ({ address: aBase + batch * aRows * aColumns * 4, ...(transposeA ? { rowStride: 4, columnStride: aColumns * 4 } : { rowStride: aColumns * 4, columnStride: 4 }) });
-      const bView = (batch: number): MatrixView => ({ address: bBase + batch * bRows * bColumns * 4, ...(transposeB ? { rowStride: 4, columnStride: bColumns * 4 } : { rowStride: bColumns * 4, columnStride: 4 }) });
+      const aView = (batch: number): MatrixView => ({
+        address: aBase + batch * aRows * aColumns * 4,
+        ...(transposeA ? { rowStride: 4, columnStride: aColumns * 4 } : { rowStride: aColumns * 4, columnStride: 4 }),
+      });
+      const bView = (batch: number): MatrixView => ({
+        address: bBase + batch * bRows * bColumns * 4,
+        ...(transposeB ? { rowStride: 4, columnStride: bColumns * 4 } : { rowStride: bColumns * 4, columnStride: 4 }),
+      });
       const gemm = gemmFor(internals);
       const batches = Math.max(batchA, batchB);
       for (let batch = 0; batch < batches; batch++) {

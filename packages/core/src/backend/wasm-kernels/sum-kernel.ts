@@ -21,7 +21,12 @@ export function installWasmSumKernel(): boolean {
       const kept = x.shape.slice(axes.length);
       const shape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
       const out = internals.makeOutput(shape, 'float32');
-      kernelsFor(internals).columnSum(addressOf(internals, x), addressOf(internals, out), rows, tf.util.sizeFromShape(kept));
+      kernelsFor(internals).columnSum(
+        addressOf(internals, x),
+        addressOf(internals, out),
+        rows,
+        tf.util.sizeFromShape(kept),
+      );
       return out;
     };
   });

@@ -6,7 +6,11 @@ import * as tf from '@tensorflow/tfjs';
  * use goes through `internalsOf`, which checks they are there.
  */
 export interface WasmBackendInternals {
-  readonly wasm: { readonly asm: { readonly memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(address: number): void };
+  readonly wasm: {
+    readonly asm: { readonly memory: WebAssembly.Memory };
+    _malloc(bytes: number): number;
+    _free(address: number): void;
+  };
   readonly dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** One more tensor shares this data (it is freed when the last one is disposed). */
@@ -17,7 +21,12 @@ export interface WasmBackendInternals {
 export function internalsOf(backend: unknown): WasmBackendInternals | undefined {
   const candidate = backend as Partial<WasmBackendInternals> | undefined;
   const memory = candidate?.wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory && candidate?.dataIdMap && typeof candidate.makeOutput === 'function' && typeof candidate.incRef === 'function' ? (candidate as WasmBackendInternals) : undefined;
+  return memory instanceof WebAssembly.Memory &&
+    candidate?.dataIdMap &&
+    typeof candidate.makeOutput === 'function' &&
+    typeof candidate.incRef === 'function'
+    ? (candidate as WasmBackendInternals)
+    : undefined;
 }
 
 /** The byte address of a tensor's data in the backend's heap. */
