@@ -1,19 +1,19 @@
 // Shared jest settings: TypeScript through swc (no type-check here: `npm test` type-checks first),
-// and workspace packages resolved to their sources so tests never need a build.
+// and every workspace package (packages/*, tools/*) resolved to its sources so tests never need a
+// build. Packages are found on disk, so a new one needs no entry here.
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
-const workspacePackages = {
-  core: 'packages/core',
-  'reduced-symmetry': 'packages/reduced-symmetry',
-  'arch-mlp': 'packages/arch-mlp',
-  'arch-resnet': 'packages/arch-resnet',
-  'arch-transformer': 'packages/arch-transformer',
-  'arch-moe': 'packages/arch-moe',
-};
-
 const moduleNameMapper = {};
-for (const [name, dir] of Object.entries(workspacePackages)) {
-  moduleNameMapper[`^@weightspace/${name}$`] = path.join(__dirname, dir, 'src/index.ts');
+for (const base of ['packages', 'tools']) {
+  for (const dir of readdirSync(path.join(__dirname, base))) {
+    const manifest = path.join(__dirname, base, dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { name } = JSON.parse(readFileSync(manifest, 'utf8'));
+    if (name && name.startsWith('@weightspace/')) {
+      moduleNameMapper[`^${name}$`] = path.join(__dirname, base, dir, 'src/index.ts');
+    }
+  }
 }
 
 module.exports = {

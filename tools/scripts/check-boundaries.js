@@ -1,17 +1,31 @@
 #!/usr/bin/env node
 // Enforces the one-way dependency direction between workspace projects using their nx tags:
-// core ← reduced-symmetry ← arch-* ← tools. A project may import (and declare as a dependency)
-// only the workspace packages its tag allows, and only through their public entry point.
-// Exits 1 listing every violation, naming the file and the import.
+//   base (wasm-encoder, assignment) ← core ← (backends, layers, reduced-symmetry) ← arch-* ← tools.
+// A project may import (and declare as a dependency) only the workspace packages its tag allows,
+// and only through their public entry point. Test files may also import a backend package (tests
+// pick a fast backend), declared under devDependencies. Base packages use no tfjs at all: they are
+// usable on their own. Exits 1 listing every violation, naming the file and the import.
 'use strict';
 const { readFileSync, readdirSync, statSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const ALLOWED = {
-  'scope:core': [],
+  'scope:base': ['scope:base'],
+  'scope:core': ['scope:base'],
+  'scope:backend': ['scope:core', 'scope:base'],
+  'scope:layers': ['scope:core'],
   'scope:reduced-symmetry': ['scope:core'],
-  'scope:arch': ['scope:core', 'scope:reduced-symmetry'],
-  'scope:tool': ['scope:core', 'scope:reduced-symmetry', 'scope:arch'],
+  'scope:arch': ['scope:core', 'scope:layers', 'scope:reduced-symmetry'],
+  'scope:tool': ['scope:base', 'scope:core', 'scope:backend', 'scope:layers', 'scope:reduced-symmetry', 'scope:arch'],
+};
+
+/** What test files may import besides what their project may: a backend to run on. */
+const TEST_ALLOWED = ['scope:backend'];
+
+/** Third-party packages a scope must not use: base packages no tfjs, core no backend of tfjs's. */
+const FORBIDDEN_THIRD_PARTY = {
+  'scope:base': /^@tensorflow\//,
+  'scope:core': /^(@tensorflow\/tfjs-backend-(wasm|webgpu)|webgpu)(\/|$)/,
 };
 
 function projects(root) {
@@ -36,6 +50,7 @@ function projects(root) {
         name: pkg.name,
         scope: tags.find((t) => t.startsWith('scope:')),
         deps: Object.keys(pkg.dependencies || {}),
+        devDeps: Object.keys(pkg.devDependencies || {}),
       };
     });
 }
@@ -56,6 +71,8 @@ function sourceFiles(dir) {
   return out;
 }
 
+const isTestFile = (file) => /\.test\.ts$/.test(file);
+
 function check(root) {
   const all = projects(root);
   const byName = new Map(all.map((p) => [p.name, p]));
@@ -66,26 +83,47 @@ function check(root) {
         problems.push(`${project.dir}/package.json: no scope:* tag in nx.tags`);
       continue;
     }
-    const allowed = ALLOWED[project.scope] || [];
-    const permits = (name) => {
+    if (!ALLOWED[project.scope]) {
+      problems.push(`${project.dir}/package.json: unknown tag ${project.scope}`);
+      continue;
+    }
+    const allowed = ALLOWED[project.scope];
+    const permits = (name, scopes) => {
       const target = byName.get(name);
-      return !target || target === project || allowed.includes(target.scope);
+      return !target || target === project || scopes.includes(target.scope);
     };
+    const forbidden = FORBIDDEN_THIRD_PARTY[project.scope];
     for (const dep of project.deps) {
-      if (!permits(dep))
+      if (!permits(dep, allowed))
         problems.push(
           `${project.dir}/package.json: ${project.scope} may not depend on ${dep} (${byName.get(dep).scope})`,
+        );
+      if (forbidden && forbidden.test(dep))
+        problems.push(`${project.dir}/package.json: ${project.scope} may not depend on ${dep}`);
+    }
+    for (const dep of project.devDeps) {
+      if (!permits(dep, [...allowed, ...TEST_ALLOWED]))
+        problems.push(
+          `${project.dir}/package.json: ${project.scope} may not depend on ${dep} (${byName.get(dep).scope}), even for tests`,
         );
     }
     for (const file of sourceFiles(join(root, project.dir, 'src'))) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"](@weightspace\/[^'"]+)['"]/g)) {
+      const where = relative(root, file);
+      const scopes = isTestFile(file) ? [...allowed, ...TEST_ALLOWED] : allowed;
+      for (const m of text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]((?:@[\w.-]+\/)?[\w.-][^'"]*)['"]/g)) {
         const spec = m[1];
+        if (forbidden && forbidden.test(spec)) problems.push(`${where}: ${project.scope} may not import ${spec}`);
+        if (!spec.startsWith('@weightspace/')) continue;
         const name = spec.split('/').slice(0, 2).join('/');
-        const where = relative(root, file);
         if (spec !== name) problems.push(`${where}: deep import '${spec}' (import '${name}' instead)`);
-        if (!permits(name))
+        if (!permits(name, scopes))
           problems.push(`${where}: ${project.scope} may not import ${name} (${byName.get(name).scope})`);
+        else if (isTestFile(file) && !permits(name, allowed) && !project.devDeps.includes(name)) {
+          problems.push(
+            `${where}: imports ${name}, which ${project.dir}/package.json does not list in devDependencies`,
+          );
+        }
       }
     }
   }

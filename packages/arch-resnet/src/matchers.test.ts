@@ -10,8 +10,8 @@ import {
   straightThroughMatching,
   train,
   transform,
-  wasmBackend,
 } from '@weightspace/core';
+import { wasmBackend } from '@weightspace/backend-wasm';
 import type { ResnetConfig } from './resnet-config';
 import { resnet20 } from './resnet';
 

@@ -11,8 +11,8 @@ import {
   repairEndpoints,
   resetBatchNorm,
   train,
-  wasmBackend,
 } from '@weightspace/core';
+import { wasmBackend } from '@weightspace/backend-wasm';
 import type { ResnetConfig } from './resnet-config';
 import { resnet20 } from './resnet';
 

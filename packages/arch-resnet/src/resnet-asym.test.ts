@@ -9,8 +9,8 @@ import {
   saveParams,
   train,
   transform,
-  wasmBackend,
 } from '@weightspace/core';
+import { wasmBackend } from '@weightspace/backend-wasm';
 import { fixedEntries } from '@weightspace/reduced-symmetry';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

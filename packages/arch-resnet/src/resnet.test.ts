@@ -9,8 +9,8 @@ import {
   transform,
   random,
   validateAgainst,
-  wasmBackend,
 } from '@weightspace/core';
+import { wasmBackend } from '@weightspace/backend-wasm';
 import type { ResnetConfig } from './resnet-config';
 import { imageShape, resnet20 } from './resnet';
 import { archResnetModule } from './resnet-module';

@@ -15,7 +15,6 @@ export * from './plugin/architecture';
 export * from './plugin/manifest';
 export * from './progress/progress';
 export * from './matching/matcher';
-export * from './matching/linear-assignment';
 export { weightMatching, weightMatchingAsync, weightMatchingMatcher } from './matching/weight-matching';
 export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';
 export { straightThroughMatching, straightThroughMatcher } from './matching/straight-through';
@@ -35,19 +34,13 @@ export * from './io/safetensors';
 export * from './io/atomic-write';
 export * from './plot/svg-line-plot';
 export * from './backend/backend-provider';
-export { installMatMulGradient } from './backend/matmul-gradient';
-export { installWasmMatMulKernel } from './backend/wasm-kernels/matmul-kernel';
-export { installWasmGatherKernel } from './backend/wasm-kernels/gather-kernel';
-export { installWasmSumKernel } from './backend/wasm-kernels/sum-kernel';
-export { installWasmIdentityKernel } from './backend/wasm-kernels/identity-kernel';
-export { installWasmAdamKernel } from './backend/wasm-kernels/adam-kernel';
-export { installConvFilterGradientAsConv } from './backend/conv-gradient';
+export * from './backend/kernel-names';
 export * from './schema/validate';
-export * from './schema/experiment';
 export * from './registry/service-ids';
 export { Registry, bindAll } from './registry/registry';
 export { coreModule, coreManifest } from './registry/core-module';
 export * from './conformance/conformance';
+export * from './conformance/backend-conformance';
 export { Aligner, planAligner } from './merge/aligner';
 export { weightedAverage } from './merge/average';
 export { averageMerge, pairwiseMerge, mergeMany, hierarchicalMerge, MergeOptions, MergeResult } from './merge/merge';
@@ -61,8 +54,17 @@ export { RunningStatistics, batchMoments, RUNNING_MOMENTUM } from './normalisati
 export { resetBatchNorm } from './normalisation/bn-reset';
 export { channelStatistics, ChannelStatistics } from './normalisation/channel-statistics';
 export { repair, repairEndpoints, RepairEndpoints, RepairReport } from './normalisation/repair';
-export { runInThreads, ThreadPool, ThreadJob, ThreadOptions, ThreadFunction } from './parallel/threads';
+export { runInThreads, ThreadPool, ThreadJob, ThreadOptions, ThreadFunction, WorkerState } from './parallel/threads';
 export { paramsToHost, paramsFromHost, HostParams } from './parallel/host-params';
 export { trainInThreads, barrierCurveInThreads, defaultThreads, workerPool } from './parallel/threaded';
 export { RegistrySource, TrainModelInput, TrainModelOutput } from './parallel/thread-tasks';
-export { HostReads, readSynchronously, readAsynchronously } from './backend/reads';
+export { HostReads, readSynchronously, readAsynchronously } from './params/host-reads';
+/** Small models with a known symmetry (permutation, orthogonal, invertible, batched groups): fixtures for tests of matchers, backends and plugins. */
+export {
+  toyModels,
+  toyPerceptron,
+  toyResidual,
+  toyBilinear,
+  toyExperts,
+  toyParams,
+} from './testing/fixtures/toy-models';

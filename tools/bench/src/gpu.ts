@@ -16,7 +16,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The webgpu backend registers only if navigator.gpu exists when it loads: webgpuBackend.activate()
 // sets that up and then loads it.
-import { Adam, crossEntropy, lerp, type Params, wasmBackend, webgpuBackend, writeJsonAtomic } from '@weightspace/core';
+import { Adam, crossEntropy, lerp, type Params, writeJsonAtomic } from '@weightspace/core';
+import { wasmBackend } from '@weightspace/backend-wasm';
+import { webgpuBackend } from '@weightspace/backend-webgpu';
 import { mlp } from '@weightspace/arch-mlp';
 import { parseArgs } from 'node:util';
 

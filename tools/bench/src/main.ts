@@ -16,8 +16,6 @@ import {
   paramsFromHost,
   Rng,
   saveParams,
-  solveAssignment,
-  AssignmentWorkspace,
   trainInThreads,
   weightMatching,
   weightMatchingAsync,
@@ -25,6 +23,7 @@ import {
   writeJsonAtomic,
 } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
+import { AssignmentWorkspace, solveAssignment } from '@weightspace/assignment';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

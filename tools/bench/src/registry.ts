@@ -1,9 +1,11 @@
 import { coreModule, Registry, type RegistrySource } from '@weightspace/core';
 import { mlpModule } from '@weightspace/arch-mlp';
+import { backendWasmModule } from '@weightspace/backend-wasm';
+import { backendWebgpuModule } from '@weightspace/backend-webgpu';
 
-/** The bench's plugins: core and the MLP. */
+/** The bench's plugins: core, the wasm and webgpu backends and the MLP. */
 export function createRegistry(): Promise<Registry> {
-  return Registry.fromModules([coreModule, mlpModule]);
+  return Registry.fromModules([coreModule, backendWasmModule, backendWebgpuModule, mlpModule]);
 }
 
 /** How the bench's worker threads rebuild that registry. */

@@ -420,7 +420,7 @@ describe('errors a user can fix: one line, exit code 2, no stack trace', () => {
   it('an unknown backend', async () =>
     expectUserError(
       await cli('align', '--a', 'a', '--b', 'b', '--out', 'o', '--backend', 'abacus'),
-      /unknown backend 'abacus'; choose one of: wasm, cpu, tensorflow/,
+      /unknown backend 'abacus'; choose one of: cpu, tensorflow, wasm, webgpu/,
     ));
   it('an unknown architecture', async () =>
     expectUserError(

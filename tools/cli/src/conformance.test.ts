@@ -9,8 +9,8 @@ import {
   removedSymmetryOutputChanges,
   roundTripError,
   selfMatch,
-  wasmBackend,
 } from '@weightspace/core';
+import { wasmBackend } from '@weightspace/backend-wasm';
 import { createRegistrySync } from './modules';
 
 /**

@@ -3,7 +3,6 @@ import {
   disposeParams,
   evaluate,
   EvaluationBatches,
-  type ExperimentSpec,
   barrierCurveInThreads,
   trainInThreads,
   workerPool,
@@ -18,6 +17,7 @@ import {
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AlignmentRecord, alignModels, writeAlignment } from './alignment';
+import type { ExperimentSpec } from './experiment-schema';
 import { loadModel, META_PROVENANCE, saveModel } from './checkpoint';
 import { curvesSvg, table } from './curves';
 import { assertInputsFit } from './inputs-fit';

@@ -1,19 +1,27 @@
 import { ArchitectureId, bindAll, ManifestId, Registry } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
 import { ContainerModule } from 'inversify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { allModules, createRegistry } from './modules';
 
 describe('registry over the CLI modules', () => {
   it('lists one manifest per package and resolves ids', async () => {
     const registry = await createRegistry();
-    expect(registry.manifests.map((m) => m.package)).toEqual([
-      '@weightspace/core',
-      '@weightspace/reduced-symmetry',
-      '@weightspace/arch-mlp',
-      '@weightspace/arch-resnet',
-      '@weightspace/arch-transformer',
-      '@weightspace/arch-moe',
-    ]);
+    // Every workspace package the CLI depends on that exports a ContainerModule must be loaded,
+    // with exactly one manifest naming it.
+    const dependencies = Object.keys(
+      (
+        JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+          dependencies: Record<string, string>;
+        }
+      ).dependencies,
+    ).filter((name) => name.startsWith('@weightspace/'));
+    const withModules = dependencies.filter((name) =>
+      Object.values(require(name) as Record<string, unknown>).some((value) => value instanceof ContainerModule),
+    );
+    expect(withModules).toEqual(expect.arrayContaining(['@weightspace/core', '@weightspace/arch-mlp']));
+    expect(registry.manifests.map((m) => m.package).sort()).toEqual(withModules.sort());
     expect(registry.architecture('mlp')).toBe(mlp);
     expect(registry.matcher('weight').kinds).toContain('permutation');
     expect(registry.dataset('mnist').id).toBe('mnist');

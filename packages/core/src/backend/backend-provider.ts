@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import * as path from 'node:path';
 import { WeightspaceError } from '../errors/errors';
-import { installConvFilterGradientAsConv } from './conv-gradient';
-import { installWasmAdamKernel } from './wasm-kernels/adam-kernel';
-import { installWasmGatherKernel } from './wasm-kernels/gather-kernel';
-import { installWasmIdentityKernel } from './wasm-kernels/identity-kernel';
-import { installWasmMatMulKernel } from './wasm-kernels/matmul-kernel';
-import { installWasmSumKernel } from './wasm-kernels/sum-kernel';
-import { installMatMulGradient } from './matmul-gradient';
 
 /** A tensor backend that can be chosen at start-up. */
 export interface BackendProvider {
@@ -31,44 +23,25 @@ export interface BackendProvider {
   readonly readsSynchronously?: boolean;
 }
 
-function resolvable(moduleName: string): boolean {
+/**
+ * Whether `moduleName` can be found by `resolve` (a package's own `require.resolve`, so that each
+ * backend package looks among its own dependencies): checks installation without loading.
+ */
+export function canResolve(resolve: (moduleName: string) => string, moduleName: string): boolean {
   try {
-    require.resolve(moduleName);
+    resolve(moduleName);
     return true;
   } catch {
     return false;
   }
 }
 
-async function select(name: string): Promise<void> {
+/** Selects a registered tfjs backend by name and waits until it is ready. */
+export async function selectTfBackend(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new WeightspaceError(`backend '${name}' failed to initialise`);
   await tf.ready();
 }
-
-/**
- * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
- * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step, a copy-free identity) and gradients that avoid the backend's slow and
- * missing kernels (convolution filter gradient as a convolution).
- */
-export const wasmBackend: BackendProvider = {
-  id: 'wasm',
-  description: 'WebAssembly (SIMD, one core per process): the default CPU backend',
-  preference: 30,
-  available: () => resolvable('@tensorflow/tfjs-backend-wasm'),
-  async activate() {
-    require('@tensorflow/tfjs-backend-wasm');
-    await select('wasm');
-    // weightspace's matMul kernel where tfjs's internals allow it; otherwise XNNPACK's, whose
-    // transpose flags the gradient must avoid.
-    installMatMulGradient(!installWasmMatMulKernel());
-    installWasmGatherKernel();
-    installWasmSumKernel();
-    installWasmIdentityKernel();
-    installWasmAdamKernel();
-    installConvFilterGradientAsConv();
-  },
-};
 
 /** Plain JavaScript: slow, exact reference. */
 export const cpuBackend: BackendProvider = {
@@ -77,7 +50,7 @@ export const cpuBackend: BackendProvider = {
   preference: 40,
   available: () => true,
   async activate() {
-    await select('cpu');
+    await selectTfBackend('cpu');
     // The cpu backend advertises tfjs-node on its first tensor; the choice here is deliberate.
     const backend = tf.backend() as tf.KernelBackend & { firstUse?: boolean };
     backend.firstUse = false;
@@ -90,51 +63,13 @@ export const tensorflowBackend: BackendProvider = {
   description: 'libtensorflow through @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu (optional)',
   preference: 20,
   installHint: 'install @tensorflow/tfjs-node or @tensorflow/tfjs-node-gpu (version 4.22.0) next to weightspace',
-  available: () => resolvable('@tensorflow/tfjs-node-gpu') || resolvable('@tensorflow/tfjs-node'),
-  async activate() {
-    require(resolvable('@tensorflow/tfjs-node-gpu') ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
-    await select('tensorflow');
-  },
-};
-
-/**
- * A GPU through WebGPU: Dawn's Node bindings (the `webgpu` package, a prebuilt dawn.node) under
- * tfjs's webgpu backend. Needs a Vulkan driver: the GPU's, or Mesa's llvmpipe for correctness
- * checks without one. Used only when requested (`--backend webgpu`): a software adapter is far
- * slower than wasm, so it is never picked by preference.
- */
-export const webgpuBackend: BackendProvider = {
-  id: 'webgpu',
-  description: 'GPU through WebGPU (Dawn via the webgpu package); needs a Vulkan driver; only on request',
-  preference: 10,
-  explicitOnly: true,
-  readsSynchronously: false,
-  installHint: 'install the webgpu and @tensorflow/tfjs-backend-webgpu (4.22.0) packages',
   available: () =>
-    (Boolean(process.env.WEIGHTSPACE_DAWN_NODE) || resolvable('webgpu/package.json')) &&
-    resolvable('@tensorflow/tfjs-backend-webgpu'),
+    canResolve(require.resolve, '@tensorflow/tfjs-node-gpu') || canResolve(require.resolve, '@tensorflow/tfjs-node'),
   async activate() {
-    // dawn.node itself, not the package's ESM wrapper: this code is CommonJS. WEIGHTSPACE_DAWN_NODE
-    // points at a dawn.node elsewhere (a bundled deployment without node_modules).
-    const platform = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
-    const dawnPath =
-      process.env.WEIGHTSPACE_DAWN_NODE ??
-      path.join(path.dirname(require.resolve('webgpu/package.json')), 'dist', platform, 'dawn.node');
-    const dawn = require(dawnPath) as {
-      create: (flags: string[]) => { requestAdapter(): Promise<unknown> };
-      globals: object;
-    };
-    Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create([]);
-    // Node has no navigator; tfjs's webgpu backend looks for navigator.gpu.
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-    if (!(await gpu.requestAdapter())) {
-      throw new WeightspaceError(
-        'webgpu: no adapter found (no GPU with a Vulkan driver; for a software one install Mesa 25 mesa-vulkan-drivers)',
-      );
-    }
-    require('@tensorflow/tfjs-backend-webgpu');
-    await select('webgpu');
+    require(
+      canResolve(require.resolve, '@tensorflow/tfjs-node-gpu') ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node',
+    );
+    await selectTfBackend('tensorflow');
   },
 };
 

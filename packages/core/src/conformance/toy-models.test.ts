@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { cpuBackend } from '../backend/backend-provider';
 import { weightMatchingMatcher } from '../matching/weight-matching';
 import { Rng } from '../random/rng';
 import { elementsEqual, identity, inverse, random } from '../symmetry/algebra';
@@ -20,9 +21,7 @@ import {
   selfMatch,
 } from './conformance';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(() => cpuBackend.activate());
 
 describe.each(toyModels.map((plugin) => [plugin.id, plugin] as const))('conformance of %s', (_id, plugin) => {
   const config = plugin.examples[0];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuBackend } from '../backend/backend-provider';
 import { CheckpointError } from '../errors/errors';
 import { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from './half-float';
 import { decodeSafetensors, encodeSafetensors, loadParams, type RawTensor, saveParams } from './safetensors';
@@ -19,7 +20,7 @@ function handMade(header: object, data: Uint8Array): Uint8Array {
 const f32Bytes = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
 
 describe('safetensors', () => {
-  beforeAll(() => tf.setBackend('cpu'));
+  beforeAll(() => cpuBackend.activate());
 
   it('reads a file laid out by hand', () => {
     const bytes = handMade(

@@ -4,7 +4,7 @@ import { innerProduct, type Params } from '../params/params';
 import { identity } from '../symmetry/algebra';
 import type { GroupElement } from '../symmetry/element';
 import type { SymmetrySpec } from '../symmetry/spec';
-import { solveAssignment } from './linear-assignment';
+import { solveAssignment } from '@weightspace/assignment';
 import { matchBatches, requireData } from './match-data';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';

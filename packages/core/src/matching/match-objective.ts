@@ -1,4 +1,4 @@
-import { type HostReads, readSynchronously } from '../backend/reads';
+import { type HostReads, readSynchronously } from '../params/host-reads';
 import { disposeParams, innerProductReads, type Params } from '../params/params';
 import type { GroupElement } from '../symmetry/element';
 import type { SymmetrySpec } from '../symmetry/spec';

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { type HostReads, readAsynchronously, readSynchronously } from '../params/host-reads';
 import { innerProductReads, type Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
 import type { GroupElement, PermutationValue } from '../symmetry/element';
 import { axesOfGroup, type GroupDeclaration, type SymmetrySpec } from '../symmetry/spec';
 import { CostTerms } from './cost-terms';
-import { type AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from './linear-assignment';
+import { type AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from '@weightspace/assignment';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveReads } from './match-objective';
 

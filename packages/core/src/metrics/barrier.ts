@@ -2,7 +2,7 @@ import { disposeParams, type Params } from '../params/params';
 import type { AnyArchitecture } from '../plugin/architecture';
 import type { ProgressSink } from '../progress/progress';
 import { collectLogits, evaluate, evaluationReads } from './evaluate';
-import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { type HostReads, readAsynchronously, readSynchronously } from '../params/host-reads';
 import { fitInverseTemperature } from './temperature';
 import type { EvaluationBatches } from './evaluation-batches';
 import { lerp } from './interpolate';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../params/params';
 import type { AffineStem } from '../plugin/architecture';
-import type { HostReads } from '../backend/reads';
+import type { HostReads } from '../params/host-reads';
 import { type Evaluation, evaluationReads } from './evaluate';
 import type { EvaluationBatches } from './evaluation-batches';
 

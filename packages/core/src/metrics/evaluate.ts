@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../params/params';
 import type { AnyArchitecture } from '../plugin/architecture';
 import type { EvaluationBatches } from './evaluation-batches';
-import { type HostReads, readSynchronously } from '../backend/reads';
+import { type HostReads, readSynchronously } from '../params/host-reads';
 
 export interface Evaluation {
   /** Mean cross-entropy over the samples. */

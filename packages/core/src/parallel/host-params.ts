@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { type HostReads, readAsynchronously, readSynchronously } from '../params/host-reads';
 import type { Params } from '../params/params';
 
 /** Parameters as plain host arrays: what crosses into and out of a worker thread. */

@@ -13,6 +13,7 @@ import type { ProgressSink } from '../progress/progress';
 import type { Registry } from '../registry/registry';
 import { trainAsync, type TrainOptions } from '../train/train';
 import { type HostParams, paramsFromHost, paramsToHostAsync } from './host-params';
+import type { WorkerState } from './threads';
 
 /**
  * How a worker builds the caller's registry: `require(module)[exportName]()` (sync or async),
@@ -53,13 +54,25 @@ export interface CurvePointsInput extends InThread {
   task: string;
 }
 
-// A pooled worker runs many jobs: it builds each registry and activates each backend once.
-const registries = new Map<string, Promise<Registry>>();
-let activeBackend: string | undefined;
+/** What a pooled worker keeps between jobs: each registry built once, the backend it activated. */
+interface TaskCache {
+  registries: Map<string, Promise<Registry>>;
+  activeBackend?: string;
+}
 
-async function setUp(input: InThread) {
+function taskCache(workerState: WorkerState): TaskCache {
+  let cache = workerState.get('thread-tasks') as TaskCache | undefined;
+  if (!cache) {
+    cache = { registries: new Map() };
+    workerState.set('thread-tasks', cache);
+  }
+  return cache;
+}
+
+async function setUp(input: InThread, workerState: WorkerState) {
+  const cache = taskCache(workerState);
   const key = `${input.registry.module}#${input.registry.exportName}`;
-  let built = registries.get(key);
+  let built = cache.registries.get(key);
   if (!built) {
     const factory = (require(input.registry.module) as Record<string, () => Registry | Promise<Registry>>)[
       input.registry.exportName
@@ -67,16 +80,21 @@ async function setUp(input: InThread) {
     if (typeof factory !== 'function')
       throw new Error(`${input.registry.module} exports no function '${input.registry.exportName}'`);
     built = Promise.resolve(factory());
-    registries.set(key, built);
+    cache.registries.set(key, built);
   }
   const registry = await built;
-  if (activeBackend !== input.backend) activeBackend = await activateBackend(registry.backends(), input.backend);
+  if (cache.activeBackend !== input.backend)
+    cache.activeBackend = await activateBackend(registry.backends(), input.backend);
   return { registry, plugin: registry.architecture(input.arch) };
 }
 
 /** Trains one model from `initial` on the given training split (see `train`). */
-export async function trainModel(input: TrainModelInput, progress: ProgressSink): Promise<TrainModelOutput> {
-  const { plugin } = await setUp(input);
+export async function trainModel(
+  input: TrainModelInput,
+  progress: ProgressSink,
+  workerState: WorkerState,
+): Promise<TrainModelOutput> {
+  const { plugin } = await setUp(input, workerState);
   const initial = input.initial ? paramsFromHost(input.initial) : plugin.init(input.config, input.options.seed);
   const result = await trainAsync(plugin, input.config, initial, input.train, { ...input.options, progress });
   disposeParams(initial);
@@ -86,8 +104,12 @@ export async function trainModel(input: TrainModelInput, progress: ProgressSink)
 }
 
 /** The plain interpolation curve of A and B at the given t on `test` (see `curvePoints`). */
-export async function curvePointsTask(input: CurvePointsInput, progress: ProgressSink): Promise<CurvePoint[]> {
-  const { plugin } = await setUp(input);
+export async function curvePointsTask(
+  input: CurvePointsInput,
+  progress: ProgressSink,
+  workerState: WorkerState,
+): Promise<CurvePoint[]> {
+  const { plugin } = await setUp(input, workerState);
   const [a, b] = [paramsFromHost(input.a), paramsFromHost(input.b)];
   const batches = EvaluationBatches.forModel(input.test, plugin, input.config);
   try {

@@ -22,7 +22,7 @@ describe('worker threads', () => {
 
   it('train each model to the same parameters as in-process training from the same seed', async () => {
     const registry = await createRegistry();
-    const backend = await activateBackend(registry.backends(), 'wasm');
+    const backend = await activateBackend(registry.backends(), 'cpu');
     const plugin = registry.architecture('toy.perceptron');
     const data = await registry.dataset('blobs').load({});
     const inits = [5, 6].map((seed) => plugin.init(config, seed));
@@ -54,7 +54,7 @@ describe('worker threads', () => {
 
   it('split a barrier curve over threads into the same points and barriers as one thread', async () => {
     const registry = await createRegistry();
-    const backend = await activateBackend(registry.backends(), 'wasm');
+    const backend = await activateBackend(registry.backends(), 'cpu');
     const plugin = registry.architecture('toy.perceptron');
     const data = await registry.dataset('blobs').load({});
     const [a, b] = [1, 2].map((seed) => plugin.init(config, seed));

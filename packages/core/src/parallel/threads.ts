@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { ProgressSink } from '../progress/progress';
 
 /**
- * One call to run in a worker thread: `require(module)[fn](input, progress)`, sync or async.
+ * One call to run in a worker thread: `require(module)[fn](input, progress, workerState)`, sync or
+ * async.
  * `module` is an absolute path (the worker resolves nothing relative to the caller); `input` and
  * the result cross by structured clone, and the result's typed arrays are transferred, not copied.
  */
@@ -23,14 +24,21 @@ export interface ThreadOptions {
   preload?: readonly string[];
 }
 
+/**
+ * What a worker keeps between the jobs it runs (what they loaded once: a registry, the active
+ * backend), owned by the worker rather than by a module, keyed by whoever stores it.
+ */
+export type WorkerState = Map<string, unknown>;
+
 /** The signature a thread job's function has. */
-export type ThreadFunction<I, O> = (input: I, progress: ProgressSink) => O | Promise<O>;
+export type ThreadFunction<I, O> = (input: I, progress: ProgressSink, workerState: WorkerState) => O | Promise<O>;
 
 // Plain JavaScript run by each worker (eval mode): nothing in it resolves relative to a path.
 // A worker runs one job at a time and stays up for the next until the pool closes.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 for (const file of workerData.preload) require(file);
+const workerState = new Map();
 const buffersOf = (value, out, seen) => {
   if (value === null || typeof value !== 'object' || seen.has(value)) return out;
   seen.add(value);
@@ -44,7 +52,7 @@ const buffersOf = (value, out, seen) => {
 parentPort.on('message', ({ module, fn, input }) => {
   const progress = (event) => parentPort.postMessage({ progress: event });
   Promise.resolve()
-    .then(() => require(module)[fn](input, progress))
+    .then(() => require(module)[fn](input, progress, workerState))
     .then(
       (result) => parentPort.postMessage({ result }, buffersOf(result, [], new Set())),
       (error) => parentPort.postMessage({ error: String((error && error.stack) || error) }),

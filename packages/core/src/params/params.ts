@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError } from '../errors/errors';
-import { type HostReads, readSynchronously } from '../backend/reads';
+import { type HostReads, readSynchronously } from './host-reads';
 
 /**
  * A named, ordered set of tensors: a state dict. Names and layouts follow PyTorch's `state_dict`

@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { cpuBackend, tensorflowBackend, wasmBackend, webgpuBackend } from '../backend/backend-provider';
+import { cpuBackend, tensorflowBackend } from '../backend/backend-provider';
 import { fashionMnistDataset } from '../data/fashion-mnist';
 import { mnistDataset } from '../data/mnist';
 import { blobsDataset } from '../data/synthetic';
@@ -18,14 +18,14 @@ export const coreManifest: PluginManifest = {
   provides: {
     matchers: [weightMatchingMatcher.id, activationMatchingMatcher.id, straightThroughMatcher.id],
     datasets: [mnistDataset.id, fashionMnistDataset.id, blobsDataset.id],
-    backends: [wasmBackend.id, cpuBackend.id, tensorflowBackend.id, webgpuBackend.id],
+    backends: [cpuBackend.id, tensorflowBackend.id],
   },
 };
 
-/** Core's plugins: the weight, activation and straight-through matchers, MNIST / Fashion-MNIST / blobs, and the wasm, cpu, tensorflow and webgpu backends. */
+/** Core's plugins: the weight, activation and straight-through matchers, MNIST / Fashion-MNIST / blobs, and the cpu and tensorflow backends (wasm and webgpu are packages of their own). */
 export const coreModule = new ContainerModule((options) => {
   bindAll(options, ManifestId, [coreManifest]);
   bindAll(options, MatcherId, [weightMatchingMatcher, activationMatchingMatcher, straightThroughMatcher]);
   bindAll(options, DatasetId, [mnistDataset, fashionMnistDataset, blobsDataset]);
-  bindAll(options, BackendId, [wasmBackend, cpuBackend, tensorflowBackend, webgpuBackend]);
+  bindAll(options, BackendId, [cpuBackend, tensorflowBackend]);
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_STEP, type AdamStepAttributes } from '../backend/wasm-kernels/adam-kernel';
+import { ADAM_STEP, type AdamStepAttributes } from '../backend/kernel-names';
 
 /** What training needs of an optimizer: one step on the objective's gradient, and cleaning up. */
 export interface StepOptimizer {

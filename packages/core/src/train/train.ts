@@ -8,7 +8,7 @@ import type { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { crossEntropy } from '../metrics/evaluate';
 import { RunningStatistics } from '../normalisation/running-statistics';
-import { type HostReads, readAsynchronously, readSynchronously } from '../backend/reads';
+import { type HostReads, readAsynchronously, readSynchronously } from '../params/host-reads';
 
 export interface TrainOptions {
   epochs: number;

@@ -1,4 +1,5 @@
-import { ConfigError, experimentSchema, type ExperimentSpec, mnistMlpDemo, validateAgainst } from '@weightspace/core';
+import { ConfigError, validateAgainst } from '@weightspace/core';
+import { experimentSchema, type ExperimentSpec, mnistMlpDemo } from '../experiment-schema';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse, type Parsed } from '../args';

@@ -1,0 +1,133 @@
+import { TestRandom } from './testing/test-random';
+import { assignmentScans } from './assignment-scans';
+
+/** A memory holding float64 arrays laid out one after another; returns their byte addresses. */
+function layout(...arrays: Float64Array[]): {
+  memory: WebAssembly.Memory;
+  at: number[];
+  view: (k: number) => Float64Array;
+} {
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((total * 8 + 64) / 65536) });
+  const at: number[] = [];
+  let offset = 8;
+  for (const a of arrays) {
+    new Float64Array(memory.buffer, offset, a.length).set(a);
+    at.push(offset);
+    offset += a.length * 8;
+  }
+  return { memory, at, view: (k) => new Float64Array(memory.buffer, at[k], arrays[k].length) };
+}
+
+const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 33, 64];
+
+function randomRow(n: number, seed: number, special = false): Float64Array {
+  const rng = new TestRandom(seed);
+  return Float64Array.from({ length: n }, (_, j) =>
+    special && j % 5 === 3 ? Infinity : Math.floor(rng.next() * 8) - 3,
+  );
+}
+
+describe('assignment scans', () => {
+  it.each(sizes)('rowMin and rowIndexOf agree with plain loops (n = %i, ties and +∞ entries)', (n) => {
+    for (let seed = 0; seed < 5; seed++) {
+      const c = randomRow(n, seed, seed % 2 === 1);
+      const v = randomRow(n, seed + 100).map((x) => x / 2);
+      const { memory, at } = layout(c, v);
+      const scans = assignmentScans(memory);
+      const reduced = Array.from(c, (x, j) => x - v[j]);
+      const min = Math.min(...reduced);
+      expect(scans.rowMin(at[0], at[1], n)).toBe(min);
+      for (let start = 0; start < n; start++) {
+        const expected = reduced.findIndex((r, j) => j >= start && r === min);
+        expect(scans.rowIndexOf(at[0], at[1], n, start, min)).toBe(expected);
+      }
+      expect(scans.rowIndexOf(at[0], at[1], n, 0, 1e9)).toBe(-1);
+    }
+  });
+
+  it.each(sizes)("rowMin2 gives each lane's two least entries of the whole blocks of four (n = %i)", (n) => {
+    for (let seed = 0; seed < 5; seed++) {
+      const c = randomRow(n, seed + 20, seed % 2 === 0);
+      const v = randomRow(n, seed + 30).map((x) => x / 2);
+      const out = new Float64Array(8);
+      const { memory, at, view } = layout(c, v, out);
+      assignmentScans(memory).rowMin2(at[0], at[1], n, at[2]);
+      const top = view(2);
+      for (const lane of [0, 1]) {
+        const entries = Array.from({ length: n - (n % 4) }, (_, j) => ({ r: c[j] - v[j], j })).filter(
+          (e) => e.j % 2 === lane && e.r < Infinity,
+        );
+        const sorted = [...entries].sort((x, y) => x.r - y.r);
+        const [least, second] = [sorted[0]?.r ?? Infinity, sorted[1]?.r ?? Infinity];
+        expect([top[lane], top[4 + lane]]).toEqual([least, second]);
+        // The reported columns hold those values (any of several tied columns will do).
+        if (least < Infinity) expect(c[top[2 + lane]] - v[top[2 + lane]]).toBe(least);
+        if (second < Infinity) expect(c[top[6 + lane]] - v[top[6 + lane]]).toBe(second);
+        if (second < Infinity) expect(top[6 + lane]).not.toBe(top[2 + lane]);
+      }
+    }
+  });
+
+  it.each(sizes)('columnMin lowers v to the entrywise minimum (n = %i)', (n) => {
+    const c = randomRow(n, 1, true);
+    const v = randomRow(n, 2);
+    const { memory, at, view } = layout(c, v);
+    assignmentScans(memory).columnMin(at[0], at[1], n);
+    expect(Array.from(view(1))).toEqual(Array.from(c, (x, j) => Math.min(x, v[j])));
+  });
+
+  it.each(sizes)('relax is one Dijkstra step over the unfinished columns (n = %i)', (n) => {
+    const c = randomRow(n, 3, true);
+    const v = randomRow(n, 4).map((x) => x / 4);
+    const shortest = randomRow(n, 5).map((x, j) => (j % 3 === 0 ? Infinity : x + 2));
+    const path = new Float64Array(n).fill(-1);
+    const mask = Float64Array.from({ length: n }, (_, j) => (j % 4 === 1 ? Infinity : 0));
+    const { memory, at, view } = layout(c, v, shortest, path, mask);
+    const lowest = assignmentScans(memory).relax(at[0], at[1], at[2], at[3], at[4], n, 0.5, 7);
+    const expectedShortest = Float64Array.from(shortest);
+    const expectedPath = Float64Array.from(path);
+    let expectedLowest = Infinity;
+    for (let j = 0; j < n; j++) {
+      if (mask[j] !== 0) continue;
+      const d = 0.5 + c[j] - v[j];
+      if (d < expectedShortest[j]) {
+        expectedShortest[j] = d;
+        expectedPath[j] = 7;
+      }
+      expectedLowest = Math.min(expectedLowest, expectedShortest[j]);
+    }
+    expect(lowest).toBe(expectedLowest);
+    expect(Array.from(view(2))).toEqual(Array.from(expectedShortest));
+    expect(Array.from(view(3))).toEqual(Array.from(expectedPath));
+  });
+
+  it.each(sizes)('sumIndexOf finds the first matching sum (n = %i)', (n) => {
+    const a = randomRow(n, 6);
+    const b = Float64Array.from({ length: n }, (_, j) => (j % 3 === 2 ? Infinity : 0));
+    const { memory, at } = layout(a, b);
+    const scans = assignmentScans(memory);
+    for (const value of [-3, 0, 2, 4, Infinity]) {
+      for (let start = 0; start < n; start++) {
+        expect(scans.sumIndexOf(at[0], at[1], n, start, value)).toBe(
+          Array.from(a, (x, j) => x + b[j]).findIndex((s, j) => j >= start && s === value),
+        );
+      }
+    }
+  });
+
+  it.each(sizes)('prepare negates on request and reports a NaN anywhere (n = %i)', (n) => {
+    for (const negate of [0, 1]) {
+      const x = randomRow(n, 8, true);
+      const { memory, at, view } = layout(x);
+      expect(assignmentScans(memory).prepare(at[0], n, negate)).toBe(0);
+      expect(Array.from(view(0))).toEqual(Array.from(x, (e) => (negate ? -e : e)));
+    }
+    for (let k = 0; k < n; k++) {
+      const x = randomRow(n, 9);
+      x[k] = Number.NaN;
+      const { memory, at } = layout(x);
+      expect(assignmentScans(memory).prepare(at[0], n, 1)).toBe(1);
+    }
+  });
+});
