@@ -1,4 +1,5 @@
-import type { AxisActions, SymmetrySpec } from '@weightspace/core';
+import type { SymmetrySpec } from '@weightspace/core';
+import { linearAxes, normAxes } from '@weightspace/layers';
 import { hasBias, layerWidths, type MlpConfig } from './mlp-config';
 
 /**
@@ -8,21 +9,16 @@ import { hasBias, layerWidths, type MlpConfig } from './mlp-config';
  * output units stay fixed.
  */
 export function mlpSymmetry(config: MlpConfig): SymmetrySpec {
-  const widths = layerWidths(config);
-  const layers = widths.length - 1;
+  const layers = layerWidths(config).length - 1;
   const hidden = (i: number) => (i >= 0 && i < layers - 1 ? `hidden.${i}` : null);
-  const out = (group: string | null) => (group ? [{ group, as: 'g' as const }] : null);
-  const inp = (group: string | null) => (group ? [{ group, as: 'inverse' as const }] : null);
-  const dense = (i: number): Record<string, AxisActions> => ({
-    [`layers.${i}.weight`]: [out(hidden(i)), inp(hidden(i - 1))],
-    ...(hasBias(config) ? { [`layers.${i}.bias`]: [out(hidden(i))] } : {}),
-    ...(config.layerNorm && hidden(i)
-      ? { [`norms.${i}.weight`]: [out(hidden(i))], [`norms.${i}.bias`]: [out(hidden(i))] }
-      : {}),
-  });
-
   const groups: SymmetrySpec['groups'] = {};
   config.hidden.forEach((size, i) => (groups[`hidden.${i}`] = { kind: 'permutation', size }));
-  const axes = Object.assign({}, ...Array.from({ length: layers }, (_, i) => dense(i)));
+  const axes = Object.assign(
+    {},
+    ...Array.from({ length: layers }, (_, i) => ({
+      ...linearAxes(`layers.${i}`, hidden(i), hidden(i - 1), hasBias(config)),
+      ...(config.layerNorm && hidden(i) ? normAxes(`norms.${i}`, hidden(i)) : {}),
+    })),
+  ) as SymmetrySpec['axes'];
   return { groups, axes };
 }

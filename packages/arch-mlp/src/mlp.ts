@@ -9,6 +9,7 @@ import {
   type Params,
   Rng,
 } from '@weightspace/core';
+import { initLinear, initNorm, layerNorm, linear } from '@weightspace/layers';
 import { hasBias, layerWidths, type MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpSymmetry } from './mlp-symmetry';
 
@@ -30,9 +31,9 @@ export function mlpForward(
   const features: Record<string, tf.Tensor> = {};
   let h = x;
   for (let i = 0; i < layers; i++) {
-    const linear = i === 0 ? (stemOutput ?? mlpStem(config, params, x)) : dense(config, params, i, h);
-    if (i === layers - 1) return { logits: linear, features };
-    const z = config.layerNorm ? layerNorm(linear, params[`norms.${i}.weight`], params[`norms.${i}.bias`]) : linear;
+    const y = i === 0 ? (stemOutput ?? mlpStem(config, params, x)) : linear(params, `layers.${i}`, h);
+    if (i === layers - 1) return { logits: y, features };
+    const z = config.layerNorm ? layerNorm(params, `norms.${i}`, y) : y;
     h = activation(z, i);
     const wanted = (tap: string) => !options.taps || options.taps.includes(tap);
     if (wanted(`layers.${i}.pre`)) features[`layers.${i}.pre`] = z;
@@ -42,8 +43,8 @@ export function mlpForward(
 }
 
 /** The first dense layer with its bias: affine in its parameters. */
-export function mlpStem(config: MlpConfig, params: Params, x: tf.Tensor): tf.Tensor {
-  return dense(config, params, 0, x.rank === 2 ? x : x.reshape([x.shape[0], -1]));
+export function mlpStem(_config: MlpConfig, params: Params, x: tf.Tensor): tf.Tensor {
+  return linear(params, 'layers.0', x.rank === 2 ? x : x.reshape([x.shape[0], -1]));
 }
 
 /**
@@ -57,18 +58,6 @@ export function mlpAffineStem<C extends MlpConfig>(
     stem: mlpStem,
     rest: (config, params, z) => mlpForward(config, params, z, { taps: [] }, activationOf(config), z).logits,
   };
-}
-
-function dense(config: MlpConfig, params: Params, layer: number, h: tf.Tensor): tf.Tensor {
-  // W is stored [out, in]: h·Wᵀ.
-  const product = tf.matMul(h, params[`layers.${layer}.weight`], false, true);
-  return hasBias(config) ? tf.add(product, params[`layers.${layer}.bias`]) : product;
-}
-
-/** LayerNorm over the last axis (ε 1e-5, PyTorch's default) with per-unit weight and bias. */
-function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), weight), bias);
 }
 
 /**
@@ -98,16 +87,11 @@ export const mlp: ArchitecturePlugin<MlpConfig> = {
     const widths = layerWidths(config);
     const params: Params = {};
     for (let i = 0; i + 1 < widths.length; i++) {
-      const [fanIn, fanOut] = [widths[i], widths[i + 1]];
-      const bound = 1 / Math.sqrt(fanIn);
-      const rng = new Rng(seed).fork(`layers.${i}`);
-      params[`layers.${i}.weight`] = tf.tensor2d(rng.uniformArray(fanOut * fanIn, -bound, bound), [fanOut, fanIn]);
-      const bias = rng.uniformArray(fanOut, -bound, bound);
-      if (hasBias(config)) params[`layers.${i}.bias`] = tf.tensor1d(bias);
-      if (config.layerNorm && i + 2 < widths.length) {
-        params[`norms.${i}.weight`] = tf.ones([fanOut]);
-        params[`norms.${i}.bias`] = tf.zeros([fanOut]);
-      }
+      Object.assign(
+        params,
+        initLinear(new Rng(seed).fork(`layers.${i}`), `layers.${i}`, widths[i], widths[i + 1], hasBias(config)),
+      );
+      if (config.layerNorm && i + 2 < widths.length) Object.assign(params, initNorm(`norms.${i}`, widths[i + 1]));
     }
     return params;
   },

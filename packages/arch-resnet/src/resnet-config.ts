@@ -1,4 +1,5 @@
 import { ConfigError } from '@weightspace/core';
+import type { NormParameters } from '@weightspace/layers';
 
 export type NormKind = 'batchnorm' | 'layernorm' | 'none';
 
@@ -98,11 +99,9 @@ export function blocksOf(config: ResnetConfig): BlockInfo[] {
   return blocks;
 }
 
-/** The parameter names of one normalisation layer with this prefix (none for `norm: 'none'`). */
-export function normParamNames(config: ResnetConfig, prefix: string): string[] {
-  if (config.norm === 'none') return [];
-  const affine = [`${prefix}.weight`, `${prefix}.bias`];
-  return config.norm === 'batchnorm' ? [...affine, `${prefix}.running_mean`, `${prefix}.running_var`] : affine;
+/** What each normalisation layer stores (null for `norm: 'none'`): BatchNorm keeps running statistics. */
+export function normStored(config: ResnetConfig): NormParameters | null {
+  return config.norm === 'none' ? null : config.norm === 'batchnorm' ? 'affine+running' : 'affine';
 }
 
 /** Each convolution with its norm layer's prefix: the stem, then every block's convs and shortcut. */

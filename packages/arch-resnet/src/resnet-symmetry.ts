@@ -1,30 +1,24 @@
-import type { AxisActions, SymmetrySpec } from '@weightspace/core';
-import { blocksOf, normParamNames, type ResnetConfig, stageChannels, STAGES } from './resnet-config';
-
-type Axes = Record<string, AxisActions>;
+import type { SymmetrySpec } from '@weightspace/core';
+import { conv2dAxes, type LayerAxes, linearAxes, normAxes } from '@weightspace/layers';
+import { blocksOf, normStored, type ResnetConfig, stageChannels, STAGES } from './resnet-config';
 
 /** The residual stream of stage s: one permutation shared by every tensor that reads or writes it. */
 export const streamGroup = (stage: number): string => `stage${stage}`;
 /** The channels inside a block, between its two convolutions. */
 export const innerGroup = (block: string): string => `${block}.inner`;
 
-const out = (group: string) => [{ group, as: 'g' as const }];
-const inp = (group: string) => [{ group, as: 'inverse' as const }];
-
 /** A conv [out, in, kh, kw] (and its bias, if any) writing `to` and reading `from` (null: the image). */
-function conv(config: ResnetConfig, name: string, to: string, from: string | null): Axes {
-  const axes: Axes = { [`${name}.weight`]: [out(to), from ? inp(from) : null, null, null] };
-  if (config.norm === 'none') axes[`${name}.bias`] = [out(to)];
-  return axes;
-}
+const conv = (config: ResnetConfig, name: string, to: string, from: string | null): LayerAxes =>
+  conv2dAxes(name, to, from, config.norm === 'none');
 
 /** A norm layer's per-channel vectors (affine and running statistics) on the channels of `group`. */
-function norm(config: ResnetConfig, prefix: string, group: string): Axes {
-  return Object.fromEntries(normParamNames(config, prefix).map((name) => [name, [out(group)]]));
+function norm(config: ResnetConfig, prefix: string, group: string): LayerAxes {
+  const stored = normStored(config);
+  return stored ? normAxes(prefix, group, stored) : {};
 }
 
 /** A basic block: conv1 maps the incoming stream to the inner channels, conv2 back to the outgoing stream. */
-function block(config: ResnetConfig, name: string, from: string, to: string): Axes {
+function block(config: ResnetConfig, name: string, from: string, to: string): LayerAxes {
   const inner = innerGroup(name);
   return {
     ...conv(config, `${name}.conv1`, inner, from),
@@ -35,7 +29,7 @@ function block(config: ResnetConfig, name: string, from: string, to: string): Ax
 }
 
 /** The 1×1 projection from one stage's stream to the next. */
-function shortcut(config: ResnetConfig, name: string, from: string, to: string): Axes {
+function shortcut(config: ResnetConfig, name: string, from: string, to: string): LayerAxes {
   return { ...conv(config, `${name}.downsample.0`, to, from), ...norm(config, `${name}.downsample.1`, to) };
 }
 
@@ -49,14 +43,12 @@ function shortcut(config: ResnetConfig, name: string, from: string, to: string):
 export function resnetSymmetry(config: ResnetConfig): SymmetrySpec {
   const groups: SymmetrySpec['groups'] = {};
   for (const stage of STAGES) groups[streamGroup(stage)] = { kind: 'permutation', size: stageChannels(config, stage) };
-  let axes: Axes = { ...conv(config, 'conv1', streamGroup(1), null), ...norm(config, 'bn1', streamGroup(1)) };
+  let axes: LayerAxes = { ...conv(config, 'conv1', streamGroup(1), null), ...norm(config, 'bn1', streamGroup(1)) };
   for (const b of blocksOf(config)) {
     groups[innerGroup(b.name)] = { kind: 'permutation', size: b.channelsOut };
     const from = streamGroup(b.projects ? b.stage - 1 : b.stage);
     const to = streamGroup(b.stage);
     axes = { ...axes, ...block(config, b.name, from, to), ...(b.projects ? shortcut(config, b.name, from, to) : {}) };
   }
-  axes['fc.weight'] = [null, inp(streamGroup(3))];
-  axes['fc.bias'] = [null];
-  return { groups, axes };
+  return { groups, axes: { ...axes, ...linearAxes('fc', null, streamGroup(3)) } };
 }

@@ -9,16 +9,17 @@ import {
   type Params,
   Rng,
 } from '@weightspace/core';
+import { batchNorm, conv2d, groupNorm, initConv2d, initLinear, initNorm, linear } from '@weightspace/layers';
 import {
   blocksOf,
   convUnits,
   type NormKind,
+  normStored,
   type ResnetConfig,
   resnetConfigSchema,
   stageChannels,
 } from './resnet-config';
 import { inferResnetConfig } from './resnet-infer';
-import { conv, normalise } from './resnet-layers';
 import { resnetSymmetry } from './resnet-symmetry';
 import { resnetTaps } from './resnet-taps';
 
@@ -52,11 +53,8 @@ export function resnetForward(
     return t;
   };
   const convNorm = (input: tf.Tensor4D, unit: ConvNorm): tf.Tensor4D => {
-    const z = record(
-      unit.conv,
-      conv(input, params[`${unit.conv}.weight`], unit.stride, unit.pad, params[`${unit.conv}.bias`]),
-    );
-    return config.norm === 'none' ? z : record(unit.norm, normalise(config.norm, z, params, unit.norm, train));
+    const z = record(unit.conv, conv2d(params, unit.conv, input, { stride: unit.stride, padding: unit.pad }));
+    return config.norm === 'none' ? z : record(unit.norm, normalise(config.norm, params, unit.norm, z, train));
   };
 
   let h = record(
@@ -80,8 +78,19 @@ export function resnetForward(
     h = record(b, activation(residual, b));
   }
   const pooled = record('pool', tf.mean(h, [1, 2]) as tf.Tensor2D);
-  const logits = tf.add(tf.matMul(pooled, params['fc.weight'], false, true), params['fc.bias']);
-  return { logits, features };
+  return { logits: linear(params, 'fc', pooled), features };
+}
+
+/** A ResNet's normalisation: BatchNorm, one-group GroupNorm ("LayerNorm" of a convolutional net), or none. */
+function normalise(kind: NormKind, params: Params, name: string, x: tf.Tensor4D, train: boolean): tf.Tensor4D {
+  switch (kind) {
+    case 'batchnorm':
+      return batchNorm(params, name, x, train);
+    case 'layernorm':
+      return groupNorm(params, name, x, 1);
+    case 'none':
+      return x;
+  }
 }
 
 function toImages(config: ResnetConfig, x: tf.Tensor): tf.Tensor4D {
@@ -99,34 +108,19 @@ function initResnet(config: ResnetConfig, seed: number): Params {
   const params: Params = {};
   const root = new Rng(seed);
   const blocks = blocksOf(config).length;
+  const stored = normStored(config);
   for (const unit of convUnits(config)) {
     const fanIn = unit.in * unit.kernel * unit.kernel;
     const damping = config.norm === 'none' && unit.lastOfBlock ? 1 / Math.sqrt(blocks) : 1;
-    const values = root.fork(`${unit.conv}.weight`).normalArray(unit.out * fanIn, Math.sqrt(2 / fanIn) * damping);
-    params[`${unit.conv}.weight`] = tf.tensor4d(values, [unit.out, unit.in, unit.kernel, unit.kernel]);
-    if (config.norm === 'none') params[`${unit.conv}.bias`] = tf.zeros([unit.out]);
-    Object.assign(params, initNorm(config.norm, unit.norm, unit.out));
+    const std = Math.sqrt(2 / fanIn) * damping;
+    const bias = config.norm === 'none' ? 'zeros' : 'none';
+    Object.assign(
+      params,
+      initConv2d(root.fork(`${unit.conv}.weight`), unit.conv, unit.in, unit.out, unit.kernel, { std, bias }),
+    );
+    if (stored) Object.assign(params, initNorm(unit.norm, unit.out, stored));
   }
-  const features = stageChannels(config, 3);
-  const bound = 1 / Math.sqrt(features);
-  const fc = root.fork('fc');
-  params['fc.weight'] = tf.tensor2d(fc.uniformArray(config.classes * features, -bound, bound), [
-    config.classes,
-    features,
-  ]);
-  params['fc.bias'] = tf.tensor1d(fc.uniformArray(config.classes, -bound, bound));
-  return params;
-}
-
-function initNorm(kind: NormKind, prefix: string, channels: number): Params {
-  if (kind === 'none') return {};
-  const affine = { [`${prefix}.weight`]: tf.ones([channels]), [`${prefix}.bias`]: tf.zeros([channels]) };
-  if (kind === 'layernorm') return affine;
-  return {
-    ...affine,
-    [`${prefix}.running_mean`]: tf.zeros([channels]),
-    [`${prefix}.running_var`]: tf.ones([channels]),
-  };
+  return { ...params, ...initLinear(root.fork('fc'), 'fc', stageChannels(config, 3), config.classes) };
 }
 
 /** BatchNorm layers: running statistics and the conv output they track. */

@@ -1,0 +1,41 @@
+/**
+ * @weightspace/layers: the building blocks of architectures, in PyTorch's parameter names and
+ * layouts, each with its initialisation and its symmetry-spec helper (which groups its axes
+ * read and write). Architecture packages share layers through this package, never through each
+ * other.
+ * @packageDocumentation
+ */
+export { type Group, type LayerAxes, reads, writes } from './axes';
+export { initLinear, linear, linearAxes } from './linear';
+export { type Conv2dOptions, conv2d, conv2dAxes, initConv2d, type InitConv2dOptions } from './conv2d';
+export {
+  batchNorm,
+  channelMoments,
+  groupNorm,
+  initNorm,
+  layerNorm,
+  NORM_EPSILON,
+  normAxes,
+  type NormParameters,
+  normParamNames,
+  rmsNorm,
+} from './norms';
+export { embedding, embeddingAxes, initEmbedding } from './embedding';
+export { initPatchEmbedding, patchEmbedding, patchEmbeddingAxes } from './patch-embedding';
+export {
+  type AttentionNames,
+  type AttentionOptions,
+  attentionAxes,
+  initAttention,
+  multiHeadAttention,
+} from './attention';
+export {
+  gelu,
+  initTransformerBlock,
+  nanoGptBlockNames,
+  timmBlockNames,
+  transformerBlock,
+  transformerBlockAxes,
+  type TransformerBlockNames,
+  type TransformerBlockOptions,
+} from './transformer-block';

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Params, Rng } from '@weightspace/core';
+import type { Group, LayerAxes } from './axes';
+import { type AttentionNames, attentionAxes, initAttention, multiHeadAttention } from './attention';
+import { initLinear, linear, linearAxes } from './linear';
+import { initNorm, layerNorm, normAxes, rmsNorm } from './norms';
+
+/** Where a pre-norm transformer block keeps its parts. */
+export interface TransformerBlockNames {
+  norm1: string;
+  attention: AttentionNames;
+  norm2: string;
+  fc1: string;
+  fc2: string;
+}
+
+/** timm's VisionTransformer block `prefix` (`blocks.{i}`): norm1, attn.qkv, attn.proj, norm2, mlp.fc1, mlp.fc2. */
+export function timmBlockNames(prefix: string): TransformerBlockNames {
+  return {
+    norm1: `${prefix}.norm1`,
+    attention: { layout: 'fused', qkv: `${prefix}.attn.qkv`, out: `${prefix}.attn.proj` },
+    norm2: `${prefix}.norm2`,
+    fc1: `${prefix}.mlp.fc1`,
+    fc2: `${prefix}.mlp.fc2`,
+  };
+}
+
+/** nanoGPT's block `prefix` (`transformer.h.{i}`): ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj. */
+export function nanoGptBlockNames(prefix: string): TransformerBlockNames {
+  return {
+    norm1: `${prefix}.ln_1`,
+    attention: { layout: 'fused', qkv: `${prefix}.attn.c_attn`, out: `${prefix}.attn.c_proj` },
+    norm2: `${prefix}.ln_2`,
+    fc1: `${prefix}.mlp.c_fc`,
+    fc2: `${prefix}.mlp.c_proj`,
+  };
+}
+
+export interface TransformerBlockOptions {
+  heads: number;
+  causal?: boolean;
+  norm: 'layernorm' | 'rmsnorm';
+}
+
+/** GELU, exactly: x·Φ(x) = ½x(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
+/**
+ * A pre-norm transformer block on tokens [batch, positions, dim]:
+ * h = x + attn(norm1(x)); out = h + fc2(gelu(fc1(norm2(h)))).
+ */
+export function transformerBlock(
+  params: Params,
+  names: TransformerBlockNames,
+  x: tf.Tensor3D,
+  options: TransformerBlockOptions,
+): tf.Tensor3D {
+  const norm = options.norm === 'rmsnorm' ? rmsNorm : layerNorm;
+  const h = tf.add(
+    x,
+    multiHeadAttention(params, names.attention, norm(params, names.norm1, x), options),
+  ) as tf.Tensor3D;
+  const hidden = gelu(linear(params, names.fc1, norm(params, names.norm2, h)));
+  return tf.add(h, linear(params, names.fc2, hidden)) as tf.Tensor3D;
+}
+
+/** A block's initial parameters: norms at 1 (and 0), projections as PyTorch's nn.Linear. */
+export function initTransformerBlock(
+  rng: Rng,
+  names: TransformerBlockNames,
+  dim: number,
+  hidden: number,
+  norm: TransformerBlockOptions['norm'],
+): Params {
+  const stored = norm === 'rmsnorm' ? 'weight' : 'affine';
+  return {
+    ...initNorm(names.norm1, dim, stored),
+    ...initAttention(rng.fork('attention'), names.attention, dim),
+    ...initNorm(names.norm2, dim, stored),
+    ...initLinear(rng.fork(names.fc1), names.fc1, dim, hidden),
+    ...initLinear(rng.fork(names.fc2), names.fc2, hidden, dim),
+  };
+}
+
+/**
+ * A block's spec entries: the residual stream `stream` is read and written by every part and
+ * carried by both norms; `heads` permutes the attention heads (separate q/k/v only, see
+ * `attentionAxes`); `hidden` permutes the MLP's hidden units. A permutation stream commutes with
+ * both norms; an orthogonal one needs RMSNorm (LayerNorm first rewritten in that form).
+ */
+export function transformerBlockAxes(
+  names: TransformerBlockNames,
+  norm: TransformerBlockOptions['norm'],
+  groups: { stream: Group; heads: Group; hidden: Group },
+): LayerAxes {
+  const stored = norm === 'rmsnorm' ? 'weight' : 'affine';
+  return {
+    ...normAxes(names.norm1, groups.stream, stored),
+    ...attentionAxes(names.attention, groups.stream, groups.heads),
+    ...normAxes(names.norm2, groups.stream, stored),
+    ...linearAxes(names.fc1, groups.hidden, groups.stream),
+    ...linearAxes(names.fc2, groups.stream, groups.hidden),
+  };
+}
