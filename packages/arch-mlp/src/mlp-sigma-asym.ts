@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import type { ArchitecturePlugin, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { figlu, figluMatrices, withoutSymmetry } from '@weightspace/reduced-symmetry';
 import { type MlpConfig, mlpConfigSchema } from './mlp-config';
 import { mlpAffineStem, mlpForward } from './mlp';
@@ -21,10 +21,10 @@ const schema = {
  * commutes with it and the spec keeps no group. The F matrices are rebuilt from the config's seed
  * (cached per derived plugin); the stored parameters are the MLP's.
  */
-function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
+function mlpSigmaAsym(base: ArchitecturePlugin<MlpConfig>): ArchitecturePlugin<MlpSigmaAsymConfig> {
   const matrices = figluMatrices();
   const matrixFor = (config: MlpSigmaAsymConfig, layer: number): tf.Tensor2D =>
-    matrices(`layers.${layer}`, config.hidden[layer], config.figluSeed ?? 0);
+    matrices.get(`layers.${layer}`, config.hidden[layer], config.figluSeed ?? 0);
   const activationOf = (config: MlpSigmaAsymConfig) => (z: tf.Tensor, layer: number) =>
     figlu(z, matrixFor(config, layer));
   return {
@@ -43,12 +43,13 @@ function mlpSigmaAsym(base: AnyArchitecture): AnyArchitecture {
     symmetry: (config: MlpSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),
     // LLFC's weak additivity and LEWC assume ReLU: no feature graph for FiGLU.
     featureGraph: undefined,
-    defaultConfig: (data) => base.defaultConfig(data) as MlpSigmaAsymConfig,
-    inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes) as MlpSigmaAsymConfig,
+    defaultConfig: (data) => base.defaultConfig(data),
+    inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes),
+    dispose: () => matrices.dispose(),
   };
 }
 
-export const mlpSigmaAsymVariant: VariantPlugin = {
+export const mlpSigmaAsymVariant: VariantPlugin<MlpConfig, MlpSigmaAsymConfig> = {
   id: 'mlp.sigma-asym',
   base: 'mlp',
   description: 'σ-asymmetric MLP (Lim et al. 2024): FiGLU sigmoid(Fx)⊙x with fixed random F',

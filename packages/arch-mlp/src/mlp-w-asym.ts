@@ -1,4 +1,4 @@
-import type { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import type { ArchitecturePlugin, ParamShapes, VariantPlugin } from '@weightspace/core';
 import { wAsymmetric } from '@weightspace/reduced-symmetry';
 import { layerWidths, type MlpConfig, mlpConfigSchema } from './mlp-config';
 
@@ -46,8 +46,8 @@ const schema = {
   },
 };
 
-function mlpWAsym(base: AnyArchitecture): AnyArchitecture {
-  return wAsymmetric<MlpWAsymConfig>(base, {
+function mlpWAsym(base: ArchitecturePlugin<MlpConfig>): ArchitecturePlugin<MlpWAsymConfig> {
+  return wAsymmetric<MlpConfig, MlpWAsymConfig>(base, {
     id: 'mlp.w-asym',
     description: 'W-asymmetric MLP: fixed random entries per row break the hidden-unit permutations',
     configSchema: schema,
@@ -68,12 +68,12 @@ function mlpWAsym(base: AnyArchitecture): AnyArchitecture {
         kappa: config.wAsym?.kappa?.[i] ?? defaults.kappa[i],
       }));
     },
-    defaultConfig: (data) => base.defaultConfig(data) as MlpWAsymConfig,
-    inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes) as MlpWAsymConfig,
+    defaultConfig: (data) => base.defaultConfig(data),
+    inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes),
   });
 }
 
-export const mlpWAsymVariant: VariantPlugin = {
+export const mlpWAsymVariant: VariantPlugin<MlpConfig, MlpWAsymConfig> = {
   id: 'mlp.w-asym',
   base: 'mlp',
   description: 'W-asymmetric MLP (Lim et al. 2024): n_fix fixed entries per row at κ·N(0,1)',

@@ -1,4 +1,4 @@
-import type { AnyArchitecture, ParamShapes, VariantPlugin } from '@weightspace/core';
+import type { ParamShapes, VariantPlugin } from '@weightspace/core';
 import { figlu, figluMatrices, type FixedLayer, wAsymmetric, withoutSymmetry } from '@weightspace/reduced-symmetry';
 import { convUnits, type ResnetConfig, resnetConfigSchema } from './resnet-config';
 import { resnetForward } from './resnet';
@@ -69,20 +69,20 @@ const smallExamples: ResnetConfig[] = [
   { input: [6, 6, 2], classes: 2, width: 1, norm: 'layernorm', depth: 8 },
 ];
 
-export const resnetWAsymVariant: VariantPlugin = {
+export const resnetWAsymVariant: VariantPlugin<ResnetConfig, ResnetWAsymConfig> = {
   id: 'resnet20.w-asym',
   base: 'resnet20',
   description: 'W-asymmetric ResNet (Lim et al. 2024): fixed entries κ·N(0,1) in every filter and in the classifier',
-  derive: (base: AnyArchitecture) =>
-    wAsymmetric<ResnetWAsymConfig>(base, {
+  derive: (base) =>
+    wAsymmetric<ResnetConfig, ResnetWAsymConfig>(base, {
       id: 'resnet20.w-asym',
       description: 'W-asymmetric ResNet-20: fixed random entries per filter break every channel permutation',
       configSchema: wAsymSchema,
       examples: [...smallExamples, { ...smallExamples[0], wAsym: { seed: 2, kappa: 1, nFix: { conv1: 3 } } }],
       seed: (config) => config.wAsym?.seed ?? 0,
       layers: resnetWAsymLayers,
-      defaultConfig: (data) => base.defaultConfig(data) as ResnetWAsymConfig,
-      inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes) as ResnetWAsymConfig,
+      defaultConfig: (data) => base.defaultConfig(data),
+      inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes),
     }),
 };
 
@@ -98,11 +98,11 @@ export interface ResnetSigmaAsymConfig extends ResnetConfig {
  * spec keeps no group. The F matrices come from the config's seed; checkpoints store only the
  * ResNet's parameters. LLFC and LEWC assume ReLU, so this variant offers no feature graph.
  */
-export const resnetSigmaAsymVariant: VariantPlugin = {
+export const resnetSigmaAsymVariant: VariantPlugin<ResnetConfig, ResnetSigmaAsymConfig> = {
   id: 'resnet20.sigma-asym',
   base: 'resnet20',
   description: 'σ-asymmetric ResNet (Lim et al. 2024): FiGLU over channels with fixed random F',
-  derive: (base: AnyArchitecture): AnyArchitecture => {
+  derive: (base) => {
     const matrices = figluMatrices();
     return {
       ...base,
@@ -120,12 +120,13 @@ export const resnetSigmaAsymVariant: VariantPlugin = {
           params,
           x,
           options,
-          (z, tap) => figlu(z, matrices(tap, z.shape[3], config.figluSeed ?? 0)) as typeof z,
+          (z, tap) => figlu(z, matrices.get(tap, z.shape[3], config.figluSeed ?? 0)) as typeof z,
         ),
       symmetry: (config: ResnetSigmaAsymConfig) => withoutSymmetry(base.symmetry(config)),
       featureGraph: undefined,
-      defaultConfig: (data) => base.defaultConfig(data) as ResnetSigmaAsymConfig,
-      inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes) as ResnetSigmaAsymConfig,
+      defaultConfig: (data) => base.defaultConfig(data),
+      inferConfig: (shapes: ParamShapes) => base.inferConfig(shapes),
+      dispose: () => matrices.dispose(),
     };
   },
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { hashString, Rng, type SymmetrySpec } from '@weightspace/core';
+import { hashString, restrictSpec, Rng, type SymmetrySpec } from '@weightspace/core';
 
 /**
  * FiGLU, the σ-asymmetric nonlinearity (Lim et al. 2024): sigmoid(F x) ⊙ x with a fixed random
@@ -18,27 +18,36 @@ export function figluMatrix(layerKey: string, d: number, seed = 0): Float32Array
   return new Rng(hashString(`${seed}/${layerKey}/figlu`)).normalArray(d * d);
 }
 
+/** FiGLU matrices as tensors, made once per (seed, layer key, size) and released together. */
+export interface FigluMatrixCache {
+  get(layerKey: string, d: number, seed: number): tf.Tensor2D;
+  dispose(): void;
+}
+
 /**
- * A cache of FiGLU matrices as tensors, one per (seed, layer key, size), for a σ-asymmetric
- * plugin's lifetime: the matrices are rebuilt from the config, never stored in checkpoints.
+ * A cache of FiGLU matrices for a σ-asymmetric plugin's lifetime (its `dispose` releases them):
+ * the matrices are rebuilt from the config, never stored in checkpoints.
  */
-export function figluMatrices(): (layerKey: string, d: number, seed: number) => tf.Tensor2D {
+export function figluMatrices(): FigluMatrixCache {
   const cache = new Map<string, tf.Tensor2D>();
-  return (layerKey, d, seed) => {
-    const key = `${seed}/${layerKey}/${d}`;
-    let f = cache.get(key);
-    if (!f) {
-      f = tf.keep(tf.tensor2d(figluMatrix(layerKey, d, seed), [d, d]));
-      cache.set(key, f);
-    }
-    return f;
+  return {
+    get(layerKey, d, seed) {
+      const key = `${seed}/${layerKey}/${d}`;
+      let f = cache.get(key);
+      if (!f) {
+        f = tf.keep(tf.tensor2d(figluMatrix(layerKey, d, seed), [d, d]));
+        cache.set(key, f);
+      }
+      return f;
+    },
+    dispose() {
+      for (const f of cache.values()) f.dispose();
+      cache.clear();
+    },
   };
 }
 
 /** The spec with every group removed and every axis left unacted on: a network with no symmetry left. */
 export function withoutSymmetry(spec: SymmetrySpec): SymmetrySpec {
-  return {
-    groups: {},
-    axes: Object.fromEntries(Object.entries(spec.axes).map(([param, axes]) => [param, axes.map(() => null)])),
-  };
+  return restrictSpec(spec, []);
 }

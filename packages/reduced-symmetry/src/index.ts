@@ -6,7 +6,7 @@ import { ContainerModule } from 'inversify';
 
 export { fixedEntries, FixedEntries } from './fixed-entries';
 export { effectiveWeight } from './asymmetric-weight';
-export { figlu, figluMatrix, figluMatrices, withoutSymmetry } from './figlu';
+export { figlu, figluMatrix, figluMatrices, type FigluMatrixCache, withoutSymmetry } from './figlu';
 export { wAsymmetric, WAsymmetricOptions, FixedLayer } from './w-asymmetric';
 import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 

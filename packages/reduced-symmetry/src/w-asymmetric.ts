@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AnyArchitecture, Params, SymmetrySpec } from '@weightspace/core';
+import { type ArchitecturePlugin, type Params, restrictSpec, type SymmetrySpec } from '@weightspace/core';
 import { effectiveWeight } from './asymmetric-weight';
 import { fixedEntries } from './fixed-entries';
 
@@ -31,7 +31,10 @@ export interface WAsymmetricOptions<C> {
  * The stored (trainable) parameters keep the base layout; masks are rebuilt from the config's
  * seed, so a checkpoint needs only its config to reproduce them bit for bit.
  */
-export function wAsymmetric<C>(base: AnyArchitecture, options: WAsymmetricOptions<C>): AnyArchitecture {
+export function wAsymmetric<B, C extends B>(
+  base: ArchitecturePlugin<B>,
+  options: WAsymmetricOptions<C>,
+): ArchitecturePlugin<C> {
   const masks = new Map<string, Record<string, { mask: tf.Tensor; fixed: tf.Tensor }>>();
   const masksFor = (config: C, params: Params) => {
     const key = JSON.stringify(config);
@@ -61,7 +64,7 @@ export function wAsymmetric<C>(base: AnyArchitecture, options: WAsymmetricOption
     // weight is affine in W too, but the base's stem does not apply the masks).
     affineStem: undefined,
     apply(config, params, x, applyOptions) {
-      const fixed = masksFor(config as C, params);
+      const fixed = masksFor(config, params);
       const effective: Params = { ...params };
       for (const [param, { mask, fixed: values }] of Object.entries(fixed))
         effective[param] = effectiveWeight(params[param], mask, values);
@@ -70,22 +73,20 @@ export function wAsymmetric<C>(base: AnyArchitecture, options: WAsymmetricOption
     symmetry(config): SymmetrySpec {
       // Every output unit of a fixed layer is distinguishable: no permutation of them is left.
       const spec = base.symmetry(config);
-      const fixedParams = new Set(options.layers(config as C).map((l) => l.param));
+      const fixedParams = new Set(options.layers(config).map((l) => l.param));
       const broken = new Set(
         Object.entries(spec.axes).flatMap(([param, axes]) =>
           fixedParams.has(param) ? (axes[0] ?? []).map((a) => a.group) : [],
         ),
       );
-      const groups = Object.fromEntries(Object.entries(spec.groups).filter(([name]) => !broken.has(name)));
-      const axes = Object.fromEntries(
-        Object.entries(spec.axes).map(([param, perAxis]) => [
-          param,
-          perAxis
-            .map((actions) => (actions ?? []).filter((a) => !broken.has(a.group)))
-            .map((a) => (a.length ? a : null)),
-        ]),
+      return restrictSpec(
+        spec,
+        Object.keys(spec.groups).filter((name) => !broken.has(name)),
       );
-      return { groups, axes };
+    },
+    dispose() {
+      for (const entry of masks.values()) for (const { mask, fixed } of Object.values(entry)) tf.dispose([mask, fixed]);
+      masks.clear();
     },
   };
 }

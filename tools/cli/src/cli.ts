@@ -1,4 +1,4 @@
-import { WeightspaceError } from '@weightspace/core';
+import { type Registry, WeightspaceError } from '@weightspace/core';
 import type { Command, CommandContext } from './command';
 import { alignCommand } from './commands/align';
 import { interpolateCommand } from './commands/interpolate';
@@ -58,8 +58,9 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'print' | 
     io.print(`${command.summary}\n\nusage: ${command.usage}`);
     return 0;
   }
+  let registry: Registry | undefined;
   try {
-    const registry = await createRegistry();
+    registry = await createRegistry();
     await command.run(rest, { ...io, registry });
     return 0;
   } catch (e) {
@@ -72,5 +73,7 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'print' | 
     if (io.env.WEIGHTSPACE_DEBUG) io.log(err.stack ?? '');
     else io.log('(set WEIGHTSPACE_DEBUG=1 for the stack trace)');
     return 1;
+  } finally {
+    registry?.dispose();
   }
 }

@@ -68,3 +68,24 @@ describe('registry over the CLI modules', () => {
     expect(() => registry.matcher('magic')).toThrow("unknown matcher 'magic'; registered: weight");
   });
 });
+
+describe('variants in a registry', () => {
+  it('are derived once, and dispose releases what they cached', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const registry = await createRegistry();
+    const plugin = registry.architecture('mlp.w-asym');
+    expect(registry.architecture('mlp.w-asym')).toBe(plugin);
+    const config = { input: 6, hidden: [8, 7], classes: 3, wAsym: { seed: 1, nFix: [2, 3, 2] } };
+    const params = plugin.init(config, 0);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      plugin.apply(config, params, tf.ones([2, 6]));
+    });
+    // The masks and fixed values of three layers stay cached with the plugin...
+    expect(tf.memory().numTensors).toBe(before + 6);
+    registry.dispose();
+    // ...until the registry is disposed; the next lookup derives afresh.
+    expect(tf.memory().numTensors).toBe(before);
+    expect(registry.architecture('mlp.w-asym')).not.toBe(plugin);
+  });
+});

@@ -82,6 +82,11 @@ export interface ArchitecturePlugin<C = unknown> {
    * follows it must replace or drop this.
    */
   affineStem?: AffineStem<C>;
+  /**
+   * Releases what the plugin holds beyond its parameters (cached tensors such as a variant's fixed
+   * masks): called by the registry that derived it, when that registry is disposed.
+   */
+  dispose?(): void;
   /** The config used when a user names a dataset but gives none (e.g. `train --arch mlp --dataset mnist`). */
   defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
 }
@@ -100,9 +105,17 @@ export type AnyArchitecture = ArchitecturePlugin<any>;
  * A reduced-symmetry variant: a function from a plugin to a plugin, registered under
  * `<arch>.<variant>` (e.g. `mlp.w-asym`).
  */
-export interface VariantPlugin {
+export interface VariantPlugin<B = any, C extends B = B> {
   readonly id: string;
   readonly base: string;
   readonly description: string;
-  derive(base: AnyArchitecture): AnyArchitecture;
+  /**
+   * Builds the variant from its base architecture (config type B) as an architecture whose config
+   * C extends B, so a base config is a variant config. A registry derives each variant once and
+   * releases what it caches (`dispose`) with the registry.
+   */
+  derive(base: ArchitecturePlugin<B>): ArchitecturePlugin<C>;
 }
+
+/** A variant whose config types are erased: what the registry stores. */
+export type AnyVariant = VariantPlugin<any, any>;

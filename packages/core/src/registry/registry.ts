@@ -4,7 +4,7 @@ import type { BackendProvider } from '../backend/backend-provider';
 import type { DatasetPlugin } from '../data/dataset';
 import { RegistryError } from '../errors/errors';
 import type { Matcher } from '../matching/matcher';
-import type { AnyArchitecture, VariantPlugin } from '../plugin/architecture';
+import type { AnyArchitecture, AnyVariant } from '../plugin/architecture';
 import { manifestSchema, type PluginManifest } from '../plugin/manifest';
 import { validateAgainst } from '../schema/validate';
 import {
@@ -30,12 +30,15 @@ interface Identified {
 /**
  * Every plugin of the loaded modules, by kind and id. Built once from inversify ContainerModules;
  * a duplicate id within a kind throws naming it, as does an unknown id on lookup (with the list).
- * Variants resolve through `architecture('<base>.<variant>')`.
+ * Variants resolve through `architecture('<base>.<variant>')`, each derived once on first use;
+ * `dispose` releases what the derived plugins cache.
  */
 export class Registry {
+  private readonly derived = new Map<string, AnyArchitecture>();
+
   private constructor(
     private readonly architecturesById: ReadonlyMap<string, AnyArchitecture>,
-    private readonly variantsById: ReadonlyMap<string, VariantPlugin>,
+    private readonly variantsById: ReadonlyMap<string, AnyVariant>,
     private readonly matchersById: ReadonlyMap<string, Matcher>,
     private readonly datasetsById: ReadonlyMap<string, DatasetPlugin>,
     private readonly backendsById: ReadonlyMap<string, BackendProvider>,
@@ -79,7 +82,7 @@ export class Registry {
   architectures(): AnyArchitecture[] {
     return [...this.architecturesById.values()];
   }
-  variants(): VariantPlugin[] {
+  variants(): AnyVariant[] {
     return [...this.variantsById.values()];
   }
   matchers(): Matcher[] {
@@ -92,13 +95,24 @@ export class Registry {
     return [...this.backendsById.values()];
   }
 
-  /** An architecture or a variant (derived from its base on each call). */
+  /** An architecture or a variant (derived from its base once per registry: every call returns the same plugin). */
   architecture(id: string): AnyArchitecture {
     const direct = this.architecturesById.get(id);
     if (direct) return direct;
     const variant = this.variantsById.get(id);
-    if (variant) return variant.derive(this.architecture(variant.base));
-    throw unknown('architecture', id, [...this.architecturesById.keys(), ...this.variantsById.keys()]);
+    if (!variant) throw unknown('architecture', id, [...this.architecturesById.keys(), ...this.variantsById.keys()]);
+    let plugin = this.derived.get(id);
+    if (!plugin) {
+      plugin = variant.derive(this.architecture(variant.base));
+      this.derived.set(id, plugin);
+    }
+    return plugin;
+  }
+
+  /** Releases what the variants derived so far cache (fixed masks, fixed matrices); they are derived afresh after. */
+  dispose(): void {
+    for (const plugin of this.derived.values()) plugin.dispose?.();
+    this.derived.clear();
   }
   matcher(id: string): Matcher {
     return lookup('matcher', this.matchersById, id);

@@ -1,5 +1,6 @@
 import type { Rng } from '../random/rng';
 import {
+  type DenseMatrix,
   identityMatrix,
   invert,
   maxAbsDiff,
@@ -9,7 +10,7 @@ import {
   transpose,
 } from './dense-matrix';
 import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
-import type { GroupDeclaration, SymmetrySpec } from './spec';
+import { type GroupDeclaration, isPermutationKind, type SymmetrySpec, unhandledKind } from './spec';
 
 /**
  * The group algebra of any spec: identity, random elements, composition and inverse. Pure
@@ -22,10 +23,9 @@ import type { GroupDeclaration, SymmetrySpec } from './spec';
 type PlainValue = PermutationValue | MatrixValue;
 
 function plainIdentity(decl: GroupDeclaration): PlainValue {
-  if (decl.kind === 'permutation' || decl.kind === 'block-permutation') {
-    return { kind: 'permutation', perm: identityPerm(decl.size) };
-  }
-  return { kind: 'matrix', matrix: identityMatrix(decl.size) };
+  return isPermutationKind(decl.kind)
+    ? { kind: 'permutation', perm: identityPerm(decl.size) }
+    : { kind: 'matrix', matrix: identityMatrix(decl.size) };
 }
 
 function plainRandom(decl: GroupDeclaration, rng: Rng): PlainValue {
@@ -37,6 +37,8 @@ function plainRandom(decl: GroupDeclaration, rng: Rng): PlainValue {
       return { kind: 'matrix', matrix: randomOrthogonal(decl.size, rng) };
     case 'invertible':
       return { kind: 'matrix', matrix: randomInvertible(decl.size, rng) };
+    default:
+      return unhandledKind(decl);
   }
 }
 
@@ -55,8 +57,25 @@ function plainCompose(first: PlainValue, second: PlainValue): PlainValue {
 
 function plainInverse(value: PlainValue, decl: GroupDeclaration): PlainValue {
   if (value.kind === 'permutation') return { kind: 'permutation', perm: invertPerm(value.perm) };
-  // Orthogonal: the transpose is the exact inverse and keeps the result orthogonal to the last bit.
-  return { kind: 'matrix', matrix: decl.kind === 'orthogonal' ? transpose(value.matrix) : invert(value.matrix) };
+  return { kind: 'matrix', matrix: matrixInverse(decl, value.matrix) };
+}
+
+/**
+ * The inverse of a matrix group's element. Orthogonal: the transpose, which is exact and keeps
+ * the result orthogonal to the last bit; invertible: Gauss–Jordan.
+ */
+export function matrixInverse(decl: GroupDeclaration, m: DenseMatrix): DenseMatrix {
+  switch (decl.kind) {
+    case 'orthogonal':
+      return transpose(m);
+    case 'invertible':
+      return invert(m);
+    case 'permutation':
+    case 'block-permutation':
+      throw new Error(`group of kind '${decl.kind}' has no matrix values`);
+    default:
+      return unhandledKind(decl);
+  }
 }
 
 function outerSize(spec: SymmetrySpec, decl: GroupDeclaration): number {

@@ -3,21 +3,50 @@
  * conformance suite read only this: no architecture ships symmetry code of its own.
  */
 
-/** The kinds of group a spec can declare. */
-export type GroupKind = 'permutation' | 'block-permutation' | 'orthogonal' | 'invertible';
+/** Every kind of group a spec can declare: the one list the type, validation and matchers follow. */
+export const GROUP_KINDS = ['permutation', 'block-permutation', 'orthogonal', 'invertible'] as const;
 
-export interface GroupDeclaration {
-  kind: GroupKind;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+interface GroupBase {
   /** permutation: number of units; block-permutation: number of blocks; matrix groups: n of n×n. */
   size: number;
-  /** block-permutation only: units per block (an axis it acts on has size·blockSize entries, or size). */
-  blockSize?: number;
   /**
    * Name of a permutation or block-permutation group this one is batched over: the element holds
    * one value of this group per unit of the batching group, and each value moves with its unit
    * (hidden units of each expert, batched over the experts).
    */
   batchedOver?: string;
+}
+
+/** Permutations of `size` units (hidden units, channels). */
+export interface PermutationGroup extends GroupBase {
+  kind: 'permutation';
+}
+
+/** Permutations of `size` blocks of `blockSize` units each (attention heads). */
+export interface BlockPermutationGroup extends GroupBase {
+  kind: 'block-permutation';
+  /** Units per block: an axis it acts on has size·blockSize entries (or size, one per block). */
+  blockSize: number;
+}
+
+/** Orthogonal `size`×`size` matrices (a residual stream under RMSNorm). */
+export interface OrthogonalGroup extends GroupBase {
+  kind: 'orthogonal';
+}
+
+/** Invertible `size`×`size` matrices (maps with nothing nonlinear in between). */
+export interface InvertibleGroup extends GroupBase {
+  kind: 'invertible';
+}
+
+/** A group a spec declares, discriminated by its kind. */
+export type GroupDeclaration = PermutationGroup | BlockPermutationGroup | OrthogonalGroup | InvertibleGroup;
+
+/** For exhaustive switches over group kinds: a kind left unhandled is a type error here. */
+export function unhandledKind(declaration: never): never {
+  throw new Error(`unhandled group kind in ${JSON.stringify(declaration)}`);
 }
 
 /**
@@ -83,6 +112,15 @@ export function restrictSpec(spec: SymmetrySpec, keep: readonly string[]): Symme
   return { groups, axes };
 }
 
-export function isPermutationKind(kind: GroupKind): boolean {
-  return kind === 'permutation' || kind === 'block-permutation';
+export function isPermutationKind(kind: GroupKind): kind is 'permutation' | 'block-permutation' {
+  switch (kind) {
+    case 'permutation':
+    case 'block-permutation':
+      return true;
+    case 'orthogonal':
+    case 'invertible':
+      return false;
+    default:
+      return unhandledKind(kind);
+  }
 }

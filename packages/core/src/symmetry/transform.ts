@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../params/params';
-import { type DenseMatrix, invert, transpose } from './dense-matrix';
+import { matrixInverse } from './algebra';
+import { type DenseMatrix, transpose } from './dense-matrix';
 import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
 import type { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
 import { batchAxisOf } from './validate';
@@ -66,19 +67,15 @@ function applyPlain(
 ): tf.Tensor {
   if (value.kind === 'permutation') {
     const perm = tf.tensor1d(value.perm, 'int32');
-    const k = decl.blockSize ?? 1;
-    if (decl.kind === 'block-permutation' && k > 1 && x.shape[axis] === decl.size * k) {
+    const k = decl.kind === 'block-permutation' ? decl.blockSize : 1;
+    if (k > 1 && x.shape[axis] === decl.size * k) {
       const split = [...x.shape.slice(0, axis), decl.size, k, ...x.shape.slice(axis + 1)];
       return tf.gather(x.reshape(split), perm, axis).reshape(x.shape);
     }
     return tf.gather(x, perm, axis);
   }
-  const m = as === 'g' ? value.matrix : transpose(invertMatrixValue(value.matrix, decl));
+  const m = as === 'g' ? value.matrix : transpose(matrixInverse(decl, value.matrix));
   return applyMatrixAlongAxis(x, axis, m);
-}
-
-function invertMatrixValue(m: DenseMatrix, decl: GroupDeclaration): DenseMatrix {
-  return decl.kind === 'orthogonal' ? transpose(m) : invert(m);
 }
 
 /** new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`. */

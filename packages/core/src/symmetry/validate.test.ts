@@ -52,7 +52,11 @@ describe('validateSpec', () => {
     const base = mlpLike();
     expect(() => validateSpec({ ...base, groups: { h0: { kind: 'permutation', size: 0 } } }, shapes)).toThrow(/size 0/);
     expect(() =>
-      validateSpec({ ...base, groups: { ...base.groups, b: { kind: 'block-permutation', size: 2 } } }, shapes),
+      // As read from JSON: the type would not allow a block-permutation without its block size.
+      validateSpec(
+        { ...base, groups: { ...base.groups, b: JSON.parse('{"kind": "block-permutation", "size": 2}') } },
+        shapes,
+      ),
     ).toThrow(/blockSize/);
     expect(() =>
       validateSpec(

@@ -1,9 +1,9 @@
 import { SpecError } from '../errors/errors';
 import type { ParamShapes } from '../params/params';
-import type { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
+import { type AxisAction, GROUP_KINDS, type GroupDeclaration, isPermutationKind, type SymmetrySpec } from './spec';
 
 const ACTIONS = new Set(['g', 'inverse', 'inverse-transpose']);
-const KINDS = new Set(['permutation', 'block-permutation', 'orthogonal', 'invertible']);
+const KINDS = new Set<string>(GROUP_KINDS);
 
 /**
  * Checks a spec against real parameter shapes and throws a `SpecError` naming the parameter, axis
@@ -40,14 +40,14 @@ function validateGroup(spec: SymmetrySpec, name: string, decl: GroupDeclaration,
   if (!KINDS.has(decl.kind)) throw new SpecError(`${where}: group '${name}' has unknown kind '${String(decl.kind)}'`);
   if (!Number.isInteger(decl.size) || decl.size < 1)
     throw new SpecError(`${where}: group '${name}' has size ${decl.size}, not a positive integer`);
-  if (decl.kind === 'block-permutation' && (!Number.isInteger(decl.blockSize) || (decl.blockSize ?? 0) < 1)) {
+  if (decl.kind === 'block-permutation' && (!Number.isInteger(decl.blockSize) || decl.blockSize < 1)) {
     throw new SpecError(`${where}: block-permutation group '${name}' needs a positive integer blockSize`);
   }
   if (decl.batchedOver !== undefined) {
     const outer = spec.groups[decl.batchedOver];
     if (outer === undefined)
       throw new SpecError(`${where}: group '${name}' is batched over '${decl.batchedOver}', which is not declared`);
-    if (outer.kind !== 'permutation' && outer.kind !== 'block-permutation') {
+    if (!isPermutationKind(outer.kind)) {
       throw new SpecError(
         `${where}: group '${name}' is batched over '${decl.batchedOver}', which is a ${outer.kind} group, not a permutation`,
       );
@@ -97,7 +97,7 @@ function validateAction(
   }
 
   if (decl.kind === 'block-permutation') {
-    const k = decl.blockSize as number;
+    const k = decl.blockSize;
     if (size !== decl.size && size !== decl.size * k) {
       throw new SpecError(
         `${at}: block-permutation group '${action.group}' needs ${decl.size} or ${decl.size * k} entries`,
