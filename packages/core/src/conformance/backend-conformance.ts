@@ -136,3 +136,22 @@ export function adamWAgainstPyTorch(): number {
   disposeParams(trained);
   return deviation;
 }
+
+/**
+ * Every backend conformance check on the active backend, as the facts that failed with what was
+ * measured: empty when the backend conforms. Tolerances: Adam within 1e-5 of tfjs's over five
+ * steps; AdamW within 2e-6 of PyTorch's over two (decaying after the update instead would be off by
+ * lr²·wd·|update| ≈ 5e-5 per step).
+ */
+export function backendConformanceFailures(): string[] {
+  const failures: string[] = [];
+  const leaked = tensorsLeakedByPipeline();
+  if (leaked !== 0) failures.push(`training, alignment, a curve and a merge leak ${leaked} tensors`);
+  const adam = adamAgainstTfjs();
+  if (!(adam.deviation < 1e-5)) failures.push(`Adam is ${adam.deviation} away from tfjs's Adam`);
+  if (!(adam.moved > 1e-3)) failures.push(`Adam moved the parameters by only ${adam.moved}`);
+  if (adam.leaked !== 0) failures.push(`Adam leaks ${adam.leaked} tensors`);
+  const adamW = adamWAgainstPyTorch();
+  if (!(adamW < 2e-6)) failures.push(`AdamW is ${adamW} away from PyTorch's AdamW`);
+  return failures;
+}

@@ -42,17 +42,21 @@ function copyOfRepository() {
 const run = (cwd, command, args) =>
   execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
+/** `nx g @weightspace/tools:architecture <name>` in `cwd`, without prompts. */
+const generate = (cwd, name) =>
+  run(cwd, process.execPath, [
+    'node_modules/nx/dist/bin/nx.js',
+    'g',
+    '@weightspace/tools:architecture',
+    name,
+    '--no-interactive',
+  ]);
+
 describe('nx g @weightspace/tools:architecture', () => {
   let copy;
   beforeAll(() => {
     copy = copyOfRepository();
-    run(copy, process.execPath, [
-      'node_modules/nx/dist/bin/nx.js',
-      'g',
-      '@weightspace/tools:architecture',
-      'tiny-net',
-      '--no-interactive',
-    ]);
+    generate(copy, 'tiny-net');
   }, 120000);
 
   it('writes the package, registers it in the CLI and the build, and links it', () => {
@@ -110,23 +114,7 @@ describe('nx g @weightspace/tools:architecture', () => {
   }, 240000);
 
   it('refuses a name that is not lower case with dashes, or one that exists', () => {
-    expect(() =>
-      run(copy, process.execPath, [
-        'node_modules/nx/dist/bin/nx.js',
-        'g',
-        '@weightspace/tools:architecture',
-        'Tiny_Net',
-        '--no-interactive',
-      ]),
-    ).toThrow(/'Tiny_Net' should match the pattern/);
-    expect(() =>
-      run(copy, process.execPath, [
-        'node_modules/nx/dist/bin/nx.js',
-        'g',
-        '@weightspace/tools:architecture',
-        'tiny-net',
-        '--no-interactive',
-      ]),
-    ).toThrow(/exists already/);
+    expect(() => generate(copy, 'Tiny_Net')).toThrow(/'Tiny_Net' should match the pattern/);
+    expect(() => generate(copy, 'tiny-net')).toThrow(/exists already/);
   });
 });
