@@ -1,4 +1,7 @@
 import {
+  advance,
+  fourThenOne,
+  whileFourRemain,
   type Code,
   encodeModule,
   f64Type,
@@ -8,7 +11,6 @@ import {
   v128Type,
   type ValueType,
 } from '@weightspace/wasm-encoder';
-import { advance, fourThenOne } from '@weightspace/wasm-encoder';
 
 /**
  * The row-wide scans of the assignment solver, as WebAssembly SIMD over float64 (two lanes, two
@@ -196,34 +198,18 @@ function rowMin2(): FunctionSpec {
       op.f64Const(4),
       op.f64x2Splat(),
       op.set(step),
-      op.i32(0),
-      op.set(j),
-      op.block(),
-      op.loop(),
-      op.get(j),
-      op.i32(4),
-      op.add(),
-      op.get(n),
-      op.gtS(),
-      op.brIf(1),
-      insert(reduced(0), op.get(index0), least0, column0, second0, secondColumn0),
-      insert(reduced(16), op.get(index1), least1, column1, second1, secondColumn1),
-      advance([row, v], 32),
-      op.get(index0),
-      op.get(step),
-      op.f64x2Add(),
-      op.set(index0),
-      op.get(index1),
-      op.get(step),
-      op.f64x2Add(),
-      op.set(index1),
-      op.get(j),
-      op.i32(4),
-      op.add(),
-      op.set(j),
-      op.br(0),
-      op.end(),
-      op.end(),
+      whileFourRemain(
+        j,
+        n,
+        [
+          insert(reduced(0), op.get(index0), least0, column0, second0, secondColumn0),
+          insert(reduced(16), op.get(index1), least1, column1, second1, secondColumn1),
+          [op.get(index0), op.get(step), op.f64x2Add(), op.set(index0)],
+          [op.get(index1), op.get(step), op.f64x2Add(), op.set(index1)],
+        ],
+        [row, v],
+        8,
+      ),
       // Fold the second accumulator's candidates into the first.
       insert(op.get(least1), op.get(column1), least0, column0, second0, secondColumn0),
       insert(op.get(second1), op.get(secondColumn1), least0, column0, second0, secondColumn0),

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export * from './encoder';
-export { advance, fourThenOne } from './loops';
+export { advance, fourThenOne, whileFourRemain } from './loops';

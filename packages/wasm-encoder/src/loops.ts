@@ -6,15 +6,15 @@ export function advance(cursors: readonly number[], bytes: number): Code {
 }
 
 /**
- * A loop over the `n` entries (of `entryBytes` each) that `cursors` point at: `block` handles
- * four entries while four remain, `tail` one at a time after that; the cursors move past what
- * each handled. `j` (an i32 local) counts entries.
+ * A loop that handles four entries at a time while four remain of the `n` (of `entryBytes` each)
+ * that `cursors` point at: `block` handles four, then the cursors move past them. `j` (an i32
+ * local, set to 0 first) counts the entries handled; what is left (fewer than four) stays for the
+ * caller.
  */
-export function fourThenOne(
+export function whileFourRemain(
   j: number,
   n: number,
   block: Code,
-  tail: Code,
   cursors: readonly number[],
   entryBytes: number,
 ): Code {
@@ -38,6 +38,24 @@ export function fourThenOne(
     op.br(0),
     op.end(),
     op.end(),
+  ];
+}
+
+/**
+ * A loop over the `n` entries (of `entryBytes` each) that `cursors` point at: `block` handles
+ * four entries while four remain, `tail` one at a time after that; the cursors move past what
+ * each handled. `j` (an i32 local) counts entries.
+ */
+export function fourThenOne(
+  j: number,
+  n: number,
+  block: Code,
+  tail: Code,
+  cursors: readonly number[],
+  entryBytes: number,
+): Code {
+  return [
+    whileFourRemain(j, n, block, cursors, entryBytes),
     op.block(),
     op.loop(),
     op.get(j),
