@@ -116,18 +116,27 @@ describe('assignment scans', () => {
     }
   });
 
-  it.each(sizes)('prepare negates on request and reports a NaN anywhere (n = %i)', (n) => {
+  it.each(sizes)('prepare negates on request and reports a NaN or a −∞ (after negation) anywhere (n = %i)', (n) => {
     for (const negate of [0, 1]) {
       const x = randomRow(n, 8, true);
       const { memory, at, view } = layout(x);
-      expect(assignmentScans(memory).prepare(at[0], n, negate)).toBe(0);
+      // +∞ (a forbidden pair) is valid; negated it is −∞, an unbounded minimum.
+      const flagged = negate === 1 && x.some((e) => e === Infinity) ? 1 : 0;
+      expect(assignmentScans(memory).prepare(at[0], n, negate)).toBe(flagged);
       expect(Array.from(view(0))).toEqual(Array.from(x, (e) => (negate ? -e : e)));
     }
     for (let k = 0; k < n; k++) {
-      const x = randomRow(n, 9);
-      x[k] = Number.NaN;
-      const { memory, at } = layout(x);
-      expect(assignmentScans(memory).prepare(at[0], n, 1)).toBe(1);
+      for (const [value, negate] of [
+        [Number.NaN, 1],
+        [Number.NaN, 0],
+        [-Infinity, 0],
+        [Infinity, 1],
+      ]) {
+        const x = randomRow(n, 9);
+        x[k] = value;
+        const { memory, at } = layout(x);
+        expect([value, negate, assignmentScans(memory).prepare(at[0], n, negate)]).toEqual([value, negate, 1]);
+      }
     }
   });
 });

@@ -49,7 +49,7 @@ export interface AssignmentScans {
   ): number;
   /** The first j ≥ start with a[j] + b[j] == value, or −1. */
   sumIndexOf(a: number, b: number, n: number, start: number, value: number): number;
-  /** Negates the n entries at `values` when `negate` is 1; returns 1 when any of them is NaN, else 0. */
+  /** Negates the n entries at `values` when `negate` is 1; returns 1 when any of them is then NaN or −∞, else 0. */
   prepare(values: number, n: number, negate: number): number;
 }
 
@@ -486,34 +486,35 @@ function relax(): FunctionSpec {
 }
 
 function prepare(): FunctionSpec {
-  const [values, n, negate, j, x, nan] = [0, 1, 2, 3, 4, 5];
+  const [values, n, negate, j, x, invalid] = [0, 1, 2, 3, 4, 5];
+  // Each entry, negated first when asked: flags NaN (x ≠ x) and −∞ (an unbounded minimum).
   const pair = (at: number): Code => [
     op.get(values),
     op.v128Load(at),
-    op.tee(x),
-    op.get(x),
-    op.f64x2Ne(),
-    op.v128AnyTrue(),
-    op.get(nan),
-    op.or(),
-    op.set(nan),
+    op.set(x),
     op.get(negate),
     op.if(),
-    op.get(values),
     op.get(x),
     op.f64x2Neg(),
+    op.set(x),
+    op.get(values),
+    op.get(x),
     op.v128Store(at),
     op.end(),
+    op.get(x),
+    op.get(x),
+    op.f64x2Ne(),
+    op.get(x),
+    op.f64Const(-Infinity),
+    op.f64x2Splat(),
+    op.f64x2Eq(),
+    op.v128Or(),
+    op.v128AnyTrue(),
+    op.get(invalid),
+    op.or(),
+    op.set(invalid),
   ];
   const one: Code = [
-    op.get(values),
-    op.f64Load(),
-    op.get(values),
-    op.f64Load(),
-    op.f64Ne(),
-    op.get(nan),
-    op.or(),
-    op.set(nan),
     op.get(negate),
     op.if(),
     op.get(values),
@@ -522,13 +523,26 @@ function prepare(): FunctionSpec {
     op.f64Neg(),
     op.f64Store(),
     op.end(),
+    op.get(values),
+    op.f64Load(),
+    op.get(values),
+    op.f64Load(),
+    op.f64Ne(),
+    op.get(values),
+    op.f64Load(),
+    op.f64Const(-Infinity),
+    op.f64Eq(),
+    op.or(),
+    op.get(invalid),
+    op.or(),
+    op.set(invalid),
   ];
   return {
     name: 'prepare',
     parameters: [i32, i32, i32],
     result: i32,
     locals: [i32, v128, i32],
-    body: [op.i32(0), op.set(nan), fourThenOne(j, n, [pair(0), pair(16)], one, [values], 8), op.get(nan)],
+    body: [op.i32(0), op.set(invalid), fourThenOne(j, n, [pair(0), pair(16)], one, [values], 8), op.get(invalid)],
   };
 }
 

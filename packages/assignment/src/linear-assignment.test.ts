@@ -1,5 +1,5 @@
 import { TestRandom } from './testing/test-random';
-import { assignmentCost, linearSumAssignment, solveAssignment } from './linear-assignment';
+import { assignmentCost, AssignmentWorkspace, linearSumAssignment, solveAssignment } from './linear-assignment';
 
 /** Optimal cost by enumerating every injective map of rows to columns (small sizes only). */
 function bruteForce(cost: number[], rows: number, cols: number, maximize: boolean): number {
@@ -75,8 +75,23 @@ describe('linearSumAssignment', () => {
     expect(Array.from(linearSumAssignment(cost, n, n, { maximize: true }))).toEqual(Array.from(perm));
   });
 
-  it('rejects NaN costs and wrong sizes', () => {
-    expect(() => linearSumAssignment([0, NaN, 1, 2], 2, 2)).toThrow(/NaN/);
+  it('rejects NaN costs, unbounded infinities and wrong sizes, naming the entry', () => {
+    expect(() => linearSumAssignment([0, NaN, 1, 2], 2, 2)).toThrow('cost[0][1] is NaN');
+    for (const [rows, cols] of [
+      [2, 2],
+      [1, 3],
+      [3, 1],
+    ]) {
+      const cost = Array.from({ length: rows * cols }, (_, k) => k);
+      cost[rows * cols - 1] = -Infinity;
+      expect(() => linearSumAssignment(cost, rows, cols)).toThrow(/is -Infinity: minimising the total is unbounded/);
+      cost[rows * cols - 1] = Infinity;
+      expect(() => linearSumAssignment(cost, rows, cols, { maximize: true })).toThrow(
+        /is Infinity: maximising the total is unbounded/,
+      );
+      // The other infinity only forbids a pair.
+      expect(() => linearSumAssignment(cost, rows, cols)).not.toThrow();
+    }
     expect(() => linearSumAssignment([0, 1, 2], 2, 2)).toThrow(/expected 2×2/);
   });
 });
@@ -133,5 +148,28 @@ describe('solveAssignment starts', () => {
     expect(assignmentCost(cost, 4, solveAssignment(cost, 4, 4, { warmStart: other.warmStart }).colForRow)).toBe(
       optimalCost(cost, 4),
     );
+  });
+});
+
+describe('a reused workspace', () => {
+  it('solves [[3, 6, 1]] optimally after [[5, 3], [5, 4]]', () => {
+    const workspace = new AssignmentWorkspace();
+    solveAssignment([5, 3, 5, 4], 2, 2, { workspace });
+    expect(Array.from(solveAssignment([3, 6, 1], 1, 3, { workspace }).colForRow)).toEqual([2]);
+  });
+
+  it('stays optimal over a run of square, wide and tall problems of changing sizes', () => {
+    const rng = new TestRandom(31);
+    const workspace = new AssignmentWorkspace();
+    for (let trial = 0; trial < 120; trial++) {
+      const rows = 1 + rng.int(6);
+      const cols = 1 + rng.int(6);
+      const tied = trial % 3 === 0;
+      const cost = Array.from({ length: rows * cols }, () => (tied ? rng.int(3) : rng.next() * 10 - 5));
+      const maximize = trial % 4 === 1;
+      const { colForRow } = solveAssignment(cost, rows, cols, { workspace, maximize });
+      expect(isInjective(colForRow, cols)).toBe(true);
+      expect(assignmentCost(cost, cols, colForRow)).toBeCloseTo(bruteForce(cost, rows, cols, maximize), 9);
+    }
   });
 });

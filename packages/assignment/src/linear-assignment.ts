@@ -53,13 +53,14 @@ export function solveAssignment(
   const work = options.workspace ?? new AssignmentWorkspace();
   work.layOut(nr, nc);
   const c = work.cost;
+  const maximize = options.maximize ?? false;
   if (!transposed) {
     c.set(cost);
-    if (work.scans.prepare(work.costAt, nr * nc, options.maximize ? 1 : 0)) throwOnNaN(cost, cols);
+    if (work.scans.prepare(work.costAt, nr * nc, maximize ? 1 : 0)) throwOnInvalid(cost, cols, maximize);
   } else {
-    const sign = options.maximize ? -1 : 1;
+    const sign = maximize ? -1 : 1;
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) c[j * nc + i] = sign * cost[i * cols + j];
-    if (work.scans.prepare(work.costAt, nr * nc, 0)) throwOnNaN(cost, cols);
+    if (work.scans.prepare(work.costAt, nr * nc, 0)) throwOnInvalid(cost, cols, maximize);
   }
   const warm = options.warmStart;
   const usable = warm !== undefined && warm.colDuals.length === nc && warm.colForRow.length === nr;
@@ -72,11 +73,19 @@ export function solveAssignment(
   return { colForRow: out, warmStart };
 }
 
-function throwOnNaN(cost: ArrayLike<number>, cols: number): never {
+/**
+ * Names the first entry that makes the problem invalid: NaN, or the infinity that would make the
+ * optimum unbounded (−∞ when minimising, +∞ when maximising; the other infinity forbids a pair).
+ */
+function throwOnInvalid(cost: ArrayLike<number>, cols: number, maximize: boolean): never {
+  const unbounded = maximize ? Infinity : -Infinity;
   for (let k = 0; k < cost.length; k++) {
-    if (Number.isNaN(cost[k])) throw new Error(`cost[${Math.floor(k / cols)}][${k % cols}] is NaN`);
+    const at = `cost[${Math.floor(k / cols)}][${k % cols}]`;
+    if (Number.isNaN(cost[k])) throw new Error(`${at} is NaN`);
+    if (cost[k] === unbounded)
+      throw new Error(`${at} is ${cost[k]}: ${maximize ? 'maximising' : 'minimising'} the total is unbounded`);
   }
-  throw new Error('cost has a NaN entry');
+  throw new Error('cost has an invalid entry');
 }
 
 /**
@@ -161,6 +170,9 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
   } else if (nr === nc) {
     v.fill(Infinity);
     for (let i = 0; i < nr; i++) scans.columnMin(work.rowAt(i), work.vAt, nc);
+  } else {
+    // A reused workspace holds the last solve's values here, not zeros.
+    v.fill(0);
   }
   for (let i = 0; i < nr; i++) {
     const best = scans.rowMin(work.rowAt(i), work.vAt, nc);

@@ -99,6 +99,7 @@ export const op = {
   v128Store: (offset = 0): Code => simd(0x0b, ...memarg(4, offset)),
   v128Load32Splat: (offset = 0): Code => simd(0x09, ...memarg(2, offset)),
   v128Zero: (): Code => simd(0x0c, ...new Array<number>(16).fill(0)),
+  v128Or: (): Code => simd(0x50),
   v128AnyTrue: (): Code => simd(0x53),
   /** i8x16.shuffle by 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
   shuffle32: (lanes: readonly [number, number, number, number]): Code =>
