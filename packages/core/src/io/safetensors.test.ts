@@ -9,7 +9,14 @@ import { decodeSafetensors, encodeSafetensors, loadParams, type RawTensor, saveP
 
 /** A file laid out by hand the way the reference implementation writes it. */
 function handMade(header: object, data: Uint8Array): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  return rawHeader(JSON.stringify(header), data);
+}
+
+const f32Bytes = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+
+/** A file whose header is the given text, byte for byte (handMade cannot write duplicate keys). */
+function rawHeader(text: string, data: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(text);
   const out = new Uint8Array(8 + json.length + data.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
@@ -17,7 +24,13 @@ function handMade(header: object, data: Uint8Array): Uint8Array {
   return out;
 }
 
-const f32Bytes = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+/** A valid file whose header is padded with spaces, with its header length reduced by `short` (into the padding). */
+function headerLengthShort(short: number): Uint8Array {
+  const header = `${JSON.stringify({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } })}       `;
+  const bytes = rawHeader(header, f32Bytes([1, 2, 3, 4]));
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(new TextEncoder().encode(header).length - short), true);
+  return bytes;
+}
 
 describe('safetensors', () => {
   beforeAll(() => cpuBackend.activate());
@@ -208,6 +221,60 @@ describe('safetensors', () => {
         'non-string metadata',
         () => handMade({ __metadata__: { n: 1 } }, new Uint8Array(0)),
         /__metadata__ value 'n' is not a string/,
+      ],
+      [
+        'a header length 1 byte short (into the padding)',
+        () => headerLengthShort(1),
+        /bytes 16–17 of the data section belong to no tensor \(trailing bytes, or a header length that is off\)/,
+      ],
+      [
+        'a header length 2 bytes short (into the padding)',
+        () => headerLengthShort(2),
+        /bytes 16–18 of the data section belong to no tensor/,
+      ],
+      [
+        'a gap between tensors',
+        () =>
+          handMade(
+            {
+              a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+              b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+            },
+            f32Bytes([1, 2, 3]),
+          ),
+        /bytes 4–8 of the data section belong to no tensor \(before tensor 'b'\)/,
+      ],
+      [
+        'trailing bytes after the last tensor',
+        () => handMade({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32Bytes([1, 2])),
+        /bytes 4–8 of the data section belong to no tensor/,
+      ],
+      [
+        'an overlap hidden by a zero-size tensor between the two',
+        () =>
+          handMade(
+            {
+              a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+              z: { dtype: 'F32', shape: [0], data_offsets: [4, 4] },
+              c: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+            },
+            f32Bytes([1, 2, 3, 4]),
+          ),
+        /overlap in the data section/,
+      ],
+      [
+        'a duplicated tensor key',
+        () =>
+          rawHeader(
+            '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+            f32Bytes([1]),
+          ),
+        /header names 'a' twice/,
+      ],
+      [
+        'a tensor named __proto__',
+        () => rawHeader('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', f32Bytes([1])),
+        /tensor '__proto__': this name cannot be a key/,
       ],
     ];
     it.each(cases)('%s', (_what, make, message) => {

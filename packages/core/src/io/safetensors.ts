@@ -8,9 +8,12 @@ import { bf16BitsToFloat, f16BitsToFloat, floatToBf16Bits, floatToF16Bits } from
 /**
  * safetensors (Hugging Face's format): an 8-byte little-endian header length N, N bytes of JSON
  * `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__?: {string: string}}`, then the
- * raw little-endian data, offsets relative to its start. Every field is checked before any byte is
- * read: a truncated file, a header that lies about sizes or offsets, overlapping tensors or an
- * unknown dtype raise a CheckpointError naming the file and tensor.
+ * raw little-endian data, offsets relative to its start. Read as strictly as the format's
+ * reference reader: every field is checked before any byte is read, and the tensors must cover
+ * the data section exactly, in order, with no gap, overlap or trailing byte (which also catches a
+ * header length that is off by a few bytes). A truncated file, a header that lies about sizes or
+ * offsets, a duplicated key, a name JavaScript objects cannot hold (`__proto__`) or an unknown
+ * dtype raise a CheckpointError naming the file and tensor.
  */
 
 export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U8' | 'BOOL';
@@ -49,6 +52,38 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
+/**
+ * The first key that occurs twice in the top-level object of valid JSON text, or undefined
+ * (JSON.parse keeps the last of duplicates silently).
+ */
+function firstDuplicateKey(json: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === '{' || ch === '[') {
+      depth++;
+      expectKey = depth === 1 && ch === '{';
+    } else if (ch === '}' || ch === ']') {
+      depth--;
+    } else if (ch === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}
+
 export function decodeSafetensors(bytes: Uint8Array, source: string): SafetensorsContent {
   const fail = (msg: string): never => {
     throw new CheckpointError(`${source}: ${msg}`);
@@ -67,6 +102,8 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
+  const duplicate = firstDuplicateKey(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  if (duplicate !== undefined) fail(`header names '${duplicate}' twice`);
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
@@ -83,6 +120,7 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
       continue;
     }
     const at = `tensor '${name}'`;
+    if (name === '__proto__') fail(`${at}: this name cannot be a key of a JavaScript object`);
     if (entry === null || typeof entry !== 'object') fail(`${at}: entry is not an object`);
     const {
       dtype,
@@ -119,11 +157,22 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
       data: typedView(dtype as SafeDtype, slice.buffer, count),
     };
   }
-  spans.sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < spans.length; i++) {
-    if (spans[i].begin < spans[i - 1].end && spans[i].end > spans[i].begin) {
-      fail(`tensors '${spans[i - 1].name}' and '${spans[i].name}' overlap in the data section`);
+  // The tensors tile the data section: each begins where the one before it ends.
+  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  let previous = '';
+  for (const span of spans) {
+    if (span.begin < covered) fail(`tensors '${previous}' and '${span.name}' overlap in the data section`);
+    if (span.begin > covered) {
+      fail(`bytes ${covered}–${span.begin} of the data section belong to no tensor (before tensor '${span.name}')`);
     }
+    covered = span.end;
+    previous = span.name;
+  }
+  if (covered !== dataLength) {
+    fail(
+      `bytes ${covered}–${dataLength} of the data section belong to no tensor (trailing bytes, or a header length that is off)`,
+    );
   }
   return { tensors, metadata };
 }
