@@ -1,7 +1,7 @@
 import { disposeParams, type Params } from '../params/params';
 import type { AnyArchitecture } from '../plugin/architecture';
 import type { ProgressSink } from '../progress/progress';
-import { collectLogits, evaluate, evaluationReads } from './evaluate';
+import { type BatchSums, collectLogits, evaluate, evaluationReads } from './evaluate';
 import { type HostReads, readAsynchronously, readSynchronously } from '../params/host-reads';
 import { fitInverseTemperature } from './temperature';
 import type { EvaluationBatches } from './evaluation-batches';
@@ -15,6 +15,8 @@ export interface CurvePoint {
   /** With calibration: the fitted inverse temperature and the test loss of softmax(β·logits). */
   beta?: number;
   calibratedLoss?: number;
+  /** With `batchSums`: the per-batch sums behind loss and accuracy (to put a split curve back together exactly). */
+  batches?: BatchSums;
 }
 
 export interface Barriers {
@@ -76,6 +78,8 @@ export interface CurveOptions {
   calibration?: EvaluationBatches;
   /** Applied to each interior model before it is evaluated (BN reset, REPAIR); returns new parameters. */
   correct?: (mixed: Params, t: number) => Params;
+  /** Keep each point's per-batch sums (`CurvePoint.batches`). */
+  batchSums?: boolean;
 }
 
 /**
@@ -134,10 +138,10 @@ function* curveReads(...[plugin, config, a, b, data, ts, options = {}]: CurveArg
       const mixed = options.correct && t > 0 && t < 1 ? options.correct(lerped, t) : lerped;
       if (mixed !== lerped) disposeParams(lerped);
       try {
-        const { loss, accuracy } = yield* stems
+        const { loss, accuracy, batches } = yield* stems
           ? stems.evaluationAt(mixed, t)
           : evaluationReads(data, (x) => plugin.apply(config, mixed, x).logits);
-        const point: CurvePoint = { t, loss, accuracy };
+        const point: CurvePoint = { t, loss, accuracy, ...(options.batchSums ? { batches } : {}) };
         if (options.calibration) {
           const held = collectLogits(plugin, config, mixed, options.calibration);
           point.beta = fitInverseTemperature(held.logits, held.labels, held.classes).beta;

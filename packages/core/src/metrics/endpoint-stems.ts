@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../params/params';
 import type { AffineStem } from '../plugin/architecture';
 import type { HostReads } from '../params/host-reads';
-import { type Evaluation, evaluationReads } from './evaluate';
+import { type BatchSums, type Evaluation, evaluationReads } from './evaluate';
 import type { EvaluationBatches } from './evaluation-batches';
 
 /**
@@ -25,7 +25,7 @@ export class EndpointStems {
   }
 
   /** Loss and accuracy of `mixed` = (1−t)A + tB, computed from the endpoints' stem outputs (as host reads). */
-  evaluationAt(mixed: Params, t: number): HostReads<Evaluation> {
+  evaluationAt(mixed: Params, t: number): HostReads<Evaluation & { batches: BatchSums }> {
     return evaluationReads(this.data, (x, k) => {
       const [za, zb] = this.outputsOf(x, k);
       // Exactly stem_A at t = 0 and stem_B at t = 1.

@@ -11,6 +11,26 @@ export interface Evaluation {
   accuracy: number;
 }
 
+/** Per batch, in batch order: the summed loss and the number of correct predictions. */
+export interface BatchSums {
+  loss: number[];
+  hits: number[];
+}
+
+/**
+ * Loss and accuracy from per-batch sums, added in batch order in float64: the same numbers however
+ * the batches were shared out (threads evaluating whole batches give back exactly one thread's).
+ */
+export function evaluationFromBatchSums(parts: readonly BatchSums[], count: number): Evaluation {
+  let loss = 0;
+  let hits = 0;
+  for (const part of parts) {
+    for (const value of part.loss) loss += value;
+    for (const value of part.hits) hits += value;
+  }
+  return { loss: loss / count, accuracy: hits / count };
+}
+
 /** Mean softmax cross-entropy of integer labels, as a scalar tensor. */
 export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
@@ -43,9 +63,8 @@ export function* evaluationReads(
   data: EvaluationBatches,
   logitsOf: (x: tf.Tensor, batch: number) => tf.Tensor,
   inverseTemperature = 1,
-): HostReads<Evaluation> {
-  let lossSum = 0;
-  let correct = 0;
+): HostReads<Evaluation & { batches: BatchSums }> {
+  const batches: BatchSums = { loss: [], hits: [] };
   for (const [k, { x, y }] of data.batches.entries()) {
     const sums = tf.tidy(() => {
       const raw = logitsOf(x, k);
@@ -56,13 +75,13 @@ export function* evaluationReads(
     });
     try {
       const [loss, hits] = yield sums;
-      lossSum += loss;
-      correct += hits;
+      batches.loss.push(loss);
+      batches.hits.push(hits);
     } finally {
       sums.dispose();
     }
   }
-  return { loss: lossSum / data.count, accuracy: correct / data.count };
+  return { ...evaluationFromBatchSums([batches], data.count), batches };
 }
 
 /** The logits of every batch, concatenated on the host, with their labels. */

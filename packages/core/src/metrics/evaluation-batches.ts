@@ -25,9 +25,9 @@ export class EvaluationBatches {
     return new EvaluationBatches(batches, split.count);
   }
 
-  /** A split in batches of the size the architecture asks for (`evaluationBatchSize`, else 2,000). */
+  /** A split in batches of the size the architecture asks for (see `evaluationBatchSize`). */
   static forModel(split: Split, plugin: AnyArchitecture, config: unknown): EvaluationBatches {
-    return EvaluationBatches.from(split, plugin.inputShape(config), plugin.evaluationBatchSize?.(config) ?? 2000);
+    return EvaluationBatches.from(split, plugin.inputShape(config), evaluationBatchSize(plugin, config));
   }
 
   dispose(): void {
@@ -36,4 +36,9 @@ export class EvaluationBatches {
       b.y.dispose();
     }
   }
+}
+
+/** Samples per evaluation batch for a model: what the architecture asks for, else 2,000. */
+export function evaluationBatchSize(plugin: AnyArchitecture, config: unknown): number {
+  return plugin.evaluationBatchSize?.(config) ?? 2000;
 }

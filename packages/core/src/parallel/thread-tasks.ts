@@ -113,7 +113,11 @@ export async function curvePointsTask(
   const [a, b] = [paramsFromHost(input.a), paramsFromHost(input.b)];
   const batches = EvaluationBatches.forModel(input.test, plugin, input.config);
   try {
-    return await curvePointsAsync(plugin, input.config, a, b, batches, input.ts, { progress, task: input.task });
+    return await curvePointsAsync(plugin, input.config, a, b, batches, input.ts, {
+      progress,
+      task: input.task,
+      batchSums: true,
+    });
   } finally {
     batches.dispose();
     disposeParams(a);

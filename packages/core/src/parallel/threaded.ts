@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Split } from '../data/dataset';
 import { type BarrierCurve, barriersOf, type CurvePoint, interpolationGrid } from '../metrics/barrier';
+import { type BatchSums, evaluationFromBatchSums } from '../metrics/evaluate';
+import { evaluationBatchSize } from '../metrics/evaluation-batches';
 import type { Params } from '../params/params';
 import type { AnyArchitecture } from '../plugin/architecture';
 import type { ProgressSink } from '../progress/progress';
@@ -70,9 +72,10 @@ export function trainInThreads(
 
 /**
  * `barrierCurve` without corrections or calibration, with the test split cut into one contiguous
- * slice per thread: each thread evaluates every point on its slice (so each computes the stem
- * outputs of its own samples only, see AffineStem), and the points are put back together weighted
- * by slice size. The same points and barriers as in one thread, up to float rounding.
+ * run of whole evaluation batches per thread: each thread evaluates every point on its batches
+ * (so each computes the stem outputs of its own samples only, see AffineStem) and returns each
+ * batch's sums, which are added in batch order. So the points and barriers are exactly those of
+ * one thread, whatever the number of threads (at most one per batch).
  */
 export async function barrierCurveInThreads(
   plugin: AnyArchitecture,
@@ -91,10 +94,12 @@ export async function barrierCurveInThreads(
   },
 ): Promise<BarrierCurve> {
   const grid = interpolationGrid(options.points ?? 25);
-  const threads = Math.max(1, Math.min(options.pool?.size ?? options.threads ?? defaultThreads(), test.count));
+  const batchSize = evaluationBatchSize(plugin, config);
+  const batches = Math.ceil(test.count / batchSize);
+  const threads = Math.max(1, Math.min(options.pool?.size ?? options.threads ?? defaultThreads(), batches));
   const task = options.task ?? 'interpolate';
   const [hostA, hostB] = [paramsToHost(a), paramsToHost(b)];
-  const slices = sliceSplit(test, threads);
+  const slices = sliceSplit(test, threads, batchSize);
   // One bar for the curve: the points done by every thread, averaged.
   const done = new Array<number>(threads).fill(0);
   const progress: ProgressSink = (event) => {
@@ -127,17 +132,24 @@ export async function barrierCurveInThreads(
   );
   const points = grid.map((t, i) => ({
     t,
-    loss: parts.reduce((sum, part, k) => sum + part[i].loss * slices[k].count, 0) / test.count,
-    accuracy: parts.reduce((sum, part, k) => sum + part[i].accuracy * slices[k].count, 0) / test.count,
+    ...evaluationFromBatchSums(
+      parts.map((part) => part[i].batches as BatchSums),
+      test.count,
+    ),
   }));
   return { points, barriers: barriersOf(points) };
 }
 
-/** `parts` contiguous slices of a split, as copies (a view would carry the whole buffer to a thread). */
-function sliceSplit(split: Split, parts: number): Split[] {
+/**
+ * `parts` contiguous slices of a split, each of whole batches of `batchSize` (the last may end
+ * short), as copies (a view would carry the whole buffer to a thread).
+ */
+function sliceSplit(split: Split, parts: number, batchSize: number): Split[] {
   const size = split.x.length / split.count;
+  const batches = Math.ceil(split.count / batchSize);
+  const boundary = (k: number) => Math.min(split.count, Math.floor((k * batches) / parts) * batchSize);
   return Array.from({ length: parts }, (_, k) => {
-    const [start, end] = [Math.floor((k * split.count) / parts), Math.floor(((k + 1) * split.count) / parts)];
+    const [start, end] = [boundary(k), boundary(k + 1)];
     return { x: split.x.slice(start * size, end * size), y: split.y.slice(start, end), count: end - start };
   });
 }
