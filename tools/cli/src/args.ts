@@ -27,7 +27,10 @@ export function parse(argv: string[], flags: FlagSpec): Parsed {
     });
     return { flags: values as Parsed['flags'], positionals };
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0].split('. ')[0]}`);
+    const message = (e as Error).message.split('\n')[0].split('. ')[0];
+    // A value that starts with '-' reads as a flag: `--flag=-0.1` passes it as a value.
+    const hint = /argument is ambiguous/.test(message) ? " (write --flag=VALUE for a value that starts with '-')" : '';
+    throw new UsageError(`${message}${hint}`);
   }
 }
 
@@ -59,12 +62,16 @@ export function integerFlag(
   return value;
 }
 
-export function numberFlag(parsed: Parsed, flag: string, fallback: number): number {
+/** A finite number flag: positive, or with `zero: true` non-negative (weight decay, momentum). */
+export function numberFlag(parsed: Parsed, flag: string, fallback: number, options: { zero?: boolean } = {}): number {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (typeof raw !== 'string' || !Number.isFinite(value) || value <= 0)
-    throw new UsageError(`--${flag} must be a positive number, got '${String(raw)}'`);
+  const low = options.zero ? value < 0 : value <= 0;
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || low)
+    throw new UsageError(
+      `--${flag} must be a ${options.zero ? 'non-negative' : 'positive'} number, got '${String(raw)}'`,
+    );
   return value;
 }
 

@@ -5,26 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from './checkpoint';
-import { runCli } from './cli';
+import { cli, expectUserError } from './testing/run-cli';
 import { createRegistrySync } from './modules';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    print: (l) => out.push(l),
-    log: (l) => err.push(l),
-    env: { WEIGHTSPACE_BACKEND: 'wasm' },
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-function expectUserError(result: { code: number; err: string }, message: RegExp): void {
-  expect(result.code).toBe(2);
-  expect(result.err).toMatch(message);
-  expect(result.err.split('\n').filter((l) => l.startsWith('weightspace'))).toHaveLength(1);
-  expect(result.err).not.toMatch(/^\s+at /m);
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'ws-cli-'));
 const small = JSON.stringify({ input: 784, hidden: [128, 128], classes: 10 });

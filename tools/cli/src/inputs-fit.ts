@@ -1,4 +1,5 @@
-import { type AnyArchitecture, ConfigError, type Dataset, sampleSize } from '@weightspace/core';
+import * as tf from '@tensorflow/tfjs';
+import { type AnyArchitecture, ConfigError, type Dataset, type Params, sampleSize } from '@weightspace/core';
 
 /** Throws a ConfigError, naming `who` (a file or a config), unless the dataset's samples fit the model's input. */
 export function assertInputsFit(
@@ -12,5 +13,21 @@ export function assertInputsFit(
     throw new ConfigError(
       `${who} takes ${wanted} inputs but dataset '${data.id}' has samples of [${data.inputShape.join(', ')}]`,
     );
+  }
+}
+
+/** Throws a ConfigError, naming `who`, unless the model has one output per class of the dataset. */
+export function assertClassesFit(
+  plugin: AnyArchitecture,
+  config: unknown,
+  params: Params,
+  data: Pick<Dataset, 'id' | 'classes'>,
+  who: string,
+): void {
+  const outputs = tf.tidy(
+    () => plugin.apply(config, params, tf.zeros([1, ...plugin.inputShape(config)])).logits.shape[1],
+  );
+  if (outputs !== data.classes) {
+    throw new ConfigError(`${who} has ${outputs} outputs but dataset '${data.id}' has ${data.classes} classes`);
   }
 }

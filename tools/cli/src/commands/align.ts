@@ -7,6 +7,7 @@ import { alignModels, writeAlignment } from '../alignment';
 import { loadPair } from '../checkpoint';
 import { chooseBackend, type Command } from '../command';
 import { progressBar } from '../progress-bar';
+import { assertWritableDirectory } from '../output-path';
 
 export const alignCommand: Command = {
   name: 'align',
@@ -30,6 +31,7 @@ export const alignCommand: Command = {
     const fileA = requireString(parsed, 'a');
     const fileB = requireString(parsed, 'b');
     const out = requireString(parsed, 'out');
+    assertWritableDirectory('--out', out, ['b_aligned.safetensors', 'alignment.json'], { '--a': fileA, '--b': fileB });
     const method = optionalString(parsed, 'method') ?? 'weight';
     const matcher = context.registry.matcher(method);
     const datasetId = optionalString(parsed, 'dataset');

@@ -16,6 +16,7 @@ import { type LoadedModel, loadModel, saveModel } from '../checkpoint';
 import { chooseBackend, type Command } from '../command';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
+import { assertWritableFile } from '../output-path';
 
 export const MERGE_METHODS = ['average', 'mergemany', 'hierarchical'] as const;
 
@@ -57,6 +58,9 @@ export const mergeCommand: Command = {
     const out = requireString(parsed, 'out');
     const files = parsed.positionals;
     if (files.length < 2) throw new UsageError(`give at least two checkpoints to merge, got ${files.length}`);
+    const inputs = Object.fromEntries(files.map((file, k) => [`checkpoint ${k + 1}`, file]));
+    assertWritableFile('--out', out, inputs);
+    assertWritableFile('--out', `${out.replace(/\.safetensors$/, '')}.json`, inputs);
     const matcherId = optionalString(parsed, 'matcher') ?? 'weight';
     context.registry.matcher(matcherId);
     const seed = integerFlag(parsed, 'seed', 0) as number;

@@ -4,6 +4,8 @@ import { loadModel, saveModel } from '../checkpoint';
 import { UsageError } from '../usage-error';
 import { chooseBackend, type Command } from '../command';
 import { progressBar } from '../progress-bar';
+import { assertClassesFit, assertInputsFit } from '../inputs-fit';
+import { assertWritableFile } from '../output-path';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -38,10 +40,11 @@ export const trainCommand: Command = {
       batchSize: integerFlag(parsed, 'batch-size', 512, 1) as number,
       learningRate: numberFlag(parsed, 'lr', 1e-3),
       optimizer: optimizer as 'adam' | 'adamw' | 'sgd',
-      momentum: numberFlag(parsed, 'momentum', 0.9),
-      weightDecay: numberFlag(parsed, 'weight-decay', 0),
+      momentum: numberFlag(parsed, 'momentum', 0.9, { zero: true }),
+      weightDecay: numberFlag(parsed, 'weight-decay', 0, { zero: true }),
     };
     const initFile = optionalString(parsed, 'init');
+    assertWritableFile('--out', out, { '--init': initFile });
     const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
     const explicit = jsonFlag(parsed, 'config');
     await chooseBackend(parsed, context, { command: 'train' });
@@ -55,7 +58,10 @@ export const trainCommand: Command = {
           explicit ?? plugin.defaultConfig(data),
           `--config for ${plugin.id}`,
         );
+    const who = initFile ?? `--config for ${plugin.id}`;
+    assertInputsFit(plugin, config, data, who);
     const initial = parent ? parent.params : plugin.init(config, seed);
+    assertClassesFit(plugin, config, initial, data, who);
     const result = train(plugin, config, initial, data.train, {
       ...options,
       seed,

@@ -39,8 +39,14 @@ function copyOfRepository() {
   return copy;
 }
 
-const run = (cwd, command, args) =>
-  execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a command in `cwd`; a failure carries what the command printed (tsc reports on stdout). */
+function run(cwd, command, args) {
+  try {
+    return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw new Error(`${[command, ...args].join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
 
 /** `nx g @weightspace/tools:architecture <name>` in `cwd`, without prompts. */
 const generate = (cwd, name) =>

@@ -1,0 +1,103 @@
+import { mlp } from '@weightspace/arch-mlp';
+import { saveParams } from '@weightspace/core';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, expectUserError } from './testing/run-cli';
+
+/**
+ * Inputs a command can check before it trains or computes anything: each is refused with exit 2
+ * naming the flag, file or value at fault, and nothing is written.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'ws-fail-fast-'));
+const blobs = (config: object, ...extra: string[]) => [
+  'train',
+  '--arch',
+  'mlp',
+  '--dataset',
+  'blobs',
+  '--config',
+  JSON.stringify(config),
+  '--epochs',
+  '1',
+  ...extra,
+];
+const fits = { input: 16, hidden: [8], classes: 4 };
+
+/** Two small blobs MLPs saved as checkpoints, a.safetensors and b.safetensors. */
+function pair(): [string, string] {
+  const files: [string, string] = [join(dir, 'a.safetensors'), join(dir, 'b.safetensors')];
+  files.forEach((file, seed) => saveParams(file, mlp.init(fits, seed), { arch: 'mlp', config: JSON.stringify(fits) }));
+  return files;
+}
+
+describe('train', () => {
+  it('accepts a weight decay and a momentum of 0', async () => {
+    const out = join(dir, 'zero.safetensors');
+    const r = await cli(...blobs(fits, '--optimizer', 'sgd', '--weight-decay', '0', '--momentum', '0', '--out', out));
+    expect([r.code, existsSync(out)]).toEqual([0, true]);
+  });
+
+  it('refuses a negative weight decay, saying how to pass a value that starts with -', async () => {
+    expectUserError(
+      await cli(...blobs(fits, '--weight-decay', '-1', '--out', join(dir, 'x.safetensors'))),
+      /write --flag=VALUE/,
+    );
+    expectUserError(
+      await cli(...blobs(fits, '--weight-decay=-1', '--out', join(dir, 'x.safetensors'))),
+      /--weight-decay must be a non-negative number, got '-1'/,
+    );
+  });
+
+  it('refuses a config whose inputs or classes do not fit the dataset, before training', async () => {
+    const out = join(dir, 'misfit.safetensors');
+    expectUserError(
+      await cli(...blobs({ ...fits, input: 15 }, '--out', out)),
+      /--config for mlp takes 15 inputs but dataset 'blobs' has samples of \[16\]/,
+    );
+    expectUserError(
+      await cli(...blobs({ ...fits, classes: 3 }, '--out', out)),
+      /--config for mlp has 3 outputs but dataset 'blobs' has 4 classes/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses to overwrite its --init checkpoint, an output that is a directory or under a file', async () => {
+    const [a] = pair();
+    const before = readFileSync(a);
+    expectUserError(
+      await cli(...blobs(fits, '--init', a, '--out', a)),
+      /--out .*a\.safetensors is also the input --init/,
+    );
+    expect(Buffer.compare(readFileSync(a), before)).toBe(0);
+    mkdirSync(join(dir, 'folder'), { recursive: true });
+    expectUserError(await cli(...blobs(fits, '--out', join(dir, 'folder'))), /--out .*folder is a directory/);
+    writeFileSync(join(dir, 'plain'), 'x');
+    expectUserError(
+      await cli(...blobs(fits, '--out', join(dir, 'plain', 'm.safetensors'))),
+      /plain is a file, not a directory/,
+    );
+  });
+});
+
+describe('align and merge', () => {
+  it('align refuses an --out whose b_aligned.safetensors is the --b checkpoint', async () => {
+    const out = join(dir, 'round');
+    mkdirSync(out, { recursive: true });
+    const b = join(out, 'b_aligned.safetensors');
+    saveParams(b, mlp.init(fits, 3), { arch: 'mlp', config: JSON.stringify(fits) });
+    const [a] = pair();
+    expectUserError(
+      await cli('align', '--a', a, '--b', b, '--out', out),
+      /b_aligned\.safetensors is also the input --b/,
+    );
+    expect(readdirSync(out)).toEqual(['b_aligned.safetensors']);
+  });
+
+  it('merge refuses an --out that is one of the checkpoints it merges', async () => {
+    const [a, b] = pair();
+    const before = readFileSync(b);
+    expectUserError(await cli('merge', '--method', 'average', '--out', b, b, a), /is also the input checkpoint 1/);
+    expect(Buffer.compare(readFileSync(b), before)).toBe(0);
+  });
+});
