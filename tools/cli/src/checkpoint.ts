@@ -53,8 +53,7 @@ export function loadModel(file: string, registry: Registry, archId?: string): Lo
     const plugin = registry.architecture(id);
     // A checkpoint written by weightspace records its config, which may hold what shapes cannot
     // tell (a variant's mask seed); one from elsewhere has its config inferred from its shapes.
-    const recorded =
-      metadata[META_ARCH] === id && metadata[META_CONFIG] ? (JSON.parse(metadata[META_CONFIG]) as unknown) : undefined;
+    const recorded = metadata[META_ARCH] === id && metadata[META_CONFIG] ? recordedConfig(file, metadata) : undefined;
     const config =
       recorded === undefined
         ? plugin.inferConfig(shapesOf(params))
@@ -65,11 +64,35 @@ export function loadModel(file: string, registry: Registry, archId?: string): Lo
       disposeParams(fresh);
     }
     validateSpec(plugin.symmetry(config), shapesOf(params), `${file} as ${id}`);
+    assertFinite(file, params);
     return { file, plugin, config, params, metadata };
   } catch (e) {
     if (e instanceof WeightspaceError && !(e instanceof CheckpointError))
       throw new CheckpointError(`${file}: ${e.message}`);
     throw e;
+  }
+}
+
+/** The config a checkpoint records, as JSON; a CheckpointError naming the file when it is not JSON. */
+function recordedConfig(file: string, metadata: Record<string, string>): unknown {
+  try {
+    return JSON.parse(metadata[META_CONFIG]) as unknown;
+  } catch (e) {
+    throw new CheckpointError(`${file}: metadata '${META_CONFIG}' is not JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * A CheckpointError naming the file, the tensor and the first entry that is NaN or infinite: such
+ * a model has no loss to interpolate and no cost to match on.
+ */
+function assertFinite(file: string, params: Params): void {
+  for (const [name, tensor] of Object.entries(params)) {
+    if (tensor.dtype !== 'float32') continue;
+    const values = tensor.dataSync();
+    const k = values.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0)
+      throw new CheckpointError(`${file}: tensor '${name}' has a non-finite entry (${values[k]}) at index ${k}`);
   }
 }
 

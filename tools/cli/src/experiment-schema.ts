@@ -36,7 +36,7 @@ export const experimentSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        epochs: { type: 'integer', minimum: 1, default: 5 },
+        epochs: { type: 'integer', minimum: 1, maximum: 10000, default: 5 },
         batchSize: { type: 'integer', minimum: 1, default: 512 },
         learningRate: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
       },
@@ -47,7 +47,7 @@ export const experimentSchema = {
       default: {},
       properties: {
         method: { type: 'string', default: 'weight' },
-        maxIterations: { type: 'integer', minimum: 1, default: 100 },
+        maxIterations: { type: 'integer', minimum: 1, maximum: 100000, default: 100 },
         seed: { type: 'integer', minimum: 0, default: 0 },
       },
     },
@@ -55,7 +55,8 @@ export const experimentSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      properties: { points: { type: 'integer', minimum: 2, default: 25 } },
+      // The same bound as `interpolate --points`: each point is a full evaluation of the test split.
+      properties: { points: { type: 'integer', minimum: 2, maximum: 1001, default: 25 } },
     },
     out: { type: 'string', minLength: 1 },
   },

@@ -1,5 +1,6 @@
 import {
   type BarrierCurve,
+  ConfigError,
   disposeParams,
   evaluate,
   EvaluationBatches,
@@ -64,6 +65,13 @@ export async function runExperiment(
     spec.config,
     `experiment '${spec.name}' config for ${plugin.id}`,
   );
+  // Everything that can be checked before training is: the matcher exists and handles the groups.
+  const matcher = registry.matcher(spec.align.method);
+  if (matcher.needsData) {
+    throw new ConfigError(
+      `experiment '${spec.name}': align.method '${matcher.id}' needs training data, which run does not give it; use 'weight'`,
+    );
+  }
   const data = await registry.dataset(spec.dataset).load({ trainLimit: spec.trainLimit, testLimit: spec.testLimit });
   assertInputsFit(plugin, config, data, `${plugin.id} config`);
   io.log(

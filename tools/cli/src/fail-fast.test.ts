@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { mlp } from '@weightspace/arch-mlp';
 import { saveParams } from '@weightspace/core';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,9 @@ const fits = { input: 16, hidden: [8], classes: 4 };
 /** Two small blobs MLPs saved as checkpoints, a.safetensors and b.safetensors. */
 function pair(): [string, string] {
   const files: [string, string] = [join(dir, 'a.safetensors'), join(dir, 'b.safetensors')];
-  files.forEach((file, seed) => saveParams(file, mlp.init(fits, seed), { arch: 'mlp', config: JSON.stringify(fits) }));
+  files.forEach((file, seed) =>
+    saveParams(file, mlp.init(fits, seed), { 'weightspace.arch': 'mlp', 'weightspace.config': JSON.stringify(fits) }),
+  );
   return files;
 }
 
@@ -85,7 +88,7 @@ describe('align and merge', () => {
     const out = join(dir, 'round');
     mkdirSync(out, { recursive: true });
     const b = join(out, 'b_aligned.safetensors');
-    saveParams(b, mlp.init(fits, 3), { arch: 'mlp', config: JSON.stringify(fits) });
+    saveParams(b, mlp.init(fits, 3), { 'weightspace.arch': 'mlp', 'weightspace.config': JSON.stringify(fits) });
     const [a] = pair();
     expectUserError(
       await cli('align', '--a', a, '--b', b, '--out', out),
@@ -99,5 +102,54 @@ describe('align and merge', () => {
     const before = readFileSync(b);
     expectUserError(await cli('merge', '--method', 'average', '--out', b, b, a), /is also the input checkpoint 1/);
     expect(Buffer.compare(readFileSync(b), before)).toBe(0);
+  });
+});
+
+describe('checkpoints and experiment files', () => {
+  it('names the file whose recorded config is not JSON, and the tensor of a non-finite weight', async () => {
+    const [a] = pair();
+    const notJson = join(dir, 'not-json.safetensors');
+    saveParams(notJson, mlp.init(fits, 0), { 'weightspace.arch': 'mlp', 'weightspace.config': '{input: 16' });
+    expectUserError(
+      await cli('align', '--a', a, '--b', notJson, '--out', join(dir, 'x')),
+      /not-json\.safetensors: metadata 'weightspace\.config' is not JSON/,
+    );
+    const params = mlp.init(fits, 1);
+    const values = params['layers.1.weight'].dataSync().slice();
+    values[5] = Number.NaN;
+    const nan = join(dir, 'nan.safetensors');
+    saveParams(
+      nan,
+      { ...params, 'layers.1.weight': tf.tensor(values, params['layers.1.weight'].shape) },
+      { 'weightspace.arch': 'mlp', 'weightspace.config': JSON.stringify(fits) },
+    );
+    for (const args of [
+      ['align', '--a', a, '--b', nan, '--out', join(dir, 'x')],
+      ['interpolate', '--a', a, '--b', nan, '--dataset', 'blobs', '--out', join(dir, 'x')],
+      ['robustness', '--model', nan, '--dataset', 'blobs', '--out', join(dir, 'x')],
+    ]) {
+      expectUserError(
+        await cli(...args),
+        /nan\.safetensors: tensor 'layers\.1\.weight' has a non-finite entry \(NaN\) at index 5/,
+      );
+    }
+  });
+
+  it('run refuses an alignment method it cannot give data to, and a points count past the bound, before training', async () => {
+    const experiment = (extra: object) => {
+      const file = join(dir, 'experiment.json');
+      const out = join(dir, 'exp-out');
+      writeFileSync(
+        file,
+        JSON.stringify({ arch: 'mlp', config: fits, dataset: 'blobs', seeds: [0, 1], out, ...extra }),
+      );
+      return { file, out };
+    };
+    let { file, out } = experiment({ align: { method: 'activation' } });
+    expectUserError(await cli('run', file), /align\.method 'activation' needs training data/);
+    expect(existsSync(join(out, 'a.safetensors'))).toBe(false);
+    ({ file, out } = experiment({ interpolate: { points: 100000000 } }));
+    expectUserError(await cli('run', file), /\/interpolate\/points must be <= 1001/);
+    expect(existsSync(join(out, 'a.safetensors'))).toBe(false);
   });
 });
