@@ -1,6 +1,11 @@
 import {
   type AnyArchitecture,
   defaultPlan,
+  type GroupElement,
+  logitsDifference,
+  outputChangeByGroup,
+  SpecError,
+  type SymmetrySpec,
   elementToJson,
   type MatchData,
   type Params,
@@ -55,7 +60,41 @@ export function alignModels(
     seconds: result.seconds,
     seed: options.seed,
   };
-  return { record, aligned: transform(b, spec, result.element) };
+  const aligned = transform(b, spec, result.element);
+  assertSameFunction(plugin, config, b, aligned, spec, result.element, options.seed);
+  return { record, aligned };
+}
+
+/**
+ * Logits may move this much under a symmetry from float rounding alone (permutations move them
+ * not at all; matrix groups by ~1e-6 of their scale, which for trained classifiers is below 100).
+ */
+const FUNCTION_TOLERANCE = 1e-3;
+
+/**
+ * Refuses an alignment whose aligned B does not compute B's function on a seeded random batch: a
+ * spec whose actions are wrong would otherwise write a different model under B's name. The error
+ * names the groups that, acting alone, change the logits.
+ */
+function assertSameFunction(
+  plugin: AnyArchitecture,
+  config: unknown,
+  b: Params,
+  aligned: Params,
+  spec: SymmetrySpec,
+  element: GroupElement,
+  seed: number,
+): void {
+  const subject = { plugin, config, seed, batch: 8 };
+  const change = logitsDifference(subject, b, aligned);
+  if (change <= FUNCTION_TOLERANCE) return;
+  const changes = outputChangeByGroup(subject, b, spec, element);
+  const culprits = Object.entries(changes)
+    .filter(([, c]) => c > FUNCTION_TOLERANCE)
+    .map(([group, c]) => `${group} (${c.toExponential(2)})`);
+  throw new SpecError(
+    `aligned B does not compute B's function (logits moved by up to ${change.toExponential(2)}): the actions of ${culprits.join(', ') || 'the groups together'} in ${plugin.id}'s symmetry spec break it; nothing was written`,
+  );
 }
 
 /** Writes `b_aligned.safetensors` and `alignment.json` into `dir`. */

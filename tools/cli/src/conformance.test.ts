@@ -2,6 +2,7 @@ import {
   affineStemError,
   checkSpecValidates,
   compositionError,
+  groupsBreakingInvariance,
   isPermutationKind,
   outputChangeUnderRandomElement,
   paramsMovedByRandomElement,
@@ -65,6 +66,8 @@ describe.each(subjects)('conformance of %s', (_name, id, config) => {
     it('a random group element moves the parameters', () =>
       expect(paramsMovedByRandomElement(subject)).toBeGreaterThan(0));
   }
+  it('no group, acting alone, changes the outputs (a failure names the group)', () =>
+    expect(groupsBreakingInvariance(subject, 1e-4)).toEqual([]));
   it('a random group element leaves the outputs unchanged', () =>
     expect(outputChangeUnderRandomElement(subject)).toBeLessThanOrEqual(1e-4));
   it('g then g⁻¹ restores the params', () => expect(roundTripError(subject)).toBeLessThanOrEqual(1e-4));

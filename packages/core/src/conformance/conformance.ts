@@ -4,7 +4,13 @@ import type { AnyArchitecture } from '../plugin/architecture';
 import { Rng } from '../random/rng';
 import { compose, elementsEqual, identity, inverse, random } from '../symmetry/algebra';
 import type { GroupElement } from '../symmetry/element';
-import { isPermutationKind, restrictSpec, type SymmetrySpec } from '../symmetry/spec';
+import {
+  groupsBatchedOver,
+  isPermutationKind,
+  restrictSpec,
+  type SymmetrySpec,
+  topLevelGroups,
+} from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { validateSpec } from '../symmetry/validate';
 import type { Matcher } from '../matching/matcher';
@@ -186,6 +192,45 @@ function nonIdentityElement(spec: SymmetrySpec, rng: Rng): GroupElement {
     if (!elementsEqual(g, unit)) return g;
   }
   throw new Error(`groups ${Object.keys(spec.groups).join(', ')} have only the identity`);
+}
+
+/**
+ * For each top-level group of `spec` (with the groups batched over it), the largest change of the
+ * logits when `params` move by `element` restricted to that group alone: where a spec's actions
+ * break a function, the groups with a clearly non-zero change are the ones at fault.
+ */
+export function outputChangeByGroup(
+  subject: ConformanceSubject,
+  params: Params,
+  spec: SymmetrySpec,
+  element: GroupElement,
+): Record<string, number> {
+  const changes: Record<string, number> = {};
+  for (const group of topLevelGroups(spec)) {
+    const restricted = restrictSpec(spec, [group, ...groupsBatchedOver(spec, group)]);
+    const moved = transform(params, restricted, element);
+    changes[group] = logitsDifference(subject, params, moved, subject.batch ?? 8);
+    disposeParams(moved);
+  }
+  return changes;
+}
+
+/**
+ * The groups whose random element, alone, changes the plugin's logits by more than `tolerance`,
+ * as `group: change`: empty when the spec's every group leaves the function unchanged.
+ */
+export function groupsBreakingInvariance(subject: ConformanceSubject, tolerance: number): string[] {
+  const { plugin, config, seed = 0 } = subject;
+  const spec = plugin.symmetry(config);
+  return withParams(subject, (params) => {
+    const changes = outputChangeByGroup(subject, params, spec, random(spec, new Rng(seed).fork('element')));
+    return Object.entries(changes)
+      .filter(([, change]) => change > tolerance)
+      .map(([group, change]) => {
+        const batched = groupsBatchedOver(spec, group);
+        return `${group}${batched.length ? ` (with ${batched.join(', ')} batched over it)` : ''}: ${change}`;
+      });
+  });
 }
 
 /** Largest |θ − g⁻¹·(g·θ)|: the inverse undoes the action. */

@@ -12,6 +12,7 @@ import { maxAbsDifference } from '../params/params';
 import {
   checkSpecValidates,
   compositionError,
+  groupsBreakingInvariance,
   logitsDifference,
   outputChangeUnderRandomElement,
   paramsMovedByRandomElement,
@@ -168,5 +169,10 @@ describe('the three actions are distinct for invertible groups', () => {
       },
     };
     expect(outputChangeUnderRandomElement({ plugin: wrong, config, seed: 0 })).toBeGreaterThan(1e-2);
+    // One group at a time names the one at fault: qk, batched over the heads, is tested with them.
+    expect(groupsBreakingInvariance({ plugin: wrong, config, seed: 0 }, 1e-4).map((g) => g.split(':')[0])).toEqual([
+      'heads (with qk, vo batched over it)',
+    ]);
+    expect(groupsBreakingInvariance({ plugin, config, seed: 0 }, 1e-4)).toEqual([]);
   });
 });
