@@ -32,6 +32,7 @@ export { loadFashionMnistFrom, fashionMnistDataset, FASHION_TEST_PER_CLASS } fro
 export { makeBlobs, blobsDataset, BlobsOptions } from './data/synthetic';
 export * from './io/safetensors';
 export * from './io/atomic-write';
+export * from './io/directory-lock';
 export * from './plot/svg-line-plot';
 export * from './backend/backend-provider';
 export * from './backend/kernel-names';

@@ -153,3 +153,20 @@ describe('checkpoints and experiment files', () => {
     expect(existsSync(join(out, 'a.safetensors'))).toBe(false);
   });
 });
+
+describe('output directories', () => {
+  it('align refuses a directory another run is writing, naming it', async () => {
+    const [a, b] = pair();
+    const out = join(dir, 'busy');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, '.weightspace.lock'),
+      JSON.stringify({ pid: process.pid, holder: 'weightspace align', since: 'now' }),
+    );
+    expectUserError(
+      await cli('align', '--a', a, '--b', b, '--out', out),
+      /being written by process \d+ \(weightspace align, since now\)/,
+    );
+    expect(existsSync(join(out, 'b_aligned.safetensors'))).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { isProcessRunning } from './processes';
 
 /**
  * Writes to a temporary file beside the target, flushes it to disk, renames it into place and
@@ -39,17 +40,7 @@ function removeStaleTemporaries(file: string): void {
   const prefix = `${basename(file)}.tmp-`;
   for (const name of readdirSync(dirname(file))) {
     const match = name.startsWith(prefix) ? /^(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
-    if (match && !isRunning(Number(match[1]))) rmSync(join(dirname(file), name), { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it runs, as another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (match && !isProcessRunning(Number(match[1]))) rmSync(join(dirname(file), name), { force: true });
   }
 }
 
