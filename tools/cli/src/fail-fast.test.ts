@@ -169,4 +169,24 @@ describe('output directories', () => {
     );
     expect(existsSync(join(out, 'b_aligned.safetensors'))).toBe(false);
   });
+
+  it('so do interpolate, llfc, lewc and robustness', async () => {
+    const [a, b] = pair();
+    const out = join(dir, 'busy-too');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, '.weightspace.lock'),
+      JSON.stringify({ pid: process.pid, holder: 'weightspace run', since: 'now' }),
+    );
+    const pairArgs = ['--a', a, '--b', b, '--dataset', 'blobs', '--out', out];
+    for (const args of [
+      ['interpolate', ...pairArgs],
+      ['llfc', ...pairArgs],
+      ['lewc', ...pairArgs],
+      ['robustness', '--model', a, '--dataset', 'blobs', '--out', out],
+    ]) {
+      expectUserError(await cli(...args), /being written by process \d+ \(weightspace run, since now\)/);
+    }
+    expect(readdirSync(out)).toEqual(['.weightspace.lock']);
+  });
 });

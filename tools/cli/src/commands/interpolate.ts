@@ -7,6 +7,7 @@ import {
   EvaluationBatches,
   writeFileAtomic,
   writeJsonAtomic,
+  withDirectoryLock,
 } from '@weightspace/core';
 import { type Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
@@ -41,59 +42,62 @@ export const interpolateCommand: Command = {
       throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     const threads = integerFlag(parsed, 'threads', defaultThreads(), 1, 64) as number;
-    const backend = await chooseBackend(parsed, context, { command: 'interpolate' });
-    const {
-      a,
-      b,
-      data,
-      test: batches,
-    } = await loadPairWithData(context, files, dataset, {
-      testLimit,
-      trainLimit: correction === 'plain' ? 1 : statSamples,
-    });
-    const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
-    try {
-      const correct = stats && corrector(correction, a.plugin, a.config, a.params, b.params, stats);
-      // Plain curves are split over worker threads; corrected ones need the statistics here.
-      const curve = correct
-        ? barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar(), correct })
-        : await barrierCurveInThreads(a.plugin, a.config, a.params, b.params, data.test, {
-            registry: registrySource,
-            backend,
-            points,
-            progress: progressBar(),
-            threads,
-          });
-      const endpoints = {
-        a: evaluate(a.plugin, a.config, a.params, batches),
-        b: evaluate(a.plugin, a.config, b.params, batches),
-      };
-      writeJsonAtomic(join(out, 'curve.json'), {
-        arch: a.plugin.id,
-        a: fileA,
-        b: fileB,
-        dataset: data.id,
-        testSamples: data.test.count,
-        correction,
-        endpoints,
-        ...curve,
+    // One writer per output directory (see withDirectoryLock).
+    await withDirectoryLock(out, 'weightspace interpolate', async () => {
+      const backend = await chooseBackend(parsed, context, { command: 'interpolate' });
+      const {
+        a,
+        b,
+        data,
+        test: batches,
+      } = await loadPairWithData(context, files, dataset, {
+        testLimit,
+        trainLimit: correction === 'plain' ? 1 : statSamples,
       });
-      writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
-      context.print(
-        table(
-          ['t', 'test loss', 'test acc (%)'],
-          curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
-        ),
-      );
-      context.print(
-        `loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`,
-      );
-      context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
-    } finally {
-      stats?.dispose();
-      batches.dispose();
-      disposeParams(a.params);
-      disposeParams(b.params);
-    }
+      const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
+      try {
+        const correct = stats && corrector(correction, a.plugin, a.config, a.params, b.params, stats);
+        // Plain curves are split over worker threads; corrected ones need the statistics here.
+        const curve = correct
+          ? barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar(), correct })
+          : await barrierCurveInThreads(a.plugin, a.config, a.params, b.params, data.test, {
+              registry: registrySource,
+              backend,
+              points,
+              progress: progressBar(),
+              threads,
+            });
+        const endpoints = {
+          a: evaluate(a.plugin, a.config, a.params, batches),
+          b: evaluate(a.plugin, a.config, b.params, batches),
+        };
+        writeJsonAtomic(join(out, 'curve.json'), {
+          arch: a.plugin.id,
+          a: fileA,
+          b: fileB,
+          dataset: data.id,
+          testSamples: data.test.count,
+          correction,
+          endpoints,
+          ...curve,
+        });
+        writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
+        context.print(
+          table(
+            ['t', 'test loss', 'test acc (%)'],
+            curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
+          ),
+        );
+        context.print(
+          `loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`,
+        );
+        context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
+      } finally {
+        stats?.dispose();
+        batches.dispose();
+        disposeParams(a.params);
+        disposeParams(b.params);
+      }
+    });
   },
 };

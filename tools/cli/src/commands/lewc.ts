@@ -6,6 +6,7 @@ import {
   linePlotSvg,
   writeFileAtomic,
   writeJsonAtomic,
+  withDirectoryLock,
 } from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, parse } from '../args';
@@ -33,54 +34,57 @@ export const lewcCommand: Command = {
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const calibrationLimit = integerFlag(parsed, 'calibration-limit', 5000, 1) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    await chooseBackend(parsed, context, { command: 'lewc' });
-    const { a, b, data, test } = await loadPairWithData(context, files, dataset, {
-      testLimit,
-      trainLimit: calibrationLimit,
+    // One writer per output directory (see withDirectoryLock).
+    await withDirectoryLock(out, 'weightspace lewc', async () => {
+      await chooseBackend(parsed, context, { command: 'lewc' });
+      const { a, b, data, test } = await loadPairWithData(context, files, dataset, {
+        testLimit,
+        trainLimit: calibrationLimit,
+      });
+      const calibration = EvaluationBatches.forModel(data.train, a.plugin, a.config);
+      try {
+        const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, {
+          points,
+          calibration,
+          progress: progressBar(),
+          task: 'calibrated lerp',
+        });
+        const report = lewc(a.plugin, a.config, a.params, b.params, test, { lambdas, progress: progressBar() });
+        writeJsonAtomic(join(out, 'lewc.json'), {
+          arch: a.plugin.id,
+          a: files.a,
+          b: files.b,
+          dataset: data.id,
+          calibrationSamples: data.train.count,
+          curve,
+          ...report,
+        });
+        writeFileAtomic(join(out, 'lewc.svg'), lewcSvg(curve, report, `LEWC of ${files.a} and ${files.b}`));
+        const f = (v: number) => v.toFixed(4);
+        context.print(
+          table(
+            ['layer', 'depth', ...lambdas.map((l) => `cos λ=${l}`)],
+            report.layers.map((l) => [l.tap, l.depth, ...lambdas.map((lam) => f(l.cosine[String(lam)].mean))]),
+          ),
+        );
+        context.print(
+          table(
+            ['dense layer', '‖W_B z_A‖/‖W_A z_A‖', '‖W_A z_B‖/‖W_B z_B‖'],
+            report.orthogonality.map((o) => [o.weight, f(o.ratioBonA), f(o.ratioAonB)]),
+          ),
+        );
+        const bar = curve.barriers;
+        context.print(
+          `loss barrier ${f(bar.loss)} raw, ${f(bar.calibratedLoss ?? NaN)} calibrated; accuracy barrier ${(bar.accuracy * 100).toFixed(2)} pts`,
+        );
+        context.print(`wrote ${join(out, 'lewc.json')} and ${join(out, 'lewc.svg')}`);
+      } finally {
+        test.dispose();
+        calibration.dispose();
+        disposeParams(a.params);
+        disposeParams(b.params);
+      }
     });
-    const calibration = EvaluationBatches.forModel(data.train, a.plugin, a.config);
-    try {
-      const curve = barrierCurve(a.plugin, a.config, a.params, b.params, test, {
-        points,
-        calibration,
-        progress: progressBar(),
-        task: 'calibrated lerp',
-      });
-      const report = lewc(a.plugin, a.config, a.params, b.params, test, { lambdas, progress: progressBar() });
-      writeJsonAtomic(join(out, 'lewc.json'), {
-        arch: a.plugin.id,
-        a: files.a,
-        b: files.b,
-        dataset: data.id,
-        calibrationSamples: data.train.count,
-        curve,
-        ...report,
-      });
-      writeFileAtomic(join(out, 'lewc.svg'), lewcSvg(curve, report, `LEWC of ${files.a} and ${files.b}`));
-      const f = (v: number) => v.toFixed(4);
-      context.print(
-        table(
-          ['layer', 'depth', ...lambdas.map((l) => `cos λ=${l}`)],
-          report.layers.map((l) => [l.tap, l.depth, ...lambdas.map((lam) => f(l.cosine[String(lam)].mean))]),
-        ),
-      );
-      context.print(
-        table(
-          ['dense layer', '‖W_B z_A‖/‖W_A z_A‖', '‖W_A z_B‖/‖W_B z_B‖'],
-          report.orthogonality.map((o) => [o.weight, f(o.ratioBonA), f(o.ratioAonB)]),
-        ),
-      );
-      const bar = curve.barriers;
-      context.print(
-        `loss barrier ${f(bar.loss)} raw, ${f(bar.calibratedLoss ?? NaN)} calibrated; accuracy barrier ${(bar.accuracy * 100).toFixed(2)} pts`,
-      );
-      context.print(`wrote ${join(out, 'lewc.json')} and ${join(out, 'lewc.svg')}`);
-    } finally {
-      test.dispose();
-      calibration.dispose();
-      disposeParams(a.params);
-      disposeParams(b.params);
-    }
   },
 };
 

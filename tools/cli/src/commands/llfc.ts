@@ -1,4 +1,11 @@
-import { disposeParams, linePlotSvg, llfc, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import {
+  disposeParams,
+  linePlotSvg,
+  llfc,
+  writeFileAtomic,
+  writeJsonAtomic,
+  withDirectoryLock,
+} from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, parse } from '../args';
 import { chooseBackend, type Command } from '../command';
@@ -16,47 +23,50 @@ export const llfcCommand: Command = {
     const { files, out, dataset } = pairInputs(parsed, context);
     const alphas = numberListFlag(parsed, 'alphas', [0.25, 0.5, 0.75]);
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    await chooseBackend(parsed, context, { command: 'llfc' });
-    const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit });
-    try {
-      const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });
-      writeJsonAtomic(join(out, 'llfc.json'), {
-        arch: a.plugin.id,
-        a: files.a,
-        b: files.b,
-        dataset: data.id,
-        ...report,
-      });
-      writeFileAtomic(join(out, 'llfc.svg'), llfcSvg(report, `LLFC of ${files.b} against ${files.a}`));
-      const f = (v: number) => v.toFixed(4);
-      context.print(
-        table(
-          [
-            'layer',
-            'baseline 1-|cos(fA,fB)|',
-            ...alphas.map((al) => `Dis α=${al}`),
-            ...alphas.map((al) => `c α=${al}`),
-          ],
-          report.layers.map((l) => [
-            l.tap,
-            f(l.baseline.mean),
-            ...alphas.map((al) => f(l.dis[String(al)].mean)),
-            ...alphas.map((al) => f(l.scale[String(al)])),
-          ]),
-        ),
-      );
-      context.print(
-        table(
-          ['dense layer', 'dist_com', 'dist_W', 'dist_H'],
-          report.commutativity.map((c) => [c.weight, f(c.distCom), f(c.distW), f(c.distH)]),
-        ),
-      );
-      context.print(`wrote ${join(out, 'llfc.json')} and ${join(out, 'llfc.svg')}`);
-    } finally {
-      test.dispose();
-      disposeParams(a.params);
-      disposeParams(b.params);
-    }
+    // One writer per output directory (see withDirectoryLock).
+    await withDirectoryLock(out, 'weightspace llfc', async () => {
+      await chooseBackend(parsed, context, { command: 'llfc' });
+      const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit });
+      try {
+        const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });
+        writeJsonAtomic(join(out, 'llfc.json'), {
+          arch: a.plugin.id,
+          a: files.a,
+          b: files.b,
+          dataset: data.id,
+          ...report,
+        });
+        writeFileAtomic(join(out, 'llfc.svg'), llfcSvg(report, `LLFC of ${files.b} against ${files.a}`));
+        const f = (v: number) => v.toFixed(4);
+        context.print(
+          table(
+            [
+              'layer',
+              'baseline 1-|cos(fA,fB)|',
+              ...alphas.map((al) => `Dis α=${al}`),
+              ...alphas.map((al) => `c α=${al}`),
+            ],
+            report.layers.map((l) => [
+              l.tap,
+              f(l.baseline.mean),
+              ...alphas.map((al) => f(l.dis[String(al)].mean)),
+              ...alphas.map((al) => f(l.scale[String(al)])),
+            ]),
+          ),
+        );
+        context.print(
+          table(
+            ['dense layer', 'dist_com', 'dist_W', 'dist_H'],
+            report.commutativity.map((c) => [c.weight, f(c.distCom), f(c.distW), f(c.distH)]),
+          ),
+        );
+        context.print(`wrote ${join(out, 'llfc.json')} and ${join(out, 'llfc.svg')}`);
+      } finally {
+        test.dispose();
+        disposeParams(a.params);
+        disposeParams(b.params);
+      }
+    });
   },
 };
 

@@ -1,4 +1,10 @@
-import { defaultRobustnessOptions, disposeParams, robustness, writeJsonAtomic } from '@weightspace/core';
+import {
+  defaultRobustnessOptions,
+  disposeParams,
+  robustness,
+  writeJsonAtomic,
+  withDirectoryLock,
+} from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, optionalString, parse, requireString } from '../args';
 import { loadModel } from '../checkpoint';
@@ -36,30 +42,33 @@ export const robustnessCommand: Command = {
       seed: integerFlag(parsed, 'seed', 0) as number,
     };
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    await chooseBackend(parsed, context, { command: 'robustness' });
-    const model = loadModel(file, context.registry, optionalString(parsed, 'arch'));
-    const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
-    assertInputsFit(model.plugin, model.config, data, file);
-    const report = robustness(model.plugin, model.config, model.params, data.test, {
-      ...options,
-      progress: progressBar(),
+    // One writer per output directory (see withDirectoryLock).
+    await withDirectoryLock(out, 'weightspace robustness', async () => {
+      await chooseBackend(parsed, context, { command: 'robustness' });
+      const model = loadModel(file, context.registry, optionalString(parsed, 'arch'));
+      const data = await datasetPlugin.load({ trainLimit: 1, testLimit });
+      assertInputsFit(model.plugin, model.config, data, file);
+      const report = robustness(model.plugin, model.config, model.params, data.test, {
+        ...options,
+        progress: progressBar(),
+      });
+      disposeParams(model.params);
+      writeJsonAtomic(join(out, 'robustness.json'), { model: file, dataset: data.id, options, ...report });
+      const pct = (v: number) => (v * 100).toFixed(2);
+      context.print(
+        table(
+          ['measure', 'value'],
+          [
+            ['clean accuracy (%)', pct(report.clean.accuracy)],
+            ...Object.entries(report.fgsm).map(([e, v]) => [`FGSM ε=${e} (%)`, pct(v)]),
+            ...Object.entries(report.pgd).map(([e, v]) => [`PGD-${options.pgdSteps} ε=${e} (%)`, pct(v)]),
+            ...Object.entries(report.noise).map(([s, v]) => [`Gaussian σ=${s} (%)`, pct(v)]),
+            ['weight L2 norm', report.weightL2.toFixed(3)],
+            ['Lipschitz upper bound', report.lipschitzUpperBound.toExponential(3)],
+          ],
+        ),
+      );
+      context.print(`wrote ${join(out, 'robustness.json')} (${report.attackedSamples} samples attacked)`);
     });
-    disposeParams(model.params);
-    writeJsonAtomic(join(out, 'robustness.json'), { model: file, dataset: data.id, options, ...report });
-    const pct = (v: number) => (v * 100).toFixed(2);
-    context.print(
-      table(
-        ['measure', 'value'],
-        [
-          ['clean accuracy (%)', pct(report.clean.accuracy)],
-          ...Object.entries(report.fgsm).map(([e, v]) => [`FGSM ε=${e} (%)`, pct(v)]),
-          ...Object.entries(report.pgd).map(([e, v]) => [`PGD-${options.pgdSteps} ε=${e} (%)`, pct(v)]),
-          ...Object.entries(report.noise).map(([s, v]) => [`Gaussian σ=${s} (%)`, pct(v)]),
-          ['weight L2 norm', report.weightL2.toFixed(3)],
-          ['Lipschitz upper bound', report.lipschitzUpperBound.toExponential(3)],
-        ],
-      ),
-    );
-    context.print(`wrote ${join(out, 'robustness.json')} (${report.attackedSamples} samples attacked)`);
   },
 };
