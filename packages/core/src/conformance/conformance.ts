@@ -144,12 +144,7 @@ export function removedSymmetryOutputChanges(
   const params = options.trainingStep ? oneTrainingStep(subject, initial) : initial;
   try {
     for (const group of removedGroups(subject)) {
-      const spec = restrictSpec(baseSpec, [
-        group,
-        ...Object.entries(baseSpec.groups)
-          .filter(([, d]) => d.batchedOver === group)
-          .map(([n]) => n),
-      ]);
+      const spec = groupFamily(baseSpec, group);
       const g = nonIdentityElement(spec, new Rng(seed).fork(`removed ${group}`));
       const moved = transform(params, spec, g);
       changes[group] = logitsDifference(subject, params, moved, batch);
@@ -184,6 +179,11 @@ function oneTrainingStep(subject: ConformanceSubject, params: Params): Params {
   }).params;
 }
 
+/** `spec` restricted to `group` and the groups batched over it: one group as it acts on its own. */
+function groupFamily(spec: SymmetrySpec, group: string): SymmetrySpec {
+  return restrictSpec(spec, [group, ...groupsBatchedOver(spec, group)]);
+}
+
 /** A random element other than the identity (drawn again while the draw is the identity). */
 function nonIdentityElement(spec: SymmetrySpec, rng: Rng): GroupElement {
   const unit = identity(spec);
@@ -207,7 +207,7 @@ export function outputChangeByGroup(
 ): Record<string, number> {
   const changes: Record<string, number> = {};
   for (const group of topLevelGroups(spec)) {
-    const restricted = restrictSpec(spec, [group, ...groupsBatchedOver(spec, group)]);
+    const restricted = groupFamily(spec, group);
     const moved = transform(params, restricted, element);
     changes[group] = logitsDifference(subject, params, moved, subject.batch ?? 8);
     disposeParams(moved);

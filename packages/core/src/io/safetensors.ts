@@ -95,14 +95,16 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     fail(`header claims ${headerLength} bytes but only ${bytes.length - 8} follow (truncated or not safetensors)`);
   if (headerLength > BigInt(MAX_HEADER)) fail(`header of ${headerLength} bytes exceeds the ${MAX_HEADER}-byte limit`);
   const n = Number(headerLength);
+  let headerText = '';
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    headerText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    header = JSON.parse(headerText);
   } catch (e) {
     fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
-  const duplicate = firstDuplicateKey(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const duplicate = firstDuplicateKey(headerText);
   if (duplicate !== undefined) fail(`header names '${duplicate}' twice`);
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
