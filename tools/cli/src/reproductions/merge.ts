@@ -28,13 +28,13 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@weightspace/core';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
+import { earlierResults } from './earlier-results';
 import { trainCheckpoints } from './training-jobs';
 
 const METHODS = ['average', 'mergemany', 'hierarchical'] as const;
@@ -106,12 +106,8 @@ async function main(): Promise<void> {
 
   // 2. Merge and evaluate, saving after each entry.
   const resultsFile = join(out, 'results.json');
-  // Entries of an earlier run are reused only when it had the same settings.
   const settings = { config, epochs, attackLimit, trainLimit, testLimit };
-  const saved = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; entries: Entry[] })
-    : undefined;
-  const entries: Entry[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.entries : [];
+  const entries = earlierResults<Entry>(resultsFile, settings, 'entries');
   const done = new Set(entries.map((e) => e.key));
   const plugin = registry.architecture('mlp');
   const spec = plugin.symmetry(config);

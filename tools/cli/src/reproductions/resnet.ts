@@ -33,7 +33,6 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@weightspace/core';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
@@ -41,6 +40,7 @@ import { corrector } from '../corrections';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
+import { earlierResults } from './earlier-results';
 import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const METHODS = ['naive', 'weight', 'activation', 'ste'] as const;
@@ -164,14 +164,9 @@ async function main(): Promise<void> {
   log(`training: ${trained} models in ${trainSeconds.toFixed(0)} s`);
 
   const resultsFile = join(out, 'results.json');
-  // Rows of an earlier run are reused only when it had the same scale.
-  const saved = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { scale?: Scale; rows: Row[] })
-    : undefined;
-  const rows: Row[] =
-    saved && JSON.stringify({ ...saved.scale, widths: [] }) === JSON.stringify({ ...scale, widths: [] })
-      ? saved.rows
-      : [];
+  // Rows of an earlier run are reused under the same scale, whatever widths it covered.
+  const settings = { ...scale, widths: undefined };
+  const rows = earlierResults<Row>(resultsFile, settings, 'rows');
   const data = await registry
     .dataset('fashion-mnist')
     .load({ trainLimit: scale.statSamples, testLimit: scale.testLimit });
@@ -230,7 +225,7 @@ async function main(): Promise<void> {
       }
       if (moved !== b.params) disposeParams(moved);
       rows.push({ width, method, accuracies, barriers, alignSeconds });
-      writeJsonAtomic(resultsFile, { scale, trainSeconds, rows });
+      writeJsonAtomic(resultsFile, { settings, scale, trainSeconds, rows });
       log(
         `width ${width} ${method}: midpoint loss barrier ${CORRECTIONS.map((c) => `${c} ${barriers[c].midpoint.toFixed(3)}`).join(', ')}`,
       );

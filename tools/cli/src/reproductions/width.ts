@@ -25,13 +25,13 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from '@weightspace/core';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
+import { earlierResults } from './earlier-results';
 import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const WIDTHS = [64, 128, 256, 512, 1024];
@@ -109,12 +109,8 @@ async function main(): Promise<void> {
   log(`training: ${trained} models in ${trainSeconds.toFixed(0)} s`);
 
   const resultsFile = join(out, 'results.json');
-  // Rows of an earlier run are reused only when it had the same settings.
   const settings = { epochs, points, trainLimit, testLimit, calibrationLimit };
-  const saved = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { settings?: object; rows: Row[] })
-    : undefined;
-  const rows: Row[] = saved && JSON.stringify(saved.settings) === JSON.stringify(settings) ? saved.rows : [];
+  const rows = earlierResults<Row>(resultsFile, settings, 'rows');
   const plugin = registry.architecture('mlp');
   const data = await registry.dataset('mnist').load({ trainLimit: calibrationLimit, testLimit });
   const test = EvaluationBatches.from(data.test, [784]);
