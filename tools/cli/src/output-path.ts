@@ -8,16 +8,8 @@ import { UsageError } from './usage-error';
  * ancestor is a writable directory. Throws a UsageError naming the flag and the path at fault.
  */
 export function assertWritableFile(flag: string, path: string, inputs: Record<string, string | undefined> = {}): void {
-  const target = resolve(path);
-  for (const [inputFlag, input] of Object.entries(inputs)) {
-    if (input !== undefined && resolve(input) === target) {
-      throw new UsageError(
-        `${flag} ${path} is also the input ${inputFlag}: it would be overwritten; choose another path`,
-      );
-    }
-  }
-  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`${flag} ${path} is a directory`);
-  assertWritableParent(flag, path, dirname(target));
+  assertFileTarget(flag, path, inputs);
+  assertWritableParent(flag, path, dirname(resolve(path)));
 }
 
 /** The same for a directory the command writes into (`files`: what it writes there, checked like files). */
@@ -31,7 +23,20 @@ export function assertWritableDirectory(
   if (existsSync(target) && !statSync(target).isDirectory())
     throw new UsageError(`${flag} ${path} is a file, not a directory`);
   assertWritableParent(flag, path, target);
-  for (const file of files) assertWritableFile(flag, resolve(target, file), inputs);
+  for (const file of files) assertFileTarget(flag, resolve(target, file), inputs);
+}
+
+/** A file `path` may be written: it is none of the inputs and no directory. */
+function assertFileTarget(flag: string, path: string, inputs: Record<string, string | undefined>): void {
+  const target = resolve(path);
+  for (const [inputFlag, input] of Object.entries(inputs)) {
+    if (input !== undefined && resolve(input) === target) {
+      throw new UsageError(
+        `${flag} ${path} is also the input ${inputFlag}: it would be overwritten; choose another path`,
+      );
+    }
+  }
+  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`${flag} ${path} is a directory`);
 }
 
 function assertWritableParent(flag: string, path: string, directory: string): void {

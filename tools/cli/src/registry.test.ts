@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { ArchitectureId, bindAll, ManifestId, Registry } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
 import { ContainerModule } from 'inversify';
@@ -71,7 +72,6 @@ describe('registry over the CLI modules', () => {
 
 describe('variants in a registry', () => {
   it('are derived once, and dispose releases what they cached', async () => {
-    const tf = await import('@tensorflow/tfjs');
     const registry = await createRegistry();
     const plugin = registry.architecture('mlp.w-asym');
     expect(registry.architecture('mlp.w-asym')).toBe(plugin);

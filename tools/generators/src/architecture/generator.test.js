@@ -3,7 +3,16 @@
 // `weightspace list`, and the tests of the new package and of the conformance suite on it.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } = require('node:fs');
+const {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+} = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 
@@ -32,7 +41,7 @@ function copyOfRepository() {
   for (const link of readdirSync(path.join(repository, 'node_modules', '@weightspace'))) {
     const target = path.relative(
       path.join(repository, 'node_modules', '@weightspace'),
-      require('node:fs').realpathSync(path.join(repository, 'node_modules', '@weightspace', link)),
+      realpathSync(path.join(repository, 'node_modules', '@weightspace', link)),
     );
     symlinkSync(target, path.join(modules, '@weightspace', link));
   }
