@@ -68,6 +68,11 @@ describe('lerp and the curve', () => {
     expect(curve.points[0].loss).toBeCloseTo(atA.loss, 5);
     expect(curve.points[0].accuracy).toBe(atA.accuracy);
     expect(curve.barriers).toEqual(barriersOf(curve.points));
+    // What results files receive: the figures only, no per-batch sums unless asked for.
+    expect(Object.keys(atA).sort()).toEqual(['accuracy', 'loss']);
+    expect(Object.keys(curve.points[1]).sort()).toEqual(['accuracy', 'loss', 't']);
+    const withSums = barrierCurve(toyResidual, config, a, b, batches, { points: 5, batchSums: true });
+    expect(withSums.points[1].batches?.loss).toHaveLength(batches.batches.length);
     batches.dispose();
   });
 });

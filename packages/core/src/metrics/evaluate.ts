@@ -51,7 +51,11 @@ export function evaluate(
   data: EvaluationBatches,
   inverseTemperature = 1,
 ): Evaluation {
-  return readSynchronously(evaluationReads(data, (x) => plugin.apply(config, params, x).logits, inverseTemperature));
+  const { loss, accuracy } = readSynchronously(
+    evaluationReads(data, (x) => plugin.apply(config, params, x).logits, inverseTemperature),
+  );
+  // Only the figures: the per-batch sums stay with callers that put split evaluations together.
+  return { loss, accuracy };
 }
 
 /**
