@@ -29,20 +29,21 @@ function randomRow(n: number, seed: number, special = false): Float64Array {
 }
 
 describe('assignment scans', () => {
-  it.each(sizes)('rowMin and rowIndexOf agree with plain loops (n = %i, ties and +∞ entries)', (n) => {
+  it.each(sizes)('rowMin and rowIndexOf agree with plain loops (n = %i, ties, masks and +∞ entries)', (n) => {
     for (let seed = 0; seed < 5; seed++) {
       const c = randomRow(n, seed, seed % 2 === 1);
       const v = randomRow(n, seed + 100).map((x) => x / 2);
-      const { memory, at } = layout(c, v);
+      const mask = Float64Array.from({ length: n }, (_, j) => (seed > 1 && (j + seed) % 3 === 0 ? Infinity : 0));
+      const { memory, at } = layout(c, v, mask);
       const scans = assignmentScans(memory);
       const reduced = Array.from(c, (x, j) => x - v[j]);
       const min = Math.min(...reduced);
       expect(scans.rowMin(at[0], at[1], n)).toBe(min);
       for (let start = 0; start < n; start++) {
-        const expected = reduced.findIndex((r, j) => j >= start && r === min);
-        expect(scans.rowIndexOf(at[0], at[1], n, start, min)).toBe(expected);
+        const expected = reduced.findIndex((r, j) => j >= start && r === min && mask[j] === 0);
+        expect(scans.rowIndexOf(at[0], at[1], at[2], n, start, min)).toBe(expected);
       }
-      expect(scans.rowIndexOf(at[0], at[1], n, 0, 1e9)).toBe(-1);
+      expect(scans.rowIndexOf(at[0], at[1], at[2], n, 0, 1e9)).toBe(-1);
     }
   });
 
@@ -77,32 +78,52 @@ describe('assignment scans', () => {
     expect(Array.from(view(1))).toEqual(Array.from(c, (x, j) => Math.min(x, v[j])));
   });
 
-  it.each(sizes)('relax is one Dijkstra step over the unfinished columns (n = %i)', (n) => {
-    const c = randomRow(n, 3, true);
-    const v = randomRow(n, 4).map((x) => x / 4);
-    const shortest = randomRow(n, 5).map((x, j) => (j % 3 === 0 ? Infinity : x + 2));
-    const path = new Float64Array(n).fill(-1);
-    const mask = Float64Array.from({ length: n }, (_, j) => (j % 4 === 1 ? Infinity : 0));
-    const { memory, at, view } = layout(c, v, shortest, path, mask);
-    const lowest = assignmentScans(memory).relax(at[0], at[1], at[2], at[3], at[4], n, 0.5, 7);
-    const expectedShortest = Float64Array.from(shortest);
-    const expectedPath = Float64Array.from(path);
-    let expectedLowest = Infinity;
-    for (let j = 0; j < n; j++) {
-      if (mask[j] !== 0) continue;
-      const d = 0.5 + c[j] - v[j];
-      if (d < expectedShortest[j]) {
-        expectedShortest[j] = d;
-        expectedPath[j] = 7;
+  it.each([16, 32, 48, 80])(
+    'relax is one Dijkstra step over the columns of the active blocks; the least, least free and the first blocks holding them reported (n = %i)',
+    (n) => {
+      for (let seed = 0; seed < 4; seed++) {
+        const c = randomRow(n, 3 + seed, true);
+        // Finished columns: v = −∞ and shortest = +∞.
+        const finished = (j: number) => j % 4 === 1 || j % 16 === 9;
+        const v = randomRow(n, 4 + seed).map((x, j) => (finished(j) ? -Infinity : x / 4));
+        const shortest = randomRow(n, 5 + seed).map((x, j) => (j % 3 === 0 || finished(j) ? Infinity : x + 2));
+        const path = new Float64Array(n).fill(-1);
+        const taken = Float64Array.from({ length: n }, (_, j) => ((j * 7 + seed) % 3 === 0 ? 0 : Infinity));
+        const blocks = n / 16;
+        const out = new Float64Array(4);
+        const counts = new Float64Array(Math.ceil(blocks / 2));
+        const { memory, at, view } = layout(c, v, shortest, path, taken, out, counts);
+        // Block 1 is inactive: the scan must leave it untouched.
+        const active = new Int32Array(memory.buffer, at[6], blocks).fill(16);
+        if (blocks > 1) active[1] = 0;
+        assignmentScans(memory).relax(at[0], at[1], at[2], at[3], at[4], at[6], blocks, 0.5, 7, at[5]);
+        const expectedShortest = Float64Array.from(shortest);
+        const expectedPath = Float64Array.from(path);
+        const least = new Array<number>(blocks).fill(Infinity);
+        const leastFree = new Array<number>(blocks).fill(Infinity);
+        for (let j = 0; j < n; j++) {
+          if (active[j >> 4] === 0) continue;
+          const d = 0.5 + c[j] - v[j];
+          if (d < expectedShortest[j]) {
+            expectedShortest[j] = d;
+            expectedPath[j] = 7;
+          }
+          least[j >> 4] = Math.min(least[j >> 4], expectedShortest[j]);
+          leastFree[j >> 4] = Math.min(leastFree[j >> 4], expectedShortest[j] + taken[j]);
+        }
+        // Finished columns stay out of reach; inactive blocks keep their entries.
+        for (let j = 0; j < n; j++)
+          if (finished(j)) expect([expectedShortest[j], expectedPath[j]]).toEqual([Infinity, -1]);
+        expect(Array.from(view(2))).toEqual(Array.from(expectedShortest));
+        expect(Array.from(view(3))).toEqual(Array.from(expectedPath));
+        const [all, free] = [Math.min(...least), Math.min(...leastFree)];
+        const firstBlock = (values: number[], value: number) => (value === Infinity ? -1 : values.indexOf(value));
+        expect(Array.from(view(5))).toEqual([all, free, firstBlock(least, all), firstBlock(leastFree, free)]);
       }
-      expectedLowest = Math.min(expectedLowest, expectedShortest[j]);
-    }
-    expect(lowest).toBe(expectedLowest);
-    expect(Array.from(view(2))).toEqual(Array.from(expectedShortest));
-    expect(Array.from(view(3))).toEqual(Array.from(expectedPath));
-  });
+    },
+  );
 
-  it.each(sizes)('sumIndexOf finds the first matching sum (n = %i)', (n) => {
+  it.each(sizes)('sumIndexOf and indexOf find the first matching entry (n = %i)', (n) => {
     const a = randomRow(n, 6);
     const b = Float64Array.from({ length: n }, (_, j) => (j % 3 === 2 ? Infinity : 0));
     const { memory, at } = layout(a, b);
@@ -112,6 +133,7 @@ describe('assignment scans', () => {
         expect(scans.sumIndexOf(at[0], at[1], n, start, value)).toBe(
           Array.from(a, (x, j) => x + b[j]).findIndex((s, j) => j >= start && s === value),
         );
+        expect(scans.indexOf(at[0], n, start, value)).toBe(a.findIndex((x, j) => j >= start && x === value));
       }
     }
   });

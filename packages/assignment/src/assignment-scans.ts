@@ -28,27 +28,38 @@ export interface AssignmentScans {
    * A lane that saw fewer than two entries reports +∞ and column −1.
    */
   rowMin2(row: number, v: number, n: number, out: number): void;
-  /** The first j ≥ start with c[j] − v[j] == value, or −1. */
-  rowIndexOf(row: number, v: number, n: number, start: number, value: number): number;
+  /**
+   * The first j ≥ start with c[j] − v[j] + mask[j] == value, or −1: with a mask of 0 and +∞
+   * entries, the first unmasked column where the reduced cost is `value`.
+   */
+  rowIndexOf(row: number, v: number, mask: number, n: number, start: number, value: number): number;
   /** v[j] = min(v[j], c[j]): column minima, a row at a time. */
   columnMin(row: number, v: number, n: number): void;
   /**
-   * One Dijkstra step from row `rowIndex`: for every column not yet finished (mask 0; finished
-   * columns have mask +∞), d = offset + c[j] − v[j]; where d < shortest[j], shortest[j] = d and
-   * path[j] = rowIndex. Returns the least shortest[j] over unfinished columns.
+   * One Dijkstra step from row `rowIndex` over the whole blocks of 16 columns (the first
+   * 16·`blocks`), skipping each block whose i32 count at `active` (one per block) is 0: for every
+   * column, d = offset + c[j] − v[j]; where d < shortest[j], shortest[j] = d and
+   * path[j] = rowIndex. Finished columns are excluded by the caller's encoding: v = −∞ (d = +∞)
+   * and shortest = +∞. Writes at `out` four float64: the least shortest[j], the least
+   * shortest[j] + taken[j] (taken: 0 for a free column, +∞ for an assigned one), and the first
+   * block holding each (−1 where none is finite).
    */
   relax(
     row: number,
     v: number,
     shortest: number,
     path: number,
-    mask: number,
-    n: number,
+    taken: number,
+    active: number,
+    blocks: number,
     offset: number,
     rowIndex: number,
-  ): number;
+    out: number,
+  ): void;
   /** The first j ≥ start with a[j] + b[j] == value, or −1. */
   sumIndexOf(a: number, b: number, n: number, start: number, value: number): number;
+  /** The first j ≥ start with a[j] == value, or −1. */
+  indexOf(a: number, n: number, start: number, value: number): number;
   /** Negates the n entries at `values` when `negate` is 1; returns 1 when any of them is then NaN or −∞, else 0. */
   prepare(values: number, n: number, negate: number): number;
 }
@@ -344,17 +355,93 @@ function indexOf(
 }
 
 function rowIndexOf(): FunctionSpec {
-  const [row, v, n, start, value] = [0, 1, 2, 3, 4];
+  const [row, v, mask, n, start, value] = [0, 1, 2, 3, 4, 5];
   return indexOf(
     'rowIndexOf',
-    [i32, i32, i32, i32, f64],
-    [row, v],
+    [i32, i32, i32, i32, i32, f64],
+    [row, v, mask],
     start,
     n,
     value,
-    () => [op.get(row), op.v128Load(), op.get(v), op.v128Load(), op.f64x2Sub()],
-    [op.get(row), op.f64Load(), op.get(v), op.f64Load(), op.f64Sub()],
+    () => [
+      op.get(row),
+      op.v128Load(),
+      op.get(v),
+      op.v128Load(),
+      op.f64x2Sub(),
+      op.get(mask),
+      op.v128Load(),
+      op.f64x2Add(),
+    ],
+    [op.get(row), op.f64Load(), op.get(v), op.f64Load(), op.f64Sub(), op.get(mask), op.f64Load(), op.f64Add()],
   );
+}
+
+function relax(): FunctionSpec {
+  const [row, v, shortest, path, taken, active, blocks, offset, rowIndex, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [b, leastBlock, freeBlock] = [10, 11, 12];
+  const [offsets, rows, d, better, both, old] = [13, 14, 15, 16, 17, 18];
+  // Two accumulators per block, each the least distance and the least distance over free columns.
+  const accumulators = [
+    [19, 20],
+    [21, 22],
+  ];
+  const [least, leastFree, blockLeast] = [23, 24, 25];
+  const cursors = [row, v, shortest, path, taken];
+  const splat = (value: number): Code => [op.f64Const(value), op.f64x2Splat()];
+  const pair = (k: number): Code => {
+    const at = 16 * k;
+    const [blockAll, blockFree] = accumulators[k % 2];
+    return [
+      // d = offset + c − v (finished columns have v = −∞: d = +∞, never better).
+      [
+        op.get(offsets),
+        op.get(row),
+        op.v128Load(at),
+        op.f64x2Add(),
+        op.get(v),
+        op.v128Load(at),
+        op.f64x2Sub(),
+        op.tee(d),
+      ],
+      [op.get(shortest), op.v128Load(at), op.tee(old), op.f64x2Lt(), op.set(better)],
+      // shortest = min(shortest, d): pmin(old, d) takes d only where d < old.
+      [op.get(shortest), op.get(old), op.get(d), op.f64x2Pmin(), op.tee(d), op.v128Store(at)],
+      [op.get(path), op.get(rows), op.get(path), op.v128Load(at), op.get(better), op.v128Bitselect(), op.v128Store(at)],
+      [op.get(blockAll), op.get(d), op.f64x2Pmin(), op.set(blockAll)],
+      [op.get(blockFree), op.get(d), op.get(taken), op.v128Load(at), op.f64x2Add(), op.f64x2Pmin(), op.set(blockFree)],
+    ];
+  };
+  /** Where this block's least (over its two accumulators and lanes) beats `best`, it becomes best, found in block b. */
+  const keep = (first: number, second: number, best: number, where: number): Code => [
+    [op.get(first), op.get(second), op.f64x2Pmin(), op.tee(both), op.f64x2ExtractLane(0)],
+    [op.get(both), op.f64x2ExtractLane(1), op.f64Min(), op.tee(blockLeast), op.get(best), op.f64Lt(), op.if()],
+    [op.get(blockLeast), op.set(best), op.get(b), op.set(where), op.end()],
+  ];
+  const [[all0, free0], [all1, free1]] = accumulators;
+  return {
+    name: 'relax',
+    parameters: [i32, i32, i32, i32, i32, i32, i32, f64, f64, i32],
+    locals: [i32, i32, i32, ...new Array<ValueType>(10).fill(v128), f64, f64, f64],
+    body: [
+      [op.get(offset), op.f64x2Splat(), op.set(offsets), op.get(rowIndex), op.f64x2Splat(), op.set(rows)],
+      [op.f64Const(Infinity), op.tee(least), op.set(leastFree), op.i32(-1), op.tee(leastBlock), op.set(freeBlock)],
+      [op.i32(0), op.set(b), op.block(), op.loop()],
+      [op.get(b), op.get(blocks), op.geU(), op.brIf(1)],
+      [op.get(active), op.i32Load(), op.if()],
+      accumulators.map(([all, free]) => [splat(Infinity), op.tee(all), op.set(free)]),
+      Array.from({ length: 8 }, (_, k) => pair(k)),
+      keep(all0, all1, least, leastBlock),
+      keep(free0, free1, leastFree, freeBlock),
+      op.end(),
+      advance(cursors, 128),
+      advance([active], 4),
+      [op.get(b), op.i32(1), op.add(), op.set(b), op.br(0), op.end(), op.end()],
+      [op.get(out), op.get(least), op.f64Store(0), op.get(out), op.get(leastFree), op.f64Store(8)],
+      [op.get(out), op.get(leastBlock), op.f64ConvertI32S(), op.f64Store(16)],
+      [op.get(out), op.get(freeBlock), op.f64ConvertI32S(), op.f64Store(24)],
+    ],
+  };
 }
 
 function sumIndexOf(): FunctionSpec {
@@ -371,118 +458,12 @@ function sumIndexOf(): FunctionSpec {
   );
 }
 
-function relax(): FunctionSpec {
-  const [row, v, shortest, path, mask, n, offset, rowIndex] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [j, offsets, rows, lowest0, lowest1, d, better, m, tail] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
-  const cursors = [row, v, shortest, path, mask];
-  // d = offset + c − v + mask; better = d < shortest; shortest, path = better ? (d, row) : kept;
-  // lowest = pmin(lowest, shortest + mask).
-  const pair = (at: number, lowest: number): Code => [
-    op.get(offsets),
-    op.get(row),
-    op.v128Load(at),
-    op.f64x2Add(),
-    op.get(v),
-    op.v128Load(at),
-    op.f64x2Sub(),
-    op.get(mask),
-    op.v128Load(at),
-    op.f64x2Add(),
-    op.tee(d),
-    op.get(shortest),
-    op.v128Load(at),
-    op.f64x2Lt(),
-    op.set(better),
-    op.get(shortest),
-    op.get(d),
-    op.get(shortest),
-    op.v128Load(at),
-    op.get(better),
-    op.v128Bitselect(),
-    op.tee(d),
-    op.v128Store(at),
-    op.get(path),
-    op.get(rows),
-    op.get(path),
-    op.v128Load(at),
-    op.get(better),
-    op.v128Bitselect(),
-    op.v128Store(at),
-    op.get(lowest),
-    op.get(d),
-    op.get(mask),
-    op.v128Load(at),
-    op.f64x2Add(),
-    op.f64x2Pmin(),
-    op.set(lowest),
-  ];
-  const scalar: Code = [
-    op.get(offset),
-    op.get(row),
+function valueIndexOf(): FunctionSpec {
+  const [a, n, start, value] = [0, 1, 2, 3];
+  return indexOf('indexOf', [i32, i32, i32, f64], [a], start, n, value, () => [op.get(a), op.v128Load()], [
+    op.get(a),
     op.f64Load(),
-    op.f64Add(),
-    op.get(v),
-    op.f64Load(),
-    op.f64Sub(),
-    op.get(mask),
-    op.f64Load(),
-    op.f64Add(),
-    op.tee(m),
-    op.get(shortest),
-    op.f64Load(),
-    op.f64Lt(),
-    op.if(),
-    op.get(shortest),
-    op.get(m),
-    op.f64Store(),
-    op.get(path),
-    op.get(rowIndex),
-    op.f64Store(),
-    op.end(),
-    op.get(shortest),
-    op.f64Load(),
-    op.get(mask),
-    op.f64Load(),
-    op.f64Add(),
-    op.tee(m),
-    op.get(tail),
-    op.f64Lt(),
-    op.if(),
-    op.get(m),
-    op.set(tail),
-    op.end(),
-  ];
-  return {
-    name: 'relax',
-    parameters: [i32, i32, i32, i32, i32, i32, f64, f64],
-    result: f64,
-    locals: [i32, v128, v128, v128, v128, v128, v128, f64, f64],
-    body: [
-      infinity(),
-      op.set(tail),
-      op.get(offset),
-      op.f64x2Splat(),
-      op.set(offsets),
-      op.get(rowIndex),
-      op.f64x2Splat(),
-      op.set(rows),
-      infinity(),
-      op.f64x2Splat(),
-      op.tee(lowest0),
-      op.set(lowest1),
-      fourThenOne(j, n, [pair(0, lowest0), pair(16, lowest1)], scalar, cursors, 8),
-      op.get(lowest0),
-      op.get(lowest1),
-      op.f64x2Pmin(),
-      op.tee(lowest0),
-      op.f64x2ExtractLane(0),
-      op.get(lowest0),
-      op.f64x2ExtractLane(1),
-      op.f64Min(),
-      op.get(tail),
-      op.f64Min(),
-    ],
-  };
+  ]);
 }
 
 function prepare(): FunctionSpec {
@@ -546,7 +527,16 @@ function prepare(): FunctionSpec {
   };
 }
 
-const MODULE_BYTES = encodeModule([rowMin(), rowMin2(), rowIndexOf(), columnMin(), relax(), sumIndexOf(), prepare()]);
+const MODULE_BYTES = encodeModule([
+  rowMin(),
+  rowMin2(),
+  rowIndexOf(),
+  columnMin(),
+  relax(),
+  sumIndexOf(),
+  valueIndexOf(),
+  prepare(),
+]);
 
 /** Compiled once per process: the module is a pure function of the code above. */
 const compiled = new WebAssembly.Module(MODULE_BYTES);

@@ -91,9 +91,10 @@ function throwOnInvalid(cost: ArrayLike<number>, cols: number, maximize: boolean
 /**
  * The memory an assignment solve works in: the minimising cost matrix (nr × nc, float64), the
  * column duals v, and per Dijkstra search the shortest distances, the row each column was reached
- * from and a mask of finished columns (0, or +∞ once finished), all in one WebAssembly memory that
- * the scans read. Pass one to consecutive solves (`options.workspace`) to reuse its memory: a
- * fresh 512 × 512 problem spends ~1.7 ms just touching new pages.
+ * from, a mask of assigned columns (0, or +∞ once a row holds the column) and a count of
+ * unfinished columns per block of 16, all in one
+ * WebAssembly memory that the scans read. Pass one to consecutive solves (`options.workspace`)
+ * to reuse its memory: a fresh 512 × 512 problem spends ~1.7 ms just touching new pages.
  */
 export class AssignmentWorkspace {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
@@ -112,13 +113,19 @@ export class AssignmentWorkspace {
   /** @internal */
   path = new Float64Array(0);
   /** @internal */
-  finished = new Float64Array(0);
+  taken = new Float64Array(0);
+  /** @internal Unfinished columns per whole block of 16 (the relax scan skips blocks at 0). */
+  active = new Int32Array(0);
   /** @internal The two least reduced costs of a row, per lane (see AssignmentScans.rowMin2). */
   top = new Float64Array(0);
+  /** @internal A relax step's least distance, least free distance, and the blocks holding them. */
+  nearest = new Float64Array(0);
   /** @internal */
   readonly topAt = 0;
   /** @internal */
-  readonly costAt = 64;
+  readonly nearestAt = 64;
+  /** @internal */
+  readonly costAt = 96;
   /** @internal */
   vAt = 0;
   /** @internal */
@@ -126,26 +133,32 @@ export class AssignmentWorkspace {
   /** @internal */
   pathAt = 0;
   /** @internal */
-  finishedAt = 0;
+  takenAt = 0;
+  /** @internal */
+  activeAt = 0;
 
   /** @internal Lays out a problem of nr × nc, growing the memory if needed. */
   layOut(nr: number, nc: number): void {
-    const bytes = this.costAt + (nr * nc + 4 * nc) * 8;
+    const blocks = Math.floor(nc / 16);
+    const bytes = this.costAt + (nr * nc + 4 * nc) * 8 + blocks * 4;
     const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
     if (pages > 0) this.memory.grow(pages);
     const buffer = this.memory.buffer;
     this.nr = nr;
     this.nc = nc;
     this.top = new Float64Array(buffer, this.topAt, 8);
+    this.nearest = new Float64Array(buffer, this.nearestAt, 4);
     this.cost = new Float64Array(buffer, this.costAt, nr * nc);
     this.vAt = this.costAt + nr * nc * 8;
     this.shortestAt = this.vAt + nc * 8;
     this.pathAt = this.shortestAt + nc * 8;
-    this.finishedAt = this.pathAt + nc * 8;
+    this.takenAt = this.pathAt + nc * 8;
+    this.activeAt = this.takenAt + nc * 8;
     this.v = new Float64Array(buffer, this.vAt, nc);
     this.shortest = new Float64Array(buffer, this.shortestAt, nc);
     this.path = new Float64Array(buffer, this.pathAt, nc);
-    this.finished = new Float64Array(buffer, this.finishedAt, nc);
+    this.taken = new Float64Array(buffer, this.takenAt, nc);
+    this.active = new Int32Array(buffer, this.activeAt, blocks);
   }
 
   /** @internal */
@@ -156,11 +169,10 @@ export class AssignmentWorkspace {
 
 /** Minimising assignment for nr ≤ nc from a feasible start; returns each row's column (the column duals stay in `work.v`). */
 function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStart): Int32Array {
-  const { nr, nc, scans, cost, v, shortest, path, finished } = work;
+  const { nr, nc, scans, cost, v, shortest, path } = work;
   const u = new Float64Array(nr);
   const col4row = new Int32Array(nr).fill(-1);
   const row4col = new Int32Array(nc).fill(-1);
-  const seenRow = new Uint8Array(nr);
 
   // Column duals to start from. A rectangular problem (nr < nc) stays optimal only if every
   // column left unassigned keeps the largest dual, so it starts from v = 0 as Crouse's does;
@@ -174,62 +186,73 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
     // A reused workspace holds the last solve's values here, not zeros.
     v.fill(0);
   }
+  // Each row takes its previous (warm) or a cheapest free column where that column is tight.
+  const { taken } = work;
+  taken.fill(0);
   for (let i = 0; i < nr; i++) {
     const best = scans.rowMin(work.rowAt(i), work.vAt, nc);
     u[i] = best;
-    const preferred =
-      warm && nr === nc
-        ? warm.colForRow[i]
-        : best < Infinity
-          ? scans.rowIndexOf(work.rowAt(i), work.vAt, nc, 0, best)
-          : -1;
-    if (preferred >= 0 && row4col[preferred] === -1 && cost[i * nc + preferred] - v[preferred] === best) {
+    let preferred = warm && nr === nc ? warm.colForRow[i] : -1;
+    if (preferred >= 0 && (row4col[preferred] !== -1 || cost[i * nc + preferred] - v[preferred] !== best))
+      preferred = -1;
+    if (preferred === -1 && best < Infinity)
+      preferred = scans.rowIndexOf(work.rowAt(i), work.vAt, work.takenAt, nc, 0, best);
+    if (preferred >= 0) {
       col4row[i] = preferred;
       row4col[preferred] = i;
+      taken[preferred] = Infinity;
     }
   }
 
-  // Row reduction pays off from a warm start too (weight matching's warm starts leave 100–460 of
-  // 512 rows free), with a smaller budget. Measured with the SIMD scans, medians of 5: one
-  // descent's 40 warm solves 175 ms with 2n scans per pass (4n: 197, n: 180, none: 249); cold
-  // uniform costs n = 512 / 1024 / 2048 6.5 / 28.6 / 245 ms with 2n, 7.2 / 30.4 / 219 with 4n.
-  if (nr === nc) augmentingRowReduction(work, u, col4row, row4col, warm ? 2 * nr : 4 * nr);
+  // Row reduction pays off from a warm start only (weight matching's warm starts leave 100–460
+  // of 512 rows free). Measured, minima of 5: 40 warm solves of a slowly drifting 512 × 512
+  // problem 87 ms with 2n scans per pass, 98 ms without; cold uniform costs n = 1024 10.7 ms
+  // without, 13.6 ms with 4n, since the greedy start above already prefers free tied columns.
+  if (nr === nc && warm) augmentingRowReduction(work, u, col4row, row4col, 2 * nr);
 
+  const { active } = work;
+  // Row reduction moved columns between rows: mark the assigned ones again.
+  for (let j = 0; j < nc; j++) taken[j] = row4col[j] === -1 ? 0 : Infinity;
+  // Per search: the rows reached (after curRow) with the distance of the column they were
+  // reached through, and the finished columns with their distance and dual. A finished column
+  // is encoded for the scans as shortest = +∞ and v = −∞; its dual is restored after.
+  const seenRows = new Int32Array(nr);
+  const seenDistance = new Float64Array(nr);
+  const finishedColumns = new Int32Array(nc);
+  const finishedDistance = new Float64Array(nc);
+  const finishedDual = new Float64Array(nc);
   for (let curRow = 0; curRow < nr; curRow++) {
     if (col4row[curRow] !== -1) continue;
     // Dijkstra over columns on reduced costs, from row curRow to the nearest free column.
     let minVal = 0;
     let i = curRow;
-    seenRow.fill(0);
-    finished.fill(0);
+    let seenCount = 0;
+    let finishedCount = 0;
     shortest.fill(Infinity);
+    active.fill(16);
     let sink = -1;
     while (sink === -1) {
-      seenRow[i] = 1;
-      const lowest = scans.relax(
-        work.rowAt(i),
-        work.vAt,
-        work.shortestAt,
-        work.pathAt,
-        work.finishedAt,
-        nc,
-        minVal - u[i],
-        i,
-      );
-      if (lowest === Infinity) throw new Error('cost matrix admits no finite assignment');
-      // Among the columns at the least distance, a free one ends the search.
-      const first = scans.sumIndexOf(work.shortestAt, work.finishedAt, nc, 0, lowest);
-      let j = first;
-      while (j !== -1 && row4col[j] !== -1) j = scans.sumIndexOf(work.shortestAt, work.finishedAt, nc, j + 1, lowest);
-      if (j === -1) j = first;
-      minVal = lowest;
-      if (row4col[j] === -1) sink = j;
-      else i = row4col[j];
-      finished[j] = Infinity;
+      const j = relaxFrom(work, i, minVal - u[i]);
+      if (j === -1) throw new Error('cost matrix admits no finite assignment');
+      minVal = shortest[j];
+      finishedColumns[finishedCount] = j;
+      finishedDistance[finishedCount] = minVal;
+      finishedDual[finishedCount++] = v[j];
+      shortest[j] = Infinity;
+      v[j] = -Infinity;
+      if (j >> 4 < active.length) active[j >> 4]--;
+      if (row4col[j] === -1) {
+        sink = j;
+      } else {
+        i = row4col[j];
+        seenRows[seenCount] = i;
+        seenDistance[seenCount++] = minVal;
+      }
     }
+    taken[sink] = Infinity;
     u[curRow] += minVal;
-    for (let r = 0; r < nr; r++) if (seenRow[r] && r !== curRow) u[r] += minVal - shortest[col4row[r]];
-    for (let j = 0; j < nc; j++) if (finished[j] !== 0) v[j] -= minVal - shortest[j];
+    for (let k = 0; k < seenCount; k++) u[seenRows[k]] += minVal - seenDistance[k];
+    for (let k = 0; k < finishedCount; k++) v[finishedColumns[k]] = finishedDual[k] - (minVal - finishedDistance[k]);
     let j = sink;
     for (;;) {
       const r = path[j];
@@ -241,6 +264,55 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
     }
   }
   return col4row;
+}
+
+/**
+ * One Dijkstra step from row i (distances offset + reduced cost): relaxes the unfinished columns
+ * and returns the nearest one, a free one where several are nearest (that ends the search), or
+ * −1 when none is reachable. The scan covers the whole blocks of 16 and reports the first block
+ * holding the least; the column is looked up in it. The last nc mod 16 columns are relaxed here.
+ */
+function relaxFrom(work: AssignmentWorkspace, i: number, offset: number): number {
+  const { nc, cost, v, shortest, path, taken, active, nearest } = work;
+  const blocks = active.length;
+  work.scans.relax(
+    work.rowAt(i),
+    work.vAt,
+    work.shortestAt,
+    work.pathAt,
+    work.takenAt,
+    work.activeAt,
+    blocks,
+    offset,
+    i,
+    work.nearestAt,
+  );
+  let least = nearest[0];
+  let leastFree = nearest[1];
+  // Where the least (free) distance is: a block (≥ 0), or ~column for a column past the blocks.
+  let at = nearest[2];
+  let freeAt = nearest[3];
+  const base = i * nc;
+  for (let j = blocks * 16; j < nc; j++) {
+    const d = offset + cost[base + j] - v[j];
+    if (d < shortest[j]) {
+      shortest[j] = d;
+      path[j] = i;
+    }
+    if (shortest[j] < least) {
+      least = shortest[j];
+      at = ~j;
+    }
+    if (shortest[j] + taken[j] < leastFree) {
+      leastFree = shortest[j] + taken[j];
+      freeAt = ~j;
+    }
+  }
+  if (least === Infinity) return -1;
+  const free = leastFree === least;
+  const where = free ? freeAt : at;
+  if (where < 0) return ~where;
+  for (let j = 16 * where; ; j++) if (shortest[j] + (free ? taken[j] : 0) === least) return j;
 }
 
 /** Total cost of an assignment (rows with -1 skipped). */
