@@ -91,12 +91,28 @@ describe('assignment scans', () => {
         const taken = Float64Array.from({ length: n }, (_, j) => ((j * 7 + seed) % 3 === 0 ? 0 : Infinity));
         const blocks = n / 16;
         const out = new Float64Array(4);
-        const counts = new Float64Array(Math.ceil(blocks / 2));
+        const counts = new Float64Array(blocks);
         const { memory, at, view } = layout(c, v, shortest, path, taken, out, counts);
-        // Block 1 is inactive: the scan must leave it untouched.
+        // Block 1 is inactive: the scan must leave it untouched. Free columns are tracked in the
+        // blocks with a count above 0; block 0 claims none on odd seeds.
         const active = new Int32Array(memory.buffer, at[6], blocks).fill(16);
         if (blocks > 1) active[1] = 0;
-        assignmentScans(memory).relax(at[0], at[1], at[2], at[3], at[4], at[6], blocks, 0.5, 7, at[5]);
+        const freeCounts = new Int32Array(memory.buffer, at[6] + 4 * blocks, blocks);
+        for (let j = 0; j < n; j++) if (taken[j] === 0) freeCounts[j >> 4]++;
+        if (seed % 2 === 1) freeCounts[0] = 0;
+        assignmentScans(memory).relax(
+          at[0],
+          at[1],
+          at[2],
+          at[3],
+          at[4],
+          at[6],
+          at[6] + 4 * blocks,
+          blocks,
+          0.5,
+          7,
+          at[5],
+        );
         const expectedShortest = Float64Array.from(shortest);
         const expectedPath = Float64Array.from(path);
         const least = new Array<number>(blocks).fill(Infinity);
@@ -109,7 +125,7 @@ describe('assignment scans', () => {
             expectedPath[j] = 7;
           }
           least[j >> 4] = Math.min(least[j >> 4], expectedShortest[j]);
-          leastFree[j >> 4] = Math.min(leastFree[j >> 4], expectedShortest[j] + taken[j]);
+          if (freeCounts[j >> 4] > 0) leastFree[j >> 4] = Math.min(leastFree[j >> 4], expectedShortest[j] + taken[j]);
         }
         // Finished columns stay out of reach; inactive blocks keep their entries.
         for (let j = 0; j < n; j++)

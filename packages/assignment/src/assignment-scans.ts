@@ -37,7 +37,8 @@ export interface AssignmentScans {
   columnMin(row: number, v: number, n: number): void;
   /**
    * One Dijkstra step from row `rowIndex` over the whole blocks of 16 columns (the first
-   * 16·`blocks`), skipping each block whose i32 count at `active` (one per block) is 0: for every
+   * 16·`blocks`), skipping each block whose i32 count at `active` (one per block) is 0, and
+   * leaving out of the least free distance each block whose i32 count at `free` is 0: for every
    * column, d = offset + c[j] − v[j]; where d < shortest[j], shortest[j] = d and
    * path[j] = rowIndex. Finished columns are excluded by the caller's encoding: v = −∞ (d = +∞)
    * and shortest = +∞. Writes at `out` four float64: the least shortest[j], the least
@@ -51,6 +52,7 @@ export interface AssignmentScans {
     path: number,
     taken: number,
     active: number,
+    free: number,
     blocks: number,
     offset: number,
     rowIndex: number,
@@ -378,18 +380,21 @@ function rowIndexOf(): FunctionSpec {
 }
 
 function relax(): FunctionSpec {
-  const [row, v, shortest, path, taken, active, blocks, offset, rowIndex, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const [b, leastBlock, freeBlock] = [10, 11, 12];
-  const [offsets, rows, d, better, both, old] = [13, 14, 15, 16, 17, 18];
+  const [row, v, shortest, path, taken, active, free, blocks, offset, rowIndex, out] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ];
+  const [b, leastBlock, freeBlock] = [11, 12, 13];
+  const [offsets, rows, d, better, both, old] = [14, 15, 16, 17, 18, 19];
   // Two accumulators per block, each the least distance and the least distance over free columns.
   const accumulators = [
-    [19, 20],
-    [21, 22],
+    [20, 21],
+    [22, 23],
   ];
-  const [least, leastFree, blockLeast] = [23, 24, 25];
+  const [least, leastFree, blockLeast] = [24, 25, 26];
   const cursors = [row, v, shortest, path, taken];
   const splat = (value: number): Code => [op.f64Const(value), op.f64x2Splat()];
-  const pair = (k: number): Code => {
+  /** Columns 2k, 2k + 1 of the block; the least over free columns is kept only in blocks that have one. */
+  const pair = (k: number, withFree: boolean): Code => {
     const at = 16 * k;
     const [blockAll, blockFree] = accumulators[k % 2];
     return [
@@ -409,7 +414,17 @@ function relax(): FunctionSpec {
       [op.get(shortest), op.get(old), op.get(d), op.f64x2Pmin(), op.tee(d), op.v128Store(at)],
       [op.get(path), op.get(rows), op.get(path), op.v128Load(at), op.get(better), op.v128Bitselect(), op.v128Store(at)],
       [op.get(blockAll), op.get(d), op.f64x2Pmin(), op.set(blockAll)],
-      [op.get(blockFree), op.get(d), op.get(taken), op.v128Load(at), op.f64x2Add(), op.f64x2Pmin(), op.set(blockFree)],
+      withFree
+        ? [
+            op.get(blockFree),
+            op.get(d),
+            op.get(taken),
+            op.v128Load(at),
+            op.f64x2Add(),
+            op.f64x2Pmin(),
+            op.set(blockFree),
+          ]
+        : [],
     ];
   };
   /** Where this block's least (over its two accumulators and lanes) beats `best`, it becomes best, found in block b. */
@@ -421,7 +436,7 @@ function relax(): FunctionSpec {
   const [[all0, free0], [all1, free1]] = accumulators;
   return {
     name: 'relax',
-    parameters: [i32, i32, i32, i32, i32, i32, i32, f64, f64, i32],
+    parameters: [i32, i32, i32, i32, i32, i32, i32, i32, f64, f64, i32],
     locals: [i32, i32, i32, ...new Array<ValueType>(10).fill(v128), f64, f64, f64],
     body: [
       [op.get(offset), op.f64x2Splat(), op.set(offsets), op.get(rowIndex), op.f64x2Splat(), op.set(rows)],
@@ -430,12 +445,16 @@ function relax(): FunctionSpec {
       [op.get(b), op.get(blocks), op.geU(), op.brIf(1)],
       [op.get(active), op.i32Load(), op.if()],
       accumulators.map(([all, free]) => [splat(Infinity), op.tee(all), op.set(free)]),
-      Array.from({ length: 8 }, (_, k) => pair(k)),
+      [op.get(free), op.i32Load(), op.if()],
+      Array.from({ length: 8 }, (_, k) => pair(k, true)),
+      op.else(),
+      Array.from({ length: 8 }, (_, k) => pair(k, false)),
+      op.end(),
       keep(all0, all1, least, leastBlock),
       keep(free0, free1, leastFree, freeBlock),
       op.end(),
       advance(cursors, 128),
-      advance([active], 4),
+      advance([active, free], 4),
       [op.get(b), op.i32(1), op.add(), op.set(b), op.br(0), op.end(), op.end()],
       [op.get(out), op.get(least), op.f64Store(0), op.get(out), op.get(leastFree), op.f64Store(8)],
       [op.get(out), op.get(leastBlock), op.f64ConvertI32S(), op.f64Store(16)],

