@@ -45,6 +45,14 @@ export function optionalString(parsed: Parsed, flag: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * A flag's text as a number when it is written in decimal (digits, an optional point, sign and
+ * exponent), else NaN: Number() alone would take '' as 0 and '0x10' as 16.
+ */
+function decimal(raw: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : Number.NaN;
+}
+
 /** An integer flag within [min, max], or the default. */
 export function integerFlag(
   parsed: Parsed,
@@ -55,7 +63,7 @@ export function integerFlag(
 ): number | undefined {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
-  const value = Number(raw);
+  const value = decimal(String(raw));
   if (typeof raw !== 'string' || !Number.isInteger(value) || value < min || value > max) {
     throw new UsageError(`--${flag} must be an integer in [${min}, ${max}], got '${String(raw)}'`);
   }
@@ -66,7 +74,7 @@ export function integerFlag(
 export function numberFlag(parsed: Parsed, flag: string, fallback: number, options: { zero?: boolean } = {}): number {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
-  const value = Number(raw);
+  const value = decimal(String(raw));
   const low = options.zero ? value < 0 : value <= 0;
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || low)
     throw new UsageError(
@@ -96,9 +104,7 @@ export function jsonFlag(parsed: Parsed, flag: string): Record<string, unknown> 
 export function numberListFlag(parsed: Parsed, flag: string, fallback: number[]): number[] {
   const raw = parsed.flags[flag];
   if (raw === undefined) return fallback;
-  const values = String(raw)
-    .split(',')
-    .map((s) => Number(s.trim()));
+  const values = String(raw).split(',').map(decimal);
   if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v < 0)) {
     throw new UsageError(`--${flag} must be a comma-separated list of non-negative numbers, got '${String(raw)}'`);
   }

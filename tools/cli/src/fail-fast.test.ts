@@ -189,4 +189,22 @@ describe('output directories', () => {
     }
     expect(readdirSync(out)).toEqual(['.weightspace.lock']);
   });
+
+  it('so do run and demo, before training', async () => {
+    const out = join(dir, 'busy-experiment');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, '.weightspace.lock'),
+      JSON.stringify({ pid: process.pid, holder: 'weightspace run', since: 'now' }),
+    );
+    const file = join(dir, 'busy-experiment.json');
+    writeFileSync(file, JSON.stringify({ arch: 'mlp', config: fits, dataset: 'blobs', seeds: [0, 1], out }));
+    for (const args of [
+      ['run', file],
+      ['demo', '--out', out],
+    ]) {
+      expectUserError(await cli(...args), /being written by process \d+ \(weightspace run, since now\)/);
+    }
+    expect(readdirSync(out)).toEqual(['.weightspace.lock']);
+  });
 });

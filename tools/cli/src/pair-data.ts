@@ -1,3 +1,4 @@
+import { assertWritableDirectory } from './output-path';
 import { type Dataset, type DatasetPlugin, EvaluationBatches } from '@weightspace/core';
 import { type FlagSpec, optionalString, type Parsed, requireString } from './args';
 import { type LoadedModel, loadPair } from './checkpoint';
@@ -41,10 +42,11 @@ export const pairFlags: FlagSpec = {
 export function pairInputs(
   parsed: Parsed,
   context: CommandContext,
+  writes: readonly string[],
 ): { files: { a: string; b: string; arch?: string }; out: string; dataset: DatasetPlugin } {
-  return {
-    files: { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') },
-    out: requireString(parsed, 'out'),
-    dataset: context.registry.dataset(requireString(parsed, 'dataset')),
-  };
+  const files = { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') };
+  const out = requireString(parsed, 'out');
+  // The files the command writes into --out, checked before any work starts.
+  assertWritableDirectory('--out', out, writes, { '--a': files.a, '--b': files.b });
+  return { files, out, dataset: context.registry.dataset(requireString(parsed, 'dataset')) };
 }

@@ -18,6 +18,29 @@ describe('withDirectoryLock', () => {
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
+  it('removes the directories it created when the body fails and wrote nothing, and only those', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lock-'));
+    const deep = join(root, 'new', 'deeper');
+    await expect(withDirectoryLock(deep, 'test', () => Promise.reject(new Error('bad input')))).rejects.toThrow();
+    expect([existsSync(join(root, 'new')), existsSync(root)]).toEqual([false, true]);
+    // A failure after writing keeps what was written; a directory that existed stays.
+    const kept = join(root, 'kept');
+    await expect(
+      withDirectoryLock(kept, 'test', () => {
+        writeFileSync(join(kept, 'partial.json'), '{}');
+        throw new Error('late failure');
+      }),
+    ).rejects.toThrow();
+    expect(existsSync(join(kept, 'partial.json'))).toBe(true);
+    await expect(withDirectoryLock(root, 'test', () => Promise.reject(new Error('x')))).rejects.toThrow();
+    expect(existsSync(root)).toBe(true);
+    // Where the directory cannot be made, the error names it.
+    writeFileSync(join(root, 'file'), 'x');
+    await expect(withDirectoryLock(join(root, 'file', 'out'), 'test', () => 1)).rejects.toThrow(
+      /file[/\\]out: cannot create the output directory \(ENOTDIR\)/,
+    );
+  });
+
   it('refuses a second writer, naming the holder; the holder keeps its lock', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lock-'));
     await withDirectoryLock(dir, 'first writer', async () => {

@@ -1,5 +1,5 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { WeightspaceError } from '../errors/errors';
 import { isProcessRunning } from './processes';
 
@@ -10,16 +10,47 @@ export const LOCK_FILE = '.weightspace.lock';
  * Runs `body` holding `directory`'s lock (created if needed), so that two runs never write one
  * output directory at once. A second writer is refused with a WeightspaceError naming the holder
  * (its process id, what it runs, since when); a lock left by a process that no longer runs is
- * taken over. The lock is released when `body` settles.
+ * taken over. The lock is released when `body` settles; when `body` fails, the directories this
+ * call created are removed again if nothing was written into them.
  */
 export async function withDirectoryLock<T>(directory: string, holder: string, body: () => Promise<T> | T): Promise<T> {
-  mkdirSync(directory, { recursive: true });
-  const lock = join(directory, LOCK_FILE);
-  acquire(lock, holder);
+  let created: string | undefined;
   try {
-    return await body();
+    created = mkdirSync(directory, { recursive: true });
+  } catch (e) {
+    throw new WeightspaceError(
+      `${directory}: cannot create the output directory (${(e as NodeJS.ErrnoException).code})`,
+    );
+  }
+  const lock = join(directory, LOCK_FILE);
+  try {
+    acquire(lock, holder);
+  } catch (e) {
+    removeEmpty(directory, created);
+    throw e;
+  }
+  let failed = true;
+  try {
+    const result = await body();
+    failed = false;
+    return result;
   } finally {
     rmSync(lock, { force: true });
+    if (failed) removeEmpty(directory, created);
+  }
+}
+
+/** Removes `directory` and its parents up to `created` (the first one mkdir made) while they are empty. */
+function removeEmpty(directory: string, created: string | undefined): void {
+  if (created === undefined) return;
+  const top = resolve(created);
+  for (let at = resolve(directory); ; at = dirname(at)) {
+    try {
+      rmdirSync(at);
+    } catch {
+      return;
+    }
+    if (at === top) return;
   }
 }
 

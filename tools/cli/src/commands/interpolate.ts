@@ -33,7 +33,7 @@ export const interpolateCommand: Command = {
       'stat-samples': { type: 'string' },
       threads: { type: 'string' },
     });
-    const { files, out, dataset } = pairInputs(parsed, context);
+    const { files, out, dataset } = pairInputs(parsed, context, ['curve.json', 'curve.svg']);
     const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);

@@ -29,7 +29,7 @@ export const lewcCommand: Command = {
       'calibration-limit': { type: 'string' },
       'test-limit': { type: 'string' },
     });
-    const { files, out, dataset } = pairInputs(parsed, context);
+    const { files, out, dataset } = pairInputs(parsed, context, ['lewc.json', 'lewc.svg']);
     const lambdas = numberListFlag(parsed, 'lambdas', [0.5]);
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const calibrationLimit = integerFlag(parsed, 'calibration-limit', 5000, 1) as number;

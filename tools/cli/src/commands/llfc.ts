@@ -20,7 +20,7 @@ export const llfcCommand: Command = {
     'weightspace llfc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--alphas 0.25,0.5,0.75] [--test-limit N] [--backend ID]',
   async run(argv, context) {
     const parsed = parse(argv, { ...pairFlags, alphas: { type: 'string' }, 'test-limit': { type: 'string' } });
-    const { files, out, dataset } = pairInputs(parsed, context);
+    const { files, out, dataset } = pairInputs(parsed, context, ['llfc.json', 'llfc.svg']);
     const alphas = numberListFlag(parsed, 'alphas', [0.25, 0.5, 0.75]);
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     // One writer per output directory (see withDirectoryLock).

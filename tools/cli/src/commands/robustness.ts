@@ -1,3 +1,4 @@
+import { assertWritableDirectory } from '../output-path';
 import {
   defaultRobustnessOptions,
   disposeParams,
@@ -33,6 +34,7 @@ export const robustnessCommand: Command = {
     });
     const file = requireString(parsed, 'model');
     const out = requireString(parsed, 'out');
+    assertWritableDirectory('--out', out, ['robustness.json'], { '--model': file });
     const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
     const options = {
       epsilons: numberListFlag(parsed, 'eps', defaultRobustnessOptions.epsilons),

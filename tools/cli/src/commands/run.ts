@@ -1,4 +1,4 @@
-import { ConfigError, validateAgainst } from '@weightspace/core';
+import { ConfigError, validateAgainst, withDirectoryLock } from '@weightspace/core';
 import { experimentSchema, type ExperimentSpec, mnistMlpDemo } from '../experiment-schema';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +8,17 @@ import { runExperiment, summaryTable } from '../experiment';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
-async function execute(spec: ExperimentSpec, backendFlags: Parsed, context: CommandContext): Promise<void> {
-  const backend = await chooseBackend(backendFlags, context, { command: 'run', workerThreads: true });
-  const report = await runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log });
+async function execute(
+  command: string,
+  spec: ExperimentSpec,
+  backendFlags: Parsed,
+  context: CommandContext,
+): Promise<void> {
+  const backend = await chooseBackend(backendFlags, context, { command, workerThreads: true });
+  // One writer per output directory: a second run into it would mix checkpoints and reports.
+  const report = await withDirectoryLock(spec.out, `weightspace ${command}`, () =>
+    runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log }),
+  );
   context.print('');
   context.print(
     `${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`,
@@ -38,7 +46,7 @@ export const runCommand: Command = {
       );
     }
     const spec = validateAgainst<ExperimentSpec>(experimentSchema, raw, file);
-    await execute({ ...spec, out: optionalString(parsed, 'out') ?? spec.out }, parsed, context);
+    await execute('run', { ...spec, out: optionalString(parsed, 'out') ?? spec.out }, parsed, context);
   },
 };
 
@@ -64,6 +72,6 @@ export const demoCommand: Command = {
       train: { ...mnistMlpDemo.train, epochs },
       out: optionalString(parsed, 'out') ?? mnistMlpDemo.out,
     };
-    await execute(spec, parsed, context);
+    await execute('demo', spec, parsed, context);
   },
 };
