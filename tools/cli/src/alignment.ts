@@ -13,10 +13,10 @@ import {
   type Registry,
   runPlan,
   transform,
-  writeJsonAtomic,
 } from '@weightspace/core';
 import { join } from 'node:path';
 import { saveModel } from './checkpoint';
+import { type ResultHeader, writeResult } from './results/result-files';
 
 export interface AlignmentRecord {
   method: string;
@@ -105,7 +105,7 @@ export function writeAlignment(
   aligned: Params,
   record: AlignmentRecord,
   provenance: object,
-): void {
+): ResultHeader & AlignmentRecord {
   saveModel(join(dir, 'b_aligned.safetensors'), plugin, config, aligned, { ...provenance, alignedBy: record.method });
-  writeJsonAtomic(join(dir, 'alignment.json'), record);
+  return writeResult(join(dir, 'alignment.json'), 'alignment', record);
 }

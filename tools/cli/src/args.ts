@@ -1,15 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@weightspace/core';
+import { commonFlags } from './flags';
 import { UsageError } from './usage-error';
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
-
-/** Flags every command accepts. */
-export const commonFlags: FlagSpec = {
-  backend: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-};
 
 export interface Parsed {
   flags: Record<string, string | boolean | string[] | undefined>;
@@ -19,9 +14,15 @@ export interface Parsed {
 /** Strict parsing: an unknown flag or a missing value is a UsageError naming it. */
 export function parse(argv: string[], flags: FlagSpec): Parsed {
   try {
+    const options = Object.fromEntries(
+      Object.entries({ ...commonFlags, ...flags }).map(([name, f]) => [
+        name,
+        { type: f.type, ...(f.short && { short: f.short }), ...(f.multiple && { multiple: true }) },
+      ]),
+    );
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...commonFlags, ...flags },
+      options,
       strict: true,
       allowPositionals: true,
     });

@@ -13,6 +13,8 @@ import {
   WeightspaceError,
 } from '@weightspace/core';
 
+import { asSaved, type CheckpointNames, mapTensorNames } from './checkpoint-names';
+
 /** safetensors metadata keys that weightspace writes beside the tensors. */
 export const META_ARCH = 'weightspace.arch';
 export const META_CONFIG = 'weightspace.config';
@@ -41,12 +43,19 @@ export function saveModel(
 }
 
 /**
- * Loads a checkpoint as a model of `archId` (or of the architecture its metadata names), inferring
- * the config from the tensor shapes and checking the symmetry spec against them. Any mismatch is
- * a CheckpointError that names the file.
+ * Loads a checkpoint as a model of `archId` (or of the architecture its metadata names), its
+ * tensor names mapped by `names` (see mapTensorNames), inferring the config from the tensor shapes
+ * and checking the symmetry spec against them. Any mismatch is a CheckpointError that names the file.
  */
-export function loadModel(file: string, registry: Registry, archId?: string): LoadedModel {
-  const { params, metadata } = loadParams(file);
+export function loadModel(
+  file: string,
+  registry: Registry,
+  archId?: string,
+  names: CheckpointNames = asSaved,
+): LoadedModel {
+  const loaded = loadParams(file);
+  const { metadata } = loaded;
+  const params = mapTensorNames(loaded.params, names, file);
   const id = archId ?? metadata[META_ARCH];
   if (!id) throw new CheckpointError(`${file}: no --arch given and the file does not record its architecture`);
   try {
@@ -102,9 +111,10 @@ export function loadPair(
   fileB: string,
   registry: Registry,
   archId?: string,
+  names: CheckpointNames = asSaved,
 ): [LoadedModel, LoadedModel] {
-  const a = loadModel(fileA, registry, archId);
-  const b = loadModel(fileB, registry, archId ?? a.plugin.id);
+  const a = loadModel(fileA, registry, archId, names);
+  const b = loadModel(fileB, registry, archId ?? a.plugin.id, names);
   if (a.plugin.id !== b.plugin.id)
     throw new CheckpointError(`${fileA} is a '${a.plugin.id}' but ${fileB} is a '${b.plugin.id}'`);
   assertSameStructure(a.params, b.params, [fileA, fileB]);

@@ -1,4 +1,8 @@
 import { type Registry, WeightspaceError } from '@weightspace/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { completionScript } from './completion';
+import { commandHelp } from './flags';
 import type { Command, CommandContext } from './command';
 import { alignCommand } from './commands/align';
 import { interpolateCommand } from './commands/interpolate';
@@ -26,16 +30,23 @@ export const commands: readonly Command[] = [
 ];
 
 export function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const width = Math.max(...commands.map((c) => c.name.length), 'completion'.length);
   return [
     'weightspace: parameter symmetries of neural networks (re-basin, linear mode connectivity, merging)',
     '',
     'usage: weightspace <command> [flags]',
     '',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'completion'.padEnd(width)}  print a bash or zsh completion script: eval "$(weightspace completion bash)"`,
     '',
-    'Every command takes --backend wasm|cpu|tensorflow (or WEIGHTSPACE_BACKEND) and --help.',
+    'weightspace <command> --help lists every flag of a command with its meaning and default.',
+    'Every command takes --backend wasm|cpu|tensorflow|webgpu (or WEIGHTSPACE_BACKEND); weightspace --version.',
   ].join('\n');
+}
+
+/** The version of the weightspace CLI package. */
+export function version(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**
@@ -45,9 +56,23 @@ export function helpText(): string {
  */
 export async function runCli(argv: string[], io: Pick<CommandContext, 'print' | 'log' | 'env'>): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length === 1) return runCli([rest[0], '--help'], io);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.print(helpText());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.print(version());
+    return 0;
+  }
+  if (name === 'completion') {
+    const shell = rest[0] ?? 'bash';
+    if ((shell !== 'bash' && shell !== 'zsh') || rest.length > 1) {
+      io.log(`weightspace completion: give bash or zsh, got '${rest.join(' ')}'`);
+      return 2;
+    }
+    io.print(completionScript(commands, shell));
+    return 0;
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
@@ -55,7 +80,7 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'print' | 
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.print(`${command.summary}\n\nusage: ${command.usage}`);
+    io.print(commandHelp(command));
     return 0;
   }
   let registry: Registry | undefined;

@@ -1,5 +1,6 @@
 import { activateBackendForThreads, type Registry } from '@weightspace/core';
 import type { Parsed } from './args';
+import type { FlagTable } from './flags';
 import { UsageError } from './usage-error';
 
 export interface CommandContext {
@@ -14,7 +15,12 @@ export interface CommandContext {
 export interface Command {
   name: string;
   summary: string;
-  usage: string;
+  /** Every flag besides the common ones (--backend, --help), with its meaning and default. */
+  flags: FlagTable;
+  /** The positional arguments, as the usage line shows them. */
+  positionals?: string;
+  /** More on what the command does or writes, for --help. */
+  details?: string;
   run(argv: string[], context: CommandContext): Promise<void>;
 }
 
@@ -46,4 +52,10 @@ export async function chooseBackend(
     `backend: ${threads} in the worker threads, ${main} on the main thread (${threads} cannot read synchronously in Node)`,
   );
   return threads;
+}
+
+/** With --json, the result as JSON on stdout (and nothing else there); else `text` prints it for a reader. */
+export function printResult(context: CommandContext, parsed: Parsed, result: unknown, text: () => void): void {
+  if (parsed.flags.json) context.print(JSON.stringify(result, null, 2));
+  else text();
 }

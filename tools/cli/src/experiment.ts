@@ -13,7 +13,6 @@ import {
   type Registry,
   validateAgainst,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@weightspace/core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import { loadModel, META_PROVENANCE, saveModel } from './checkpoint';
 import { curvesSvg, table } from './curves';
 import { assertInputsFit } from './inputs-fit';
 import { registrySource } from './modules';
+import { writeResult } from './results/result-files';
 
 export interface ExperimentReport {
   name: string;
@@ -198,7 +198,7 @@ export function summaryTable(report: ExperimentReport): string {
 }
 
 function writeReport(dir: string, report: ExperimentReport): void {
-  writeJsonAtomic(join(dir, 'report.json'), report);
+  writeResult(join(dir, 'report.json'), 'report', report);
   writeFileAtomic(
     join(dir, 'curves.svg'),
     curvesSvg(

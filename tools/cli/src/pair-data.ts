@@ -1,7 +1,9 @@
 import { assertWritableDirectory } from './output-path';
 import { type Dataset, type DatasetPlugin, EvaluationBatches } from '@weightspace/core';
-import { type FlagSpec, optionalString, type Parsed, requireString } from './args';
+import { optionalString, type Parsed, requireString } from './args';
+import { checkpointNameFlags, type FlagTable, jsonFlags } from './flags';
 import { type LoadedModel, loadPair } from './checkpoint';
+import { type CheckpointNames, checkpointNames } from './checkpoint-names';
 import type { CommandContext } from './command';
 import { assertInputsFit } from './inputs-fit';
 
@@ -13,29 +15,45 @@ export interface PairWithData {
   test: EvaluationBatches;
 }
 
+/** The two checkpoints a pair command reads, with their architecture and tensor-name mapping. */
+export interface PairFiles {
+  a: string;
+  b: string;
+  arch?: string;
+  names: CheckpointNames;
+}
+
 /**
  * Loads checkpoints A and B of one architecture and a dataset whose samples fit it, and cuts the
  * test split into evaluation batches: the common start of `interpolate`, `llfc` and `lewc`.
  */
 export async function loadPairWithData(
   context: CommandContext,
-  files: { a: string; b: string; arch?: string },
+  files: PairFiles,
   dataset: DatasetPlugin,
   limits: { trainLimit?: number; testLimit?: number },
 ): Promise<PairWithData> {
-  const [a, b] = loadPair(files.a, files.b, context.registry, files.arch);
+  const [a, b] = loadPair(files.a, files.b, context.registry, files.arch, files.names);
   const data = await dataset.load({ trainLimit: limits.trainLimit ?? 1, testLimit: limits.testLimit });
   assertInputsFit(a.plugin, a.config, data, files.a);
   return { a, b, data, test: EvaluationBatches.forModel(data.test, a.plugin, a.config) };
 }
 
 /** The flags of every command that reads a pair of checkpoints and a dataset. */
-export const pairFlags: FlagSpec = {
-  arch: { type: 'string' },
-  a: { type: 'string' },
-  b: { type: 'string' },
-  dataset: { type: 'string' },
-  out: { type: 'string' },
+export const pairFlags: FlagTable = {
+  a: { type: 'string', value: 'FILE', description: 'checkpoint A', required: true },
+  b: { type: 'string', value: 'FILE', description: 'checkpoint B (aligned to A or not)', required: true },
+  dataset: { type: 'string', value: 'ID', description: 'dataset whose test split is evaluated', required: true },
+  out: { type: 'string', value: 'DIR', description: 'where the results go', required: true },
+  arch: { type: 'string', value: 'ID', description: 'architecture of both', default: 'the one A records' },
+  'test-limit': {
+    type: 'string',
+    value: 'N',
+    description: 'evaluate on the first N test samples only',
+    default: 'all',
+  },
+  ...checkpointNameFlags,
+  ...jsonFlags,
 };
 
 /** The checkpoint files, output folder and dataset plugin named by `pairFlags`. */
@@ -43,8 +61,13 @@ export function pairInputs(
   parsed: Parsed,
   context: CommandContext,
   writes: readonly string[],
-): { files: { a: string; b: string; arch?: string }; out: string; dataset: DatasetPlugin } {
-  const files = { a: requireString(parsed, 'a'), b: requireString(parsed, 'b'), arch: optionalString(parsed, 'arch') };
+): { files: PairFiles; out: string; dataset: DatasetPlugin } {
+  const files = {
+    a: requireString(parsed, 'a'),
+    b: requireString(parsed, 'b'),
+    arch: optionalString(parsed, 'arch'),
+    names: checkpointNames(parsed),
+  };
   const out = requireString(parsed, 'out');
   // The files the command writes into --out, checked before any work starts.
   assertWritableDirectory('--out', out, writes, { '--a': files.a, '--b': files.b });

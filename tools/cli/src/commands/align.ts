@@ -5,29 +5,54 @@ import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
 import { loadPair } from '../checkpoint';
-import { chooseBackend, type Command } from '../command';
+import { checkpointNames } from '../checkpoint-names';
+import { chooseBackend, type Command, printResult } from '../command';
+import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
 import { progressBar } from '../progress-bar';
 import { assertWritableDirectory } from '../output-path';
+
+const flags: FlagTable = {
+  a: { type: 'string', value: 'FILE', description: 'checkpoint A, the reference', required: true },
+  b: { type: 'string', value: 'FILE', description: 'checkpoint B, the one moved onto A', required: true },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    description: 'where b_aligned.safetensors and alignment.json go',
+    required: true,
+  },
+  arch: { type: 'string', value: 'ID', description: 'architecture of both', default: 'the one A records' },
+  method: {
+    type: 'string',
+    value: 'ID',
+    description: 'matcher: weight, activation, ste, … (see weightspace list)',
+    default: 'weight',
+  },
+  dataset: { type: 'string', value: 'ID', description: 'training data, for matchers that look at features or losses' },
+  samples: {
+    type: 'string',
+    value: 'N',
+    description: 'training samples the data-driven matchers see',
+    default: '5000',
+  },
+  steps: {
+    type: 'string',
+    value: 'N',
+    description: 'optimisation steps of learned matchers (ste)',
+    default: "the matcher's",
+  },
+  'batch-size': { type: 'string', value: 'N', description: 'batch size of the data-driven matchers', default: '500' },
+  seed: { type: 'string', value: 'N', description: 'seed of the matcher (group order, batches)', default: '0' },
+  'max-iterations': { type: 'string', value: 'N', description: "weight matching's sweeps at most", default: '100' },
+  ...checkpointNameFlags,
+  ...jsonFlags,
+};
 
 export const alignCommand: Command = {
   name: 'align',
   summary: 'align checkpoint B to A; write b_aligned.safetensors and alignment.json',
-  usage:
-    'weightspace align --a A.safetensors --b B.safetensors --out DIR [--arch ID] [--method weight|activation|ste] [--dataset ID --samples N --steps N --batch-size N] [--seed N] [--max-iterations N] [--backend ID]',
+  flags,
   async run(argv, context) {
-    const parsed = parse(argv, {
-      arch: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
-      out: { type: 'string' },
-      method: { type: 'string' },
-      seed: { type: 'string' },
-      'max-iterations': { type: 'string' },
-      dataset: { type: 'string' },
-      samples: { type: 'string' },
-      steps: { type: 'string' },
-      'batch-size': { type: 'string' },
-    });
+    const parsed = parse(argv, flags);
     const fileA = requireString(parsed, 'a');
     const fileB = requireString(parsed, 'b');
     const out = requireString(parsed, 'out');
@@ -42,7 +67,7 @@ export const alignCommand: Command = {
     // One writer per output directory: a second align into it is refused, naming the first.
     await withDirectoryLock(out, 'weightspace align', async () => {
       await chooseBackend(parsed, context, { command: 'align' });
-      const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'));
+      const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
       const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
       const data = datasetId
         ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 })
@@ -63,17 +88,19 @@ export const alignCommand: Command = {
         progress: progressBar(),
         data: matchData,
       });
-      writeAlignment(out, a.plugin, a.config, aligned, record, {
+      const written = writeAlignment(out, a.plugin, a.config, aligned, record, {
         arch: a.plugin.id,
         config: a.config,
         alignedTo: fileA,
         source: fileB,
       });
       [a.params, b.params, aligned].forEach(disposeParams);
-      context.print(
-        `aligned ${fileB} to ${fileA} (${a.plugin.id}, ${method}): objective ${record.objectiveBefore.toFixed(3)} → ${record.objectiveAfter.toFixed(3)} in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s`,
-      );
-      context.print(`wrote ${join(out, 'b_aligned.safetensors')} and ${join(out, 'alignment.json')}`);
+      printResult(context, parsed, written, () => {
+        context.print(
+          `aligned ${fileB} to ${fileA} (${a.plugin.id}, ${method}): objective ${record.objectiveBefore.toFixed(3)} → ${record.objectiveAfter.toFixed(3)} in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s`,
+        );
+        context.print(`wrote ${join(out, 'b_aligned.safetensors')} and ${join(out, 'alignment.json')}`);
+      });
     });
   },
 };

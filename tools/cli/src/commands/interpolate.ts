@@ -6,33 +6,55 @@ import {
   evaluate,
   EvaluationBatches,
   writeFileAtomic,
-  writeJsonAtomic,
   withDirectoryLock,
 } from '@weightspace/core';
 import { type Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse } from '../args';
+import type { FlagTable } from '../flags';
 import { UsageError } from '../usage-error';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
-import { chooseBackend, type Command } from '../command';
+import { chooseBackend, type Command, printResult } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
 import { registrySource } from '../modules';
+import { writeResult } from '../results/result-files';
+
+const flags: FlagTable = {
+  ...pairFlags,
+  points: {
+    type: 'string',
+    value: 'N',
+    description: 'points on the line, both endpoints included (2–1001)',
+    default: '25',
+  },
+  correct: {
+    type: 'string',
+    value: 'plain|bn-reset|repair',
+    description: 'correct each interpolated model: reset BatchNorm statistics or REPAIR',
+    default: 'plain',
+  },
+  'stat-samples': {
+    type: 'string',
+    value: 'N',
+    description: 'training samples for the corrections’ statistics',
+    default: '5000',
+  },
+  threads: {
+    type: 'string',
+    value: 'N',
+    description: 'worker threads a plain curve is split over',
+    default: 'the cores',
+  },
+};
 
 export const interpolateCommand: Command = {
   name: 'interpolate',
   summary: 'loss and accuracy along the line from A to B; the loss and accuracy barriers',
-  usage:
-    'weightspace interpolate --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--points 25] [--test-limit N] [--correct plain|bn-reset|repair] [--stat-samples 5000] [--threads N] [--backend ID]',
+  flags,
+  details: 'writes curve.json (the points, endpoints and barriers) and curve.svg into --out',
   async run(argv, context) {
-    const parsed = parse(argv, {
-      ...pairFlags,
-      points: { type: 'string' },
-      'test-limit': { type: 'string' },
-      correct: { type: 'string' },
-      'stat-samples': { type: 'string' },
-      threads: { type: 'string' },
-    });
+    const parsed = parse(argv, flags);
     const { files, out, dataset } = pairInputs(parsed, context, ['curve.json', 'curve.svg']);
     const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
@@ -71,7 +93,7 @@ export const interpolateCommand: Command = {
           a: evaluate(a.plugin, a.config, a.params, batches),
           b: evaluate(a.plugin, a.config, b.params, batches),
         };
-        writeJsonAtomic(join(out, 'curve.json'), {
+        const result = writeResult(join(out, 'curve.json'), 'curve', {
           arch: a.plugin.id,
           a: fileA,
           b: fileB,
@@ -82,16 +104,18 @@ export const interpolateCommand: Command = {
           ...curve,
         });
         writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
-        context.print(
-          table(
-            ['t', 'test loss', 'test acc (%)'],
-            curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
-          ),
-        );
-        context.print(
-          `loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`,
-        );
-        context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
+        printResult(context, parsed, result, () => {
+          context.print(
+            table(
+              ['t', 'test loss', 'test acc (%)'],
+              curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
+            ),
+          );
+          context.print(
+            `loss barrier ${curve.barriers.loss.toFixed(4)}, accuracy barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts`,
+          );
+          context.print(`wrote ${join(out, 'curve.json')} and ${join(out, 'curve.svg')}`);
+        });
       } finally {
         stats?.dispose();
         batches.dispose();

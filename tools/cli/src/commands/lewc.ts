@@ -5,30 +5,37 @@ import {
   lewc,
   linePlotSvg,
   writeFileAtomic,
-  writeJsonAtomic,
   withDirectoryLock,
 } from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, parse } from '../args';
-import { chooseBackend, type Command } from '../command';
+import type { FlagTable } from '../flags';
+import { writeResult } from '../results/result-files';
+import { chooseBackend, type Command, printResult } from '../command';
 import { table } from '../curves';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { progressBar } from '../progress-bar';
+
+const flags: FlagTable = {
+  ...pairFlags,
+  lambdas: { type: 'string', value: 'LIST', description: 'interpolation weights λ of the LEWC cosine', default: '0.5' },
+  points: { type: 'string', value: 'N', description: 'points on the calibrated curve (2–1001)', default: '25' },
+  'calibration-limit': {
+    type: 'string',
+    value: 'N',
+    description: 'training samples the temperature is fitted on',
+    default: '5000',
+  },
+};
 
 export const lewcCommand: Command = {
   name: 'lewc',
   summary:
     'LEWC of A and B without alignment: temperature-calibrated barriers, per-layer LEWC cosine, reciprocal orthogonality',
-  usage:
-    'weightspace lewc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--lambdas 0.5] [--points 25] [--calibration-limit 5000] [--test-limit N] [--backend ID]',
+  flags,
+  details: 'writes lewc.json and lewc.svg into --out',
   async run(argv, context) {
-    const parsed = parse(argv, {
-      ...pairFlags,
-      lambdas: { type: 'string' },
-      points: { type: 'string' },
-      'calibration-limit': { type: 'string' },
-      'test-limit': { type: 'string' },
-    });
+    const parsed = parse(argv, flags);
     const { files, out, dataset } = pairInputs(parsed, context, ['lewc.json', 'lewc.svg']);
     const lambdas = numberListFlag(parsed, 'lambdas', [0.5]);
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
@@ -50,7 +57,7 @@ export const lewcCommand: Command = {
           task: 'calibrated lerp',
         });
         const report = lewc(a.plugin, a.config, a.params, b.params, test, { lambdas, progress: progressBar() });
-        writeJsonAtomic(join(out, 'lewc.json'), {
+        const result = writeResult(join(out, 'lewc.json'), 'lewc', {
           arch: a.plugin.id,
           a: files.a,
           b: files.b,
@@ -60,24 +67,26 @@ export const lewcCommand: Command = {
           ...report,
         });
         writeFileAtomic(join(out, 'lewc.svg'), lewcSvg(curve, report, `LEWC of ${files.a} and ${files.b}`));
-        const f = (v: number) => v.toFixed(4);
-        context.print(
-          table(
-            ['layer', 'depth', ...lambdas.map((l) => `cos λ=${l}`)],
-            report.layers.map((l) => [l.tap, l.depth, ...lambdas.map((lam) => f(l.cosine[String(lam)].mean))]),
-          ),
-        );
-        context.print(
-          table(
-            ['dense layer', '‖W_B z_A‖/‖W_A z_A‖', '‖W_A z_B‖/‖W_B z_B‖'],
-            report.orthogonality.map((o) => [o.weight, f(o.ratioBonA), f(o.ratioAonB)]),
-          ),
-        );
-        const bar = curve.barriers;
-        context.print(
-          `loss barrier ${f(bar.loss)} raw, ${f(bar.calibratedLoss ?? NaN)} calibrated; accuracy barrier ${(bar.accuracy * 100).toFixed(2)} pts`,
-        );
-        context.print(`wrote ${join(out, 'lewc.json')} and ${join(out, 'lewc.svg')}`);
+        printResult(context, parsed, result, () => {
+          const f = (v: number) => v.toFixed(4);
+          context.print(
+            table(
+              ['layer', 'depth', ...lambdas.map((l) => `cos λ=${l}`)],
+              report.layers.map((l) => [l.tap, l.depth, ...lambdas.map((lam) => f(l.cosine[String(lam)].mean))]),
+            ),
+          );
+          context.print(
+            table(
+              ['dense layer', '‖W_B z_A‖/‖W_A z_A‖', '‖W_A z_B‖/‖W_B z_B‖'],
+              report.orthogonality.map((o) => [o.weight, f(o.ratioBonA), f(o.ratioAonB)]),
+            ),
+          );
+          const bar = curve.barriers;
+          context.print(
+            `loss barrier ${f(bar.loss)} raw, ${f(bar.calibratedLoss ?? NaN)} calibrated; accuracy barrier ${(bar.accuracy * 100).toFixed(2)} pts`,
+          );
+          context.print(`wrote ${join(out, 'lewc.json')} and ${join(out, 'lewc.svg')}`);
+        });
       } finally {
         test.dispose();
         calibration.dispose();

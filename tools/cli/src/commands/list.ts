@@ -1,12 +1,36 @@
 import { parse } from '../args';
 import type { Command } from '../command';
+import { jsonFlags } from '../flags';
 
 export const listCommand: Command = {
   name: 'list',
   summary: 'registered architectures, variants, matchers, datasets and backends',
-  usage: 'weightspace list',
+  flags: jsonFlags,
   async run(argv, { registry, print }) {
-    parse(argv, {});
+    const parsed = parse(argv, jsonFlags);
+    if (parsed.flags.json) {
+      print(
+        JSON.stringify(
+          {
+            architectures: registry.architectures().map((a) => ({ id: a.id, description: a.description })),
+            variants: registry.variants().map((v) => ({ id: v.id, description: v.description, base: v.base })),
+            matchers: registry.matchers().map((m) => ({ id: m.id, description: m.description, kinds: m.kinds })),
+            datasets: registry.datasets().map((d) => ({ id: d.id, description: d.description })),
+            backends: registry
+              .backends()
+              .map((b) => ({ id: b.id, description: b.description, available: b.available() })),
+            packages: registry.manifests.map((m) => ({
+              package: m.package,
+              version: m.version,
+              description: m.description,
+            })),
+          },
+          null,
+          2,
+        ),
+      );
+      return;
+    }
     const section = (title: string, rows: string[]) => {
       print(`${title}:`);
       for (const row of rows.length ? rows : ['(none)']) print(`  ${row}`);

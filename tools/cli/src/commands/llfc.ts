@@ -1,25 +1,30 @@
-import {
-  disposeParams,
-  linePlotSvg,
-  llfc,
-  writeFileAtomic,
-  writeJsonAtomic,
-  withDirectoryLock,
-} from '@weightspace/core';
+import { disposeParams, linePlotSvg, llfc, writeFileAtomic, withDirectoryLock } from '@weightspace/core';
 import { join } from 'node:path';
 import { integerFlag, numberListFlag, parse } from '../args';
-import { chooseBackend, type Command } from '../command';
+import type { FlagTable } from '../flags';
+import { writeResult } from '../results/result-files';
+import { chooseBackend, type Command, printResult } from '../command';
 import { table } from '../curves';
 import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
 import { progressBar } from '../progress-bar';
 
+const flags: FlagTable = {
+  ...pairFlags,
+  alphas: {
+    type: 'string',
+    value: 'LIST',
+    description: 'interpolation weights α, comma-separated',
+    default: '0.25,0.5,0.75',
+  },
+};
+
 export const llfcCommand: Command = {
   name: 'llfc',
   summary: 'layerwise linear feature connectivity of A and B: per-layer Dis, scale, weak additivity, commutativity',
-  usage:
-    'weightspace llfc --a A.safetensors --b B.safetensors --dataset ID --out DIR [--arch ID] [--alphas 0.25,0.5,0.75] [--test-limit N] [--backend ID]',
+  flags,
+  details: 'writes llfc.json and llfc.svg into --out',
   async run(argv, context) {
-    const parsed = parse(argv, { ...pairFlags, alphas: { type: 'string' }, 'test-limit': { type: 'string' } });
+    const parsed = parse(argv, flags);
     const { files, out, dataset } = pairInputs(parsed, context, ['llfc.json', 'llfc.svg']);
     const alphas = numberListFlag(parsed, 'alphas', [0.25, 0.5, 0.75]);
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
@@ -29,7 +34,7 @@ export const llfcCommand: Command = {
       const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit });
       try {
         const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });
-        writeJsonAtomic(join(out, 'llfc.json'), {
+        const result = writeResult(join(out, 'llfc.json'), 'llfc', {
           arch: a.plugin.id,
           a: files.a,
           b: files.b,
@@ -37,30 +42,32 @@ export const llfcCommand: Command = {
           ...report,
         });
         writeFileAtomic(join(out, 'llfc.svg'), llfcSvg(report, `LLFC of ${files.b} against ${files.a}`));
-        const f = (v: number) => v.toFixed(4);
-        context.print(
-          table(
-            [
-              'layer',
-              'baseline 1-|cos(fA,fB)|',
-              ...alphas.map((al) => `Dis α=${al}`),
-              ...alphas.map((al) => `c α=${al}`),
-            ],
-            report.layers.map((l) => [
-              l.tap,
-              f(l.baseline.mean),
-              ...alphas.map((al) => f(l.dis[String(al)].mean)),
-              ...alphas.map((al) => f(l.scale[String(al)])),
-            ]),
-          ),
-        );
-        context.print(
-          table(
-            ['dense layer', 'dist_com', 'dist_W', 'dist_H'],
-            report.commutativity.map((c) => [c.weight, f(c.distCom), f(c.distW), f(c.distH)]),
-          ),
-        );
-        context.print(`wrote ${join(out, 'llfc.json')} and ${join(out, 'llfc.svg')}`);
+        printResult(context, parsed, result, () => {
+          const f = (v: number) => v.toFixed(4);
+          context.print(
+            table(
+              [
+                'layer',
+                'baseline 1-|cos(fA,fB)|',
+                ...alphas.map((al) => `Dis α=${al}`),
+                ...alphas.map((al) => `c α=${al}`),
+              ],
+              report.layers.map((l) => [
+                l.tap,
+                f(l.baseline.mean),
+                ...alphas.map((al) => f(l.dis[String(al)].mean)),
+                ...alphas.map((al) => f(l.scale[String(al)])),
+              ]),
+            ),
+          );
+          context.print(
+            table(
+              ['dense layer', 'dist_com', 'dist_W', 'dist_H'],
+              report.commutativity.map((c) => [c.weight, f(c.distCom), f(c.distW), f(c.distH)]),
+            ),
+          );
+          context.print(`wrote ${join(out, 'llfc.json')} and ${join(out, 'llfc.svg')}`);
+        });
       } finally {
         test.dispose();
         disposeParams(a.params);

@@ -8,12 +8,14 @@ import {
   mergeMany,
   planAligner,
   resetBatchNorm,
-  writeJsonAtomic,
 } from '@weightspace/core';
 import { assertInputsFit } from '../inputs-fit';
 import { integerFlag, optionalString, parse, requireString } from '../args';
+import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
+import { writeResult } from '../results/result-files';
 import { type LoadedModel, loadModel, saveModel } from '../checkpoint';
-import { chooseBackend, type Command } from '../command';
+import { type CheckpointNames, checkpointNames } from '../checkpoint-names';
+import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 import { assertWritableFile } from '../output-path';
@@ -25,33 +27,54 @@ export function loadMany(
   files: readonly string[],
   registry: Parameters<typeof loadModel>[1],
   arch?: string,
+  names?: CheckpointNames,
 ): LoadedModel[] {
-  const first = loadModel(files[0], registry, arch);
+  const first = loadModel(files[0], registry, arch, names);
   const models = [first];
   for (const file of files.slice(1)) {
-    const model = loadModel(file, registry, arch ?? first.plugin.id);
+    const model = loadModel(file, registry, arch ?? first.plugin.id, names);
     models.push(model);
     assertSameStructure(first.params, model.params, [files[0], file]);
   }
   return models;
 }
 
+const flags: FlagTable = {
+  method: {
+    type: 'string',
+    value: 'average|mergemany|hierarchical',
+    description: 'how to merge: plain average, MergeMany, or pairwise up a tree',
+    required: true,
+  },
+  out: { type: 'string', value: 'FILE', description: 'the merged checkpoint (.safetensors)', required: true },
+  arch: {
+    type: 'string',
+    value: 'ID',
+    description: 'architecture of all inputs',
+    default: 'the one the first records',
+  },
+  matcher: {
+    type: 'string',
+    value: 'ID',
+    description: 'matcher that aligns the inputs (not for average)',
+    default: 'weight',
+  },
+  seed: { type: 'string', value: 'N', description: 'seed of the matching order', default: '0' },
+  'max-rounds': { type: 'string', value: 'N', description: "MergeMany's rounds at most", default: '50' },
+  dataset: { type: 'string', value: 'ID', description: 'training data to reset BatchNorm statistics of the merge' },
+  'stat-samples': { type: 'string', value: 'N', description: 'samples for those statistics', default: '5000' },
+  ...checkpointNameFlags,
+  ...jsonFlags,
+};
+
 export const mergeCommand: Command = {
   name: 'merge',
   summary: 'merge two or more checkpoints of one architecture (average, MergeMany, hierarchical)',
-  usage:
-    'weightspace merge --method average|mergemany|hierarchical --out MERGED.safetensors A.safetensors B.safetensors [...] [--arch ID] [--matcher weight] [--seed N] [--max-rounds N] [--dataset ID [--stat-samples 5000]] [--backend ID]',
+  flags,
+  positionals: 'A.safetensors B.safetensors [...]',
+  details: 'writes the merged checkpoint and, beside it, a .json record of how it was made',
   async run(argv, context) {
-    const parsed = parse(argv, {
-      arch: { type: 'string' },
-      method: { type: 'string' },
-      matcher: { type: 'string' },
-      out: { type: 'string' },
-      seed: { type: 'string' },
-      'max-rounds': { type: 'string' },
-      dataset: { type: 'string' },
-      'stat-samples': { type: 'string' },
-    });
+    const parsed = parse(argv, flags);
     const method = requireString(parsed, 'method');
     if (!(MERGE_METHODS as readonly string[]).includes(method))
       throw new UsageError(`--method must be one of ${MERGE_METHODS.join(', ')}, got '${method}'`);
@@ -68,7 +91,7 @@ export const mergeCommand: Command = {
     const datasetId = optionalString(parsed, 'dataset');
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     await chooseBackend(parsed, context, { command: 'merge' });
-    const models = loadMany(files, context.registry, optionalString(parsed, 'arch'));
+    const models = loadMany(files, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
     const { plugin, config } = models[0];
     const spec = plugin.symmetry(config);
     const params = models.map((m) => m.params);
@@ -108,11 +131,13 @@ export const mergeCommand: Command = {
       bnReset,
     };
     const recordFile = out.replace(/\.safetensors$/, '') + '.json';
-    writeJsonAtomic(recordFile, record);
+    const written = writeResult(recordFile, 'merge', record);
     params.forEach(disposeParams);
     disposeParams(merged);
-    context.print(
-      `merged ${files.length} ${plugin.id} checkpoints by ${method} in ${result.seconds.toFixed(2)} s (${result.rounds} rounds): wrote ${out} and ${recordFile}`,
+    printResult(context, parsed, { ...written, out }, () =>
+      context.print(
+        `merged ${files.length} ${plugin.id} checkpoints by ${method} in ${result.seconds.toFixed(2)} s (${result.rounds} rounds): wrote ${out} and ${recordFile}`,
+      ),
     );
   },
 };

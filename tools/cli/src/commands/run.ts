@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse, type Parsed } from '../args';
 import { chooseBackend, type Command, type CommandContext } from '../command';
+import { type FlagTable, jsonFlags } from '../flags';
+import { withSchema } from '../results/result-files';
 import { runExperiment, summaryTable } from '../experiment';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
@@ -19,6 +21,10 @@ async function execute(
   const report = await withDirectoryLock(spec.out, `weightspace ${command}`, () =>
     runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log }),
   );
+  if (backendFlags.flags.json) {
+    context.print(JSON.stringify(withSchema('report', report), null, 2));
+    return;
+  }
   context.print('');
   context.print(
     `${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`,
@@ -29,12 +35,32 @@ async function execute(
   );
 }
 
+const runFlags: FlagTable = {
+  out: { type: 'string', value: 'DIR', description: 'output directory', default: "the experiment file's out" },
+  ...jsonFlags,
+};
+
+const demoFlags: FlagTable = {
+  out: { type: 'string', value: 'DIR', description: 'output directory', default: mnistMlpDemo.out },
+  epochs: {
+    type: 'string',
+    value: 'N',
+    description: 'epochs of each model',
+    default: String(mnistMlpDemo.train.epochs),
+  },
+  'train-limit': { type: 'string', value: 'N', description: 'train on the first N images only', default: 'all' },
+  'test-limit': { type: 'string', value: 'N', description: 'evaluate on the first N test images only', default: 'all' },
+  ...jsonFlags,
+};
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an experiment file (train two seeds, align, compare interpolations)',
-  usage: 'weightspace run EXPERIMENT.json [--out DIR] [--backend ID]',
+  flags: runFlags,
+  positionals: 'EXPERIMENT.json',
+  details: 'writes report.md, report.json, curves.svg and the checkpoints into the output directory',
   async run(argv, context) {
-    const parsed = parse(argv, { out: { type: 'string' } });
+    const parsed = parse(argv, runFlags);
     const [file, ...extra] = parsed.positionals;
     if (!file || extra.length) throw new UsageError('give exactly one experiment file');
     let raw: unknown;
@@ -53,14 +79,10 @@ export const runCommand: Command = {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the MNIST MLP re-basin demo (what `npm start` runs)',
-  usage: 'weightspace demo [--out DIR] [--epochs N] [--train-limit N] [--test-limit N] [--backend ID]',
+  flags: demoFlags,
+  details: 'the MNIST MLP experiment of the README: two seeds trained at once, weight matching, both interpolations',
   async run(argv, context) {
-    const parsed = parse(argv, {
-      out: { type: 'string' },
-      epochs: { type: 'string' },
-      'train-limit': { type: 'string' },
-      'test-limit': { type: 'string' },
-    });
+    const parsed = parse(argv, demoFlags);
     const epochs = integerFlag(parsed, 'epochs', mnistMlpDemo.train.epochs, 1) as number;
     // Limits take the first N images of each split: a quick look before the full run.
     const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);

@@ -1,33 +1,57 @@
 import { disposeParams, train, validateAgainst } from '@weightspace/core';
 import { integerFlag, jsonFlag, numberFlag, optionalString, parse, requireString } from '../args';
+import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
 import { loadModel, saveModel } from '../checkpoint';
+import { checkpointNames } from '../checkpoint-names';
 import { UsageError } from '../usage-error';
-import { chooseBackend, type Command } from '../command';
+import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
 import { assertClassesFit, assertInputsFit } from '../inputs-fit';
 import { assertWritableFile } from '../output-path';
 
+const flags: FlagTable = {
+  arch: { type: 'string', value: 'ID', description: 'architecture or variant (see weightspace list)', required: true },
+  dataset: { type: 'string', value: 'ID', description: 'dataset to train on (see weightspace list)', required: true },
+  out: { type: 'string', value: 'FILE', description: 'the trained checkpoint (.safetensors)', required: true },
+  config: {
+    type: 'string',
+    value: 'JSON|FILE',
+    description: "the architecture's config, inline or a JSON file",
+    default: "the architecture's default for the dataset",
+  },
+  init: {
+    type: 'string',
+    value: 'FILE',
+    description: 'continue from this checkpoint (spawning) instead of a fresh init',
+  },
+  seed: { type: 'string', value: 'N', description: 'seed of the initialisation and the batch order', default: '0' },
+  epochs: { type: 'string', value: 'N', description: 'passes over the training split', default: '5' },
+  'batch-size': { type: 'string', value: 'N', description: 'samples per step', default: '512' },
+  lr: { type: 'string', value: 'X', description: 'learning rate', default: '0.001' },
+  optimizer: {
+    type: 'string',
+    value: 'adam|adamw|sgd',
+    description: 'optimiser of the training steps',
+    default: 'adam',
+  },
+  momentum: { type: 'string', value: 'X', description: "SGD's momentum", default: '0.9' },
+  'weight-decay': {
+    type: 'string',
+    value: 'X',
+    description: 'L2 (SGD, Adam) or decoupled (AdamW) decay',
+    default: '0',
+  },
+  'train-limit': { type: 'string', value: 'N', description: 'train on the first N samples only', default: 'all' },
+  ...checkpointNameFlags,
+  ...jsonFlags,
+};
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train one model from a seed and save it as safetensors',
-  usage:
-    'weightspace train --arch ID --dataset ID --out FILE.safetensors [--config JSON|FILE] [--init FILE.safetensors] [--seed N] [--epochs N] [--batch-size N] [--lr X] [--optimizer adam|adamw|sgd] [--momentum X] [--weight-decay X] [--train-limit N] [--backend ID]',
+  flags,
   async run(argv, context) {
-    const parsed = parse(argv, {
-      arch: { type: 'string' },
-      dataset: { type: 'string' },
-      out: { type: 'string' },
-      config: { type: 'string' },
-      seed: { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      lr: { type: 'string' },
-      'train-limit': { type: 'string' },
-      init: { type: 'string' },
-      optimizer: { type: 'string' },
-      momentum: { type: 'string' },
-      'weight-decay': { type: 'string' },
-    });
+    const parsed = parse(argv, flags);
     const out = requireString(parsed, 'out');
     const plugin = context.registry.architecture(requireString(parsed, 'arch'));
     const datasetPlugin = context.registry.dataset(requireString(parsed, 'dataset'));
@@ -50,7 +74,7 @@ export const trainCommand: Command = {
     await chooseBackend(parsed, context, { command: 'train' });
     const data = await datasetPlugin.load({ trainLimit, testLimit: 1 });
     // Continuing from a checkpoint (spawning) takes its architecture and config from the file.
-    const parent = initFile ? loadModel(initFile, context.registry, plugin.id) : undefined;
+    const parent = initFile ? loadModel(initFile, context.registry, plugin.id, checkpointNames(parsed)) : undefined;
     const config = parent
       ? parent.config
       : validateAgainst<unknown>(
@@ -79,8 +103,11 @@ export const trainCommand: Command = {
       init: initFile ?? null,
     });
     disposeParams(result.params);
-    context.print(
-      `saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`,
+    const summary = { out, arch: plugin.id, config, epochLosses: result.epochLosses, seconds: result.seconds };
+    printResult(context, parsed, summary, () =>
+      context.print(
+        `saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`,
+      ),
     );
   },
 };
