@@ -1,10 +1,30 @@
 import type { ProgressEvent, ProgressSink } from '@weightspace/core';
 
+/** The part of a stream a progress bar draws on; process.stderr by default. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
 /**
- * Draws progress events as one bar per task on stderr, with rate and ETA. On a terminal the bar
- * redraws in place; elsewhere (CI logs) it prints a line every 10% so logs stay short.
+ * The tasks being drawn on one terminal: one line each, in the order they started, the cursor
+ * kept on the line below them. A task redraws its own line; when every task on the board has
+ * finished, the board is left as it is and the next task starts a new one.
  */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+interface Board {
+  tasks: string[];
+  finished: Set<string>;
+}
+
+const boards = new WeakMap<ProgressStream, Board>();
+
+/**
+ * Draws progress events on stderr, one bar per task with rate and ETA. On a terminal each task
+ * keeps its own line, so tasks that run at once (two models trained in parallel) never draw over
+ * each other; elsewhere (CI logs, a file) it prints a plain line per task every 10%.
+ */
+export function progressBar(stream: ProgressStream = process.stderr): ProgressSink {
   const started = new Map<string, number>();
   const lastDecile = new Map<string, number>();
   return (event: ProgressEvent) => {
@@ -13,25 +33,47 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
       started.set(event.task, now);
       lastDecile.delete(event.task);
     }
-    const elapsed = (now - (started.get(event.task) as number)) / 1000;
-    const fraction = event.total > 0 ? Math.min(1, event.done / event.total) : 1;
-    const eta = fraction > 0 && event.done > 1 ? (elapsed / fraction) * (1 - fraction) : NaN;
-    const width = 24;
-    const filled = Math.round(fraction * width);
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const timing = `${formatSeconds(elapsed)}${Number.isFinite(eta) ? ` eta ${formatSeconds(eta)}` : ''}`;
-    const text = `${event.task.padEnd(16)} ${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${event.done}/${event.total} ${timing}${event.info ? `  ${event.info}` : ''}`;
+    const text = barText(event, (now - (started.get(event.task) as number)) / 1000);
     if (stream.isTTY) {
-      const finished = event.done >= event.total;
-      stream.write(`\r${text.slice(0, (stream.columns ?? 120) - 1)}\x1b[K${finished ? '\n' : ''}`);
+      drawOnBoard(stream, event.task, text.slice(0, (stream.columns ?? 120) - 1), event.done >= event.total);
       return;
     }
+    const fraction = event.total > 0 ? Math.min(1, event.done / event.total) : 1;
     const decile = Math.floor(fraction * 10);
     if (decile > (lastDecile.get(event.task) ?? -1)) {
       lastDecile.set(event.task, decile);
       stream.write(`${text}\n`);
     }
   };
+}
+
+function drawOnBoard(stream: ProgressStream, task: string, text: string, finished: boolean): void {
+  let board = boards.get(stream);
+  if (!board || board.tasks.every((t) => board?.finished.has(t))) {
+    board = { tasks: [], finished: new Set() };
+    boards.set(stream, board);
+  }
+  const line = board.tasks.indexOf(task);
+  if (line === -1) {
+    // A new task takes a new line at the bottom.
+    board.tasks.push(task);
+    stream.write(`${text}\x1b[K\n`);
+  } else {
+    const up = board.tasks.length - line;
+    stream.write(`\x1b[${up}A\r${text}\x1b[K\x1b[${up}B\r`);
+  }
+  if (finished) board.finished.add(task);
+  else board.finished.delete(task);
+}
+
+function barText(event: ProgressEvent, elapsed: number): string {
+  const fraction = event.total > 0 ? Math.min(1, event.done / event.total) : 1;
+  const eta = fraction > 0 && event.done > 1 ? (elapsed / fraction) * (1 - fraction) : NaN;
+  const width = 24;
+  const filled = Math.round(fraction * width);
+  const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+  const timing = `${formatSeconds(elapsed)}${Number.isFinite(eta) ? ` eta ${formatSeconds(eta)}` : ''}`;
+  return `${event.task.padEnd(16)} ${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${event.done}/${event.total} ${timing}${event.info ? `  ${event.info}` : ''}`;
 }
 
 function formatSeconds(s: number): string {
