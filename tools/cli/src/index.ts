@@ -9,3 +9,7 @@ export { loadModel, loadPair, saveModel, LoadedModel } from './checkpoint';
 export { Command, CommandContext } from './command';
 export { AlignmentRecord } from './alignment';
 export { ExperimentIo } from './experiment';
+export { resultSchemas } from './results/result-schemas';
+export { RESULT_KINDS, ResultHeader, ResultKind, SCHEMA_VERSION, withSchema } from './results/result-files';
+export { FlagDefinition, FlagTable } from './flags';
+export { CheckpointNames } from './checkpoint-names';

@@ -25,8 +25,8 @@ import {
   planAligner,
   transform,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@weightspace/core';
+import { writeResult } from '../results/result-files';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
         }
       }
       rows.push(row);
-      writeJsonAtomic(resultsFile, { width, settings, trainSeconds, rows });
+      writeResult(resultsFile, 'reproduction', { reproduction: 'asymmetric', width, settings, trainSeconds, rows });
       log(
         `${key}: midpoint loss barrier ${row.naive.midpoint.toFixed(4)}${row.aligned ? `, weight-matched ${row.aligned.midpoint.toFixed(4)}` : ''}`,
       );

@@ -26,8 +26,8 @@ import {
   planAligner,
   transform,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@weightspace/core';
+import { writeResult } from '../results/result-files';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       task: `${name} lerp`,
     });
     results[name] = { llfc: llfc(plugin, config, x, y, test, { progress: progressBar() }), barriers: curve.barriers };
-    writeJsonAtomic(join(out, 'results.json'), { config, trainSeconds, results });
+    writeResult(join(out, 'results.json'), 'reproduction', { reproduction: 'llfc', config, trainSeconds, results });
   }
   test.dispose();
   [a, b, c1, c2, aligned].forEach(disposeParams);

@@ -26,8 +26,8 @@ import {
   robustness,
   type RobustnessReport,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@weightspace/core';
+import { writeResult } from '../results/result-files';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       progress: progressBar(),
     });
     entries.push({ key, kind, models: k, seconds: result.seconds, rounds: result.rounds, report });
-    writeJsonAtomic(resultsFile, { settings, backend, entries });
+    writeResult(resultsFile, 'reproduction', { reproduction: 'merge', settings, backend, entries });
     log(
       `${key}: clean ${(report.clean.accuracy * 100).toFixed(2)}%, PGD ε=0.1 ${(report.pgd['0.1'] * 100).toFixed(2)}%, ‖θ‖ ${report.weightL2.toFixed(2)}`,
     );

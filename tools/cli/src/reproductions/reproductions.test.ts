@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { validateAgainst } from '@weightspace/core';
+import { resultSchemas } from '../results/result-schemas';
 
 /**
  * Each paper's reproduction in its smallest configuration (`--smoke`), run as a user runs it: a
@@ -21,11 +23,11 @@ async function reproduce(name: string): Promise<{ out: string; results: Record<s
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  return {
-    out,
-    results: JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>,
-    stdout,
-  };
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Record<string, unknown>;
+  // Every results file names its reproduction and follows the reproduction schema.
+  validateAgainst(resultSchemas.reproduction, results, join(out, 'results.json'));
+  expect(results.reproduction).toBe(name);
+  return { out, results, stdout };
 }
 
 function expectFiles(out: string, files: string[]): void {

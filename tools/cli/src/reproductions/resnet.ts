@@ -31,8 +31,8 @@ import {
   planAligner,
   transform,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@weightspace/core';
+import { writeResult } from '../results/result-files';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
       }
       if (moved !== b.params) disposeParams(moved);
       rows.push({ width, method, accuracies, barriers, alignSeconds });
-      writeJsonAtomic(resultsFile, { settings, scale, trainSeconds, rows });
+      writeResult(resultsFile, 'reproduction', { reproduction: 'resnet', settings, scale, trainSeconds, rows });
       log(
         `width ${width} ${method}: midpoint loss barrier ${CORRECTIONS.map((c) => `${c} ${barriers[c].midpoint.toFixed(3)}`).join(', ')}`,
       );

@@ -23,8 +23,8 @@ import {
   lewc,
   linePlotSvg,
   writeFileAtomic,
-  writeJsonAtomic,
 } from '@weightspace/core';
+import { writeResult } from '../results/result-files';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
         lewcCosine: report.layers.map((l) => ({ tap: l.tap, cosine: l.cosine['0.5'].mean })),
         orthogonality: report.orthogonality,
       });
-      writeJsonAtomic(resultsFile, { settings, trainSeconds, rows });
+      writeResult(resultsFile, 'reproduction', { reproduction: 'width', settings, trainSeconds, rows });
       log(
         `${key}: acc barrier ${(curve.barriers.accuracy * 100).toFixed(2)} pts, loss barrier ${curve.barriers.loss.toFixed(3)} raw / ${(curve.barriers.calibratedLoss as number).toFixed(3)} calibrated`,
       );

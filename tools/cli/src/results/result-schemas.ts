@@ -1,0 +1,305 @@
+import { type ResultKind, SCHEMA_VERSION } from './result-files';
+
+/**
+ * JSON Schemas (draft-07, as ajv reads them) of every JSON file the CLI writes. Each requires
+ * the header (`schema`, `schemaVersion`) and the fields a reader relies on; numbers that can be
+ * undefined in a degenerate run (a loss on no samples) may be null. Fields may be added within
+ * a version, so objects allow more properties than they list.
+ */
+const number = { type: 'number' } as const;
+const numberOrNull = { type: ['number', 'null'] } as const;
+const string = { type: 'string' } as const;
+const integer = { type: 'integer', minimum: 0 } as const;
+/** A map from a parameter value written as text ("0.5") to a number or an object. */
+const byValue = (values: object) => ({ type: 'object', additionalProperties: values });
+const meanStd = { type: 'object', required: ['mean', 'std'], properties: { mean: number, std: number } };
+
+const header = (kind: ResultKind) => ({
+  schema: { const: `weightspace/${kind}` },
+  schemaVersion: { const: SCHEMA_VERSION },
+});
+
+const evaluation = {
+  type: 'object',
+  required: ['loss', 'accuracy'],
+  properties: { loss: numberOrNull, accuracy: numberOrNull },
+};
+
+const barriers = {
+  type: 'object',
+  required: ['loss', 'accuracy', 'midpointLoss', 'midpointAccuracy'],
+  properties: {
+    loss: numberOrNull,
+    accuracy: numberOrNull,
+    midpointLoss: numberOrNull,
+    midpointAccuracy: numberOrNull,
+    calibratedLoss: numberOrNull,
+    midpointCalibratedLoss: numberOrNull,
+  },
+};
+
+/** A barrier curve: the points from t = 0 to 1 and their barriers. */
+const curve = {
+  type: 'object',
+  required: ['points', 'barriers'],
+  properties: {
+    points: {
+      type: 'array',
+      minItems: 2,
+      items: {
+        type: 'object',
+        required: ['t', 'loss', 'accuracy'],
+        properties: {
+          t: { type: 'number', minimum: 0, maximum: 1 },
+          loss: numberOrNull,
+          accuracy: numberOrNull,
+          beta: number,
+          calibratedLoss: numberOrNull,
+        },
+      },
+    },
+    barriers,
+  },
+};
+
+const alignment = {
+  type: 'object',
+  required: ['method', 'arch', 'plan', 'groups', 'objectiveBefore', 'objectiveAfter', 'iterations', 'seconds', 'seed'],
+  properties: {
+    method: string,
+    arch: string,
+    /** Which matcher handled each group. */
+    plan: { type: 'object', additionalProperties: string },
+    /** Per group, the element mapping B onto A (a permutation: unit i of aligned B is unit perm[i] of B). */
+    groups: { type: 'object' },
+    objectiveBefore: number,
+    objectiveAfter: number,
+    iterations: integer,
+    seconds: number,
+    seed: integer,
+  },
+};
+
+const pairFields = { arch: string, a: string, b: string, dataset: string };
+
+export const resultSchemas: Record<ResultKind, object> = {
+  alignment: {
+    $id: 'weightspace/alignment',
+    ...alignment,
+    required: ['schema', 'schemaVersion', ...alignment.required],
+    properties: { ...header('alignment'), ...alignment.properties },
+  },
+  curve: {
+    $id: 'weightspace/curve',
+    type: 'object',
+    required: [
+      'schema',
+      'schemaVersion',
+      'arch',
+      'a',
+      'b',
+      'dataset',
+      'testSamples',
+      'correction',
+      'endpoints',
+      'points',
+      'barriers',
+    ],
+    properties: {
+      ...header('curve'),
+      ...pairFields,
+      testSamples: integer,
+      correction: { enum: ['plain', 'bn-reset', 'repair'] },
+      endpoints: { type: 'object', required: ['a', 'b'], properties: { a: evaluation, b: evaluation } },
+      ...curve.properties,
+    },
+  },
+  llfc: {
+    $id: 'weightspace/llfc',
+    type: 'object',
+    required: ['schema', 'schemaVersion', 'arch', 'a', 'b', 'dataset', 'alphas', 'samples', 'layers', 'commutativity'],
+    properties: {
+      ...header('llfc'),
+      ...pairFields,
+      alphas: { type: 'array', items: number },
+      samples: integer,
+      layers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['tap', 'baseline', 'dis', 'scale'],
+          properties: { tap: string, baseline: meanStd, dis: byValue(meanStd), scale: byValue(numberOrNull) },
+        },
+      },
+      weakAdditivity: { type: 'array', items: { type: 'object', required: ['activation', 'alphas'] } },
+      commutativity: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['weight', 'distCom', 'distW', 'distH'],
+          properties: { weight: string, distCom: number, distW: number, distH: number },
+        },
+      },
+    },
+  },
+  lewc: {
+    $id: 'weightspace/lewc',
+    type: 'object',
+    required: [
+      'schema',
+      'schemaVersion',
+      'arch',
+      'a',
+      'b',
+      'dataset',
+      'calibrationSamples',
+      'curve',
+      'lambdas',
+      'layers',
+      'orthogonality',
+    ],
+    properties: {
+      ...header('lewc'),
+      ...pairFields,
+      calibrationSamples: integer,
+      curve,
+      lambdas: { type: 'array', items: number },
+      samples: integer,
+      layers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['tap', 'depth', 'cosine'],
+          properties: { tap: string, depth: integer, cosine: byValue(meanStd) },
+        },
+      },
+      orthogonality: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['weight', 'ratioBonA', 'ratioAonB'],
+          properties: { weight: string, ratioBonA: numberOrNull, ratioAonB: numberOrNull },
+        },
+      },
+    },
+  },
+  robustness: {
+    $id: 'weightspace/robustness',
+    type: 'object',
+    required: [
+      'schema',
+      'schemaVersion',
+      'model',
+      'dataset',
+      'options',
+      'clean',
+      'fgsm',
+      'pgd',
+      'noise',
+      'attackedSamples',
+      'weightL2',
+      'lipschitzUpperBound',
+    ],
+    properties: {
+      ...header('robustness'),
+      model: string,
+      dataset: string,
+      options: { type: 'object', required: ['epsilons', 'noiseStds', 'pgdSteps', 'seed'] },
+      clean: { ...evaluation, required: ['loss', 'accuracy', 'samples'] },
+      fgsm: byValue(number),
+      pgd: byValue(number),
+      noise: byValue(number),
+      attackedSamples: integer,
+      weightL2: number,
+      lipschitzUpperBound: number,
+    },
+  },
+  merge: {
+    $id: 'weightspace/merge',
+    type: 'object',
+    required: [
+      'schema',
+      'schemaVersion',
+      'method',
+      'matcher',
+      'arch',
+      'inputs',
+      'rounds',
+      'seconds',
+      'seed',
+      'bnReset',
+    ],
+    properties: {
+      ...header('merge'),
+      method: { enum: ['average', 'mergemany', 'hierarchical'] },
+      matcher: { type: ['string', 'null'] },
+      arch: string,
+      inputs: { type: 'array', minItems: 2, items: string },
+      rounds: integer,
+      seconds: number,
+      seed: integer,
+      bnReset: {
+        oneOf: [
+          { type: 'null' },
+          { type: 'object', required: ['dataset', 'samples'], properties: { dataset: string, samples: integer } },
+        ],
+      },
+    },
+  },
+  report: {
+    $id: 'weightspace/report',
+    type: 'object',
+    required: [
+      'schema',
+      'schemaVersion',
+      'name',
+      'arch',
+      'config',
+      'dataset',
+      'backend',
+      'seeds',
+      'train',
+      'endpoints',
+      'alignment',
+      'curves',
+      'seconds',
+      'peakRssMb',
+    ],
+    properties: {
+      ...header('report'),
+      name: string,
+      arch: string,
+      config: { type: 'object' },
+      dataset: {
+        type: 'object',
+        required: ['id', 'train', 'test'],
+        properties: { id: string, train: integer, test: integer },
+      },
+      backend: string,
+      seeds: { type: 'array', items: integer, minItems: 2, maxItems: 2 },
+      train: { type: 'object', required: ['seconds', 'epochLosses', 'reused'] },
+      endpoints: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['model', 'testLoss', 'testAccuracy'],
+          properties: { model: string, testLoss: number, testAccuracy: number },
+        },
+      },
+      alignment,
+      curves: { type: 'object', required: ['naive', 'aligned'], properties: { naive: curve, aligned: curve } },
+      seconds: { type: 'object', required: ['total', 'evaluation'] },
+      peakRssMb: number,
+    },
+  },
+  reproduction: {
+    $id: 'weightspace/reproduction',
+    type: 'object',
+    required: ['schema', 'schemaVersion', 'reproduction'],
+    properties: {
+      ...header('reproduction'),
+      /** Which reproduction wrote the file: width, asymmetric, llfc, merge, resnet. */
+      reproduction: string,
+    },
+  },
+};
