@@ -1,4 +1,7 @@
-import { linePlotSvg, ticks } from './svg-line-plot';
+import { linePlotSvg, meanStd, PALETTE, ticks } from './svg-line-plot';
+
+const attributes = (svg: string, element: string, attribute: string): string[] =>
+  [...svg.matchAll(new RegExp(`<${element} [^>]*${attribute}="([^"]*)"`, 'g'))].map((m) => m[1]);
 
 describe('linePlotSvg', () => {
   it('draws one path per series in every panel, with a legend entry per name', () => {
@@ -14,9 +17,82 @@ describe('linePlotSvg', () => {
       'MNIST',
     );
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<path /g)?.length).toBe(4);
+    expect(svg.match(/<path d="M[^"]*" fill="none" stroke="#/g)?.length).toBe(4);
     expect(svg).toContain('aligned &lt;wm&gt;');
     expect(svg).not.toContain('NaN');
+  });
+
+  it('tells every series apart by marker and dash pattern as well as colour, in a colour-blind-safe palette', () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const svg = linePlotSvg([
+      {
+        title: 'p',
+        xLabel: 'x',
+        yLabel: 'y',
+        series: names.map((name, k) => ({ name, xs: [0, 1], ys: [k, k + 1] })),
+      },
+    ]);
+    const lines = [
+      ...svg.matchAll(/<path d="M[^"]*" fill="none" stroke="([^"]*)"[^>]*?(?: stroke-dasharray="([^"]*)")?\/>/g),
+    ];
+    expect(lines).toHaveLength(names.length);
+    const colours = lines.map((m) => m[1]);
+    const dashes = lines.map((m) => m[2] ?? 'solid');
+    expect(new Set(colours).size).toBe(names.length);
+    expect(new Set(dashes).size).toBe(names.length);
+    for (const c of colours) expect(PALETTE).toContain(c);
+    // Six marker shapes: circle, rect, and polygons/paths of different outlines.
+    const legend = svg.slice(svg.lastIndexOf('<line'));
+    expect(legend).toBeTruthy();
+    const shapes = ['<circle', '<rect x=', '<polygon', '<path d="M'].filter((s) => svg.includes(s));
+    expect(shapes.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('labels a categorical axis with its categories, evenly spaced', () => {
+    const svg = linePlotSvg([
+      {
+        title: 'barrier per pair',
+        xLabel: 'seed pair',
+        yLabel: 'loss',
+        categories: ['0–1', '2–3', '4–5'],
+        series: [{ name: 's', xs: [0, 1, 2], ys: [1, 2, 3] }],
+      },
+    ]);
+    // The x tick labels sit just below the plot area (34 + 220 + 17 px from the top).
+    const xLabels = [...svg.matchAll(/y="271" text-anchor="middle">([^<]*)</g)].map((m) => m[1]);
+    expect(xLabels).toEqual(['0–1', '2–3', '4–5']);
+    const cx = attributes(svg, 'circle', 'cx').map(Number);
+    expect(cx[1] - cx[0]).toBeCloseTo(cx[2] - cx[1], 6);
+  });
+
+  it('draws a whisker per point with an error, and fits the range to mean ± error', () => {
+    const svg = linePlotSvg([
+      {
+        title: 'mean ± std',
+        xLabel: 'width',
+        yLabel: 'barrier',
+        series: [{ name: 's', xs: [1, 2, 4], ys: [1, 1, 1], errors: [0.5, 0, 2] }],
+      },
+    ]);
+    const whiskers = svg.match(/stroke-width="1.2"/g) ?? [];
+    expect(whiskers).toHaveLength(2);
+    const labels = [...svg.matchAll(/text-anchor="end">([-\d.]+)</g)].map((m) => Number(m[1]));
+    expect(Math.min(...labels)).toBeLessThanOrEqual(-1);
+    expect(Math.max(...labels)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('wraps many panels into rows of at most `columns`', () => {
+    const panel = { title: 'p', xLabel: 'x', yLabel: 'y', series: [{ name: 's', xs: [0, 1], ys: [0, 1] }] };
+    const size = (svg: string) =>
+      svg
+        .match(/width="(\d+)" height="(\d+)"/)
+        ?.slice(1)
+        .map(Number) ?? [];
+    const [w5, h5] = size(linePlotSvg(Array(5).fill(panel)));
+    const [w1, h1] = size(linePlotSvg([panel]));
+    expect(w5).toBe(3 * w1);
+    expect(h5 - h1).toBe(300);
+    expect(size(linePlotSvg(Array(4).fill(panel), undefined, { columns: 2 }))[0]).toBe(2 * w1);
   });
 
   it('picks round ticks inside the range', () => {
@@ -29,5 +105,10 @@ describe('linePlotSvg', () => {
       expect(v).toBeGreaterThanOrEqual(0.93 - 1e-12);
       expect(v).toBeLessThanOrEqual(0.97 + 1e-12);
     }
+  });
+
+  it('meanStd gives the mean and the population standard deviation', () => {
+    expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({ mean: 5, std: 2 });
+    expect(meanStd([3])).toEqual({ mean: 3, std: 0 });
   });
 });

@@ -1,12 +1,18 @@
 /**
- * Line plots as standalone SVG text: no browser, no dependency. One or more panels side by side,
- * each with axes, ticks, a title and a legend; series share colours across panels.
+ * Line plots as standalone SVG text: no browser, no dependency. Panels wrap into rows of at most
+ * `columns`, each with axes, ticks, a title; one legend below. A series keeps its colour, marker
+ * and dash pattern across panels, and no two series differ by colour alone: colours come from
+ * the Okabe–Ito palette (told apart under the common colour-vision deficiencies), and each series
+ * also has its own marker shape and dash pattern.
  */
 export interface Series {
   name: string;
+  /** x values; on a categorical panel, indices into its `categories`. */
   xs: readonly number[];
   ys: readonly number[];
-  /** Dashed line, e.g. for a reference. */
+  /** ± error per point (a standard deviation over seeds), drawn as a whisker with caps. */
+  errors?: readonly number[];
+  /** Dashed line, e.g. for a reference; otherwise the series' own pattern. */
   dashed?: boolean;
 }
 
@@ -15,28 +21,62 @@ export interface Panel {
   xLabel: string;
   yLabel: string;
   series: readonly Series[];
+  /** A categorical x axis: one tick per category, labelled, in this order (xs index into it). */
+  categories?: readonly string[];
 }
 
-const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+export interface PlotOptions {
+  /** Panels per row at most (default 3). */
+  columns?: number;
+}
+
+/** Okabe & Ito's palette, its yellow last (faint on white). */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+const MARKERS = ['circle', 'square', 'triangle', 'diamond', 'cross', 'triangle-down', 'plus', 'star'] as const;
+const DASHES = ['', '7,3', '2,3', '9,3,2,3', '4,4', '12,4', '1,2', '6,2,2,2'];
 const W = 420;
 const H = 300;
+/** Approximate width of a character at the 12 px font, for layout. */
+const CHAR_WIDTH = 6.5;
 const M = { left: 62, right: 16, top: 34, bottom: 46 };
 
-export function linePlotSvg(panels: readonly Panel[], title?: string): string {
+interface Style {
+  colour: string;
+  marker: (typeof MARKERS)[number];
+  dash: string;
+}
+
+export function linePlotSvg(panels: readonly Panel[], title?: string, options: PlotOptions = {}): string {
   const names = [...new Set(panels.flatMap((p) => p.series.map((s) => s.name)))];
-  const colour = (name: string) => COLOURS[names.indexOf(name) % COLOURS.length];
+  const dashedByName = new Map(panels.flatMap((p) => p.series.map((s) => [s.name, s.dashed ?? false] as const)));
+  const style = (name: string): Style => {
+    const k = names.indexOf(name);
+    return {
+      colour: PALETTE[k % PALETTE.length],
+      marker: MARKERS[k % MARKERS.length],
+      dash: dashedByName.get(name) ? '5,4' : DASHES[k % DASHES.length],
+    };
+  };
+  const columns = Math.max(1, Math.min(options.columns ?? 3, panels.length));
+  const rows = Math.ceil(panels.length / columns);
   const top = title ? 28 : 0;
+  // Category labels too long for their spacing are drawn at a slant; the rows grow to fit them.
+  const slant = Math.max(0, ...panels.map(slantedDepth));
+  const rowHeight = H + slant;
+  const width = W * columns;
   const longest = Math.max(0, ...names.map((n) => n.length));
-  const columns = Math.max(1, Math.min(3, Math.floor((W * panels.length) / (7 * longest + 50))));
-  const legendHeight = 20 * Math.ceil(names.length / columns) + 8;
-  const width = W * panels.length;
-  const height = top + H + legendHeight;
-  const body = panels.map((panel, i) => panelSvg(panel, i * W, top, colour)).join('\n');
+  const legendColumns = Math.max(1, Math.min(4, Math.floor(width / (7 * longest + 60))));
+  const legendHeight = 20 * Math.ceil(names.length / legendColumns) + 8;
+  const height = top + rowHeight * rows + legendHeight;
+  const body = panels
+    .map((panel, i) => panelSvg(panel, (i % columns) * W, top + Math.floor(i / columns) * rowHeight, slant, style))
+    .join('\n');
   const legend = names
     .map((name, i) => {
-      const x = 20 + (i % columns) * (width / columns);
-      const y = top + H + 16 + 20 * Math.floor(i / columns);
-      return `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="${colour(name)}" stroke-width="2.5"/><text x="${x + 30}" y="${y + 4}">${escapeXml(name)}</text>`;
+      const x = 20 + (i % legendColumns) * (width / legendColumns);
+      const y = top + rowHeight * rows + 16 + 20 * Math.floor(i / legendColumns);
+      const s = style(name);
+      return `${line(x, y, x + 30, y, s)}${marker(x + 15, y, s)}<text x="${x + 38}" y="${y + 4}">${escapeXml(name)}</text>`;
     })
     .join('\n');
   const heading = title
@@ -51,11 +91,22 @@ ${legend}
 `;
 }
 
-function panelSvg(panel: Panel, offsetX: number, offsetY: number, colour: (name: string) => string): string {
+function panelSvg(
+  panel: Panel,
+  offsetX: number,
+  offsetY: number,
+  slant: number,
+  style: (name: string) => Style,
+): string {
+  const categorical = panel.categories !== undefined;
   const xs = panel.series.flatMap((s) => s.xs).filter(Number.isFinite);
-  const ys = panel.series.flatMap((s) => s.ys).filter(Number.isFinite);
-  const [x0, x1] = paddedRange(xs, 0);
-  const [y0, y1] = paddedRange(ys, 0.05);
+  const ys = panel.series.flatMap((s) =>
+    s.ys.flatMap((y, i) => (s.errors?.[i] !== undefined ? [y - s.errors[i], y + s.errors[i]] : [y])),
+  );
+  const [x0, x1] = categorical
+    ? [-0.5, Math.max(0.5, (panel.categories as readonly string[]).length - 0.5)]
+    : paddedRange(xs, 0);
+  const [y0, y1] = paddedRange(ys.filter(Number.isFinite), 0.05);
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const sx = (x: number) => offsetX + M.left + ((x - x0) / (x1 - x0)) * pw;
@@ -67,11 +118,20 @@ function panelSvg(panel: Panel, offsetX: number, offsetY: number, colour: (name:
   parts.push(
     `<rect x="${offsetX + M.left}" y="${offsetY + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
   );
-  for (const t of ticks(x0, x1)) {
+  const xTicks = categorical
+    ? (panel.categories as readonly string[]).map((label, k) => ({ at: k, label }))
+    : ticks(x0, x1).map((t) => ({ at: t, label: formatTick(t) }));
+  const slanted = slantedDepth(panel) > 0;
+  for (const { at, label } of xTicks) {
     parts.push(
-      `<line x1="${sx(t)}" y1="${offsetY + M.top + ph}" x2="${sx(t)}" y2="${offsetY + M.top + ph + 4}" stroke="#333"/>`,
+      `<line x1="${sx(at)}" y1="${offsetY + M.top + ph}" x2="${sx(at)}" y2="${offsetY + M.top + ph + 4}" stroke="#333"/>`,
     );
-    parts.push(`<text x="${sx(t)}" y="${offsetY + M.top + ph + 17}" text-anchor="middle">${formatTick(t)}</text>`);
+    const y = offsetY + M.top + ph + 17;
+    parts.push(
+      slanted
+        ? `<text x="${sx(at)}" y="${y}" text-anchor="end" transform="rotate(-35 ${sx(at)} ${y})">${escapeXml(label)}</text>`
+        : `<text x="${sx(at)}" y="${y}" text-anchor="middle">${escapeXml(label)}</text>`,
+    );
   }
   for (const t of ticks(y0, y1)) {
     parts.push(
@@ -80,21 +140,93 @@ function panelSvg(panel: Panel, offsetX: number, offsetY: number, colour: (name:
     parts.push(`<text x="${offsetX + M.left - 6}" y="${sy(t) + 4}" text-anchor="end">${formatTick(t)}</text>`);
   }
   parts.push(
-    `<text x="${offsetX + M.left + pw / 2}" y="${offsetY + H - 8}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
+    `<text x="${offsetX + M.left + pw / 2}" y="${offsetY + H + slant - 8}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
   );
   parts.push(
     `<text transform="translate(${offsetX + 16},${offsetY + M.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(panel.yLabel)}</text>`,
   );
   for (const s of panel.series) {
-    const pts = s.xs.map((x, i) => [x, s.ys[i]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-    const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-    parts.push(
-      `<path d="${d}" fill="none" stroke="${colour(s.name)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5,4"' : ''}/>`,
-    );
-    for (const [x, y] of pts)
-      parts.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.2" fill="${colour(s.name)}"/>`);
+    const st = style(s.name);
+    const pts = s.xs
+      .map((x, i) => ({ x, y: s.ys[i], e: s.errors?.[i] }))
+      .filter(({ x, y }) => Number.isFinite(x) && Number.isFinite(y));
+    const d = pts.map(({ x, y }, i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+    if (pts.length > 1)
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${st.colour}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`,
+      );
+    for (const { x, y, e } of pts) {
+      if (e !== undefined && Number.isFinite(e) && e > 0) parts.push(whisker(sx(x), sy(y - e), sy(y + e), st.colour));
+      parts.push(marker(sx(x), sy(y), st));
+    }
   }
   return parts.join('\n');
+}
+
+/** Extra height the slanted category labels of a panel need (0 when they fit upright). */
+function slantedDepth(panel: Panel): number {
+  const categories = panel.categories ?? [];
+  if (categories.length === 0) return 0;
+  const spacing = (W - M.left - M.right) / categories.length;
+  const longest = Math.max(...categories.map((c) => c.length)) * CHAR_WIDTH;
+  return longest + 8 <= spacing ? 0 : Math.ceil(longest * Math.sin((35 * Math.PI) / 180));
+}
+
+function line(x1: number, y1: number, x2: number, y2: number, s: Style): string {
+  return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${s.colour}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`;
+}
+
+/** A vertical error bar from y1 to y2 with caps. */
+function whisker(x: number, y1: number, y2: number, colour: string): string {
+  const f = (v: number) => v.toFixed(1);
+  return `<path d="M${f(x)},${f(y1)} L${f(x)},${f(y2)} M${f(x - 4)},${f(y1)} L${f(x + 4)},${f(y1)} M${f(x - 4)},${f(y2)} L${f(x + 4)},${f(y2)}" stroke="${colour}" stroke-width="1.2" fill="none"/>`;
+}
+
+/** The series' marker shape centred on (x, y). */
+function marker(x: number, y: number, s: Style): string {
+  const r = 3.6;
+  const f = (v: number) => v.toFixed(1);
+  const polygon = (points: Array<[number, number]>) =>
+    `<polygon points="${points.map(([px, py]) => `${f(x + px)},${f(y + py)}`).join(' ')}" fill="${s.colour}"/>`;
+  switch (s.marker) {
+    case 'circle':
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="${s.colour}"/>`;
+    case 'square':
+      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" fill="${s.colour}"/>`;
+    case 'triangle':
+      return polygon([
+        [0, -r * 1.2],
+        [r * 1.1, r * 0.8],
+        [-r * 1.1, r * 0.8],
+      ]);
+    case 'triangle-down':
+      return polygon([
+        [0, r * 1.2],
+        [r * 1.1, -r * 0.8],
+        [-r * 1.1, -r * 0.8],
+      ]);
+    case 'diamond':
+      return polygon([
+        [0, -r * 1.3],
+        [r * 1.1, 0],
+        [0, r * 1.3],
+        [-r * 1.1, 0],
+      ]);
+    case 'star':
+      return polygon(
+        Array.from({ length: 10 }, (_, k): [number, number] => {
+          const radius = k % 2 ? r * 0.6 : r * 1.4;
+          const angle = (Math.PI * k) / 5 - Math.PI / 2;
+          return [radius * Math.cos(angle), radius * Math.sin(angle)];
+        }),
+      );
+    case 'cross':
+    case 'plus': {
+      const [a, b] = s.marker === 'cross' ? [r, r] : [r * 1.3, 0];
+      const [c, d] = s.marker === 'cross' ? [r, -r] : [0, r * 1.3];
+      return `<path d="M${f(x - a)},${f(y - b)} L${f(x + a)},${f(y + b)} M${f(x - c)},${f(y - d)} L${f(x + c)},${f(y + d)}" stroke="${s.colour}" stroke-width="2.2"/>`;
+    }
+  }
 }
 
 function paddedRange(values: number[], pad: number): [number, number] {
@@ -126,4 +258,11 @@ function formatTick(t: number): string {
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Mean and (population) standard deviation of a non-empty list, for error bars over seeds. */
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
+  return { mean, std };
 }

@@ -103,7 +103,8 @@ export function lewcSvg(
   title: string,
 ): string {
   const ts = curve.points.map((p) => p.t);
-  const xs = report.layers.map((_, i) => i + 1);
+  const xs = report.layers.map((_, i) => i);
+  const dense = report.orthogonality.map((_, i) => i);
   return linePlotSvg(
     [
       {
@@ -117,7 +118,8 @@ export function lewcSvg(
       },
       {
         title: 'LEWC cosine per layer',
-        xLabel: 'layer (tap order)',
+        xLabel: 'layer',
+        categories: report.layers.map((l) => l.tap),
         yLabel: 'cos',
         series: report.lambdas.map((l) => ({
           name: `λ = ${l}`,
@@ -129,15 +131,16 @@ export function lewcSvg(
         title: 'reciprocal orthogonality',
         xLabel: 'dense layer',
         yLabel: 'ratio',
+        categories: report.orthogonality.map((o) => o.weight.replace(/\.weight$/, '')),
         series: [
           {
             name: '‖W_B z_A‖/‖W_A z_A‖',
-            xs: report.orthogonality.map((_, i) => i + 1),
+            xs: dense,
             ys: report.orthogonality.map((o) => o.ratioBonA),
           },
           {
             name: '‖W_A z_B‖/‖W_B z_B‖',
-            xs: report.orthogonality.map((_, i) => i + 1),
+            xs: dense,
             ys: report.orthogonality.map((o) => o.ratioAonB),
           },
         ],

@@ -79,12 +79,17 @@ export const llfcCommand: Command = {
 
 /** Per-layer Dis at each α against the baseline, the scale c, and commutativity against the weight and feature distances. */
 export function llfcSvg(report: ReturnType<typeof llfc>, title: string): string {
-  const xs = report.layers.map((_, i) => i + 1);
+  // Layers and dense layers are categories, labelled by name.
+  const xs = report.layers.map((_, i) => i);
+  const taps = report.layers.map((l) => l.tap);
+  const dense = report.commutativity.map((_, i) => i);
+  const weights = report.commutativity.map((c) => c.weight.replace(/\.weight$/, ''));
   return linePlotSvg(
     [
       {
-        title: 'E[Dis_α] per layer (1 = first tap)',
+        title: 'E[Dis_α] per layer',
         xLabel: 'layer',
+        categories: taps,
         yLabel: '1 − |cos|',
         series: [
           { name: 'baseline A vs B', xs, ys: report.layers.map((l) => l.baseline.mean), dashed: true },
@@ -98,6 +103,7 @@ export function llfcSvg(report: ReturnType<typeof llfc>, title: string): string 
       {
         title: 'scale c per layer',
         xLabel: 'layer',
+        categories: taps,
         yLabel: 'c',
         series: report.alphas.map((al) => ({
           name: `α = ${al}`,
@@ -109,21 +115,22 @@ export function llfcSvg(report: ReturnType<typeof llfc>, title: string): string 
         title: 'commutativity per dense layer',
         xLabel: 'dense layer',
         yLabel: 'normalised squared distance',
+        categories: weights,
         series: [
           {
             name: 'dist_com',
-            xs: report.commutativity.map((_, i) => i + 1),
+            xs: dense,
             ys: report.commutativity.map((c) => c.distCom),
           },
           {
             name: 'dist_W',
-            xs: report.commutativity.map((_, i) => i + 1),
+            xs: dense,
             ys: report.commutativity.map((c) => c.distW),
             dashed: true,
           },
           {
             name: 'dist_H',
-            xs: report.commutativity.map((_, i) => i + 1),
+            xs: dense,
             ys: report.commutativity.map((c) => c.distH),
             dashed: true,
           },

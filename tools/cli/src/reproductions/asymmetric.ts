@@ -22,6 +22,7 @@ import {
   disposeParams,
   EvaluationBatches,
   linePlotSvg,
+  meanStd,
   planAligner,
   transform,
   writeFileAtomic,
@@ -207,20 +208,40 @@ function writeSummary(
   const note = `MLP 784-${width}-${width}-${width}-10 with LayerNorm, ${training}; ${points}-point paths on ${testImages.toLocaleString('en')} test images; mean ± std over pairs. Weight matching run on the W-asymmetric pairs moves ${(mean(moved) * 100).toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => (m * 100).toFixed(1)).join(', ')} %).`;
   writeFileAtomic(join(out, 'table.md'), `${md}\n\n${note}\n`);
   const kinds = groups.map(([name]) => name);
+  // Per network: the mean ± std over seed pairs, and each pair on its own, on categorical axes.
+  const pairs = [...new Set(rows.map((r) => r.pair.join('–')))];
+  const overPairs = (title: string, yLabel: string, value: (x: Row['naive']) => number) => ({
+    title,
+    xLabel: 'network',
+    yLabel,
+    categories: kinds.map((k) => k.replace(', naive', '').replace(', weight-matched', ' + WM')),
+    series: [
+      {
+        name: `mean ± std over ${pairs.length} seed pairs`,
+        xs: kinds.map((_, k) => k),
+        ys: groups.map(([, xs]) => meanStd(xs.map(value)).mean),
+        errors: groups.map(([, xs]) => meanStd(xs.map(value)).std),
+      },
+    ],
+  });
   const perPair = (title: string, yLabel: string, value: (x: Row['naive']) => number) => ({
     title,
     xLabel: 'seed pair',
     yLabel,
-    series: kinds.map((name, k) => ({ name, xs: groups[k][1].map((_, i) => i + 1), ys: groups[k][1].map(value) })),
+    categories: pairs,
+    series: kinds.map((name, k) => ({ name, xs: groups[k][1].map((_, i) => i), ys: groups[k][1].map(value) })),
   });
   writeFileAtomic(
     join(out, 'asymmetric.svg'),
     linePlotSvg(
       [
-        perPair('midpoint test-loss barrier', 'loss barrier', (x) => x.midpoint),
-        perPair('accuracy barrier', 'points', (x) => x.accuracy * 100),
+        overPairs('midpoint test-loss barrier', 'loss barrier', (x) => x.midpoint),
+        overPairs('accuracy barrier', 'points', (x) => x.accuracy * 100),
+        perPair('midpoint test-loss barrier, per pair', 'loss barrier', (x) => x.midpoint),
+        perPair('accuracy barrier, per pair', 'points', (x) => x.accuracy * 100),
       ],
       'Linear mode connectivity with reduced symmetry (MNIST MLP)',
+      { columns: 2 },
     ),
   );
   process.stdout.write(`${table(header, body)}\n${note}\n`);

@@ -159,13 +159,14 @@ function writeSummary(
     md(['ReLU', ...names.map((n) => `${n}: weak additivity (norm. sq. dist., α=.5)`)], weak),
   ].join('\n\n');
   writeFileAtomic(join(out, 'table.md'), `${text}\n`);
-  const xs = taps.map((_, i) => i + 1);
+  const xs = taps.map((_, i) => i);
   writeFileAtomic(
     join(out, 'llfc.svg'),
     linePlotSvg(
       names.map((n) => ({
         title: `${n} pair`,
-        xLabel: `layer (1 = ${taps[0]}, ${taps.length} = logits)`,
+        xLabel: 'layer',
+        categories: taps.map((tap, i) => (i === taps.length - 1 ? 'logits' : tap)),
         yLabel: '1 − |cos|',
         series: [
           { name: 'baseline A vs B', xs, ys: results[n].llfc.layers.map((l) => l.baseline.mean), dashed: true },

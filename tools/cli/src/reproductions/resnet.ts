@@ -26,6 +26,7 @@ import {
   EvaluationBatches,
   headOf,
   linePlotSvg,
+  meanStd,
   type MatchData,
   type Params,
   planAligner,
@@ -262,11 +263,18 @@ function writeSummary(out: string, rows: Row[], scale: Scale): void {
     title: correction,
     xLabel: 'width multiplier',
     yLabel: 'midpoint loss barrier',
+    // One point per width: the mean ± std over the pairs measured at it.
     series: METHODS.map((method) => {
-      const points = widths.flatMap((w) =>
-        rows.filter((r) => r.width === w && r.method === method).map((r) => [w, r.barriers[correction].midpoint]),
-      );
-      return { name: method, xs: points.map((p) => p[0]), ys: points.map((p) => p[1]) };
+      const points = widths.flatMap((w) => {
+        const at = rows.filter((r) => r.width === w && r.method === method).map((r) => r.barriers[correction].midpoint);
+        return at.length ? [{ w, ...meanStd(at) }] : [];
+      });
+      return {
+        name: method,
+        xs: points.map((p) => p.w),
+        ys: points.map((p) => p.mean),
+        errors: points.map((p) => p.std),
+      };
     }),
   });
   writeFileAtomic(
