@@ -12,6 +12,7 @@ export interface MlpConfig {
   layerNorm?: boolean;
 }
 
+/** JSON Schema of the MLP config: `input` features, `hidden` widths, `classes`. */
 export const mlpConfigSchema = {
   $id: 'weightspace/arch-mlp/config',
   type: 'object',

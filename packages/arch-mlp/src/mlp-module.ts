@@ -4,6 +4,7 @@ import { mlp } from './mlp';
 import { mlpSigmaAsymVariant } from './mlp-sigma-asym';
 import { mlpWAsymVariant } from './mlp-w-asym';
 
+/** What `@weightspace/arch-mlp` contributes to the registry (its manifest, validated at load). */
 export const mlpManifest: PluginManifest = {
   package: '@weightspace/arch-mlp',
   version: '0.1.0',

@@ -49,6 +49,10 @@ function mlpSigmaAsym(base: ArchitecturePlugin<MlpConfig>): ArchitecturePlugin<M
   };
 }
 
+/**
+ * The σ-asymmetric MLP (Lim et al. 2024): FiGLU activations in place of ReLU remove the hidden
+ * permutation symmetry.
+ */
 export const mlpSigmaAsymVariant: VariantPlugin<MlpConfig, MlpSigmaAsymConfig> = {
   id: 'mlp.sigma-asym',
   base: 'mlp',

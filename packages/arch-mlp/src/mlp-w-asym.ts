@@ -73,6 +73,10 @@ function mlpWAsym(base: ArchitecturePlugin<MlpConfig>): ArchitecturePlugin<MlpWA
   });
 }
 
+/**
+ * The W-asymmetric MLP (Lim et al. 2024): a fixed random entries mask per row removes the hidden
+ * permutation symmetry.
+ */
 export const mlpWAsymVariant: VariantPlugin<MlpConfig, MlpWAsymConfig> = {
   id: 'mlp.w-asym',
   base: 'mlp',

@@ -5,6 +5,7 @@
 import { ContainerModule } from 'inversify';
 import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 
+/** What `@weightspace/arch-moe` contributes to the registry (its manifest). */
 export const archMoeManifest: PluginManifest = {
   package: '@weightspace/arch-moe',
   version: '0.1.0',

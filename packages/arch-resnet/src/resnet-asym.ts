@@ -69,6 +69,10 @@ const smallExamples: ResnetConfig[] = [
   { input: [6, 6, 2], classes: 2, width: 1, norm: 'layernorm', depth: 8 },
 ];
 
+/**
+ * The W-asymmetric ResNet (Lim et al. 2024): fixed random entries in every convolution remove the
+ * channel permutations.
+ */
 export const resnetWAsymVariant: VariantPlugin<ResnetConfig, ResnetWAsymConfig> = {
   id: 'resnet20.w-asym',
   base: 'resnet20',

@@ -1,6 +1,10 @@
 import { ConfigError } from '@weightspace/core';
 import type { NormParameters } from '@weightspace/layers';
 
+/**
+ * The normalisation of a ResNet: BatchNorm (with running statistics), LayerNorm over channels, or
+ * none.
+ */
 export type NormKind = 'batchnorm' | 'layernorm' | 'none';
 
 /**
@@ -25,6 +29,10 @@ export interface ResnetConfig {
   stemStride?: 1 | 2;
 }
 
+/**
+ * JSON Schema of the ResNet config: depth, width multiplier, normalisation, stem stride, input
+ * shape, classes.
+ */
 export const resnetConfigSchema = {
   $id: 'weightspace/arch-resnet/config',
   type: 'object',
@@ -77,6 +85,10 @@ export interface BlockInfo {
   projects: boolean;
 }
 
+/**
+ * The residual blocks of a config in order, with their stage, channels, stride and whether they
+ * have a projection shortcut.
+ */
 export function blocksOf(config: ResnetConfig): BlockInfo[] {
   const n = blocksPerStage(config);
   const blocks: BlockInfo[] = [];

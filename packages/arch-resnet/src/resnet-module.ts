@@ -3,6 +3,7 @@ import { ArchitectureId, bindAll, ManifestId, type PluginManifest, VariantId } f
 import { resnetSigmaAsymVariant, resnetWAsymVariant } from './resnet-asym';
 import { resnet20 } from './resnet';
 
+/** What `@weightspace/arch-resnet` contributes to the registry (its manifest). */
 export const archResnetManifest: PluginManifest = {
   package: '@weightspace/arch-resnet',
   version: '0.1.0',

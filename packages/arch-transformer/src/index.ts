@@ -5,6 +5,7 @@
 import { ContainerModule } from 'inversify';
 import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 
+/** What `@weightspace/arch-transformer` contributes to the registry (its manifest). */
 export const archTransformerManifest: PluginManifest = {
   package: '@weightspace/arch-transformer',
   version: '0.1.0',

@@ -6,6 +6,18 @@ import { assignmentScans, type AssignmentScans } from './assignment-scans';
  *
  * `cost` is row-major `rows × cols`. Returns `colForRow`: for every row i, the column assigned to
  * it, or -1 for rows left unassigned when rows > cols.
+ *
+ * @param cost the costs, row-major rows × cols (+∞ forbids a pair)
+ * @param rows the number of rows
+ * @param cols the number of columns
+ * @param options `maximize` for the largest total; a `workspace` to reuse between solves
+ * @returns for every row, its column, or −1 for rows left unassigned when rows > cols
+ * @example
+ * ```ts
+ * import { linearSumAssignment } from '@weightspace/assignment';
+ * const cost = [4, 1, 3, 2, 0, 5, 3, 2, 2];
+ * console.log(linearSumAssignment(cost, 3, 3)); // Int32Array [1, 0, 2]: total 1 + 2 + 2 = 5
+ * ```
  */
 export function linearSumAssignment(
   cost: ArrayLike<number>,
@@ -25,6 +37,7 @@ export interface AssignmentWarmStart {
   readonly colForRow: Int32Array;
 }
 
+/** The result of `solveAssignment`: each row's column, and the duals to warm-start the next solve. */
 export interface AssignmentSolution {
   colForRow: Int32Array;
   /** Pass to the next call as `warmStart`. */
@@ -39,6 +52,21 @@ export interface AssignmentSolution {
  * free go through augmenting row reduction, then shortest augmenting paths. The result is
  * optimal whatever the start. A rectangular problem ignores the warm start and starts from
  * v = 0.
+ *
+ * @param cost the costs, row-major rows × cols
+ * @param rows the number of rows
+ * @param cols the number of columns
+ * @param options `maximize`; a `warmStart` from the previous solve; a `workspace` to reuse
+ * @returns each row's column and the dual state to warm-start the next solve
+ * @example
+ * ```ts
+ * import { AssignmentWorkspace, solveAssignment } from '@weightspace/assignment';
+ * const workspace = new AssignmentWorkspace();
+ * const first = solveAssignment([4, 1, 3, 2, 0, 5, 3, 2, 2], 3, 3, { workspace });
+ * // A nearby problem starts from the first one's duals.
+ * const next = solveAssignment([4, 1, 3, 2, 0.5, 5, 3, 2, 2], 3, 3, { workspace, warmStart: first.warmStart });
+ * console.log(next.colForRow);
+ * ```
  */
 export function solveAssignment(
   cost: ArrayLike<number>,

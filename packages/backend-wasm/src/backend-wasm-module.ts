@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import { BackendId, bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 import { wasmBackend } from './wasm-backend';
 
+/** What `@weightspace/backend-wasm` contributes to the registry (its manifest). */
 export const backendWasmManifest: PluginManifest = {
   package: '@weightspace/backend-wasm',
   version: '0.1.0',

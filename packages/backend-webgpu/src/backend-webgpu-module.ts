@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import { BackendId, bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 import { webgpuBackend } from './webgpu-backend';
 
+/** What `@weightspace/backend-webgpu` contributes to the registry (its manifest). */
 export const backendWebgpuManifest: PluginManifest = {
   package: '@weightspace/backend-webgpu',
   version: '0.1.0',

@@ -24,7 +24,7 @@ export * from './metrics/evaluate';
 export * from './metrics/interpolate';
 export * from './metrics/barrier';
 export * from './train/train';
-export { Adam, StepOptimizer } from './train/adam';
+export { Adam, AdamOptions, StepOptimizer } from './train/adam';
 export * from './data/dataset';
 export * from './data/batches';
 export { loadMnistFrom, mnistDataset } from './data/mnist';
@@ -68,4 +68,8 @@ export {
   toyBilinear,
   toyExperts,
   toyParams,
+  BilinearConfig,
+  ExpertsConfig,
+  PerceptronConfig,
+  ResidualConfig,
 } from './testing/fixtures/toy-models';

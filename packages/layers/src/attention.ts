@@ -11,6 +11,10 @@ import { initLinear, linear, linearAxes } from './linear';
 export type AttentionNames =
   { layout: 'fused'; qkv: string; out: string } | { layout: 'separate'; q: string; k: string; v: string; out: string };
 
+/**
+ * Shape of a multi-head attention block: model width, heads, causal mask, and whether q, k and v
+ * are one fused tensor.
+ */
 export interface AttentionOptions {
   heads: number;
   /** Each position attends only to itself and earlier ones (a decoder). */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params, Rng } from '@weightspace/core';
 import { type Group, type LayerAxes, reads, writes } from './axes';
 
+/** A 2-D convolution's stride and padding. */
 export interface Conv2dOptions {
   stride: number;
   /** Zero padding on every side, as PyTorch's `padding=p` (not TensorFlow's 'same', which pads stride-2 layers unevenly). */
@@ -19,6 +20,7 @@ export function conv2d(params: Params, name: string, x: tf.Tensor4D, options: Co
   return bias ? tf.add(y, bias) : y;
 }
 
+/** Shape of a new 2-D convolution: channels in and out, kernel size, and whether it has a bias. */
 export interface InitConv2dOptions {
   /**
    * Standard deviation of a normal weight (e.g. Kaiming's √(2 / fan_in)); when omitted, PyTorch's

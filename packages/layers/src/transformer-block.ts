@@ -36,6 +36,7 @@ export function nanoGptBlockNames(prefix: string): TransformerBlockNames {
   };
 }
 
+/** Shape of a pre-norm transformer block: width, heads, MLP width, normalisation, causal mask. */
 export interface TransformerBlockOptions {
   heads: number;
   causal?: boolean;

@@ -13,6 +13,10 @@ export interface FixedEntries {
   values: Float32Array;
 }
 
+/**
+ * The fixed entries of a W-asymmetric layer: for each row, n_fix columns and their values, drawn
+ * from the layer's key and the seed.
+ */
 export function fixedEntries(
   layerKey: string,
   rows: number,

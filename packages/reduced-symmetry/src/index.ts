@@ -10,6 +10,7 @@ export { figlu, figluMatrix, figluMatrices, type FigluMatrixCache, withoutSymmet
 export { wAsymmetric, WAsymmetricOptions, FixedLayer } from './w-asymmetric';
 import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
 
+/** What `@weightspace/reduced-symmetry` contributes to the registry (its manifest). */
 export const reducedSymmetryManifest: PluginManifest = {
   package: '@weightspace/reduced-symmetry',
   version: '0.1.0',

@@ -10,6 +10,7 @@ export interface FixedLayer {
   kappa: number;
 }
 
+/** How many entries per row a W-asymmetric layer fixes, their scale κ, and the seed of the mask. */
 export interface WAsymmetricOptions<C> {
   id: string;
   description: string;

@@ -6,10 +6,15 @@
  */
 export type Code = number | readonly Code[];
 
+/** The WebAssembly value type i32. */
 export const i32Type = 0x7f;
+/** The WebAssembly value type f32. */
 export const f32Type = 0x7d;
+/** The WebAssembly value type f64. */
 export const f64Type = 0x7c;
+/** The WebAssembly value type v128 (SIMD). */
 export const v128Type = 0x7b;
+/** A WebAssembly value type: i32, f32, f64 or v128. */
 export type ValueType = typeof i32Type | typeof f32Type | typeof f64Type | typeof v128Type;
 
 /** Unsigned LEB128. */
@@ -126,6 +131,7 @@ export const op = {
   f32x4RelaxedMadd: (): Code => simd(0x105),
 };
 
+/** A WebAssembly function to encode: its name, parameter and local types, result type and body. */
 export interface FunctionSpec {
   readonly name: string;
   readonly parameters: readonly ValueType[];

@@ -18,6 +18,10 @@ import { join } from 'node:path';
 import { saveModel } from './checkpoint';
 import { type ResultHeader, writeResult } from './results/result-files';
 
+/**
+ * What `align` records in alignment.json: the method and plan, each group's element mapping B onto
+ * A, and the objective before and after.
+ */
 export interface AlignmentRecord {
   method: string;
   arch: string;

@@ -20,6 +20,7 @@ export const META_ARCH = 'weightspace.arch';
 export const META_CONFIG = 'weightspace.config';
 export const META_PROVENANCE = 'weightspace.provenance';
 
+/** A checkpoint read as a model: its file, architecture plugin, config, parameters and metadata. */
 export interface LoadedModel {
   file: string;
   plugin: AnyArchitecture;
@@ -28,6 +29,10 @@ export interface LoadedModel {
   metadata: Record<string, string>;
 }
 
+/**
+ * Saves parameters as safetensors with the architecture, config and provenance in the metadata, so
+ * `loadModel` can read them back without --arch.
+ */
 export function saveModel(
   file: string,
   plugin: AnyArchitecture,

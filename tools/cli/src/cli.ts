@@ -16,6 +16,7 @@ import { trainCommand } from './commands/train';
 import { createRegistry } from './modules';
 import { UsageError } from './usage-error';
 
+/** Every command of the `weightspace` CLI, in the order --help lists them. */
 export const commands: readonly Command[] = [
   listCommand,
   trainCommand,
@@ -29,6 +30,7 @@ export const commands: readonly Command[] = [
   demoCommand,
 ];
 
+/** The top-level `weightspace --help` text: every command with its summary. */
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 'completion'.length);
   return [

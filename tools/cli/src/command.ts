@@ -3,6 +3,10 @@ import type { Parsed } from './args';
 import type { FlagTable } from './flags';
 import { UsageError } from './usage-error';
 
+/**
+ * What a command runs with: the registry of every package's plugins, stdout for results, stderr for
+ * logs, the environment.
+ */
 export interface CommandContext {
   registry: Registry;
   /** Results (tables, listings): stdout. */
@@ -12,6 +16,10 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * A `weightspace` command: its name, summary, flag table (which --help, usage and completion are
+ * generated from) and what it runs.
+ */
 export interface Command {
   name: string;
   summary: string;

@@ -18,6 +18,7 @@ export interface ExperimentSpec {
   out: string;
 }
 
+/** JSON Schema of an experiment file (`weightspace run FILE`), with the defaults it fills in. */
 export const experimentSchema = {
   $id: 'weightspace/experiment',
   type: 'object',

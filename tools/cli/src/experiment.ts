@@ -24,6 +24,10 @@ import { assertInputsFit } from './inputs-fit';
 import { registrySource } from './modules';
 import { writeResult } from './results/result-files';
 
+/**
+ * The report of an experiment (`run`, `demo`): settings, endpoints, the alignment, both curves,
+ * timings and peak memory; written as report.json.
+ */
 export interface ExperimentReport {
   name: string;
   arch: string;
@@ -39,6 +43,7 @@ export interface ExperimentReport {
   peakRssMb: number;
 }
 
+/** Where an experiment reports progress and logs, and how many worker threads it may use. */
 export interface ExperimentIo {
   progress: ProgressSink;
   log: (line: string) => void;

@@ -16,6 +16,7 @@ export interface FlagDefinition {
   required?: boolean;
 }
 
+/** The flags of a command by name (without the leading --), each with its meaning and default. */
 export type FlagTable = Record<string, FlagDefinition>;
 
 /** Flags every command accepts. */

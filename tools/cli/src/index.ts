@@ -13,3 +13,4 @@ export { resultSchemas } from './results/result-schemas';
 export { RESULT_KINDS, ResultHeader, ResultKind, SCHEMA_VERSION, withSchema } from './results/result-files';
 export { FlagDefinition, FlagTable } from './flags';
 export { CheckpointNames } from './checkpoint-names';
+export { experimentSchema, ExperimentSpec, mnistMlpDemo } from './experiment-schema';

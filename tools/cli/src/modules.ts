@@ -22,6 +22,10 @@ export const allModules = [
 /** How a worker thread rebuilds this registry (see `RegistrySource`). */
 export const registrySource: RegistrySource = { module: __filename, exportName: 'createRegistry' };
 
+/**
+ * The registry of every package the CLI composes (core, backends, architectures, reduced-symmetry
+ * variants).
+ */
 export function createRegistry(): Promise<Registry> {
   return Registry.fromModules(allModules);
 }

@@ -76,6 +76,17 @@ export const tensorflowBackend: BackendProvider = {
 /**
  * Activates the requested backend, or the most preferred available one, and returns its id.
  * An unknown or unavailable request is an error that lists the choices.
+ *
+ * @param providers the registered backends (`registry.backends()`)
+ * @param requested a backend id, or none for the most preferred available one
+ * @returns the id of the backend now active
+ * @example
+ * ```ts
+ * import { activateBackend, coreModule, Registry } from '@weightspace/core';
+ * void Registry.fromModules([coreModule]).then(async (registry) => {
+ *   console.log(await activateBackend(registry.backends(), 'cpu')); // 'cpu'
+ * });
+ * ```
  */
 export async function activateBackend(providers: readonly BackendProvider[], requested?: string): Promise<string> {
   if (requested) {

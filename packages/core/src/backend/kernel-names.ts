@@ -7,6 +7,7 @@
 /** One fused Adam step per variable: inputs {theta, m, v, g} (float32, one shape), outputs [θ', m', v']. */
 export const ADAM_STEP = 'WeightspaceAdamStep';
 
+/** The hyperparameters and step count of one fused Adam kernel call (`ADAM_STEP`). */
 export interface AdamStepAttributes {
   learningRate: number;
   beta1: number;

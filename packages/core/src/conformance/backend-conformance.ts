@@ -69,6 +69,10 @@ function trajectory(step: (objective: () => tf.Scalar, variables: tf.Variable[])
   return out;
 }
 
+/**
+ * How closely a backend's fused Adam step follows tfjs's reference optimiser (see
+ * `backendConformanceFailures`).
+ */
 export interface AdamAgreement {
   /** Largest |ours − tfjs's| over five steps' parameters. */
   deviation: number;

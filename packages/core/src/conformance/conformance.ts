@@ -266,6 +266,7 @@ export function compositionError(subject: ConformanceSubject): number {
   });
 }
 
+/** What `selfMatch` found: whether a matcher recovered g⁻¹ exactly from B = g·A. */
 export interface SelfMatchResult {
   /** The groups that were matched: the permutation groups the matcher supports. */
   groups: string[];

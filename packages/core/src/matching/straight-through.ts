@@ -91,6 +91,10 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
   };
 }
 
+/**
+ * The straight-through estimator as a registered matcher (`--method ste`): learns the permutation
+ * that minimises the midpoint loss.
+ */
 export const straightThroughMatcher: Matcher = {
   id: 'ste',
   description: 'Straight-through estimator: learns the permutation that minimises the midpoint loss (Git Re-Basin)',

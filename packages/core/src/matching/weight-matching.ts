@@ -16,6 +16,22 @@ import { groupsToMatch, objectiveReads } from './match-objective';
  * one and solves that one exactly as a linear assignment problem; a sweep visits the groups in a
  * seeded random order; it stops after a sweep that improves no group. It starts from the identity,
  * or from `context.init` (Git Re-Basin's `init_perm`).
+ *
+ * @param spec the symmetry spec of both models
+ * @param a the reference model
+ * @param b the model to move onto A
+ * @param context the seed of the group order, an iteration bound, the groups to match, a starting element
+ * @returns the element mapping B onto A (apply it with `transform`), the objective before and after, the sweeps it took
+ * @example
+ * ```ts
+ * import { transform, toyPerceptron, weightMatching } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const [a, b] = [0, 1].map((seed) => toyPerceptron.init(config, seed));
+ * const result = weightMatching(spec, a, b, { seed: 0 });
+ * const aligned = transform(b, spec, result.element); // B in A's basin, same function as B
+ * console.log(result.objectiveBefore, '→', result.objectiveAfter, Object.keys(aligned).length);
+ * ```
  */
 export function weightMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
   return readSynchronously(weightMatchingReads(spec, a, b, context));
@@ -159,6 +175,10 @@ function assertMatchable(name: string, decl: GroupDeclaration): void {
   }
 }
 
+/**
+ * Weight matching as a registered matcher (`--method weight`, the default): data-free, exact
+ * assignments group by group.
+ */
 export const weightMatchingMatcher: Matcher = {
   id: 'weight',
   description: 'Weight matching: coordinate descent over linear assignment problems (Git Re-Basin)',

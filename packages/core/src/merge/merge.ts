@@ -9,11 +9,13 @@ import { lerp } from '../metrics/interpolate';
 import type { Aligner } from './aligner';
 import { weightedAverage } from './average';
 
+/** Seed, rounds and progress of the MergeMany and hierarchical merges. */
 export interface MergeOptions {
   seed: number;
   progress?: ProgressSink;
 }
 
+/** A merged model's parameters, with the rounds and seconds the merge took. */
 export interface MergeResult {
   params: Params;
   /** MergeMany: rounds until no permutation changed; hierarchical: tree levels; average: 0. */
@@ -49,6 +51,21 @@ export function pairwiseMerge(
  * align each one, from its original weights, to the mean of all the others as they are currently
  * aligned; stop after a round in which no element changed (or after `maxRounds`). The result is
  * the mean of the aligned models. There is no anchor model.
+ *
+ * @param spec the symmetry spec of every model
+ * @param align how to align one model to another (see `planAligner`)
+ * @param models the models to merge, all of one architecture
+ * @param options seed of the order, progress, rounds at most
+ * @returns the merged parameters, with the rounds and seconds it took
+ * @example
+ * ```ts
+ * import { mergeMany, planAligner, toyPerceptron, weightMatchingMatcher } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const models = [0, 1, 2].map((seed) => toyPerceptron.init(config, seed));
+ * const merged = mergeMany(spec, planAligner(spec, [weightMatchingMatcher], 'weight'), models, { seed: 0, maxRounds: 10 });
+ * console.log(merged.rounds);
+ * ```
  */
 export function mergeMany(
   spec: SymmetrySpec,

@@ -8,6 +8,10 @@ import type { EvaluationBatches } from './evaluation-batches';
 import { lerp } from './interpolate';
 import { EndpointStems } from './endpoint-stems';
 
+/**
+ * One point of a barrier curve: t, the test loss and accuracy there (and, when calibrated, the
+ * inverse temperature and calibrated loss).
+ */
 export interface CurvePoint {
   t: number;
   loss: number;
@@ -19,6 +23,10 @@ export interface CurvePoint {
   batches?: BatchSums;
 }
 
+/**
+ * The loss and accuracy barriers of a curve: the largest gap to the straight line between the
+ * endpoints, and the gap at t = ½.
+ */
 export interface Barriers {
   /** max over t of L(θ_t) − [(1−t)L(θ_A) + tL(θ_B)]. */
   loss: number;
@@ -32,6 +40,10 @@ export interface Barriers {
   midpointCalibratedLoss?: number | null;
 }
 
+/**
+ * Loss and accuracy at evenly spaced points of the line from A (t = 0) to B (t = 1), and the
+ * barriers of that curve.
+ */
 export interface BarrierCurve {
   points: CurvePoint[];
   barriers: Barriers;
@@ -71,6 +83,10 @@ export function barriersOf(points: readonly CurvePoint[]): Barriers {
   return barriers;
 }
 
+/**
+ * How to evaluate a barrier curve: the number of points, progress, an optional correction of each
+ * model and temperature calibration.
+ */
 export interface CurveOptions {
   points?: number;
   progress?: ProgressSink;
@@ -87,6 +103,27 @@ export interface CurveOptions {
  * curve with its barriers. With `calibration` data, each point also fits one inverse temperature
  * on that data (minimal cross-entropy) and reports the test loss at it. With `correct`, every
  * model strictly between the endpoints is corrected first (the endpoints are the trained models).
+ *
+ * @param plugin the architecture of both models
+ * @param config its config
+ * @param a the model at t = 0
+ * @param b the model at t = 1 (aligned to A or not)
+ * @param data the batches each point is evaluated on (the test split)
+ * @param options the number of points (default 25), progress, a correction of each model between the endpoints, calibration data
+ * @returns every point's loss and accuracy, and the barriers of the curve
+ * @example
+ * ```ts
+ * import { barrierCurve, EvaluationBatches, makeBlobs, toyPerceptron, train, weightMatching, transform } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 128, separation: 2, seed: 0 });
+ * const opts = { epochs: 2, batchSize: 32, learningRate: 0.01 };
+ * const [a, b] = [0, 1].map((seed) => train(toyPerceptron, config, toyPerceptron.init(config, seed), data.train, { ...opts, seed }).params);
+ * const spec = toyPerceptron.symmetry(config);
+ * const aligned = transform(b, spec, weightMatching(spec, a, b, { seed: 0 }).element);
+ * const test = EvaluationBatches.forModel(data.test, toyPerceptron, config);
+ * console.log(barrierCurve(toyPerceptron, config, a, b, test, { points: 11 }).barriers.loss); // naive
+ * console.log(barrierCurve(toyPerceptron, config, a, aligned, test, { points: 11 }).barriers.loss); // lower
+ * ```
  */
 export function barrierCurve(
   plugin: AnyArchitecture,

@@ -4,6 +4,7 @@ import type { AnyArchitecture } from '../plugin/architecture';
 import type { EvaluationBatches } from './evaluation-batches';
 import { type HostReads, readSynchronously } from '../params/host-reads';
 
+/** Mean cross-entropy and accuracy of a model on a split. */
 export interface Evaluation {
   /** Mean cross-entropy over the samples. */
   loss: number;
@@ -43,6 +44,23 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar 
 /**
  * Loss and accuracy of `params` over every batch, accumulated in float64 on the host. With an
  * `inverseTemperature` β the loss is that of softmax(β·logits); accuracy does not depend on β.
+ *
+ * @param plugin the architecture
+ * @param config its config
+ * @param params the model's parameters
+ * @param data the batches to evaluate on
+ * @param inverseTemperature β: the loss is that of softmax(β·logits) (default 1)
+ * @returns the mean cross-entropy and the accuracy over every sample
+ * @example
+ * ```ts
+ * import { EvaluationBatches, evaluate, makeBlobs, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 128, separation: 2, seed: 0 });
+ * const batches = EvaluationBatches.forModel(data.test, toyPerceptron, config);
+ * const { loss, accuracy } = evaluate(toyPerceptron, config, toyPerceptron.init(config, 0), batches);
+ * console.log(loss, accuracy);
+ * batches.dispose();
+ * ```
  */
 export function evaluate(
   plugin: AnyArchitecture,

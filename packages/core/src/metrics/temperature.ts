@@ -22,6 +22,10 @@ export function crossEntropyAt(
   return total / n;
 }
 
+/**
+ * The inverse temperature β that minimises the cross-entropy of β·logits against the labels
+ * (golden-section search).
+ */
 export function fitInverseTemperature(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,

@@ -10,6 +10,22 @@ import { batchMoments } from './running-statistics';
  * forward passes in training mode over `data`, as PyTorch does with momentum None: the running
  * mean and variance become the averages of the batch means and unbiased batch variances. Returns
  * new parameters (the input is left as it is); a network without normalisation state gets a copy.
+ *
+ * @param plugin the architecture (its `normalisation` lists the running statistics)
+ * @param config its config
+ * @param params the model whose statistics to recompute (left as it is)
+ * @param data the training batches the statistics are measured on
+ * @returns new parameters with recomputed running means and variances
+ * @example
+ * ```ts
+ * import { EvaluationBatches, makeBlobs, resetBatchNorm, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 128, separation: 2, seed: 0 });
+ * const batches = EvaluationBatches.forModel(data.train, toyPerceptron, config);
+ * // The toy perceptron has no BatchNorm: this returns a copy. A ResNet gets new statistics.
+ * const reset = resetBatchNorm(toyPerceptron, config, toyPerceptron.init(config, 0), batches);
+ * console.log(Object.keys(reset));
+ * ```
  */
 export function resetBatchNorm(
   plugin: AnyArchitecture,

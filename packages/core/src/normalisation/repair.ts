@@ -14,6 +14,7 @@ export interface RepairEndpoints {
   b: Record<string, ChannelStatistics>;
 }
 
+/** A REPAIRed model: its parameters, and how far its channel statistics were from their targets before the correction. */
 export interface RepairReport {
   params: Params;
   /** For taps corrected by measurement: the largest |σ/σ* − 1| over their channels before correction (0 when none). */
@@ -76,6 +77,26 @@ function rescale(params: Params, entry: AffineTaps[number], factor: Float32Array
  *   on residual networks: a correction moves every statistic after it.)
  *
  * Evaluation mode throughout; returns new parameters.
+ *
+ * @param plugin an architecture whose `featureGraph` declares its affine taps
+ * @param config its config
+ * @param model the interpolated model to correct
+ * @param t its interpolation weight between A (0) and B (1)
+ * @param endpoints the per-channel statistics of A and B (see `repairEndpoints`)
+ * @param data the batches the statistics are measured on
+ * @returns the corrected parameters and how far its statistics were from their targets before
+ * @example
+ * ```ts
+ * import { EvaluationBatches, lerp, repair, repairEndpoints, type ArchitecturePlugin, type Params } from '@weightspace/core';
+ * declare const plugin: ArchitecturePlugin; // a ResNet, say
+ * declare const config: unknown;
+ * declare const a: Params;
+ * declare const b: Params;
+ * declare const batches: EvaluationBatches;
+ * const endpoints = repairEndpoints(plugin, config, a, b, batches);
+ * const { params } = repair(plugin, config, lerp(a, b, 0.5), 0.5, endpoints, batches);
+ * console.log(Object.keys(params));
+ * ```
  */
 export function repair(
   plugin: AnyArchitecture,

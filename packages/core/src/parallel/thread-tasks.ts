@@ -31,6 +31,10 @@ interface InThread {
   config: unknown;
 }
 
+/**
+ * A model to train in a worker thread: the architecture, config, training split, options and where
+ * to start.
+ */
 export interface TrainModelInput extends InThread {
   /** The training samples; on shared memory (as the dataset loaders make them) they are not copied. */
   train: Split;
@@ -39,6 +43,10 @@ export interface TrainModelInput extends InThread {
   options: Omit<TrainOptions, 'progress'>;
 }
 
+/**
+ * A model trained in a worker thread: its parameters on the host, the loss of every epoch and the
+ * seconds it took.
+ */
 export interface TrainModelOutput {
   params: HostParams;
   epochLosses: number[];

@@ -15,6 +15,10 @@ export interface ThreadJob {
   label: string;
 }
 
+/**
+ * How work is spread over worker threads: how many, on which backend, and how they rebuild the
+ * registry.
+ */
 export interface ThreadOptions {
   /** Jobs running at once (default 2: the wasm backend uses one core per thread). */
   parallel?: number;

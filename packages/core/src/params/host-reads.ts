@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
  */
 export type HostReads<R> = Generator<tf.Tensor, R, tf.TypedArray>;
 
+/** Runs host reads to their end, reading each tensor synchronously (wasm, cpu, tensorflow). */
 export function readSynchronously<R>(steps: HostReads<R>): R {
   let next = steps.next();
   try {
@@ -19,6 +20,10 @@ export function readSynchronously<R>(steps: HostReads<R>): R {
   }
 }
 
+/**
+ * Runs host reads to their end, reading each tensor asynchronously (for backends such as webgpu
+ * that cannot read synchronously).
+ */
 export async function readAsynchronously<R>(steps: HostReads<R>): Promise<R> {
   let next = steps.next();
   try {

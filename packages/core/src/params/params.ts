@@ -11,16 +11,30 @@ export type Params = Record<string, tf.Tensor>;
 /** Parameter shapes by name: what a spec is validated against and a config is inferred from. */
 export type ParamShapes = Record<string, readonly number[]>;
 
+/** The shape of every tensor of Params, by name (what specs are validated against). */
 export function shapesOf(params: Params): ParamShapes {
   const shapes: Record<string, number[]> = {};
   for (const [name, t] of Object.entries(params)) shapes[name] = t.shape.slice();
   return shapes;
 }
 
+/**
+ * Frees every tensor of Params.
+ *
+ * @param params the parameters to free; do not use them afterwards
+ * @example
+ * ```ts
+ * import { disposeParams, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const params = toyPerceptron.init(config, 0);
+ * disposeParams(params);
+ * ```
+ */
 export function disposeParams(params: Params): void {
   for (const t of Object.values(params)) t.dispose();
 }
 
+/** A deep copy of Params: new tensors with the same names, shapes and values. */
 export function cloneParams(params: Params): Params {
   const out: Params = {};
   for (const [name, t] of Object.entries(params)) out[name] = t.clone();

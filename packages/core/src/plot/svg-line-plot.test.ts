@@ -81,7 +81,7 @@ describe('linePlotSvg', () => {
     expect(Math.max(...labels)).toBeGreaterThanOrEqual(3);
   });
 
-  it('wraps many panels into rows of at most `columns`', () => {
+  it('wraps many panels into rows of at most three, four as two by two, or of `columns`', () => {
     const panel = { title: 'p', xLabel: 'x', yLabel: 'y', series: [{ name: 's', xs: [0, 1], ys: [0, 1] }] };
     const size = (svg: string) =>
       svg
@@ -92,7 +92,8 @@ describe('linePlotSvg', () => {
     const [w1, h1] = size(linePlotSvg([panel]));
     expect(w5).toBe(3 * w1);
     expect(h5 - h1).toBe(300);
-    expect(size(linePlotSvg(Array(4).fill(panel), undefined, { columns: 2 }))[0]).toBe(2 * w1);
+    expect(size(linePlotSvg(Array(4).fill(panel)))[0]).toBe(2 * w1);
+    expect(size(linePlotSvg(Array(4).fill(panel), undefined, { columns: 4 }))[0]).toBe(4 * w1);
   });
 
   it('picks round ticks inside the range', () => {

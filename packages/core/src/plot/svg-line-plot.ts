@@ -16,6 +16,7 @@ export interface Series {
   dashed?: boolean;
 }
 
+/** One panel of a line plot: title, axis labels, series, and optionally a categorical x axis. */
 export interface Panel {
   title: string;
   xLabel: string;
@@ -25,8 +26,9 @@ export interface Panel {
   categories?: readonly string[];
 }
 
+/** Layout of a line plot: how many panels share a row. */
 export interface PlotOptions {
-  /** Panels per row at most (default 3). */
+  /** Panels per row at most (default: up to three; four panels as two rows of two). */
   columns?: number;
 }
 
@@ -46,6 +48,31 @@ interface Style {
   dash: string;
 }
 
+/**
+ * Line plots as SVG text: panels wrapped into rows, a shared legend, series told apart by colour,
+ * marker and dash.
+ *
+ * @param panels the panels, each with its series
+ * @param title a heading above them
+ * @param options layout: panels per row (default 3)
+ * @returns a standalone SVG document
+ * @example
+ * ```ts
+ * import { linePlotSvg } from '@weightspace/core';
+ * import { writeFileSync } from 'node:fs';
+ * const ts = [0, 0.25, 0.5, 0.75, 1];
+ * const svg = linePlotSvg([
+ *   {
+ *     title: 'test loss', xLabel: 't', yLabel: 'loss',
+ *     series: [
+ *       { name: 'naive', xs: ts, ys: [0.1, 0.8, 1.2, 0.7, 0.1] },
+ *       { name: 'aligned', xs: ts, ys: [0.1, 0.12, 0.13, 0.11, 0.1], errors: [0, 0.01, 0.02, 0.01, 0] },
+ *     ],
+ *   },
+ * ], 'A → B');
+ * writeFileSync('/tmp/curve.svg', svg);
+ * ```
+ */
 export function linePlotSvg(panels: readonly Panel[], title?: string, options: PlotOptions = {}): string {
   const names = [...new Set(panels.flatMap((p) => p.series.map((s) => s.name)))];
   const dashedByName = new Map(panels.flatMap((p) => p.series.map((s) => [s.name, s.dashed ?? false] as const)));
@@ -57,7 +84,7 @@ export function linePlotSvg(panels: readonly Panel[], title?: string, options: P
       dash: dashedByName.get(name) ? '5,4' : DASHES[k % DASHES.length],
     };
   };
-  const columns = Math.max(1, Math.min(options.columns ?? 3, panels.length));
+  const columns = Math.max(1, Math.min(options.columns ?? defaultColumns(panels.length), panels.length));
   const rows = Math.ceil(panels.length / columns);
   const top = title ? 28 : 0;
   // Category labels too long for their spacing are drawn at a slant; the rows grow to fit them.
@@ -161,6 +188,11 @@ function panelSvg(
     }
   }
   return parts.join('\n');
+}
+
+/** Panels per row: all of them up to three; four as two rows of two; more, three to a row. */
+function defaultColumns(panels: number): number {
+  return panels === 4 ? 2 : 3;
 }
 
 /** Extra height the slanted category labels of a panel need (0 when they fit upright). */

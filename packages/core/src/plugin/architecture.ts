@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ParamShapes, Params } from '../params/params';
 import type { SymmetrySpec } from '../symmetry/spec';
 
+/** How to run a model: training mode, and which feature taps to return. */
 export interface ApplyOptions {
   /** Training mode (dropout, batch statistics). Defaults to false. */
   train?: boolean;
@@ -9,6 +10,7 @@ export interface ApplyOptions {
   taps?: readonly string[];
 }
 
+/** A forward pass: the logits and the named per-layer features asked for. */
 export interface ApplyResult {
   logits: tf.Tensor;
   /** Named per-layer activations, for activation matching, LLFC and REPAIR. */

@@ -17,6 +17,7 @@ export interface PluginManifest {
 
 const idList = { type: 'array', items: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]*$' } };
 
+/** JSON Schema of a package manifest: its package name, version, description and what it provides. */
 export const manifestSchema = {
   $id: 'weightspace/plugin-manifest',
   type: 'object',

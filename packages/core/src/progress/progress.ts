@@ -11,6 +11,7 @@ export interface ProgressEvent {
   info?: string;
 }
 
+/** Where long computations report progress; the CLI draws bars from it. */
 export type ProgressSink = (event: ProgressEvent) => void;
 
 /** The sink that drops every event. */

@@ -10,6 +10,7 @@ import type { PluginManifest } from '../plugin/manifest';
 import { bindAll } from './registry';
 import { BackendId, DatasetId, ManifestId, MatcherId } from './service-ids';
 
+/** What `@weightspace/core` contributes to the registry (its manifest). */
 export const coreManifest: PluginManifest = {
   package: '@weightspace/core',
   version: '0.1.0',

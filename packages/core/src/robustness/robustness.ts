@@ -8,6 +8,10 @@ import type { ProgressSink } from '../progress/progress';
 import { Rng } from '../random/rng';
 import { lipschitzUpperBound, weightNorm } from './spectral-norm';
 
+/**
+ * The attacks and noise of `robustness`: L∞ radii for FGSM and PGD, PGD steps, noise levels, input
+ * range, seed, batch size.
+ */
 export interface RobustnessOptions {
   /** L∞ budgets of FGSM and PGD, in input units (MNIST scale: [0, 1] pixels). */
   epsilons: number[];
@@ -23,6 +27,10 @@ export interface RobustnessOptions {
   progress?: ProgressSink;
 }
 
+/**
+ * The attacks `robustness` runs when not told otherwise: ε = 0.05 and 0.1, PGD-10, noise σ = 0.1
+ * and 0.3.
+ */
 export const defaultRobustnessOptions: RobustnessOptions = {
   epsilons: [0.05, 0.1],
   pgdSteps: 10,
@@ -32,6 +40,7 @@ export const defaultRobustnessOptions: RobustnessOptions = {
   batchSize: 1000,
 };
 
+/** Clean, FGSM, PGD and noisy accuracy of a model, its weight norm and a Lipschitz upper bound. */
 export interface RobustnessReport {
   clean: { loss: number; accuracy: number; samples: number };
   /** Accuracy under attack / noise, keyed by ε or σ as written (e.g. "0.05"). */
@@ -53,6 +62,21 @@ export interface RobustnessReport {
  * FGSM: x + ε·sign(∇ₓL), clipped to the input range. PGD (Madry et al. 2018): a seeded uniform
  * start in the ε-ball, then `pgdSteps` signed-gradient steps of 2.5ε/steps, each projected back
  * onto the ball and the input range.
+ *
+ * @param plugin the architecture
+ * @param config its config
+ * @param params the model to attack
+ * @param split the samples (attacks use the first `attackLimit`)
+ * @param partial attacks and noise to run; see `defaultRobustnessOptions`
+ * @returns clean, FGSM, PGD and noisy accuracy, the weight norm and a Lipschitz upper bound
+ * @example
+ * ```ts
+ * import { makeBlobs, robustness, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 128, separation: 2, seed: 0 });
+ * const report = robustness(toyPerceptron, config, toyPerceptron.init(config, 0), data.test, { epsilons: [0.1], pgdSteps: 5 });
+ * console.log(report.clean.accuracy, report.pgd['0.1']);
+ * ```
  */
 export function robustness(
   plugin: AnyArchitecture,

@@ -82,6 +82,20 @@ function outerSize(spec: SymmetrySpec, decl: GroupDeclaration): number {
   return spec.groups[decl.batchedOver as string].size;
 }
 
+/**
+ * The identity element of a spec's group: it leaves every parameter as it is.
+ *
+ * @param spec the symmetry spec
+ * @returns the element that leaves every parameter as it is
+ * @example
+ * ```ts
+ * import { identity, toyPerceptron, transform } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const same = transform(toyPerceptron.init(config, 0), spec, identity(spec));
+ * console.log(Object.keys(same));
+ * ```
+ */
 export function identity(spec: SymmetrySpec): GroupElement {
   const element: GroupElement = {};
   for (const [name, decl] of Object.entries(spec.groups)) {
@@ -93,7 +107,22 @@ export function identity(spec: SymmetrySpec): GroupElement {
   return element;
 }
 
-/** A random element: uniform permutations, Haar orthogonals, well-conditioned invertibles. */
+/**
+ * A random element: uniform permutations, Haar orthogonals, well-conditioned invertibles.
+ *
+ * @param spec the symmetry spec whose group the element belongs to
+ * @param rng the seeded generator it is drawn from
+ * @returns one value per group of the spec
+ * @example
+ * ```ts
+ * import { random, Rng, toyPerceptron, transform } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const g = random(spec, new Rng(7));
+ * const moved = transform(toyPerceptron.init(config, 0), spec, g); // the same function, other parameters
+ * console.log(Object.keys(moved));
+ * ```
+ */
 export function random(spec: SymmetrySpec, rng: Rng): GroupElement {
   const element: GroupElement = {};
   for (const [name, decl] of Object.entries(spec.groups)) {
@@ -106,6 +135,25 @@ export function random(spec: SymmetrySpec, rng: Rng): GroupElement {
   return element;
 }
 
+/**
+ * The element "first, then second" of a spec's group: transforming by it equals transforming by
+ * first, then by second.
+ *
+ * @param spec the symmetry spec
+ * @param first the element applied first
+ * @param second the element applied after it
+ * @returns the element that applies first, then second
+ * @example
+ * ```ts
+ * import { compose, random, Rng, toyPerceptron, transform } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const [g, h] = [random(spec, new Rng(1)), random(spec, new Rng(2))];
+ * const params = toyPerceptron.init(config, 0);
+ * // transform(params, spec, compose(spec, g, h)) equals transform(transform(params, spec, g), spec, h)
+ * console.log(transform(params, spec, compose(spec, g, h)));
+ * ```
+ */
 export function compose(spec: SymmetrySpec, first: GroupElement, second: GroupElement): GroupElement {
   const out: GroupElement = {};
   for (const [name, decl] of Object.entries(spec.groups)) {
@@ -127,6 +175,22 @@ export function compose(spec: SymmetrySpec, first: GroupElement, second: GroupEl
   return out;
 }
 
+/**
+ * The inverse of an element of a spec's group: transforming by g, then by its inverse, gives the
+ * parameters back.
+ *
+ * @param spec the symmetry spec
+ * @param element the element to invert
+ * @returns g⁻¹, with compose(spec, g, g⁻¹) the identity
+ * @example
+ * ```ts
+ * import { compose, identity, inverse, random, Rng, toyPerceptron } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const g = random(spec, new Rng(3));
+ * console.log(compose(spec, g, inverse(spec, g)), identity(spec)); // the same
+ * ```
+ */
 export function inverse(spec: SymmetrySpec, element: GroupElement): GroupElement {
   const out: GroupElement = {};
   for (const [name, decl] of Object.entries(spec.groups)) {
@@ -164,12 +228,14 @@ function valuesEqual(a: GroupValue | undefined, b: GroupValue | undefined, toler
   return false;
 }
 
+/** The identity permutation of n units. */
 export function identityPerm(n: number): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   return p;
 }
 
+/** The inverse permutation: q[p[i]] = i. */
 export function invertPerm(perm: Int32Array): Int32Array {
   const inv = new Int32Array(perm.length);
   for (let i = 0; i < perm.length; i++) inv[perm[i]] = i;

@@ -9,12 +9,14 @@ export interface DenseMatrix {
   readonly data: Float64Array;
 }
 
+/** The n × n identity matrix. */
 export function identityMatrix(n: number): DenseMatrix {
   const data = new Float64Array(n * n);
   for (let i = 0; i < n; i++) data[i * n + i] = 1;
   return { n, data };
 }
 
+/** The matrix product a·b of two n × n matrices. */
 export function multiply(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
   const n = a.n;
   const out = new Float64Array(n * n);
@@ -28,6 +30,7 @@ export function multiply(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
   return { n, data: out };
 }
 
+/** The transpose of an n × n matrix. */
 export function transpose(a: DenseMatrix): DenseMatrix {
   const n = a.n;
   const out = new Float64Array(n * n);
@@ -103,6 +106,7 @@ export function randomInvertible(n: number, rng: Rng): DenseMatrix {
   return multiply(u, { n, data: scaled });
 }
 
+/** The largest absolute difference between two matrices of one size. */
 export function maxAbsDiff(a: DenseMatrix, b: DenseMatrix): number {
   let worst = 0;
   for (let i = 0; i < a.data.length; i++) worst = Math.max(worst, Math.abs(a.data[i] - b.data[i]));

@@ -21,6 +21,10 @@ export interface BatchedValue {
   readonly items: ReadonlyArray<PermutationValue | MatrixValue>;
 }
 
+/**
+ * One group's element: a permutation, a matrix, or one value per unit of the group it is batched
+ * over.
+ */
 export type GroupValue = PermutationValue | MatrixValue | BatchedValue;
 
 /** A group element of a whole spec: one value per declared group. */
@@ -29,6 +33,7 @@ export type GroupElement = Record<string, GroupValue>;
 /** The JSON form of an element: permutations as integer arrays, matrices as nested rows. */
 export type GroupValueJson = number[] | number[][] | { batched: Array<number[] | number[][]> };
 
+/** One group's element as plain JSON. */
 export function valueToJson(value: GroupValue): GroupValueJson {
   if (value.kind === 'permutation') return Array.from(value.perm);
   if (value.kind === 'matrix') return matrixRows(value.matrix);
@@ -37,6 +42,7 @@ export function valueToJson(value: GroupValue): GroupValueJson {
   };
 }
 
+/** A group element as plain JSON: permutations as integer arrays, matrices as rows. */
 export function elementToJson(element: GroupElement): Record<string, GroupValueJson> {
   const out: Record<string, GroupValueJson> = {};
   for (const [name, value] of Object.entries(element)) out[name] = valueToJson(value);

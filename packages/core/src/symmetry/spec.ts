@@ -6,6 +6,10 @@
 /** Every kind of group a spec can declare: the one list the type, validation and matchers follow. */
 export const GROUP_KINDS = ['permutation', 'block-permutation', 'orthogonal', 'invertible'] as const;
 
+/**
+ * The kinds of symmetry group a spec can declare: permutation, block permutation, orthogonal,
+ * invertible.
+ */
 export type GroupKind = (typeof GROUP_KINDS)[number];
 
 interface GroupBase {
@@ -63,6 +67,10 @@ export interface AxisAction {
 /** Per tensor axis: `null` (no group acts) or the actions applied to it, in order. */
 export type AxisActions = ReadonlyArray<ReadonlyArray<AxisAction> | null>;
 
+/**
+ * A network's parameter symmetry as data: named groups, and for every parameter the actions of
+ * those groups on each of its axes.
+ */
 export interface SymmetrySpec {
   groups: Record<string, GroupDeclaration>;
   /** Every parameter of the network, one entry per tensor axis. */
@@ -112,6 +120,10 @@ export function restrictSpec(spec: SymmetrySpec, keep: readonly string[]): Symme
   return { groups, axes };
 }
 
+/**
+ * Whether a group kind acts by permutations (plain or of blocks), which the assignment-based
+ * matchers handle.
+ */
 export function isPermutationKind(kind: GroupKind): kind is 'permutation' | 'block-permutation' {
   switch (kind) {
     case 'permutation':

@@ -16,6 +16,21 @@ import { batchAxisOf } from './validate';
  *
  * Batched groups act first, item k on unit k of the input layout; their batching group then
  * moves the units, carrying each item along.
+ *
+ * @param params the parameters to move (left as they are)
+ * @param spec the symmetry spec that says how each group acts on each axis
+ * @param element the group element to apply
+ * @returns new parameters with the same names and shapes, which compute the same function
+ * @example
+ * ```ts
+ * import { inverse, random, Rng, toyPerceptron, transform } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const spec = toyPerceptron.symmetry(config);
+ * const params = toyPerceptron.init(config, 0);
+ * const g = random(spec, new Rng(1));
+ * const back = transform(transform(params, spec, g), spec, inverse(spec, g));
+ * console.log(Object.keys(back)); // params again, up to rounding
+ * ```
  */
 export function transform(params: Params, spec: SymmetrySpec, element: GroupElement): Params {
   const out: Params = {};

@@ -13,6 +13,17 @@ const KINDS = new Set<string>(GROUP_KINDS);
  * needs s = n; a block-permutation of n blocks of k needs s = n·k (or s = n, one entry per block).
  * A group batched over B either acts on an axis of its own while the same parameter has an axis
  * of size |B| that B acts on, or shares one axis with B, which then has |B|·n entries.
+ *
+ * @param spec the symmetry spec
+ * @param shapes every parameter's shape (see `shapesOf`)
+ * @param where what to name in errors: a file, a plugin
+ * @example
+ * ```ts
+ * import { shapesOf, toyPerceptron, validateSpec } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * // Throws a SpecError naming the parameter and axis when the spec does not fit the shapes.
+ * validateSpec(toyPerceptron.symmetry(config), shapesOf(toyPerceptron.init(config, 0)), 'toy.perceptron');
+ * ```
  */
 export function validateSpec(spec: SymmetrySpec, shapes: ParamShapes, where = 'spec'): void {
   for (const [name, decl] of Object.entries(spec.groups)) validateGroup(spec, name, decl, where);

@@ -8,6 +8,7 @@ export interface StepOptimizer {
   dispose(): void;
 }
 
+/** Adam's hyperparameters (tfjs's defaults where omitted): β₁, β₂, ε. */
 export interface AdamOptions {
   beta1?: number;
   beta2?: number;

@@ -10,6 +10,10 @@ import { crossEntropy } from '../metrics/evaluate';
 import { RunningStatistics } from '../normalisation/running-statistics';
 import { type HostReads, readAsynchronously, readSynchronously } from '../params/host-reads';
 
+/**
+ * How to train: epochs, batch size, learning rate, optimiser, momentum, weight decay, seed and
+ * progress.
+ */
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
@@ -32,6 +36,7 @@ export interface TrainOptions {
   task?: string;
 }
 
+/** A trained model: its parameters, the mean loss of every epoch, and the seconds it took. */
 export interface TrainResult {
   params: Params;
   /** Mean training loss of each epoch. */
@@ -46,6 +51,21 @@ export interface TrainResult {
  * Integer parameters are carried over untouched. The reported losses include the penalty.
  * Normalisation state (BatchNorm running statistics, from `plugin.normalisation`) is not trained:
  * it tracks the batch statistics of its tap as PyTorch does (see `RunningStatistics`).
+ *
+ * @param plugin the architecture to train
+ * @param config its config
+ * @param initial where training starts (left as it is): `plugin.init(config, seed)` or a checkpoint
+ * @param split the training samples
+ * @param options epochs, batch size, learning rate, optimiser, seed of the batch order, progress
+ * @returns the trained parameters (new tensors), the mean loss of every epoch and the seconds it took
+ * @example
+ * ```ts
+ * import { makeBlobs, toyPerceptron, train } from '@weightspace/core';
+ * const config = toyPerceptron.examples[0];
+ * const data = makeBlobs({ classes: 4, dimension: 16, train: 256, test: 128, separation: 2, seed: 0 });
+ * const result = train(toyPerceptron, config, toyPerceptron.init(config, 0), data.train, { epochs: 2, batchSize: 32, learningRate: 0.01, seed: 0 });
+ * console.log(result.epochLosses); // one mean loss per epoch, falling
+ * ```
  */
 export function train(
   plugin: AnyArchitecture,

@@ -18,8 +18,13 @@ export const RESULT_KINDS = [
   'report',
   'reproduction',
 ] as const;
+/** The kinds of JSON file the CLI writes, each with a schema in `resultSchemas`. */
 export type ResultKind = (typeof RESULT_KINDS)[number];
 
+/**
+ * The first two fields of every JSON file the CLI writes: which kind of file it is and the version
+ * of its schema.
+ */
 export interface ResultHeader {
   schema: `weightspace/${ResultKind}`;
   schemaVersion: typeof SCHEMA_VERSION;

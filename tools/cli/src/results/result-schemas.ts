@@ -82,6 +82,7 @@ const alignment = {
 
 const pairFields = { arch: string, a: string, b: string, dataset: string };
 
+/** The JSON Schema of every kind of JSON file the CLI writes, keyed by kind. */
 export const resultSchemas: Record<ResultKind, object> = {
   alignment: {
     $id: 'weightspace/alignment',
