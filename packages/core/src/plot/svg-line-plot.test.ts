@@ -65,6 +65,20 @@ describe('linePlotSvg', () => {
     expect(cx[1] - cx[0]).toBeCloseTo(cx[2] - cx[1], 6);
   });
 
+  it('draws markers without a line for a markers-only series', () => {
+    const svg = linePlotSvg([
+      {
+        title: 'per network',
+        xLabel: 'network',
+        yLabel: 'barrier',
+        categories: ['a', 'b', 'c'],
+        series: [{ name: 's', xs: [0, 1, 2], ys: [1, 0, 2], markersOnly: true }],
+      },
+    ]);
+    expect(svg).not.toMatch(/<path d="M[^"]*" fill="none" stroke="#/);
+    expect(svg.match(/<circle /g)).toHaveLength(4); // three points and the legend's marker
+  });
+
   it('draws a whisker per point with an error, and fits the range to mean ± error', () => {
     const svg = linePlotSvg([
       {

@@ -14,6 +14,8 @@ export interface Series {
   errors?: readonly number[];
   /** Dashed line, e.g. for a reference; otherwise the series' own pattern. */
   dashed?: boolean;
+  /** Markers only, no line between the points: for points on a categorical axis whose order means nothing. */
+  markersOnly?: boolean;
 }
 
 /** One panel of a line plot: title, axis labels, series, and optionally a categorical x axis. */
@@ -76,6 +78,7 @@ interface Style {
 export function linePlotSvg(panels: readonly Panel[], title?: string, options: PlotOptions = {}): string {
   const names = [...new Set(panels.flatMap((p) => p.series.map((s) => s.name)))];
   const dashedByName = new Map(panels.flatMap((p) => p.series.map((s) => [s.name, s.dashed ?? false] as const)));
+  const markersOnly = new Set(panels.flatMap((p) => p.series.filter((s) => s.markersOnly).map((s) => s.name)));
   const style = (name: string): Style => {
     const k = names.indexOf(name);
     return {
@@ -87,23 +90,30 @@ export function linePlotSvg(panels: readonly Panel[], title?: string, options: P
   const columns = Math.max(1, Math.min(options.columns ?? defaultColumns(panels.length), panels.length));
   const rows = Math.ceil(panels.length / columns);
   const top = title ? 28 : 0;
-  // Category labels too long for their spacing are drawn at a slant; the rows grow to fit them.
-  const slant = Math.max(0, ...panels.map(slantedDepth));
-  const rowHeight = H + slant;
+  // Category labels too long for their spacing are drawn at a slant; a row grows to fit its own.
+  const slants = Array.from({ length: rows }, (_, r) =>
+    Math.max(0, ...panels.slice(r * columns, (r + 1) * columns).map(slantedDepth)),
+  );
+  const rowTop = (r: number) => top + r * H + slants.slice(0, r).reduce((a, b) => a + b, 0);
+  const panelsHeight = rowTop(rows) - top;
   const width = W * columns;
   const longest = Math.max(0, ...names.map((n) => n.length));
   const legendColumns = Math.max(1, Math.min(4, Math.floor(width / (7 * longest + 60))));
   const legendHeight = 20 * Math.ceil(names.length / legendColumns) + 8;
-  const height = top + rowHeight * rows + legendHeight;
+  const height = top + panelsHeight + legendHeight;
   const body = panels
-    .map((panel, i) => panelSvg(panel, (i % columns) * W, top + Math.floor(i / columns) * rowHeight, slant, style))
+    .map((panel, i) => {
+      const row = Math.floor(i / columns);
+      return panelSvg(panel, (i % columns) * W, rowTop(row), slants[row], style);
+    })
     .join('\n');
   const legend = names
     .map((name, i) => {
       const x = 20 + (i % legendColumns) * (width / legendColumns);
-      const y = top + rowHeight * rows + 16 + 20 * Math.floor(i / legendColumns);
+      const y = top + panelsHeight + 16 + 20 * Math.floor(i / legendColumns);
       const s = style(name);
-      return `${line(x, y, x + 30, y, s)}${marker(x + 15, y, s)}<text x="${x + 38}" y="${y + 4}">${escapeXml(name)}</text>`;
+      const sample = markersOnly.has(name) ? '' : line(x, y, x + 30, y, s);
+      return `${sample}${marker(x + 15, y, s)}<text x="${x + 38}" y="${y + 4}">${escapeXml(name)}</text>`;
     })
     .join('\n');
   const heading = title
@@ -178,7 +188,7 @@ function panelSvg(
       .map((x, i) => ({ x, y: s.ys[i], e: s.errors?.[i] }))
       .filter(({ x, y }) => Number.isFinite(x) && Number.isFinite(y));
     const d = pts.map(({ x, y }, i) => `${i ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-    if (pts.length > 1)
+    if (pts.length > 1 && !s.markersOnly)
       parts.push(
         `<path d="${d}" fill="none" stroke="${st.colour}" stroke-width="2"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''}/>`,
       );

@@ -218,6 +218,7 @@ function writeSummary(
     series: [
       {
         name: `mean ± std over ${pairs.length} seed pairs`,
+        markersOnly: true,
         xs: kinds.map((_, k) => k),
         ys: groups.map(([, xs]) => meanStd(xs.map(value)).mean),
         errors: groups.map(([, xs]) => meanStd(xs.map(value)).std),
