@@ -58,10 +58,6 @@ export interface AssignmentScans {
     rowIndex: number,
     out: number,
   ): void;
-  /** The first j ≥ start with a[j] + b[j] == value, or −1. */
-  sumIndexOf(a: number, b: number, n: number, start: number, value: number): number;
-  /** The first j ≥ start with a[j] == value, or −1. */
-  indexOf(a: number, n: number, start: number, value: number): number;
   /** Negates the n entries at `values` when `negate` is 1; returns 1 when any of them is then NaN or −∞, else 0. */
   prepare(values: number, n: number, negate: number): number;
 }
@@ -463,28 +459,6 @@ function relax(): FunctionSpec {
   };
 }
 
-function sumIndexOf(): FunctionSpec {
-  const [a, b, n, start, value] = [0, 1, 2, 3, 4];
-  return indexOf(
-    'sumIndexOf',
-    [i32, i32, i32, i32, f64],
-    [a, b],
-    start,
-    n,
-    value,
-    () => [op.get(a), op.v128Load(), op.get(b), op.v128Load(), op.f64x2Add()],
-    [op.get(a), op.f64Load(), op.get(b), op.f64Load(), op.f64Add()],
-  );
-}
-
-function valueIndexOf(): FunctionSpec {
-  const [a, n, start, value] = [0, 1, 2, 3];
-  return indexOf('indexOf', [i32, i32, i32, f64], [a], start, n, value, () => [op.get(a), op.v128Load()], [
-    op.get(a),
-    op.f64Load(),
-  ]);
-}
-
 function prepare(): FunctionSpec {
   const [values, n, negate, j, x, invalid] = [0, 1, 2, 3, 4, 5];
   // Each entry, negated first when asked: flags NaN (x ≠ x) and −∞ (an unbounded minimum).
@@ -546,16 +520,7 @@ function prepare(): FunctionSpec {
   };
 }
 
-const MODULE_BYTES = encodeModule([
-  rowMin(),
-  rowMin2(),
-  rowIndexOf(),
-  columnMin(),
-  relax(),
-  sumIndexOf(),
-  valueIndexOf(),
-  prepare(),
-]);
+const MODULE_BYTES = encodeModule([rowMin(), rowMin2(), rowIndexOf(), columnMin(), relax(), prepare()]);
 
 /** Compiled once per process: the module is a pure function of the code above. */
 const compiled = new WebAssembly.Module(MODULE_BYTES);
