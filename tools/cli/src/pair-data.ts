@@ -23,6 +23,14 @@ export interface PairFiles {
   names: CheckpointNames;
 }
 
+/** What every pair command records first in its result file: the architecture, both checkpoints, the dataset. */
+export function pairRecord(
+  files: PairFiles,
+  pair: Pick<PairWithData, 'a' | 'data'>,
+): { arch: string; a: string; b: string; dataset: string } {
+  return { arch: pair.a.plugin.id, a: files.a, b: files.b, dataset: pair.data.id };
+}
+
 /**
  * Loads checkpoints A and B of one architecture and a dataset whose samples fit it, and cuts the
  * test split into evaluation batches: the common start of `interpolate`, `llfc` and `lewc`.

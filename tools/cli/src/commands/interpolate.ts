@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { integerFlag, optionalString, parse } from '../args';
 import type { FlagTable } from '../flags';
 import { UsageError } from '../usage-error';
-import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
+import { loadPairWithData, pairFlags, pairInputs, pairRecord } from '../pair-data';
 import { chooseBackend, type Command, printResult } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
@@ -56,7 +56,6 @@ export const interpolateCommand: Command = {
   async run(argv, context) {
     const parsed = parse(argv, flags);
     const { files, out, dataset } = pairInputs(parsed, context, ['curve.json', 'curve.svg']);
-    const [fileA, fileB] = [files.a, files.b];
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
     const correction = (optionalString(parsed, 'correct') ?? 'plain') as Correction;
@@ -94,10 +93,7 @@ export const interpolateCommand: Command = {
           b: evaluate(a.plugin, a.config, b.params, batches),
         };
         const result = writeResult(join(out, 'curve.json'), 'curve', {
-          arch: a.plugin.id,
-          a: fileA,
-          b: fileB,
-          dataset: data.id,
+          ...pairRecord(files, { a, data }),
           testSamples: data.test.count,
           correction,
           endpoints,

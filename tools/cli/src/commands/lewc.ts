@@ -13,7 +13,7 @@ import type { FlagTable } from '../flags';
 import { writeResult } from '../results/result-files';
 import { chooseBackend, type Command, printResult } from '../command';
 import { table } from '../curves';
-import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
+import { loadPairWithData, pairFlags, pairInputs, pairRecord } from '../pair-data';
 import { progressBar } from '../progress-bar';
 
 const flags: FlagTable = {
@@ -58,10 +58,7 @@ export const lewcCommand: Command = {
         });
         const report = lewc(a.plugin, a.config, a.params, b.params, test, { lambdas, progress: progressBar() });
         const result = writeResult(join(out, 'lewc.json'), 'lewc', {
-          arch: a.plugin.id,
-          a: files.a,
-          b: files.b,
-          dataset: data.id,
+          ...pairRecord(files, { a, data }),
           calibrationSamples: data.train.count,
           curve,
           ...report,

@@ -5,7 +5,7 @@ import type { FlagTable } from '../flags';
 import { writeResult } from '../results/result-files';
 import { chooseBackend, type Command, printResult } from '../command';
 import { table } from '../curves';
-import { loadPairWithData, pairFlags, pairInputs } from '../pair-data';
+import { loadPairWithData, pairFlags, pairInputs, pairRecord } from '../pair-data';
 import { progressBar } from '../progress-bar';
 
 const flags: FlagTable = {
@@ -35,10 +35,7 @@ export const llfcCommand: Command = {
       try {
         const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });
         const result = writeResult(join(out, 'llfc.json'), 'llfc', {
-          arch: a.plugin.id,
-          a: files.a,
-          b: files.b,
-          dataset: data.id,
+          ...pairRecord(files, { a, data }),
           ...report,
         });
         writeFileAtomic(join(out, 'llfc.svg'), llfcSvg(report, `LLFC of ${files.b} against ${files.a}`));

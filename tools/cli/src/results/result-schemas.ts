@@ -14,10 +14,19 @@ const integer = { type: 'integer', minimum: 0 } as const;
 const byValue = (values: object) => ({ type: 'object', additionalProperties: values });
 const meanStd = { type: 'object', required: ['mean', 'std'], properties: { mean: number, std: number } };
 
-const header = (kind: ResultKind) => ({
-  schema: { const: `weightspace/${kind}` },
-  schemaVersion: { const: SCHEMA_VERSION },
-});
+/** The schema of a kind of file: the header (which file it is, the version) and then `body`'s fields. */
+function resultSchema(kind: ResultKind, body: { required: readonly string[]; properties: object }): object {
+  return {
+    $id: `weightspace/${kind}`,
+    type: 'object',
+    required: ['schema', 'schemaVersion', ...body.required],
+    properties: {
+      schema: { const: `weightspace/${kind}` },
+      schemaVersion: { const: SCHEMA_VERSION },
+      ...body.properties,
+    },
+  };
+}
 
 const evaluation = {
   type: 'object',
@@ -84,43 +93,20 @@ const pairFields = { arch: string, a: string, b: string, dataset: string };
 
 /** The JSON Schema of every kind of JSON file the CLI writes, keyed by kind. */
 export const resultSchemas: Record<ResultKind, object> = {
-  alignment: {
-    $id: 'weightspace/alignment',
-    ...alignment,
-    required: ['schema', 'schemaVersion', ...alignment.required],
-    properties: { ...header('alignment'), ...alignment.properties },
-  },
-  curve: {
-    $id: 'weightspace/curve',
-    type: 'object',
-    required: [
-      'schema',
-      'schemaVersion',
-      'arch',
-      'a',
-      'b',
-      'dataset',
-      'testSamples',
-      'correction',
-      'endpoints',
-      'points',
-      'barriers',
-    ],
+  alignment: resultSchema('alignment', alignment),
+  curve: resultSchema('curve', {
+    required: ['arch', 'a', 'b', 'dataset', 'testSamples', 'correction', 'endpoints', 'points', 'barriers'],
     properties: {
-      ...header('curve'),
       ...pairFields,
       testSamples: integer,
       correction: { enum: ['plain', 'bn-reset', 'repair'] },
       endpoints: { type: 'object', required: ['a', 'b'], properties: { a: evaluation, b: evaluation } },
       ...curve.properties,
     },
-  },
-  llfc: {
-    $id: 'weightspace/llfc',
-    type: 'object',
-    required: ['schema', 'schemaVersion', 'arch', 'a', 'b', 'dataset', 'alphas', 'samples', 'layers', 'commutativity'],
+  }),
+  llfc: resultSchema('llfc', {
+    required: ['arch', 'a', 'b', 'dataset', 'alphas', 'samples', 'layers', 'commutativity'],
     properties: {
-      ...header('llfc'),
       ...pairFields,
       alphas: { type: 'array', items: number },
       samples: integer,
@@ -142,25 +128,10 @@ export const resultSchemas: Record<ResultKind, object> = {
         },
       },
     },
-  },
-  lewc: {
-    $id: 'weightspace/lewc',
-    type: 'object',
-    required: [
-      'schema',
-      'schemaVersion',
-      'arch',
-      'a',
-      'b',
-      'dataset',
-      'calibrationSamples',
-      'curve',
-      'lambdas',
-      'layers',
-      'orthogonality',
-    ],
+  }),
+  lewc: resultSchema('lewc', {
+    required: ['arch', 'a', 'b', 'dataset', 'calibrationSamples', 'curve', 'lambdas', 'layers', 'orthogonality'],
     properties: {
-      ...header('lewc'),
       ...pairFields,
       calibrationSamples: integer,
       curve,
@@ -183,13 +154,9 @@ export const resultSchemas: Record<ResultKind, object> = {
         },
       },
     },
-  },
-  robustness: {
-    $id: 'weightspace/robustness',
-    type: 'object',
+  }),
+  robustness: resultSchema('robustness', {
     required: [
-      'schema',
-      'schemaVersion',
       'model',
       'dataset',
       'options',
@@ -202,7 +169,6 @@ export const resultSchemas: Record<ResultKind, object> = {
       'lipschitzUpperBound',
     ],
     properties: {
-      ...header('robustness'),
       model: string,
       dataset: string,
       options: { type: 'object', required: ['epsilons', 'noiseStds', 'pgdSteps', 'seed'] },
@@ -214,24 +180,10 @@ export const resultSchemas: Record<ResultKind, object> = {
       weightL2: number,
       lipschitzUpperBound: number,
     },
-  },
-  merge: {
-    $id: 'weightspace/merge',
-    type: 'object',
-    required: [
-      'schema',
-      'schemaVersion',
-      'method',
-      'matcher',
-      'arch',
-      'inputs',
-      'rounds',
-      'seconds',
-      'seed',
-      'bnReset',
-    ],
+  }),
+  merge: resultSchema('merge', {
+    required: ['method', 'matcher', 'arch', 'inputs', 'rounds', 'seconds', 'seed', 'bnReset'],
     properties: {
-      ...header('merge'),
       method: { enum: ['average', 'mergemany', 'hierarchical'] },
       matcher: { type: ['string', 'null'] },
       arch: string,
@@ -246,13 +198,9 @@ export const resultSchemas: Record<ResultKind, object> = {
         ],
       },
     },
-  },
-  report: {
-    $id: 'weightspace/report',
-    type: 'object',
+  }),
+  report: resultSchema('report', {
     required: [
-      'schema',
-      'schemaVersion',
       'name',
       'arch',
       'config',
@@ -267,7 +215,6 @@ export const resultSchemas: Record<ResultKind, object> = {
       'peakRssMb',
     ],
     properties: {
-      ...header('report'),
       name: string,
       arch: string,
       config: { type: 'object' },
@@ -292,15 +239,12 @@ export const resultSchemas: Record<ResultKind, object> = {
       seconds: { type: 'object', required: ['total', 'evaluation'] },
       peakRssMb: number,
     },
-  },
-  reproduction: {
-    $id: 'weightspace/reproduction',
-    type: 'object',
-    required: ['schema', 'schemaVersion', 'reproduction'],
+  }),
+  reproduction: resultSchema('reproduction', {
+    required: ['reproduction'],
     properties: {
-      ...header('reproduction'),
       /** Which reproduction wrote the file: width, asymmetric, llfc, merge, resnet. */
       reproduction: string,
     },
-  },
+  }),
 };
