@@ -3,17 +3,13 @@ import { runCli } from './cli';
 
 // A reader that stops early (`weightspace list | head -1`) closes stdout: that ends the output,
 // quietly and successfully, as for any Unix filter.
-let stdoutClosed = false;
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
-  stdoutClosed = true;
   process.exit(0);
 });
 
 runCli(process.argv.slice(2), {
-  print: (line) => {
-    if (!stdoutClosed) process.stdout.write(`${line}\n`);
-  },
+  print: (line) => process.stdout.write(`${line}\n`),
   log: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
 }).then(

@@ -3,7 +3,7 @@ import { experimentSchema, type ExperimentSpec, mnistMlpDemo } from '../experime
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse, type Parsed } from '../args';
-import { chooseBackend, type Command, type CommandContext } from '../command';
+import { chooseBackend, type Command, type CommandContext, printResult } from '../command';
 import { type FlagTable, jsonFlags } from '../flags';
 import { withSchema } from '../results/result-files';
 import { runExperiment, summaryTable } from '../experiment';
@@ -21,18 +21,16 @@ async function execute(
   const report = await withDirectoryLock(spec.out, `weightspace ${command}`, () =>
     runExperiment(spec, context.registry, backend, { progress: progressBar(), log: context.log }),
   );
-  if (backendFlags.flags.json) {
-    context.print(JSON.stringify(withSchema('report', report), null, 2));
-    return;
-  }
-  context.print('');
-  context.print(
-    `${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`,
-  );
-  context.print(summaryTable(report));
-  context.print(
-    `report: ${join(spec.out, 'report.md')} (curves.svg, report.json, checkpoints); ${report.seconds.total.toFixed(1)} s, peak RSS ${report.peakRssMb.toFixed(0)} MB`,
-  );
+  printResult(context, backendFlags, withSchema('report', report), () => {
+    context.print('');
+    context.print(
+      `${report.name}: ${report.arch} on ${report.dataset.id}, endpoints ${report.endpoints.map((e) => `${e.model} ${(e.testAccuracy * 100).toFixed(2)}%`).join(', ')}`,
+    );
+    context.print(summaryTable(report));
+    context.print(
+      `report: ${join(spec.out, 'report.md')} (curves.svg, report.json, checkpoints); ${report.seconds.total.toFixed(1)} s, peak RSS ${report.peakRssMb.toFixed(0)} MB`,
+    );
+  });
 }
 
 const runFlags: FlagTable = {
