@@ -2,9 +2,10 @@
 import { runCli } from './cli';
 
 // A reader that stops early (`weightspace list | head -1`) closes stdout: that ends the output,
-// quietly and successfully, as for any Unix filter.
+// quietly and successfully, as for any Unix filter. A pipe reports EPIPE; a socket pair (a
+// parent process reading through `spawn`) may report ECONNRESET instead.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code !== 'EPIPE') throw e;
+  if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') throw e;
   process.exit(0);
 });
 
