@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpuBackend, Rng } from '@weightspace/core';
 import type { Params } from '@weightspace/core';
-import { type AttentionNames, attentionAxes, initAttention, multiHeadAttention } from './attention';
+import {
+  type AttentionGroups,
+  type AttentionNames,
+  attentionAxes,
+  initAttention,
+  multiHeadAttention,
+} from './attention';
 import { gaussian, invariance } from './testing/invariance';
 
 beforeAll(() => cpuBackend.activate());
@@ -93,7 +99,7 @@ describe('multi-head attention', () => {
       return tf.einsum('ntd,kd->ntk', mixed, p['read.weight']);
     };
     const axes = {
-      ...attentionAxes(separate, 'stream', 'heads'),
+      ...attentionAxes(separate, 'stream', { heads: 'heads' }),
       'in.weight': [[{ group: 'stream', as: 'g' as const }], null],
       'read.weight': [null, [{ group: 'stream', as: 'inverse' as const }]],
     };
@@ -104,5 +110,42 @@ describe('multi-head attention', () => {
     const { outputChange, paramsMoved } = invariance(forward, all, groups, axes, rng.int(1000));
     expect(outputChange).toBeLessThan(1e-4);
     expect(paramsMoved).toBeGreaterThan(1e-2);
+  });
+
+  it('declares fused q/k/v segments, heads and per-head maps that leave the layer unchanged, and each is needed', () => {
+    const timm: AttentionNames = { layout: 'fused', qkv: 'attn.qkv', out: 'attn.proj' };
+    const stacked: Params = {
+      'attn.qkv.weight': tf.concat([params['q.weight'], params['k.weight'], params['v.weight']]),
+      'attn.qkv.bias': tf.concat([params['q.bias'], params['k.bias'], params['v.bias']]),
+      'attn.proj.weight': params['o.weight'],
+      'attn.proj.bias': params['o.bias'],
+      'in.weight': gaussian([dim, 3], 4),
+      'read.weight': gaussian([2, dim], 5),
+    };
+    const tokens = gaussian([2, 5, 3], 6);
+    const forward = (p: Params) => {
+      const stream = tf.einsum('ntc,dc->ntd', tokens, p['in.weight']) as tf.Tensor3D;
+      const mixed = tf.add(stream, multiHeadAttention(p, timm, stream, { heads, causal: true }));
+      return tf.einsum('ntd,kd->ntk', mixed, p['read.weight']);
+    };
+    const axes = (groups: AttentionGroups) => ({
+      ...attentionAxes(timm, 'stream', groups),
+      'in.weight': [[{ group: 'stream', as: 'g' as const }], null],
+      'read.weight': [null, [{ group: 'stream', as: 'inverse' as const }]],
+    });
+    const headDim = dim / heads;
+    const groups = {
+      stream: { kind: 'permutation' as const, size: dim },
+      heads: { kind: 'block-permutation' as const, size: heads, blockSize: headDim },
+      qk: { kind: 'invertible' as const, size: headDim, batchedOver: 'heads' },
+      ov: { kind: 'invertible' as const, size: headDim, batchedOver: 'heads' },
+    };
+    const full = invariance(forward, stacked, groups, axes({ heads: 'heads', qk: 'qk', ov: 'ov' }), 7);
+    expect(full.outputChange).toBeLessThan(1e-4);
+    expect(full.paramsMoved).toBeGreaterThan(1e-2);
+    // The per-head map of v applied without the output projection's inverse breaks the layer.
+    const broken = axes({ heads: 'heads', qk: 'qk', ov: 'ov' });
+    broken['attn.proj.weight'] = [[{ group: 'stream', as: 'g' }], [{ group: 'heads', as: 'inverse' }]];
+    expect(invariance(forward, stacked, groups, broken, 7).outputChange).toBeGreaterThan(1e-2);
   });
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params, Rng } from '@weightspace/core';
-import type { Group, LayerAxes } from './axes';
-import { initLinear, linear, linearAxes } from './linear';
+import type { AxisAction, AxisSegment } from '@weightspace/core';
+import { type Group, type LayerAxes, reads, writes } from './axes';
+import { initLinear, linear } from './linear';
 
 /**
  * Where a multi-head attention layer keeps its projections: one fused q/k/v projection
@@ -70,18 +71,44 @@ export function initAttention(rng: Rng, names: AttentionNames, dim: number, bias
 }
 
 /**
- * An attention layer's spec entries: the projections read the residual stream `stream` and the
- * output projection writes it; with separate projections, `heads` (a block-permutation group
- * with block size d_head) permutes the heads: the rows of q, k and v and the output projection's
- * columns together. Fused q/k/v rows hold three segments per head, which an axis action cannot
- * address yet: there only the stream acts.
+ * The groups of one attention layer's spec: `heads` permutes whole heads (a block permutation
+ * with block size d_head); `qk` and `ov`, batched over `heads`, are the invertible maps inside
+ * each head that its query/key product (q ↦ M·q, k ↦ M⁻ᵀ·k) and its value/output product
+ * (v ↦ M·v, output columns ↦ ·M⁻¹) leave unchanged. `qk`/`ov` may be null (heads only).
  */
-export function attentionAxes(names: AttentionNames, stream: Group, heads: Group, bias = true): LayerAxes {
-  const out = linearAxes(names.out, stream, names.layout === 'separate' ? heads : null, bias);
-  if (names.layout === 'fused') return { ...linearAxes(names.qkv, null, stream, bias), ...out };
-  return Object.assign(
-    {},
-    ...[names.q, names.k, names.v].map((name) => linearAxes(name, heads, stream, bias)),
-    out,
-  ) as LayerAxes;
+export interface AttentionGroups {
+  heads: Group;
+  qk?: Group;
+  ov?: Group;
+}
+
+/**
+ * An attention layer's spec entries: the projections read the residual stream `stream` and the
+ * output projection writes it; `groups` act on the heads' rows of q, k and v (for a fused q/k/v
+ * projection, on its three segments) and on the output projection's columns.
+ */
+export function attentionAxes(names: AttentionNames, stream: Group, groups: AttentionGroups, bias = true): LayerAxes {
+  const onHeads = (circuit: Group | undefined, as: AxisAction['as'], segment?: AxisSegment): AxisAction[] => [
+    ...(groups.heads
+      ? [{ group: groups.heads, as: as === 'inverse' ? ('inverse' as const) : ('g' as const), segment }]
+      : []),
+    ...(circuit ? [{ group: circuit, as, segment }] : []),
+  ];
+  const rows = (actions: AxisAction[]) => (actions.length ? actions : null);
+  const projection = (name: string, headRows: AxisAction[]): LayerAxes => ({
+    [`${name}.weight`]: [rows(headRows), reads(stream)],
+    ...(bias ? { [`${name}.bias`]: [rows(headRows)] } : {}),
+  });
+  const q = (segment?: AxisSegment) => onHeads(groups.qk, 'g', segment);
+  const k = (segment?: AxisSegment) => onHeads(groups.qk, 'inverse-transpose', segment);
+  const v = (segment?: AxisSegment) => onHeads(groups.ov, 'g', segment);
+  const out: LayerAxes = {
+    [`${names.out}.weight`]: [writes(stream), rows(onHeads(groups.ov, 'inverse'))],
+    ...(bias ? { [`${names.out}.bias`]: [writes(stream)] } : {}),
+  };
+  if (names.layout === 'fused') {
+    const fused = [...q({ index: 0, of: 3 }), ...k({ index: 1, of: 3 }), ...v({ index: 2, of: 3 })];
+    return { ...projection(names.qkv, fused), ...out };
+  }
+  return { ...projection(names.q, q()), ...projection(names.k, k()), ...projection(names.v, v()), ...out };
 }

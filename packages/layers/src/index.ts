@@ -23,6 +23,7 @@ export {
 export { embedding, embeddingAxes, initEmbedding } from './embedding';
 export { initPatchEmbedding, patchEmbedding, patchEmbeddingAxes } from './patch-embedding';
 export {
+  type AttentionGroups,
   type AttentionNames,
   type AttentionOptions,
   attentionAxes,

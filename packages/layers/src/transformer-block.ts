@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params, Rng } from '@weightspace/core';
 import type { Group, LayerAxes } from './axes';
-import { type AttentionNames, attentionAxes, initAttention, multiHeadAttention } from './attention';
+import {
+  type AttentionGroups,
+  type AttentionNames,
+  attentionAxes,
+  initAttention,
+  multiHeadAttention,
+} from './attention';
 import { initLinear, linear, linearAxes } from './linear';
 import { initNorm, layerNorm, normAxes, rmsNorm } from './norms';
 
@@ -87,19 +93,19 @@ export function initTransformerBlock(
 
 /**
  * A block's spec entries: the residual stream `stream` is read and written by every part and
- * carried by both norms; `heads` permutes the attention heads (separate q/k/v only, see
+ * carried by both norms; `heads`, `qk` and `ov` act on the attention heads (see
  * `attentionAxes`); `hidden` permutes the MLP's hidden units. A permutation stream commutes with
  * both norms; an orthogonal one needs RMSNorm (LayerNorm first rewritten in that form).
  */
 export function transformerBlockAxes(
   names: TransformerBlockNames,
   norm: TransformerBlockOptions['norm'],
-  groups: { stream: Group; heads: Group; hidden: Group },
+  groups: { stream: Group; hidden: Group } & AttentionGroups,
 ): LayerAxes {
   const stored = norm === 'rmsnorm' ? 'weight' : 'affine';
   return {
     ...normAxes(names.norm1, groups.stream, stored),
-    ...attentionAxes(names.attention, groups.stream, groups.heads),
+    ...attentionAxes(names.attention, groups.stream, groups),
     ...normAxes(names.norm2, groups.stream, stored),
     ...linearAxes(names.fc1, groups.hidden, groups.stream),
     ...linearAxes(names.fc2, groups.stream, groups.hidden),

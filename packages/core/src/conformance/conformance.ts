@@ -4,16 +4,11 @@ import type { AnyArchitecture } from '../plugin/architecture';
 import { Rng } from '../random/rng';
 import { compose, elementsEqual, identity, inverse, random } from '../symmetry/algebra';
 import type { GroupElement } from '../symmetry/element';
-import {
-  groupsBatchedOver,
-  isPermutationKind,
-  restrictSpec,
-  type SymmetrySpec,
-  topLevelGroups,
-} from '../symmetry/spec';
+import { groupsBatchedOver, restrictSpec, type SymmetrySpec, topLevelGroups } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { validateSpec } from '../symmetry/validate';
 import type { Matcher } from '../matching/matcher';
+import { supports } from '../matching/plan';
 import { train } from '../train/train';
 
 /**
@@ -268,7 +263,7 @@ export function compositionError(subject: ConformanceSubject): number {
 
 /** What `selfMatch` found: whether a matcher recovered g⁻¹ exactly from B = g·A. */
 export interface SelfMatchResult {
-  /** The groups that were matched: the permutation groups the matcher supports. */
+  /** The groups that were matched: every group the matcher supports. */
   groups: string[];
   /** Whether the matcher returned exactly g⁻¹ for B = g·A. */
   recovered: boolean;
@@ -277,8 +272,9 @@ export interface SelfMatchResult {
 }
 
 /**
- * Matches θ against a copy moved by a random element of its permutation groups and reports
- * whether the matcher recovers that element exactly. Groups of other kinds stay at the identity.
+ * Matches θ against a copy moved by a random element of the groups the matcher supports and
+ * reports whether it recovers that element: permutations exactly, matrices to 1e-4 (the
+ * parameters are float32). Groups it does not support stay at the identity.
  */
 export function selfMatch(subject: ConformanceSubject, matcher: Matcher): SelfMatchResult {
   const { plugin, config, seed = 0 } = subject;
@@ -293,16 +289,13 @@ export function selfMatch(subject: ConformanceSubject, matcher: Matcher): SelfMa
     const residual = maxAbsDifference(params, aligned);
     disposeParams(moved);
     disposeParams(aligned);
-    return { groups, recovered: elementsEqual(result.element, inverse(spec, g)), residual };
+    return { groups, recovered: elementsEqual(result.element, inverse(spec, g), 1e-4), residual };
   });
 }
 
 /** The groups of `spec` a matcher can handle on its own. */
 export function matchableGroups(spec: SymmetrySpec, matcher: Matcher): string[] {
-  return Object.entries(spec.groups)
-    .filter(([, d]) => matcher.kinds.includes(d.kind) && (matcher.batched || d.batchedOver === undefined))
-    .filter(([, d]) => isPermutationKind(d.kind))
-    .map(([name]) => name);
+  return Object.keys(spec.groups).filter((name) => supports(matcher, spec, name));
 }
 
 function withParams<T>({ plugin, config, seed = 0 }: ConformanceSubject, body: (params: Params) => T): T {

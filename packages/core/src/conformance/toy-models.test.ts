@@ -48,16 +48,6 @@ describe.each(toyModels.map((plugin) => [plugin.id, plugin] as const))('conforma
   });
 });
 
-describe('self-matching on toy models', () => {
-  it('recovers a hidden permutation next to an orthogonal stream', () => {
-    const config = toyResidual.examples[0];
-    const result = selfMatch({ plugin: toyResidual, config, seed: 5 }, weightMatchingMatcher);
-    expect(result.groups).toEqual(['hidden']);
-    expect(result.recovered).toBe(true);
-    expect(result.residual).toBeLessThanOrEqual(1e-6);
-  });
-});
-
 describe('batched groups', () => {
   it('inverse of an element with batched items undoes it and is not the item-wise inverse', () => {
     const plugin = toyModels[2];
@@ -175,5 +165,24 @@ describe('the three actions are distinct for invertible groups', () => {
       'heads (with qk, vo batched over it)',
     ]);
     expect(groupsBreakingInvariance({ plugin, config, seed: 0 }, 1e-4)).toEqual([]);
+  });
+});
+
+describe('weight matching beyond permutations, on toy models', () => {
+  it('recovers an orthogonal stream map together with the hidden permutation', () => {
+    const config = toyResidual.examples[0];
+    const result = selfMatch({ plugin: toyResidual, config, seed: 5 }, weightMatchingMatcher);
+    expect(result.groups).toEqual(['stream', 'hidden']);
+    expect(result.recovered).toBe(true);
+    expect(result.residual).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('recovers the head permutation by circuits and each head’s invertible maps', () => {
+    const plugin = toyModels[1];
+    const config = plugin.examples[0];
+    const result = selfMatch({ plugin, config, seed: 4 }, weightMatchingMatcher);
+    expect(result.groups).toEqual(['heads', 'qk', 'vo']);
+    expect(result.recovered).toBe(true);
+    expect(result.residual).toBeLessThanOrEqual(1e-4);
   });
 });

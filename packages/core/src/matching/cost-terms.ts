@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../params/params';
 import type { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
-import type { SymmetrySpec } from '../symmetry/spec';
+import type { AxisSegment, SymmetrySpec } from '../symmetry/spec';
 import { transformTensor } from '../symmetry/transform';
 
 /**
@@ -38,25 +38,23 @@ export class CostTerms {
     axis: number,
     units: number,
     element: GroupElement,
+    segment?: AxisSegment,
   ): { term: tf.Tensor2D; changed: boolean } {
-    const key = `${group}:${param}/${axis}`;
+    const key = `${group}:${param}/${axis}` + (segment ? `/${segment.index}of${segment.of}` : '');
     const others = otherAxes(this.spec, param, axis, element);
     const hit = this.entries.get(key);
     if (hit && sameValues(hit.others, others)) {
       hit.others = others;
       return { term: hit.term, changed: false };
     }
-    const update = hit ? this.updateOf(hit.others, others, param, axis, units) : undefined;
+    // In-place updates gather whole units along another axis: kept to terms of a whole axis.
+    const update = hit && !segment ? this.updateOf(hit.others, others, param, axis, units) : undefined;
     const term: tf.Tensor2D = tf.keep(
       update
         ? tf.tidy(() => tf.add(hit!.term, update()) as tf.Tensor2D)
         : tf.tidy((): tf.Tensor2D => {
-            return unitProducts(
-              this.a[param],
-              transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis),
-              axis,
-              units,
-            );
+            const moved = transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis);
+            return unitProducts(segmentOf(this.a[param], axis, segment), segmentOf(moved, axis, segment), axis, units);
           }),
     );
     hit?.term.dispose();
@@ -106,6 +104,15 @@ export class CostTerms {
       return unitProducts(movedA, difference, axis, units);
     };
   }
+}
+
+/** The segment of `axis` an action addresses (the whole tensor without one). */
+export function segmentOf(x: tf.Tensor, axis: number, segment: AxisSegment | undefined): tf.Tensor {
+  if (!segment) return x;
+  const size = x.shape[axis] / segment.of;
+  const begin = x.shape.map((_, k) => (k === axis ? segment.index * size : 0));
+  const extent = x.shape.map((n, k) => (k === axis ? size : n));
+  return tf.slice(x, begin, extent);
 }
 
 /** A group value acting on one of a parameter's axes other than the matched one. */

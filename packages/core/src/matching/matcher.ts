@@ -20,6 +20,11 @@ export interface MatchContext {
   progress?: ProgressSink;
   /** The networks and training data, for matchers that look at features or losses (`needsData`). */
   data?: MatchData;
+  /**
+   * How weight matching solves orthogonal groups: 'procrustes' (default: the best orthogonal map)
+   * or 'permutation' (the best permutation matrix: a permutation-only residual stream, for ablations).
+   */
+  orthogonalAs?: 'procrustes' | 'permutation';
 }
 
 /** What a data-driven matcher sees beside the two parameter sets. */
@@ -58,6 +63,11 @@ export interface Matcher {
   readonly kinds: readonly GroupKind[];
   /** Whether it can match groups batched over another group. */
   readonly batched: boolean;
+  /**
+   * Finer than `kinds` and `batched`, where a matcher takes only some groups of a kind: whether it
+   * can match `group` of `spec`. Every group of its kinds when omitted.
+   */
+  handles?(spec: SymmetrySpec, group: string): boolean;
   /** Whether it needs `context.data` (features or losses on training data). */
   readonly needsData?: boolean;
   match(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult;

@@ -4,7 +4,7 @@ import { Rng } from '../random/rng';
 import { elementsEqual, inverse, random } from '../symmetry/algebra';
 import { restrictSpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
-import { toyBilinear, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
+import { toyBilinear, toyExperts, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
 import type { Matcher } from './matcher';
 import { defaultPlan, runPlan } from './plan';
 import { weightMatchingMatcher } from './weight-matching';
@@ -14,16 +14,26 @@ beforeAll(() => cpuBackend.activate());
 describe('matching plans', () => {
   it('give each group to a matcher that supports its kind, and name a group none supports', () => {
     const spec = toyResidual.symmetry(toyResidual.examples[0]);
-    expect(() => defaultPlan(spec, [weightMatchingMatcher])).toThrow(
-      "no registered matcher handles group 'stream' (orthogonal)",
-    );
-    const orthogonal: Matcher = { ...weightMatchingMatcher, id: 'procrustes-stub', kinds: ['orthogonal'] };
-    expect(defaultPlan(spec, [weightMatchingMatcher, orthogonal])).toEqual({
+    const assignments: Matcher = {
+      ...weightMatchingMatcher,
+      id: 'assignment-stub',
+      kinds: ['permutation'],
+      batched: false,
+      handles: undefined,
+    };
+    expect(() => defaultPlan(spec, [assignments])).toThrow("no registered matcher handles group 'stream' (orthogonal)");
+    const orthogonal: Matcher = { ...assignments, id: 'procrustes-stub', kinds: ['orthogonal'] };
+    expect(defaultPlan(spec, [assignments, orthogonal])).toEqual({
       stream: 'procrustes-stub',
-      hidden: 'weight',
+      hidden: 'assignment-stub',
     });
-    expect(() => defaultPlan(spec, [weightMatchingMatcher], 'nope')).toThrow(
-      "unknown matcher 'nope'; registered: weight",
+    expect(() => defaultPlan(spec, [assignments], 'nope')).toThrow(
+      "unknown matcher 'nope'; registered: assignment-stub",
+    );
+    // A matcher's own test narrows its kinds: weight matching takes no batched permutation group.
+    const experts = toyExperts.symmetry(toyExperts.examples[0]);
+    expect(() => defaultPlan(experts, [weightMatchingMatcher])).toThrow(
+      "no registered matcher handles group 'hidden' (permutation)",
     );
   });
 
@@ -70,11 +80,15 @@ describe('weight matching of block permutations', () => {
     expect(cold.iterations).toBeGreaterThan(1);
   });
 
-  it('refuses a group kind it does not handle, naming it', () => {
-    const spec = toyResidual.symmetry(toyResidual.examples[0]);
-    const a = toyResidual.init(toyResidual.examples[0], 0);
+  it('refuses a group it does not handle, naming it', () => {
+    const spec = toyExperts.symmetry(toyExperts.examples[0]);
+    const a = toyExperts.init(toyExperts.examples[0], 0);
     expect(() => weightMatchingMatcher.match(spec, a, a, { seed: 0 })).toThrow(
-      "weight matching handles permutation groups; group 'stream' is orthogonal",
+      "group 'hidden' (permutation) is batched over 'experts'",
+    );
+    const invertible = { ...spec, groups: { ...spec.groups, experts: { kind: 'invertible' as const, size: 3 } } };
+    expect(() => weightMatchingMatcher.match(invertible, a, a, { seed: 0, groups: ['experts'] })).toThrow(
+      "group 'experts' is invertible",
     );
   });
 });

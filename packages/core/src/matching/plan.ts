@@ -8,9 +8,14 @@ import type { MatchContext, Matcher, MatchResult } from './matcher';
 /** Which matcher aligns each group of a spec: group name → matcher id. */
 export type MatchingPlan = Record<string, string>;
 
-function supports(matcher: Matcher, spec: SymmetrySpec, group: string): boolean {
+/** Whether `matcher` can match `group` of `spec`: its kind, batching, and the matcher's own test. */
+export function supports(matcher: Matcher, spec: SymmetrySpec, group: string): boolean {
   const decl = spec.groups[group];
-  return matcher.kinds.includes(decl.kind) && (matcher.batched || decl.batchedOver === undefined);
+  return (
+    matcher.kinds.includes(decl.kind) &&
+    (matcher.batched || decl.batchedOver === undefined) &&
+    (matcher.handles?.(spec, group) ?? true)
+  );
 }
 
 /**

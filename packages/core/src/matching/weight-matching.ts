@@ -3,8 +3,11 @@ import { type HostReads, readAsynchronously, readSynchronously } from '../params
 import { innerProductReads, type Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
-import type { GroupElement, PermutationValue } from '../symmetry/element';
-import { axesOfGroup, type GroupDeclaration, type SymmetrySpec } from '../symmetry/spec';
+import { maxAbsDiff } from '../symmetry/dense-matrix';
+import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from '../symmetry/element';
+import { axesOfGroup, type GroupDeclaration, isPermutationKind, type SymmetrySpec } from '../symmetry/spec';
+import { batchedMatrixGroups, circuitSimilarity, sharesAxesWith } from './circuits';
+import { batchedMatrixStep, matrixScore, orthogonalStep, permutationMatrix } from './matrix-steps';
 import { CostTerms } from './cost-terms';
 import { type AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from '@weightspace/assignment';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
@@ -12,9 +15,11 @@ import { groupsToMatch, objectiveReads } from './match-objective';
 
 /**
  * Weight matching (Ainsworth, Hayase & Srinivasa 2023, "Git Re-Basin"): coordinate descent over
- * the permutation groups of any spec, maximising Σ_k <A_k, π(B)_k>. Each step fixes every group but
- * one and solves that one exactly as a linear assignment problem; a sweep visits the groups in a
- * seeded random order; it stops after a sweep that improves no group. It starts from the identity,
+ * the groups of any spec, maximising Σ_k <A_k, g(B)_k>. Each step fixes every group but one and
+ * solves that one: a permutation exactly as a linear assignment problem, an orthogonal group by
+ * Procrustes (Theus et al. 2025's residual stream), heads with per-head maps by their circuits and
+ * then the maps; a sweep visits the groups in a seeded random order; it stops after a sweep that
+ * improves no group. It starts from the identity,
  * or from `context.init` (Git Re-Basin's `init_perm`).
  *
  * @param spec the symmetry spec of both models
@@ -79,7 +84,7 @@ function* searchReads(
   context: MatchContext,
 ): HostReads<{ element: GroupElement; iterations: number }> {
   const groups = groupsToMatch(spec, context);
-  for (const g of groups) assertMatchable(g, spec.groups[g]);
+  for (const g of groups) assertMatchable(spec, g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
   const element: GroupElement = identity(spec);
   for (const g of groups) if (context.init?.[g]) element[g] = context.init[g];
@@ -98,24 +103,52 @@ function* searchReads(
       const order = rng.fork(iteration).shuffle([...groups]);
       for (const group of order) {
         const decl = spec.groups[group];
+        if (decl.batchedOver !== undefined) {
+          const items = yield* batchedMatrixStep(spec, a, b, element, group);
+          if (itemsMoved(element[group], items)) {
+            progressed = true;
+            element[group] = { kind: 'batched', items };
+          }
+          continue;
+        }
         const n = decl.size;
-        const { parts, changed } = costTerms(spec, element, group, decl, terms);
+        const circuits = batchedMatrixGroups(spec, group).length > 0;
+        const { parts, changed } = circuits
+          ? { parts: [], changed: true }
+          : costTerms(spec, element, group, decl, terms);
         // The same costs as this group's last solve: its answer cannot improve on the current value.
         if (!changed && warm.has(group)) continue;
-        const sum = costSum(parts);
+        const sum = circuits ? circuitSimilarity(spec, a, b, element, group) : costSum(parts);
         let cost: Float32Array;
         try {
           cost = (yield sum) as Float32Array;
         } finally {
           sum.dispose();
         }
-        const current = (element[group] as PermutationValue).perm;
+        const value = element[group];
+        if (decl.kind === 'orthogonal' && context.orthogonalAs !== 'permutation') {
+          const next = orthogonalStep(cost, n);
+          const old = (value as MatrixValue).matrix;
+          if (improves(matrixScore(cost, old), matrixScore(cost, next), MATRIX_TOLERANCE)) {
+            progressed = true;
+            element[group] = { kind: 'matrix', matrix: next };
+          }
+          continue;
+        }
         const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
         warm.set(group, solved.warmStart);
         const next = solved.colForRow;
-        const oldScore = scoreOf(cost, n, current);
-        const newScore = scoreOf(cost, n, next);
-        if (newScore > oldScore + Math.max(1e-12, 1e-9 * Math.abs(oldScore))) {
+        if (decl.kind === 'orthogonal') {
+          const old = (value as MatrixValue).matrix;
+          const candidate = permutationMatrix(next);
+          if (improves(matrixScore(cost, old), matrixScore(cost, candidate), 1e-9)) {
+            progressed = true;
+            element[group] = { kind: 'matrix', matrix: candidate };
+          }
+          continue;
+        }
+        const current = (value as PermutationValue).perm;
+        if (improves(scoreOf(cost, n, current), scoreOf(cost, n, next), 1e-9)) {
           progressed = true;
           element[group] = { kind: 'permutation', perm: next };
         }
@@ -148,7 +181,9 @@ function costTerms(
   decl: GroupDeclaration,
   terms: CostTerms,
 ): { parts: tf.Tensor2D[]; changed: boolean } {
-  const found = axesOfGroup(spec, group).map(({ param, axis }) => terms.term(group, param, axis, decl.size, element));
+  const found = axesOfGroup(spec, group).map(({ param, axis, action }) =>
+    terms.term(group, param, axis, decl.size, element, action.segment),
+  );
   if (found.length === 0) throw new Error(`group '${group}' acts on no parameter`);
   return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed) };
 }
@@ -158,32 +193,59 @@ function costSum(parts: readonly tf.Tensor2D[]): tf.Tensor {
   return tf.tidy(() => parts.slice(1).reduce<tf.Tensor>((total, part) => tf.add(total, part), parts[0].clone()));
 }
 
+/** Relative improvement below which a matrix group's new value is not taken (Procrustes steps always gain a little). */
+const MATRIX_TOLERANCE = 1e-7;
+
+function improves(before: number, after: number, relative: number): boolean {
+  return after > before + Math.max(1e-12, relative * Math.abs(before));
+}
+
+/** Whether any per-unit map differs from the current one by more than rounding. */
+function itemsMoved(current: GroupValue, items: readonly MatrixValue[]): boolean {
+  if (current.kind !== 'batched') return true;
+  return items.some((item, k) => {
+    const old = current.items[k];
+    return old.kind !== 'matrix' || maxAbsDiff(old.matrix, item.matrix) > 1e-6;
+  });
+}
+
 function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {
   let total = 0;
   for (let i = 0; i < n; i++) total += cost[i * n + perm[i]];
   return total;
 }
 
-function assertMatchable(name: string, decl: GroupDeclaration): void {
-  if (decl.kind !== 'permutation' && decl.kind !== 'block-permutation') {
-    throw new Error(`weight matching handles permutation groups; group '${name}' is ${decl.kind}`);
-  }
+/** The groups weight matching takes: permutations, orthogonal groups, and matrix groups batched over a unit's axes. */
+function weightMatchable(spec: SymmetrySpec, name: string): boolean {
+  const decl = spec.groups[name];
+  if (decl.batchedOver !== undefined)
+    return !isPermutationKind(decl.kind) && sharesAxesWith(spec, name, decl.batchedOver);
+  return decl.kind !== 'invertible';
+}
+
+function assertMatchable(spec: SymmetrySpec, name: string, decl: GroupDeclaration): void {
+  if (weightMatchable(spec, name)) return;
   if (decl.batchedOver !== undefined) {
     throw new Error(
-      `weight matching does not match batched groups; group '${name}' is batched over '${decl.batchedOver}'`,
+      `weight matching matches groups batched over another only for matrix groups sharing its axes (per-head maps); group '${name}' (${decl.kind}) is batched over '${decl.batchedOver}'`,
     );
   }
+  throw new Error(`weight matching handles permutation and orthogonal groups; group '${name}' is invertible`);
 }
 
 /**
- * Weight matching as a registered matcher (`--method weight`, the default): data-free, exact
- * assignments group by group.
+ * Weight matching as a registered matcher (`--method weight`, the default): data-free. Permutation
+ * groups by exact assignments; orthogonal groups (a residual stream) by Procrustes on the same
+ * objective; block permutations with per-unit maps (attention heads) by assignment over their
+ * circuits, then each unit's map (see `batchedMatrixStep`); all by coordinate descent.
  */
 export const weightMatchingMatcher: Matcher = {
   id: 'weight',
-  description: 'Weight matching: coordinate descent over linear assignment problems (Git Re-Basin)',
+  description:
+    'Weight matching: coordinate descent over assignments (Git Re-Basin), Procrustes for orthogonal groups and circuits for heads (Theus et al.)',
   paper: 'Ainsworth, Hayase & Srinivasa 2023, Git Re-Basin (arXiv:2209.04836)',
-  kinds: ['permutation', 'block-permutation'],
-  batched: false,
+  kinds: ['permutation', 'block-permutation', 'orthogonal', 'invertible'],
+  batched: true,
+  handles: weightMatchable,
   match: weightMatching,
 };

@@ -62,6 +62,27 @@ export function unhandledKind(declaration: never): never {
 export interface AxisAction {
   group: string;
   as: 'g' | 'inverse' | 'inverse-transpose';
+  /**
+   * Acts on one of `of` equal consecutive segments of the axis only (q, k and v stacked in one
+   * fused projection: `{ index: 1, of: 3 }` is k's rows). The whole axis when omitted.
+   */
+  segment?: AxisSegment;
+}
+
+/** Segment `index` of `of` equal consecutive segments of an axis. */
+export interface AxisSegment {
+  index: number;
+  of: number;
+}
+
+/** Whether two actions address the same part of an axis (the same segment, or both the whole axis). */
+export function sameSegment(a: AxisAction, b: AxisAction): boolean {
+  return a.segment?.index === b.segment?.index && a.segment?.of === b.segment?.of;
+}
+
+/** The number of entries an action addresses on an axis of `size` entries. */
+export function segmentSize(action: AxisAction, size: number): number {
+  return action.segment ? size / action.segment.of : size;
 }
 
 /** Per tensor axis: `null` (no group acts) or the actions applied to it, in order. */

@@ -3,7 +3,7 @@ import type { Params } from '../params/params';
 import { matrixInverse } from './algebra';
 import { type DenseMatrix, transpose } from './dense-matrix';
 import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
-import type { AxisAction, GroupDeclaration, SymmetrySpec } from './spec';
+import { type AxisAction, type AxisSegment, type GroupDeclaration, sameSegment, type SymmetrySpec } from './spec';
 import { batchAxisOf } from './validate';
 
 /**
@@ -57,7 +57,11 @@ export function transformTensor(
     for (const action of actions ?? []) {
       const decl = groupOf(spec, action);
       if (decl.batchedOver === undefined) continue;
-      x = applyBatched(x, param, shape, axis, action, decl, valueOf(element, action.group), spec, actions ?? []);
+      const sameAxis = (actions ?? []).filter((other) => sameSegment(other, action));
+      const value = valueOf(element, action.group);
+      x = onSegment(x, axis, action.segment, (part) =>
+        applyBatched(part, param, shape, axis, action, decl, value, spec, sameAxis),
+      );
     }
   });
   axes.forEach((actions, axis) => {
@@ -67,10 +71,23 @@ export function transformTensor(
       if (decl.batchedOver !== undefined) continue;
       const value = valueOf(element, action.group);
       if (value.kind === 'batched') throw new Error(`group '${action.group}' is not batched but its value is`);
-      x = applyPlain(x, axis, decl, value, action.as);
+      x = onSegment(x, axis, action.segment, (part) => applyPlain(part, axis, decl, value, action.as));
     }
   });
   return x === tensor ? tensor.clone() : x;
+}
+
+/** `apply` on one segment of `axis` (the rest left as is), or on the whole axis without a segment. */
+export function onSegment(
+  x: tf.Tensor,
+  axis: number,
+  segment: AxisSegment | undefined,
+  apply: (part: tf.Tensor) => tf.Tensor,
+): tf.Tensor {
+  if (!segment) return apply(x);
+  const parts = tf.split(x, segment.of, axis);
+  parts[segment.index] = apply(parts[segment.index]);
+  return tf.concat(parts, axis);
 }
 
 function applyPlain(

@@ -106,4 +106,28 @@ describe('validateSpec', () => {
     };
     expect(() => validateSpec(separate, { w: [3, 5] })).toThrow(/no axis of size 3 of 'w' carries 'experts'/);
   });
+
+  it('checks segments of an axis: each segment sized for its groups, the axis cut evenly', () => {
+    const heads = (index: number) => [
+      { group: 'heads', as: 'g' as const, segment: { index, of: 3 } },
+      { group: 'qk', as: 'g' as const, segment: { index, of: 3 } },
+    ];
+    const spec: SymmetrySpec = {
+      groups: {
+        heads: { kind: 'block-permutation', size: 2, blockSize: 4 },
+        qk: { kind: 'invertible', size: 4, batchedOver: 'heads' },
+      },
+      axes: { qkv: [[...heads(0), ...heads(1)], null] },
+    };
+    expect(() => validateSpec(spec, { qkv: [24, 8] })).not.toThrow();
+    expect(() => validateSpec(spec, { qkv: [25, 8] })).toThrow(
+      /parameter 'qkv' axis 0 segment 0 of 3 \(size 25\): the axis cannot be cut into 3 equal segments/,
+    );
+    expect(() => validateSpec(spec, { qkv: [30, 8] })).toThrow(/segment 0 of 3 \(size 30\).*needs 2 or 8 entries/);
+    const outside = {
+      ...spec,
+      axes: { qkv: [[{ group: 'heads', as: 'g' as const, segment: { index: 3, of: 3 } }], null] },
+    };
+    expect(() => validateSpec(outside, { qkv: [24, 8] })).toThrow(/take segment 3/);
+  });
 });

@@ -1,6 +1,13 @@
 import { SpecError } from '../errors/errors';
 import type { ParamShapes } from '../params/params';
-import { type AxisAction, GROUP_KINDS, type GroupDeclaration, isPermutationKind, type SymmetrySpec } from './spec';
+import {
+  type AxisAction,
+  GROUP_KINDS,
+  type GroupDeclaration,
+  isPermutationKind,
+  sameSegment,
+  type SymmetrySpec,
+} from './spec';
 
 const ACTIONS = new Set(['g', 'inverse', 'inverse-transpose']);
 const KINDS = new Set<string>(GROUP_KINDS);
@@ -77,15 +84,27 @@ function validateAction(
   shape: readonly number[],
   axis: number,
   action: AxisAction,
-  sameAxis: readonly AxisAction[],
+  allOnAxis: readonly AxisAction[],
   where: string,
 ): void {
-  const at = `${where}: parameter '${param}' axis ${axis} (size ${shape[axis]})`;
+  const segment = action.segment;
+  const part = segment ? ` segment ${segment.index} of ${segment.of}` : '';
+  const at = `${where}: parameter '${param}' axis ${axis}${part} (size ${shape[axis]})`;
   const decl = spec.groups[action.group];
   if (decl === undefined) throw new SpecError(`${at}: group '${action.group}' is not declared`);
   if (!ACTIONS.has(action.as))
     throw new SpecError(`${at}: action '${String(action.as)}' is not one of g, inverse, inverse-transpose`);
-  const size = shape[axis];
+  if (segment) {
+    const valid =
+      Number.isInteger(segment.of) && segment.of >= 1 && Number.isInteger(segment.index) && segment.index >= 0;
+    if (!valid || segment.index >= segment.of || shape[axis] % segment.of !== 0) {
+      throw new SpecError(
+        `${at}: the axis cannot be cut into ${segment.of} equal segments and take segment ${segment.index}`,
+      );
+    }
+  }
+  const size = segment ? shape[axis] / segment.of : shape[axis];
+  const sameAxis = allOnAxis.filter((other) => sameSegment(other, action));
 
   if (decl.batchedOver !== undefined) {
     const outer = spec.groups[decl.batchedOver];
