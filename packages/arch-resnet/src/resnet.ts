@@ -3,13 +3,21 @@ import {
   type ApplyOptions,
   type ApplyResult,
   type ArchitecturePlugin,
-  ConfigError,
   type FeatureGraph,
   type NormalisationState,
   type Params,
   Rng,
 } from '@weightspace/core';
-import { batchNorm, conv2d, groupNorm, initConv2d, initLinear, initNorm, linear } from '@weightspace/layers';
+import {
+  batchNorm,
+  conv2d,
+  groupNorm,
+  imageShapeOf,
+  initConv2d,
+  initLinear,
+  initNorm,
+  linear,
+} from '@weightspace/layers';
 import {
   blocksOf,
   convUnits,
@@ -166,15 +174,7 @@ export const resnet20: ArchitecturePlugin<ResnetConfig> = {
   inferConfig: inferResnetConfig,
 };
 
-/** An image shape for a dataset's sample shape: kept when it is [h, w, c], else a square guess. */
+/** See `imageShapeOf` in @weightspace/layers: ResNet errors name `resnet20`. */
 export function imageShape(sample: readonly number[]): [number, number, number] {
-  if (sample.length === 3) return [sample[0], sample[1], sample[2]];
-  const size = sample.reduce((a, b) => a * b, 1);
-  for (const channels of [1, 3]) {
-    const side = Math.round(Math.sqrt(size / channels));
-    if (side * side * channels === size) return [side, side, channels];
-  }
-  throw new ConfigError(
-    `resnet20: samples of [${sample.join(', ')}] are not square images with 1 or 3 channels: give 'input' as [height, width, channels]`,
-  );
+  return imageShapeOf(sample, 'resnet20');
 }

@@ -1,20 +1,12 @@
 /**
- * @weightspace/arch-transformer: ViT and GPT-style decoders: attention heads and orthogonal maps of the residual stream
+ * @weightspace/arch-transformer: ViT and GPT-style decoders whose symmetry goes beyond
+ * permutations: heads, invertible maps inside each head, and an orthogonal residual stream in the
+ * canonical form (Theus et al. 2025)
  * @packageDocumentation
  */
-import { ContainerModule } from 'inversify';
-import { bindAll, ManifestId, type PluginManifest } from '@weightspace/core';
-
-/** What `@weightspace/arch-transformer` contributes to the registry (its manifest). */
-export const archTransformerManifest: PluginManifest = {
-  package: '@weightspace/arch-transformer',
-  version: '0.1.0',
-  description: 'ViT and GPT-style decoders: attention heads and orthogonal maps of the residual stream',
-  papers: ['Theus et al. 2025, Generalized Linear Mode Connectivity for Transformers'],
-  provides: {},
-};
-
-/** Binds this package's plugins; it provides none yet beyond its manifest (see the README). */
-export const archTransformerModule = new ContainerModule((options) => {
-  bindAll(options, ManifestId, [archTransformerManifest]);
-});
+export { archTransformerManifest, archTransformerModule } from './transformer-module';
+export { vit, type VitConfig, vitConfigSchema } from './vit';
+export { gpt, type GptConfig, gptConfigSchema } from './gpt';
+export { type TransformerShape, headDim, normOf } from './transformer-config';
+export { STREAM, transformerSymmetry } from './transformer-symmetry';
+export { type CanonicalLayout, foldNorms, type NormReader } from './canonical-form';

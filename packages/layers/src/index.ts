@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { type Group, type LayerAxes, reads, writes } from './axes';
+export { imageShapeOf } from './image-shape';
 export { initLinear, linear, linearAxes } from './linear';
 export { type Conv2dOptions, conv2d, conv2dAxes, initConv2d, type InitConv2dOptions } from './conv2d';
 export {
@@ -19,6 +20,7 @@ export {
   type NormParameters,
   normParamNames,
   rmsNorm,
+  unitRmsNorm,
 } from './norms';
 export { embedding, embeddingAxes, initEmbedding } from './embedding';
 export { initPatchEmbedding, patchEmbedding, patchEmbeddingAxes } from './patch-embedding';
@@ -39,4 +41,7 @@ export {
   transformerBlockAxes,
   type TransformerBlockNames,
   type TransformerBlockOptions,
+  type TransformerNorm,
+  transformerNorm,
+  transformerNormStored,
 } from './transformer-block';

@@ -40,6 +40,11 @@ export function rmsNorm<T extends tf.Tensor>(params: Params, name: string, x: T)
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, NORM_EPSILON))), params[`${name}.weight`]);
 }
 
+/** RMSNorm without a gain: x / √(mean(x²) + ε), which commutes with every orthogonal map of the features. */
+export function unitRmsNorm<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), NORM_EPSILON)));
+}
+
 /**
  * PyTorch's GroupNorm on an NHWC map: the channels split into `groups` consecutive groups, each
  * standardised per sample over its channels and the spatial axes; then per-channel `${name}.weight`
@@ -59,11 +64,15 @@ function standardise<T extends tf.Tensor>(x: T, axes: number[]): T {
   return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPSILON)));
 }
 
-/** What a norm layer stores: the affine pair, optionally running statistics (BatchNorm), or a weight alone (RMSNorm). */
-export type NormParameters = 'affine' | 'affine+running' | 'weight';
+/**
+ * What a norm layer stores: the affine pair, optionally running statistics (BatchNorm), a weight
+ * alone (RMSNorm), or nothing (an RMSNorm whose gain was folded into the next layer).
+ */
+export type NormParameters = 'affine' | 'affine+running' | 'weight' | 'none';
 
 /** A norm layer's initial parameters: weight 1, bias 0, running mean 0, running variance 1. */
 export function initNorm(name: string, channels: number, stored: NormParameters = 'affine'): Params {
+  if (stored === 'none') return {};
   const params: Params = { [`${name}.weight`]: tf.ones([channels]) };
   if (stored !== 'weight') params[`${name}.bias`] = tf.zeros([channels]);
   if (stored === 'affine+running') {
@@ -75,6 +84,7 @@ export function initNorm(name: string, channels: number, stored: NormParameters 
 
 /** The names a norm layer stores. */
 export function normParamNames(name: string, stored: NormParameters = 'affine'): string[] {
+  if (stored === 'none') return [];
   return [
     `${name}.weight`,
     ...(stored === 'weight' ? [] : [`${name}.bias`]),

@@ -9,7 +9,7 @@ import {
   multiHeadAttention,
 } from './attention';
 import { initLinear, linear, linearAxes } from './linear';
-import { initNorm, layerNorm, normAxes, rmsNorm } from './norms';
+import { initNorm, layerNorm, normAxes, type NormParameters, rmsNorm, unitRmsNorm } from './norms';
 
 /** Where a pre-norm transformer block keeps its parts. */
 export interface TransformerBlockNames {
@@ -42,11 +42,34 @@ export function nanoGptBlockNames(prefix: string): TransformerBlockNames {
   };
 }
 
+/**
+ * The norms of a transformer: LayerNorm, RMSNorm with a gain, or `unit-rmsnorm`, an RMSNorm
+ * without parameters (the canonical form, whose gains live in the layers that read it).
+ */
+export type TransformerNorm = 'layernorm' | 'rmsnorm' | 'unit-rmsnorm';
+
 /** Shape of a pre-norm transformer block: width, heads, MLP width, normalisation, causal mask. */
 export interface TransformerBlockOptions {
   heads: number;
   causal?: boolean;
-  norm: 'layernorm' | 'rmsnorm';
+  norm: TransformerNorm;
+}
+
+/** The norm `kind` applied to `x` with the parameters of norm layer `name`. */
+export function transformerNorm<T extends tf.Tensor>(kind: TransformerNorm, params: Params, name: string, x: T): T {
+  switch (kind) {
+    case 'layernorm':
+      return layerNorm(params, name, x);
+    case 'rmsnorm':
+      return rmsNorm(params, name, x);
+    case 'unit-rmsnorm':
+      return unitRmsNorm(x);
+  }
+}
+
+/** What a norm of `kind` stores. */
+export function transformerNormStored(kind: TransformerNorm): NormParameters {
+  return kind === 'layernorm' ? 'affine' : kind === 'rmsnorm' ? 'weight' : 'none';
 }
 
 /** GELU, exactly: x·Φ(x) = ½x(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). */
@@ -64,12 +87,9 @@ export function transformerBlock(
   x: tf.Tensor3D,
   options: TransformerBlockOptions,
 ): tf.Tensor3D {
-  const norm = options.norm === 'rmsnorm' ? rmsNorm : layerNorm;
-  const h = tf.add(
-    x,
-    multiHeadAttention(params, names.attention, norm(params, names.norm1, x), options),
-  ) as tf.Tensor3D;
-  const hidden = gelu(linear(params, names.fc1, norm(params, names.norm2, h)));
+  const norm = <T extends tf.Tensor>(name: string, t: T) => transformerNorm(options.norm, params, name, t);
+  const h = tf.add(x, multiHeadAttention(params, names.attention, norm(names.norm1, x), options)) as tf.Tensor3D;
+  const hidden = gelu(linear(params, names.fc1, norm(names.norm2, h)));
   return tf.add(h, linear(params, names.fc2, hidden)) as tf.Tensor3D;
 }
 
@@ -81,7 +101,7 @@ export function initTransformerBlock(
   hidden: number,
   norm: TransformerBlockOptions['norm'],
 ): Params {
-  const stored = norm === 'rmsnorm' ? 'weight' : 'affine';
+  const stored = transformerNormStored(norm);
   return {
     ...initNorm(names.norm1, dim, stored),
     ...initAttention(rng.fork('attention'), names.attention, dim),
@@ -102,7 +122,7 @@ export function transformerBlockAxes(
   norm: TransformerBlockOptions['norm'],
   groups: { stream: Group; hidden: Group } & AttentionGroups,
 ): LayerAxes {
-  const stored = norm === 'rmsnorm' ? 'weight' : 'affine';
+  const stored = transformerNormStored(norm);
   return {
     ...normAxes(names.norm1, groups.stream, stored),
     ...attentionAxes(names.attention, groups.stream, groups),

@@ -64,6 +64,8 @@ export function wAsymmetric<B, C extends B>(
     // The base's stem reads the raw weights, not the effective ones: dropped (the effective
     // weight is affine in W too, but the base's stem does not apply the masks).
     affineStem: undefined,
+    // The base's canonical form would rewrite weights whose fixed entries must stay where they are.
+    canonicalize: undefined,
     apply(config, params, x, applyOptions) {
       const fixed = masksFor(config, params);
       const effective: Params = { ...params };

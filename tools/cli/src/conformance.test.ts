@@ -3,7 +3,8 @@ import {
   checkSpecValidates,
   compositionError,
   groupsBreakingInvariance,
-  isPermutationKind,
+  canonicalFormChange,
+  matchableGroups,
   outputChangeUnderRandomElement,
   paramsMovedByRandomElement,
   removedGroups,
@@ -79,17 +80,22 @@ describe.each(subjects)('conformance of %s', (_name, id, config) => {
   }
 
   const spec = plugin.symmetry(config);
-  const permutationGroups = Object.values(spec.groups).filter(
-    (g) => isPermutationKind(g.kind) && g.batchedOver === undefined,
-  );
-  if (permutationGroups.length > 0) {
-    it('self-matching a transformed copy recovers the permutation exactly', () => {
-      const matcher = registry.matchers().find((m) => m.kinds.includes('permutation'));
-      expect(matcher).toBeDefined();
-      const result = selfMatch(subject, matcher!);
-      expect(result.groups.length).toBe(permutationGroups.length);
+  const weight = registry.matchers().find((m) => m.id === 'weight');
+  const matchable = weight ? matchableGroups(spec, weight) : [];
+  if (matchable.length > 0) {
+    it('weight matching recovers a random element of every group it takes from a moved copy', () => {
+      const result = selfMatch(subject, weight!);
+      expect(result.groups).toEqual(matchable);
       expect(result.recovered).toBe(true);
-      expect(result.residual).toBeLessThanOrEqual(1e-5);
+      expect(result.residual).toBeLessThanOrEqual(1e-4);
+    });
+  }
+
+  if (plugin.canonicalize) {
+    it('its canonical form computes the same function and is its own canonical form', () => {
+      const { change, again } = canonicalFormChange(subject);
+      expect(change).toBeLessThanOrEqual(1e-4);
+      expect(again).toBeLessThanOrEqual(1e-5);
     });
   }
 });

@@ -49,11 +49,9 @@ export function outputChangeUnderRandomElement(subject: ConformanceSubject): num
 
 /** Largest |logits(θ) − logits(θ')| over a seeded random batch. */
 export function logitsDifference(subject: ConformanceSubject, a: Params, b: Params, batch = 8): number {
-  const { plugin, config, seed = 0 } = subject;
+  const { plugin, config } = subject;
   return tf.tidy(() => {
-    const shape = [batch, ...plugin.inputShape(config)];
-    const size = shape.reduce((x, y) => x * y, 1);
-    const x = tf.tensor(new Rng(seed).fork('input').normalArray(size), shape);
+    const x = randomInputOf(subject, batch);
     const ya = plugin.apply(config, a, x).logits;
     const yb = plugin.apply(config, b, x).logits;
     return tf.max(tf.abs(tf.sub(ya, yb))).dataSync()[0];
@@ -73,8 +71,7 @@ export function affineStemError(subject: ConformanceSubject): number {
   const b = plugin.init(config, seed + 1);
   try {
     return tf.tidy(() => {
-      const shape = [batch, ...plugin.inputShape(config)];
-      const x = tf.tensor(new Rng(seed).fork('input').normalArray(shape.reduce((p, q) => p * q, 1)), shape);
+      const x = randomInputOf(subject, batch);
       const largest = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
       const split = largest(stem.rest(config, a, stem.stem(config, a, x)), plugin.apply(config, a, x).logits);
       const t = 0.3;
@@ -152,18 +149,29 @@ export function removedSymmetryOutputChanges(
   return changes;
 }
 
-/** Params after one full-batch SGD step (learning rate 0.1) on seeded Gaussian inputs and labels. */
-function oneTrainingStep(subject: ConformanceSubject, params: Params): Params {
+/**
+ * A seeded random input batch for `subject`: the plugin's own `randomInput`, else Gaussian samples
+ * of its input shape.
+ */
+export function randomInputOf({ plugin, config, seed = 0 }: ConformanceSubject, batch: number): tf.Tensor {
+  if (plugin.randomInput) return plugin.randomInput(config, batch, seed);
+  const shape = [batch, ...plugin.inputShape(config)];
+  return tf.tensor(new Rng(seed).fork('input').normalArray(shape.reduce((p, q) => p * q, 1)), shape);
+}
+
+/** Params after one full-batch SGD step (learning rate 0.1) on seeded random inputs and labels. */
+export function oneTrainingStep(subject: ConformanceSubject, params: Params): Params {
   const { plugin, config, seed = 0, batch = 8 } = subject;
-  const shape = plugin.inputShape(config);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const classes = tf.tidy(() => plugin.apply(config, params, tf.zeros([1, ...shape])).logits.shape[1] as number);
+  const x = randomInputOf(subject, batch);
+  const [rows, classes] = tf.tidy(() => plugin.apply(config, params, x).logits.shape as [number, number]);
   const rng = new Rng(seed).fork('training step');
   const split = {
-    x: Float32Array.from(rng.normalArray(batch * size)),
-    y: Int32Array.from({ length: batch }, () => Math.floor(rng.next() * classes)),
+    x: x.dataSync() as Float32Array,
+    y: Int32Array.from({ length: rows }, () => Math.floor(rng.next() * classes)),
     count: batch,
+    labelsPerSample: rows / batch,
   };
+  x.dispose();
   return train(plugin, config, params, split, {
     epochs: 1,
     batchSize: batch,
@@ -304,5 +312,35 @@ function withParams<T>({ plugin, config, seed = 0 }: ConformanceSubject, body: (
     return body(params);
   } finally {
     disposeParams(params);
+  }
+}
+
+/**
+ * For a plugin with a canonical form: the largest |logits(θ) − logits(canonical θ)| over a random
+ * batch, for parameters after one training step (so norm gains and biases are not at their
+ * initial 1 and 0), and the same for canonicalising the canonical form again.
+ */
+export function canonicalFormChange(subject: ConformanceSubject): { change: number; again: number } {
+  const { plugin, config } = subject;
+  if (!plugin.canonicalize) throw new Error(`${plugin.id} declares no canonical form`);
+  const initial = plugin.init(config, subject.seed ?? 0);
+  const trained = oneTrainingStep(subject, initial);
+  const once = plugin.canonicalize(config, trained);
+  const twice = plugin.canonicalize(once.config, once.params);
+  try {
+    const outputs = (c: unknown, params: Params) =>
+      tf.tidy(() => plugin.apply(c, params, randomInputOf(subject, subject.batch ?? 8)).logits);
+    const largest = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
+    const [base, first, second] = [
+      outputs(config, trained),
+      outputs(once.config, once.params),
+      outputs(twice.config, twice.params),
+    ];
+    const result = { change: largest(base, first), again: largest(first, second) };
+    [base, first, second].forEach((t) => t.dispose());
+    validateSpec(plugin.symmetry(once.config), shapesOf(once.params), `${plugin.id} (canonical form)`);
+    return result;
+  } finally {
+    [initial, trained, once.params, twice.params].forEach(disposeParams);
   }
 }

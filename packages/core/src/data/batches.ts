@@ -1,5 +1,5 @@
 import type { Rng } from '../random/rng';
-import type { Split } from './dataset';
+import { labelsPerSample, type Split } from './dataset';
 
 /** Sample indices in minibatches: shuffled by `rng`, or in order without one. The last batch may be short. */
 export function minibatches(count: number, batchSize: number, rng?: Rng): Int32Array[] {
@@ -12,13 +12,15 @@ export function minibatches(count: number, batchSize: number, rng?: Rng): Int32A
   return out;
 }
 
-/** Copies the samples at `indices` into a contiguous batch. */
+/** Copies the samples at `indices` (with all their labels) into a contiguous batch. */
 export function gather(split: Split, indices: Int32Array, sampleSize: number): { x: Float32Array; y: Int32Array } {
+  const labels = labelsPerSample(split);
   const x = new Float32Array(indices.length * sampleSize);
-  const y = new Int32Array(indices.length);
+  const y = new Int32Array(indices.length * labels);
   indices.forEach((index, k) => {
     x.set(split.x.subarray(index * sampleSize, (index + 1) * sampleSize), k * sampleSize);
-    y[k] = split.y[index];
+    if (labels === 1) y[k] = split.y[index];
+    else y.set(split.y.subarray(index * labels, (index + 1) * labels), k * labels);
   });
   return { x, y };
 }

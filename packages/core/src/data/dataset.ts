@@ -1,8 +1,32 @@
-/** One split of a classification dataset, flattened: `x` holds `count` samples of `inputShape`. */
+/**
+ * One split of a classification dataset, flattened: `x` holds `count` samples of `inputShape`,
+ * `y` their labels, `labelsPerSample` per sample (a language model's window of T characters has
+ * one label per position: the next character), in sample order.
+ */
 export interface Split {
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly count: number;
+  /** Labels per sample; 1 when omitted. A model's logits then have one row per label. */
+  readonly labelsPerSample?: number;
+}
+
+/** The labels per sample of a split (1 unless it says otherwise). */
+export function labelsPerSample(split: Pick<Split, 'labelsPerSample'>): number {
+  return split.labelsPerSample ?? 1;
+}
+
+/** Samples `start` to `end` of a split as a view (`copy`: as copies, e.g. to send to a thread). */
+export function sliceOf(split: Split, start: number, end: number, sampleSize: number, copy = false): Split {
+  const labels = labelsPerSample(split);
+  const take = <T extends Float32Array | Int32Array>(a: T, per: number): T =>
+    (copy ? a.slice(start * per, end * per) : a.subarray(start * per, end * per)) as T;
+  return {
+    x: take(split.x, sampleSize),
+    y: take(split.y, labels),
+    count: end - start,
+    ...(split.labelsPerSample === undefined ? {} : { labelsPerSample: labels }),
+  };
 }
 
 /**
@@ -48,7 +72,7 @@ export function sharedInt32(length: number): Int32Array {
 /** The first `limit` samples of a split (a view: no copy). */
 export function headOf(split: Split, limit: number | undefined, sampleSize: number): Split {
   if (limit === undefined || limit >= split.count) return split;
-  return { x: split.x.subarray(0, limit * sampleSize), y: split.y.subarray(0, limit), count: limit };
+  return sliceOf(split, 0, limit, sampleSize);
 }
 
 /** The number of values of one sample: the product of the input shape. */

@@ -100,7 +100,13 @@ function* searchReads(
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       iterations = iteration + 1;
       let progressed = false;
-      const order = rng.fork(iteration).shuffle([...groups]);
+      const shuffled = rng.fork(iteration).shuffle([...groups]);
+      // The first sweep starts with the orthogonal groups, each estimated from the parameters
+      // only it acts on (a stream from the embeddings and the readout: Theus et al.'s first
+      // round), so the other groups' first solves see a stream already near its place.
+      const seeding = iteration === 0 && !context.init;
+      const first = (g: string) => spec.groups[g].kind === 'orthogonal' && spec.groups[g].batchedOver === undefined;
+      const order = seeding ? [...shuffled.filter(first), ...shuffled.filter((g) => !first(g))] : shuffled;
       for (const group of order) {
         const decl = spec.groups[group];
         if (decl.batchedOver !== undefined) {
@@ -113,9 +119,10 @@ function* searchReads(
         }
         const n = decl.size;
         const circuits = batchedMatrixGroups(spec, group).length > 0;
+        const alone = seeding && decl.kind === 'orthogonal' ? groupAlone(spec, group, groups) : undefined;
         const { parts, changed } = circuits
           ? { parts: [], changed: true }
-          : costTerms(spec, element, group, decl, terms);
+          : costTerms(spec, element, group, decl, terms, alone);
         // The same costs as this group's last solve: its answer cannot improve on the current value.
         if (!changed && warm.has(group)) continue;
         const sum = circuits ? circuitSimilarity(spec, a, b, element, group) : costSum(parts);
@@ -180,12 +187,25 @@ function costTerms(
   group: string,
   decl: GroupDeclaration,
   terms: CostTerms,
+  only?: ReadonlySet<string>,
 ): { parts: tf.Tensor2D[]; changed: boolean } {
-  const found = axesOfGroup(spec, group).map(({ param, axis, action }) =>
-    terms.term(group, param, axis, decl.size, element, action.segment),
-  );
+  const found = axesOfGroup(spec, group)
+    .filter(({ param }) => only === undefined || only.has(param))
+    .map(({ param, axis, action }) => terms.term(group, param, axis, decl.size, element, action.segment));
   if (found.length === 0) throw new Error(`group '${group}' acts on no parameter`);
   return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed) };
+}
+
+/**
+ * The parameters on which `group` is the only matched group acting (embeddings, a readout), or
+ * undefined where there are none (then every parameter it acts on counts).
+ */
+function groupAlone(spec: SymmetrySpec, group: string, matched: readonly string[]): ReadonlySet<string> | undefined {
+  const others = new Set(matched.filter((g) => g !== group));
+  const alone = axesOfGroup(spec, group)
+    .map(({ param }) => param)
+    .filter((param) => spec.axes[param].every((actions) => (actions ?? []).every((a) => !others.has(a.group))));
+  return alone.length ? new Set(alone) : undefined;
 }
 
 /** The sum of a group's cost terms (a new tensor, for the caller to read and dispose). */
@@ -193,19 +213,23 @@ function costSum(parts: readonly tf.Tensor2D[]): tf.Tensor {
   return tf.tidy(() => parts.slice(1).reduce<tf.Tensor>((total, part) => tf.add(total, part), parts[0].clone()));
 }
 
-/** Relative improvement below which a matrix group's new value is not taken (Procrustes steps always gain a little). */
-const MATRIX_TOLERANCE = 1e-7;
+/**
+ * Relative improvement below which a matrix group's new value is not taken. Small: the stream's
+ * map and the per-head maps pull on each other, so the descent creeps the last digits over several
+ * sweeps (a moved copy is recovered to 1e-6 in about 15); a looser bound stops it at ~1e-4.
+ */
+const MATRIX_TOLERANCE = 1e-12;
 
 function improves(before: number, after: number, relative: number): boolean {
   return after > before + Math.max(1e-12, relative * Math.abs(before));
 }
 
-/** Whether any per-unit map differs from the current one by more than rounding. */
+/** Whether any per-unit map differs from the current one by more than float64 rounding of the solve. */
 function itemsMoved(current: GroupValue, items: readonly MatrixValue[]): boolean {
   if (current.kind !== 'batched') return true;
   return items.some((item, k) => {
     const old = current.items[k];
-    return old.kind !== 'matrix' || maxAbsDiff(old.matrix, item.matrix) > 1e-6;
+    return old.kind !== 'matrix' || maxAbsDiff(old.matrix, item.matrix) > 1e-9;
   });
 }
 

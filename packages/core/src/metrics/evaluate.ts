@@ -4,7 +4,7 @@ import type { AnyArchitecture } from '../plugin/architecture';
 import type { EvaluationBatches } from './evaluation-batches';
 import { type HostReads, readSynchronously } from '../params/host-reads';
 
-/** Mean cross-entropy and accuracy of a model on a split. */
+/** Mean cross-entropy and accuracy of a model on a split, per label (per character for a language model). */
 export interface Evaluation {
   /** Mean cross-entropy over the samples. */
   loss: number;
@@ -91,7 +91,7 @@ export function* evaluationReads(
     const sums = tf.tidy(() => {
       const raw = logitsOf(x, k);
       const logits = inverseTemperature === 1 ? raw : tf.mul(raw, inverseTemperature);
-      const total = tf.mul(crossEntropy(logits, y), x.shape[0]);
+      const total = tf.mul(crossEntropy(logits, y), y.shape[0]);
       const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
       return tf.stack([total, right]);
     });
@@ -103,7 +103,7 @@ export function* evaluationReads(
       sums.dispose();
     }
   }
-  return { ...evaluationFromBatchSums([batches], data.count), batches };
+  return { ...evaluationFromBatchSums([batches], data.labels), batches };
 }
 
 /** The logits of every batch, concatenated on the host, with their labels. */

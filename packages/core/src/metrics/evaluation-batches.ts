@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Split } from '../data/dataset';
+import { labelsPerSample, type Split } from '../data/dataset';
 import type { AnyArchitecture } from '../plugin/architecture';
 
 /**
@@ -10,19 +10,22 @@ export class EvaluationBatches {
   private constructor(
     readonly batches: ReadonlyArray<{ x: tf.Tensor; y: tf.Tensor1D }>,
     readonly count: number,
+    /** Labels in all: `count` times the labels per sample (the rows of all batches' logits). */
+    readonly labels: number = count,
   ) {}
 
   static from(split: Split, inputShape: readonly number[], batchSize = 2000): EvaluationBatches {
     const size = inputShape.reduce((a, b) => a * b, 1);
+    const labels = labelsPerSample(split);
     const batches: Array<{ x: tf.Tensor; y: tf.Tensor1D }> = [];
     for (let start = 0; start < split.count; start += batchSize) {
       const end = Math.min(split.count, start + batchSize);
       batches.push({
         x: tf.tensor(split.x.subarray(start * size, end * size), [end - start, ...inputShape]),
-        y: tf.tensor1d(split.y.subarray(start, end), 'int32'),
+        y: tf.tensor1d(split.y.subarray(start * labels, end * labels), 'int32'),
       });
     }
-    return new EvaluationBatches(batches, split.count);
+    return new EvaluationBatches(batches, split.count, split.count * labels);
   }
 
   /** A split in batches of the size the architecture asks for (see `evaluationBatchSize`). */

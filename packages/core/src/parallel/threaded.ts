@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import type { Split } from '../data/dataset';
+import { labelsPerSample, sliceOf, type Split } from '../data/dataset';
 import { type BarrierCurve, barriersOf, type CurvePoint, interpolationGrid } from '../metrics/barrier';
 import { type BatchSums, evaluationFromBatchSums } from '../metrics/evaluate';
 import { evaluationBatchSize } from '../metrics/evaluation-batches';
@@ -134,7 +134,7 @@ export async function barrierCurveInThreads(
     t,
     ...evaluationFromBatchSums(
       parts.map((part) => part[i].batches as BatchSums),
-      test.count,
+      test.count * labelsPerSample(test),
     ),
   }));
   return { points, barriers: barriersOf(points) };
@@ -148,8 +148,5 @@ function sliceSplit(split: Split, parts: number, batchSize: number): Split[] {
   const size = split.x.length / split.count;
   const batches = Math.ceil(split.count / batchSize);
   const boundary = (k: number) => Math.min(split.count, Math.floor((k * batches) / parts) * batchSize);
-  return Array.from({ length: parts }, (_, k) => {
-    const [start, end] = [boundary(k), boundary(k + 1)];
-    return { x: split.x.slice(start * size, end * size), y: split.y.slice(start, end), count: end - start };
-  });
+  return Array.from({ length: parts }, (_, k) => sliceOf(split, boundary(k), boundary(k + 1), size, true));
 }

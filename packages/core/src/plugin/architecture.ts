@@ -85,6 +85,20 @@ export interface ArchitecturePlugin<C = unknown> {
    */
   affineStem?: AffineStem<C>;
   /**
+   * A function-preserving rewrite into the form the plugin's richest symmetry needs, applied to
+   * both models before matching: for a transformer, LayerNorm rewritten as an RMSNorm without
+   * parameters (gains and biases folded into the layers that read it, every writer of the residual
+   * stream centred), whose residual stream then has an orthogonal symmetry. Returns the rewritten
+   * model's config and parameters (new tensors; the input is left as is). The conformance suite
+   * checks that it changes no output (≤ 1e-4) and that the result is its own canonical form.
+   */
+  canonicalize?(config: C, params: Params): { config: C; params: Params };
+  /**
+   * `batch` valid random inputs for the conformance checks, seeded: Gaussian samples of
+   * `inputShape` when omitted (a language model draws token ids).
+   */
+  randomInput?(config: C, batch: number, seed: number): tf.Tensor;
+  /**
    * Releases what the plugin holds beyond its parameters (cached tensors such as a variant's fixed
    * masks): called by the registry that derived it, when that registry is disposed.
    */

@@ -1,0 +1,225 @@
+import * as tf from '@tensorflow/tfjs';
+import { type ArchitecturePlugin, ConfigError, type ParamShapes, type Params, Rng } from '@weightspace/core';
+import {
+  initEmbedding,
+  initNorm,
+  initTransformerBlock,
+  linear,
+  nanoGptBlockNames,
+  reads,
+  transformerBlock,
+  transformerNorm,
+  transformerNormStored,
+  writes,
+} from '@weightspace/layers';
+import { type CanonicalLayout, foldNorms, type NormReader } from './canonical-form';
+import { inferTransformerShape } from './infer-shape';
+import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
+import { STREAM, transformerSymmetry } from './transformer-symmetry';
+
+/** A character-level GPT decoder: a `vocabulary` of tokens, windows of `context` positions. */
+export interface GptConfig extends TransformerShape {
+  vocabulary: number;
+  context: number;
+  /** The language-model head reuses the token embedding (nanoGPT's default); untied when false. */
+  tied: boolean;
+  /** The head has a bias (the canonical form's, which holds the folded final norm's bias). */
+  headBias?: boolean;
+}
+
+/** JSON Schema of the GPT config. */
+export const gptConfigSchema = {
+  $id: 'weightspace/arch-transformer/gpt',
+  type: 'object',
+  additionalProperties: false,
+  required: ['vocabulary', 'context', 'tied', 'dim', 'depth', 'heads', 'mlpWidth', 'norm'],
+  properties: {
+    vocabulary: { type: 'integer', minimum: 1 },
+    context: { type: 'integer', minimum: 1 },
+    tied: { type: 'boolean' },
+    headBias: { type: 'boolean' },
+    ...transformerShapeProperties,
+  },
+} as const;
+
+const ID = 'gpt';
+
+const blockNames = (i: number) => nanoGptBlockNames(`transformer.h.${i}`);
+
+function initGpt(config: GptConfig, seed: number): Params {
+  headDim(config, ID);
+  const rng = new Rng(seed);
+  // GPT-2's initialisation of both embeddings: N(0, 0.02²).
+  const params: Params = {
+    ...initEmbedding(rng.fork('wte'), 'transformer.wte', config.vocabulary, config.dim, 0.02),
+    ...initEmbedding(rng.fork('wpe'), 'transformer.wpe', config.context, config.dim, 0.02),
+  };
+  for (const i of blockIndices(config)) {
+    Object.assign(
+      params,
+      initTransformerBlock(rng.fork(`block ${i}`), blockNames(i), config.dim, config.mlpWidth, normOf(config)),
+    );
+  }
+  Object.assign(params, initNorm('transformer.ln_f', config.dim, transformerNormStored(normOf(config))));
+  if (!config.tied) {
+    params['lm_head.weight'] = tf.tensor2d(rng.fork('lm_head').normalArray(config.vocabulary * config.dim, 0.02), [
+      config.vocabulary,
+      config.dim,
+    ]);
+  }
+  if (config.headBias) params['lm_head.bias'] = tf.zeros([config.vocabulary]);
+  return params;
+}
+
+/**
+ * Token embeddings as a one-hot product rather than a gather: its gradient is a matrix product,
+ * which every backend has (wasm has no UnsortedSegmentSum, the gather's gradient), and for a
+ * character vocabulary it costs little.
+ */
+function embedTokens(table: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
+  const [batch, positions] = ids.shape;
+  const vocabulary = table.shape[0];
+  const oneHot = tf.oneHot(tf.cast(ids.reshape([-1]), 'int32'), vocabulary);
+  return tf.matMul(oneHot, table as tf.Tensor2D).reshape([batch, positions, -1]);
+}
+
+/** Logits [batch·positions, vocabulary]: one row per position, predicting the next token. */
+function applyGpt(config: GptConfig, params: Params, x: tf.Tensor): tf.Tensor {
+  const ids = (x.rank === 2 ? x : x.reshape([x.shape[0], -1])) as tf.Tensor2D;
+  const positions = ids.shape[1];
+  if (positions > config.context) {
+    throw new ConfigError(`${ID}: ${positions} positions exceed the context of ${config.context}`);
+  }
+  const wpe = tf.slice(params['transformer.wpe.weight'], [0, 0], [positions, config.dim]);
+  let h = tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D;
+  const options = { heads: config.heads, norm: normOf(config), causal: true };
+  for (const i of blockIndices(config)) h = transformerBlock(params, blockNames(i), h, options);
+  const final = transformerNorm(normOf(config), params, 'transformer.ln_f', h);
+  const head = config.tied ? 'transformer.wte' : 'lm_head';
+  const logits = linear(
+    { [`${head}.weight`]: params[`${head}.weight`], [`${head}.bias`]: params['lm_head.bias'] },
+    head,
+    final,
+  );
+  return logits.reshape([-1, config.vocabulary]);
+}
+
+/** Where the GPT's norms, their readers and the residual writers are (see `foldNorms`). */
+function gptLayout(config: GptConfig): CanonicalLayout {
+  const blocks = blockIndices(config).map(blockNames);
+  const reader = (name: string): NormReader => ({ weight: `${name}.weight`, bias: `${name}.bias` });
+  const weightAndBias = (name: string) => [
+    { param: `${name}.weight`, axis: 0 },
+    { param: `${name}.bias`, axis: 0 },
+  ];
+  const head: NormReader = {
+    weight: 'lm_head.weight',
+    bias: 'lm_head.bias',
+    ...(config.tied ? { source: 'transformer.wte.weight' } : {}),
+  };
+  return {
+    norms: [
+      ...blocks.flatMap((b) => [
+        { norm: b.norm1, readers: [reader(b.attention.layout === 'fused' ? b.attention.qkv : b.attention.q)] },
+        { norm: b.norm2, readers: [reader(b.fc1)] },
+      ]),
+      { norm: 'transformer.ln_f', readers: [head] },
+    ],
+    writers: [
+      { param: 'transformer.wte.weight', axis: 1 },
+      { param: 'transformer.wpe.weight', axis: 1 },
+      ...blocks.flatMap((b) => [...weightAndBias(b.attention.out), ...weightAndBias(b.fc2)]),
+    ],
+  };
+}
+
+/** A GPT's config from checkpoint shapes (nanoGPT names); heads as recorded, else one per 64 features. */
+function inferGpt(shapes: ParamShapes): GptConfig {
+  const wte = shapes['transformer.wte.weight'];
+  const wpe = shapes['transformer.wpe.weight'];
+  if (!wte || wte.length !== 2) throw new ConfigError(`${ID}: no 2-axis tensor 'transformer.wte.weight'`);
+  if (!wpe || wpe.length !== 2) throw new ConfigError(`${ID}: no 2-axis tensor 'transformer.wpe.weight'`);
+  const shape = inferTransformerShape(shapes, ID, {
+    dim: wte[1],
+    block: (i) => `transformer.h.${i}`,
+    norm: 'transformer.h.0.ln_1',
+    mlp: 'transformer.h.0.mlp.c_fc.weight',
+  });
+  return {
+    vocabulary: wte[0],
+    context: wpe[0],
+    tied: shapes['lm_head.weight'] === undefined,
+    ...(shapes['lm_head.bias'] ? { headBias: true } : {}),
+    ...shape,
+  };
+}
+
+/**
+ * A GPT decoder in nanoGPT's parameter names and layouts (`transformer.wte.weight`,
+ * `transformer.wpe.weight`, `transformer.h.{i}.ln_1.weight`, `…attn.c_attn.weight` [3d, d],
+ * `…attn.c_proj.weight`, `…mlp.c_fc.weight`, `…mlp.c_proj.weight`, `transformer.ln_f.weight`,
+ * `lm_head.weight` unless tied): causal pre-norm blocks with GELU MLPs. Inputs are token ids
+ * [batch, positions] (as floats, the way datasets store samples); the logits have one row per
+ * position, predicting the token after it.
+ */
+export const gpt: ArchitecturePlugin<GptConfig> = {
+  id: ID,
+  description: 'GPT decoder (nanoGPT layout): token ids, causal pre-norm blocks; layernorm | rmsnorm, tied or untied',
+  configSchema: gptConfigSchema,
+  examples: [
+    { vocabulary: 11, context: 6, tied: true, dim: 8, depth: 2, heads: 2, mlpWidth: 12, norm: 'layernorm' },
+    { vocabulary: 11, context: 6, tied: false, dim: 8, depth: 1, heads: 2, mlpWidth: 12, norm: 'rmsnorm' },
+    {
+      vocabulary: 11,
+      context: 6,
+      tied: false,
+      headBias: true,
+      dim: 8,
+      depth: 2,
+      heads: 2,
+      mlpWidth: 12,
+      norm: 'rmsnorm',
+      folded: true,
+    },
+  ],
+  init: initGpt,
+  apply: (config, params, x) => ({ logits: applyGpt(config, params, x), features: {} }),
+  symmetry: (config) =>
+    transformerSymmetry(
+      config,
+      ID,
+      blockNames,
+      { 'transformer.wte.weight': [null, writes(STREAM)], 'transformer.wpe.weight': [null, writes(STREAM)] },
+      {
+        ...(config.tied ? {} : { 'lm_head.weight': [null, reads(STREAM)] }),
+        ...(config.headBias ? { 'lm_head.bias': [null] } : {}),
+      },
+      'transformer.ln_f',
+    ),
+  canonicalize: (config, params) => ({
+    config: { ...config, norm: 'rmsnorm', folded: true, tied: false, headBias: true },
+    params: config.folded
+      ? foldNorms(params, { norms: [], writers: [] }, false)
+      : foldNorms(params, gptLayout(config), config.norm === 'layernorm'),
+  }),
+  normalisation: () => [],
+  inferConfig: inferGpt,
+  inputShape: (config) => [config.context],
+  randomInput: (config, batch, seed) => {
+    const rng = new Rng(seed).fork('tokens');
+    const ids = Float32Array.from({ length: batch * config.context }, () => Math.floor(rng.next() * config.vocabulary));
+    return tf.tensor2d(ids, [batch, config.context]);
+  },
+  evaluationBatchSize: (config) =>
+    Math.max(1, Math.floor(2 ** 21 / (config.context * Math.max(config.vocabulary, config.mlpWidth)))),
+  defaultConfig: (data) => ({
+    vocabulary: data.classes,
+    context: data.inputShape[0],
+    tied: true,
+    dim: 64,
+    depth: 2,
+    heads: 4,
+    mlpWidth: 256,
+    norm: 'layernorm',
+  }),
+};

@@ -1,0 +1,49 @@
+import { ConfigError } from '@weightspace/core';
+import type { TransformerNorm } from '@weightspace/layers';
+
+/**
+ * The shape every transformer of this package shares: residual width `dim`, `depth` pre-norm
+ * blocks of `heads` attention heads and an MLP of `mlpWidth` GELU units, and its normalisation.
+ */
+export interface TransformerShape {
+  dim: number;
+  depth: number;
+  heads: number;
+  mlpWidth: number;
+  norm: 'layernorm' | 'rmsnorm';
+  /**
+   * The canonical form (see `canonicalize`): every norm is an RMSNorm without parameters, its gain
+   * and bias folded into the layers that read it, and (from LayerNorm) every writer of the
+   * residual stream centred. The residual stream then has an orthogonal symmetry, not only
+   * permutations. Set by canonicalisation; `norm` is then 'rmsnorm'.
+   */
+  folded?: boolean;
+}
+
+/** JSON Schema properties of `TransformerShape`. */
+export const transformerShapeProperties = {
+  dim: { type: 'integer', minimum: 1 },
+  depth: { type: 'integer', minimum: 1 },
+  heads: { type: 'integer', minimum: 1 },
+  mlpWidth: { type: 'integer', minimum: 1 },
+  norm: { enum: ['layernorm', 'rmsnorm'] },
+  folded: { type: 'boolean' },
+} as const;
+
+/** The norm every layer of the model applies (a folded model's have no parameters). */
+export function normOf(config: TransformerShape): TransformerNorm {
+  return config.folded ? 'unit-rmsnorm' : config.norm;
+}
+
+/** Features per head; throws a ConfigError naming `model` when the heads do not divide the width. */
+export function headDim(config: TransformerShape, model: string): number {
+  if (config.dim % config.heads !== 0) {
+    throw new ConfigError(`${model}: heads (${config.heads}) must divide dim (${config.dim})`);
+  }
+  return config.dim / config.heads;
+}
+
+/** The block indices 0 … depth − 1. */
+export function blockIndices(config: Pick<TransformerShape, 'depth'>): number[] {
+  return Array.from({ length: config.depth }, (_, i) => i);
+}

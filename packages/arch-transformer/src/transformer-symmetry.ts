@@ -1,0 +1,47 @@
+import type { GroupDeclaration, SymmetrySpec } from '@weightspace/core';
+import {
+  normAxes,
+  type LayerAxes,
+  transformerBlockAxes,
+  type TransformerBlockNames,
+  transformerNormStored,
+} from '@weightspace/layers';
+import { blockIndices, headDim, normOf, type TransformerShape } from './transformer-config';
+
+/** The residual stream's group: one for the whole network, since every block reads and writes it. */
+export const STREAM = 'stream';
+
+/**
+ * The symmetry of a pre-norm transformer, as Theus et al. 2025 assign it:
+ * - `stream`: the residual stream, orthogonal in the canonical (folded) form, where every norm is
+ *   a parameter-free RMSNorm; a permutation otherwise (LayerNorm and a gain commute with
+ *   permutations only);
+ * - per block i: `heads.i`, a block permutation of the heads; `qk.i` and `ov.i`, invertible maps
+ *   inside each head batched over `heads.i` (q ↦ M·q, k ↦ M⁻ᵀ·k; v ↦ M·v, output columns ↦ ·M⁻¹);
+ *   `mlp.i`, a permutation of the MLP's hidden units.
+ * `embeddings` and `readout` are the model's own entries around the blocks.
+ */
+export function transformerSymmetry(
+  config: TransformerShape,
+  model: string,
+  blockNames: (i: number) => TransformerBlockNames,
+  embeddings: LayerAxes,
+  readout: LayerAxes,
+  finalNorm: string,
+): SymmetrySpec {
+  const dh = headDim(config, model);
+  const groups: Record<string, GroupDeclaration> = {
+    [STREAM]: config.folded ? { kind: 'orthogonal', size: config.dim } : { kind: 'permutation', size: config.dim },
+  };
+  const axes: LayerAxes = { ...embeddings };
+  for (const i of blockIndices(config)) {
+    const block = { heads: `heads.${i}`, qk: `qk.${i}`, ov: `ov.${i}`, hidden: `mlp.${i}` };
+    groups[block.heads] = { kind: 'block-permutation', size: config.heads, blockSize: dh };
+    groups[block.qk] = { kind: 'invertible', size: dh, batchedOver: block.heads };
+    groups[block.ov] = { kind: 'invertible', size: dh, batchedOver: block.heads };
+    groups[block.hidden] = { kind: 'permutation', size: config.mlpWidth };
+    Object.assign(axes, transformerBlockAxes(blockNames(i), normOf(config), { stream: STREAM, ...block }));
+  }
+  Object.assign(axes, normAxes(finalNorm, STREAM, transformerNormStored(normOf(config))), readout);
+  return { groups, axes };
+}

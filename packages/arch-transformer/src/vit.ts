@@ -1,0 +1,216 @@
+import * as tf from '@tensorflow/tfjs';
+import { type ArchitecturePlugin, ConfigError, type ParamShapes, type Params, Rng } from '@weightspace/core';
+import {
+  imageShapeOf,
+  initLinear,
+  initNorm,
+  initPatchEmbedding,
+  initTransformerBlock,
+  linear,
+  patchEmbedding,
+  patchEmbeddingAxes,
+  reads,
+  timmBlockNames,
+  transformerBlock,
+  transformerNorm,
+  transformerNormStored,
+  writes,
+} from '@weightspace/layers';
+import { type CanonicalLayout, foldNorms } from './canonical-form';
+import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
+import { inferTransformerShape } from './infer-shape';
+import { STREAM, transformerSymmetry } from './transformer-symmetry';
+
+/** A Vision Transformer for small images: `patch`×`patch` patches, a class token, learned positions. */
+export interface VitConfig extends TransformerShape {
+  /** One image as [height, width, channels]; flat samples are reshaped to it. */
+  input: [number, number, number];
+  patch: number;
+  classes: number;
+}
+
+/** JSON Schema of the ViT config. */
+export const vitConfigSchema = {
+  $id: 'weightspace/arch-transformer/vit',
+  type: 'object',
+  additionalProperties: false,
+  required: ['input', 'patch', 'classes', 'dim', 'depth', 'heads', 'mlpWidth', 'norm'],
+  properties: {
+    input: {
+      type: 'array',
+      items: [
+        { type: 'integer', minimum: 1 },
+        { type: 'integer', minimum: 1 },
+        { type: 'integer', minimum: 1 },
+      ],
+      minItems: 3,
+      maxItems: 3,
+    },
+    patch: { type: 'integer', minimum: 1 },
+    classes: { type: 'integer', minimum: 1 },
+    ...transformerShapeProperties,
+  },
+} as const;
+
+const ID = 'vit';
+
+/** Patches per image; throws naming the patch size when it does not tile the image. */
+function patchCount(config: VitConfig): number {
+  const [h, w] = config.input;
+  if (h % config.patch !== 0 || w % config.patch !== 0) {
+    throw new ConfigError(`${ID}: patch ${config.patch} does not tile ${h}×${w} images`);
+  }
+  return (h / config.patch) * (w / config.patch);
+}
+
+const blockNames = (i: number) => timmBlockNames(`blocks.${i}`);
+
+function initVit(config: VitConfig, seed: number): Params {
+  const rng = new Rng(seed);
+  const tokens = patchCount(config) + 1;
+  headDim(config, ID);
+  const params: Params = {
+    ...initPatchEmbedding(rng.fork('patch_embed'), 'patch_embed', config.input[2], config.dim, config.patch),
+    // timm draws both from small normals (trunc_normal(0.02) for positions).
+    cls_token: tf.tensor3d(rng.fork('cls_token').normalArray(config.dim, 0.02), [1, 1, config.dim]),
+    pos_embed: tf.tensor3d(rng.fork('pos_embed').normalArray(tokens * config.dim, 0.02), [1, tokens, config.dim]),
+  };
+  for (const i of blockIndices(config)) {
+    Object.assign(
+      params,
+      initTransformerBlock(rng.fork(`block ${i}`), blockNames(i), config.dim, config.mlpWidth, normOf(config)),
+    );
+  }
+  return {
+    ...params,
+    ...initNorm('norm', config.dim, transformerNormStored(normOf(config))),
+    ...initLinear(rng.fork('head'), 'head', config.dim, config.classes),
+  };
+}
+
+function applyVit(config: VitConfig, params: Params, x: tf.Tensor): tf.Tensor {
+  const images = (x.rank === 4 ? x : x.reshape([x.shape[0], ...config.input])) as tf.Tensor4D;
+  const n = images.shape[0];
+  const patches = patchEmbedding(params, 'patch_embed', images, config.patch);
+  const cls = tf.tile(params.cls_token, [n, 1, 1]);
+  let h = tf.add(tf.concat([cls, patches], 1), params.pos_embed) as tf.Tensor3D;
+  const options = { heads: config.heads, norm: normOf(config) };
+  for (const i of blockIndices(config)) h = transformerBlock(params, blockNames(i), h, options);
+  const pooled = tf.squeeze(
+    tf.slice(transformerNorm(normOf(config), params, 'norm', h), [0, 0, 0], [n, 1, config.dim]),
+    [1],
+  );
+  return linear(params, 'head', pooled);
+}
+
+/** Where the ViT's norms, their readers and the residual writers are (see `foldNorms`). */
+function vitLayout(config: VitConfig): CanonicalLayout {
+  const blocks = blockIndices(config).map(blockNames);
+  const weightAndBias = (name: string, axis = 0) => [
+    { param: `${name}.weight`, axis },
+    { param: `${name}.bias`, axis: 0 },
+  ];
+  const reader = (name: string) => ({ weight: `${name}.weight`, bias: `${name}.bias` });
+  return {
+    norms: [
+      ...blocks.flatMap((b) => [
+        { norm: b.norm1, readers: [reader(b.attention.layout === 'fused' ? b.attention.qkv : b.attention.q)] },
+        { norm: b.norm2, readers: [reader(b.fc1)] },
+      ]),
+      { norm: 'norm', readers: [reader('head')] },
+    ],
+    writers: [
+      ...weightAndBias('patch_embed.proj'),
+      { param: 'cls_token', axis: 2 },
+      { param: 'pos_embed', axis: 2 },
+      ...blocks.flatMap((b) => [...weightAndBias(b.attention.out), ...weightAndBias(b.fc2)]),
+    ],
+  };
+}
+
+/** A ViT's config from checkpoint shapes (timm names); heads as recorded, else one per 64 features. */
+function inferVit(shapes: ParamShapes): VitConfig {
+  const proj = shapes['patch_embed.proj.weight'];
+  const pos = shapes['pos_embed'];
+  const head = shapes['head.weight'];
+  if (!proj || proj.length !== 4) throw new ConfigError(`${ID}: no 4-axis tensor 'patch_embed.proj.weight'`);
+  if (!pos || pos.length !== 3) throw new ConfigError(`${ID}: no 3-axis tensor 'pos_embed' [1, tokens, dim]`);
+  if (!head) throw new ConfigError(`${ID}: no tensor 'head.weight'`);
+  const [, channels, patch] = proj;
+  const side = Math.round(Math.sqrt(pos[1] - 1));
+  if (side * side !== pos[1] - 1)
+    throw new ConfigError(`${ID}: 'pos_embed' holds ${pos[1] - 1} patches, not a square grid`);
+  const shape = inferTransformerShape(shapes, ID, {
+    dim: proj[0],
+    block: (i) => `blocks.${i}`,
+    norm: 'blocks.0.norm1',
+    mlp: 'blocks.0.mlp.fc1.weight',
+  });
+  return { input: [side * patch, side * patch, channels], patch, classes: head[0], ...shape };
+}
+
+/**
+ * A Vision Transformer in timm's parameter names and layouts (`patch_embed.proj.weight`,
+ * `cls_token`, `pos_embed`, `blocks.{i}.norm1.weight`, `blocks.{i}.attn.qkv.weight` [3d, d],
+ * `blocks.{i}.attn.proj.weight`, `blocks.{i}.mlp.fc1.weight`, …, `norm.weight`, `head.weight`):
+ * pre-norm blocks with GELU MLPs, the class token's final state read by a linear head.
+ */
+export const vit: ArchitecturePlugin<VitConfig> = {
+  id: ID,
+  description: 'Vision Transformer (timm layout): patches, class token, pre-norm blocks; layernorm | rmsnorm',
+  configSchema: vitConfigSchema,
+  examples: [
+    { input: [8, 8, 1], patch: 4, classes: 3, dim: 8, depth: 2, heads: 2, mlpWidth: 12, norm: 'layernorm' },
+    { input: [8, 8, 1], patch: 4, classes: 3, dim: 8, depth: 1, heads: 2, mlpWidth: 12, norm: 'rmsnorm' },
+    {
+      input: [8, 8, 1],
+      patch: 4,
+      classes: 3,
+      dim: 8,
+      depth: 2,
+      heads: 2,
+      mlpWidth: 12,
+      norm: 'rmsnorm',
+      folded: true,
+    },
+  ],
+  init: initVit,
+  apply: (config, params, x) => ({ logits: applyVit(config, params, x), features: {} }),
+  symmetry: (config) =>
+    transformerSymmetry(
+      config,
+      ID,
+      blockNames,
+      {
+        ...patchEmbeddingAxes('patch_embed', STREAM),
+        cls_token: [null, null, writes(STREAM)],
+        pos_embed: [null, null, writes(STREAM)],
+      },
+      { 'head.weight': [null, reads(STREAM)], 'head.bias': [null] },
+      'norm',
+    ),
+  canonicalize: (config, params) => ({
+    config: { ...config, norm: 'rmsnorm', folded: true },
+    params: config.folded
+      ? foldNorms(params, { norms: [], writers: [] }, false)
+      : foldNorms(params, vitLayout(config), config.norm === 'layernorm'),
+  }),
+  normalisation: () => [],
+  inferConfig: inferVit,
+  inputShape: (config) => config.input,
+  evaluationBatchSize: (config) =>
+    Math.max(16, Math.floor(2 ** 21 / ((patchCount(config) + 1) * Math.max(config.dim, config.mlpWidth)))),
+  defaultConfig: (data) => {
+    const input = imageShapeOf(data.inputShape, ID);
+    return {
+      input,
+      patch: input[0] % 7 === 0 ? 7 : 4,
+      classes: data.classes,
+      dim: 64,
+      depth: 2,
+      heads: 4,
+      mlpWidth: 128,
+      norm: 'layernorm',
+    };
+  },
+};
