@@ -15,9 +15,22 @@ export * from './plugin/architecture';
 export * from './plugin/manifest';
 export * from './progress/progress';
 export * from './matching/matcher';
-export { weightMatching, weightMatchingAsync, weightMatchingMatcher } from './matching/weight-matching';
+export {
+  weightMatchable,
+  weightMatching,
+  weightMatchingAsync,
+  weightMatchingMatcher,
+} from './matching/weight-matching';
 export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';
 export { straightThroughMatching, straightThroughMatcher } from './matching/straight-through';
+export { learnedMatching, learnedMatchingMatcher, transformByMatrices } from './matching/learned-matching';
+export {
+  polarFactor,
+  singularValueDecomposition,
+  type SingularValueDecomposition,
+  solveSymmetricSylvester,
+} from './matching/procrustes';
+export { circuitSimilarity } from './matching/circuits';
 export * from './matching/plan';
 export * from './metrics/evaluation-batches';
 export * from './metrics/evaluate';
@@ -29,6 +42,7 @@ export * from './data/dataset';
 export * from './data/batches';
 export { loadMnistFrom, mnistDataset } from './data/mnist';
 export { loadFashionMnistFrom, fashionMnistDataset, FASHION_TEST_PER_CLASS } from './data/fashion-mnist';
+export { characterDataset, mobyDickDataset, MOBY_DICK_CONTEXT, MOBY_DICK_TRAIN_FRACTION } from './data/moby-dick';
 export { makeBlobs, blobsDataset, BlobsOptions } from './data/synthetic';
 export * from './io/safetensors';
 export * from './io/atomic-write';

@@ -42,7 +42,14 @@ export function alignModels(
   config: unknown,
   a: Params,
   b: Params,
-  options: { method: string; seed: number; maxIterations: number; progress?: ProgressSink; data?: MatchData },
+  options: {
+    method: string;
+    seed: number;
+    maxIterations: number;
+    progress?: ProgressSink;
+    data?: MatchData;
+    orthogonalAs?: 'procrustes' | 'permutation';
+  },
 ): { record: AlignmentRecord; aligned: Params } {
   const spec = plugin.symmetry(config);
   const matchers = registry.matchers();
@@ -52,6 +59,7 @@ export function alignModels(
     maxIterations: options.maxIterations,
     progress: options.progress,
     data: options.data,
+    orthogonalAs: options.orthogonalAs,
   });
   const record: AlignmentRecord = {
     method: options.method,

@@ -46,6 +46,15 @@ export function optionalString(parsed: Parsed, flag: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A flag that takes one of `choices`, or `fallback`; a UsageError naming the flag and the choices otherwise. */
+export function choiceFlag<T extends string>(parsed: Parsed, flag: string, choices: readonly T[], fallback: T): T {
+  const value = optionalString(parsed, flag);
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got '${value}'`);
+  return value as T;
+}
+
 /**
  * A flag's text as a number when it is written in decimal (digits, an optional point, sign and
  * exponent), else NaN: Number() alone would take '' as 0 and '0x10' as 16.

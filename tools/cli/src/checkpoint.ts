@@ -122,6 +122,22 @@ export function loadPair(
   const b = loadModel(fileB, registry, archId ?? a.plugin.id, names);
   if (a.plugin.id !== b.plugin.id)
     throw new CheckpointError(`${fileA} is a '${a.plugin.id}' but ${fileB} is a '${b.plugin.id}'`);
-  assertSameStructure(a.params, b.params, [fileA, fileB]);
+  // An original model against one in canonical form (as `align` writes it for an architecture
+  // with one): both are compared in canonical form, where they have the same tensors.
+  const sameForm = JSON.stringify(a.config) === JSON.stringify(b.config);
+  if (!sameForm && a.plugin.canonicalize) return sameStructureOrThrow(canonicalModel(a), canonicalModel(b));
+  return sameStructureOrThrow(a, b);
+}
+
+function sameStructureOrThrow(a: LoadedModel, b: LoadedModel): [LoadedModel, LoadedModel] {
+  assertSameStructure(a.params, b.params, [a.file, b.file]);
   return [a, b];
+}
+
+/** A loaded model rewritten into its architecture's canonical form (see `canonicalize`); the original tensors are released. */
+export function canonicalModel(model: LoadedModel): LoadedModel {
+  if (!model.plugin.canonicalize) return model;
+  const { config, params } = model.plugin.canonicalize(model.config, model.params);
+  disposeParams(model.params);
+  return { ...model, config, params };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HostReads } from '../params/host-reads';
 import type { Params } from '../params/params';
-import type { DenseMatrix } from '../symmetry/dense-matrix';
+import { type DenseMatrix, invert, multiply, transpose } from '../symmetry/dense-matrix';
 import type { GroupElement, MatrixValue, PermutationValue } from '../symmetry/element';
 import type { SymmetrySpec } from '../symmetry/spec';
 import { unitSides } from './circuits';
@@ -42,9 +42,13 @@ export function permutationMatrix(perm: Int32Array): DenseMatrix {
  * the permutation of `outer`: B's unit π(h) is matched to A's unit h. With the unit sides of
  * `UnitSides` (g blocks moved by M, p blocks by M⁻ᵀ):
  * - orthogonal: M maximises <A_g, M·B_g> + <A_p, M·B_p>: the polar factor of A_g·B_gᵀ + A_p·B_pᵀ;
- * - invertible: M minimises ‖M·B_g − A_g‖² + ‖A_pᵀ·M − B_pᵀ‖² (both sides as linear equations in M),
- *   whose normal equations are the Sylvester equation (A_p·A_pᵀ)·M + M·(B_g·B_gᵀ) = A_g·B_gᵀ + A_p·B_pᵀ.
- *   For B a moved copy of A it returns exactly the map that moved it.
+ * - invertible: of two candidates, the one leaving the smaller distance
+ *   ‖M·B_g − A_g‖² + ‖M⁻ᵀ·B_p − A_p‖² (what interpolation sees): that orthogonal map, and the
+ *   linear least-squares fit of M·B_g = A_g and A_pᵀ·M = B_pᵀ, whose normal equations are the
+ *   Sylvester equation (A_p·A_pᵀ)·M + M·(B_g·B_gᵀ) = A_g·B_gᵀ + A_p·B_pᵀ. For B a moved copy of A
+ *   the fit is exact, so the map that moved it is recovered; for independent models the
+ *   orthogonal map usually leaves the smaller distance (an unconstrained fit of one side
+ *   stretches the other).
  * Returns one map per unit of B in its stored order (the layout a batched value takes).
  */
 export function* batchedMatrixStep(
@@ -65,9 +69,14 @@ export function* batchedMatrixStep(
     const order = tf.tensor1d(perm, 'int32');
     const moved = unitSides(spec, b, element, group, outer);
     const sideB = { g: tf.gather(moved.g, order), p: tf.gather(moved.p, order) };
-    const cross = tf.add(tf.matMul(sideA.g, sideB.g, false, true), tf.matMul(sideA.p, sideB.p, false, true));
-    if (decl.kind === 'orthogonal') return cross;
-    return tf.stack([cross, tf.matMul(sideA.p, sideA.p, false, true), tf.matMul(sideB.g, sideB.g, false, true)]);
+    const gram = (x: tf.Tensor3D, y: tf.Tensor3D) => tf.matMul(x, y, false, true);
+    return tf.stack([
+      gram(sideA.g, sideB.g),
+      gram(sideA.p, sideB.p),
+      gram(sideA.p, sideA.p),
+      gram(sideB.g, sideB.g),
+      gram(sideB.p, sideB.p),
+    ]);
   });
   let values: Float32Array;
   try {
@@ -81,11 +90,48 @@ export function* batchedMatrixStep(
   };
   const items = new Array<MatrixValue>(units);
   for (let h = 0; h < units; h++) {
-    const matrix =
-      decl.kind === 'orthogonal'
-        ? polarFactor(block(0, h))
-        : solveSymmetricSylvester(block(1, h), block(2, h), block(0, h));
+    const [crossG, crossP, gramAP, gramBG, gramBP] = [0, 1, 2, 3, 4].map((w) => block(w, h));
+    const orthogonal = polarFactor(sum(crossG, crossP));
+    let matrix = orthogonal;
+    if (decl.kind === 'invertible') {
+      const fit = solveSymmetricSylvester(gramAP, gramBG, sum(crossG, crossP));
+      const distance = (m: DenseMatrix) => {
+        const inverseTranspose = invertOrUndefined(m);
+        if (!inverseTranspose) return Infinity;
+        return (
+          quadratic(m, gramBG) -
+          2 * dot(m, crossG) +
+          quadratic(inverseTranspose, gramBP) -
+          2 * dot(inverseTranspose, crossP)
+        );
+      };
+      if (distance(fit) < distance(orthogonal)) matrix = fit;
+    }
     items[perm[h]] = { kind: 'matrix', matrix };
   }
   return items;
+}
+
+function sum(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
+  return { n: a.n, data: a.data.map((v, i) => v + b.data[i]) };
+}
+
+function dot(a: DenseMatrix, b: DenseMatrix): number {
+  let total = 0;
+  for (let i = 0; i < a.data.length; i++) total += a.data[i] * b.data[i];
+  return total;
+}
+
+/** tr(M·G·Mᵀ) for a Gram matrix G = X·Xᵀ: ‖M·X‖². */
+function quadratic(m: DenseMatrix, gram: DenseMatrix): number {
+  return dot(multiply(m, gram), m);
+}
+
+/** M⁻ᵀ, or undefined for a singular M. */
+function invertOrUndefined(m: DenseMatrix): DenseMatrix | undefined {
+  try {
+    return transpose(invert(m));
+  } catch {
+    return undefined;
+  }
 }

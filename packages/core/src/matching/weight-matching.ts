@@ -103,7 +103,8 @@ function* searchReads(
       const shuffled = rng.fork(iteration).shuffle([...groups]);
       // The first sweep starts with the orthogonal groups, each estimated from the parameters
       // only it acts on (a stream from the embeddings and the readout: Theus et al.'s first
-      // round), so the other groups' first solves see a stream already near its place.
+      // round), so the other groups' first solves see a stream already near its place; see
+      // `firstSweepTerms`.
       const seeding = iteration === 0 && !context.init;
       const first = (g: string) => spec.groups[g].kind === 'orthogonal' && spec.groups[g].batchedOver === undefined;
       const order = seeding ? [...shuffled.filter(first), ...shuffled.filter((g) => !first(g))] : shuffled;
@@ -119,7 +120,7 @@ function* searchReads(
         }
         const n = decl.size;
         const circuits = batchedMatrixGroups(spec, group).length > 0;
-        const alone = seeding && decl.kind === 'orthogonal' ? groupAlone(spec, group, groups) : undefined;
+        const alone = seeding ? firstSweepTerms(spec, group, groups) : undefined;
         const { parts, changed } = circuits
           ? { parts: [], changed: true }
           : costTerms(spec, element, group, decl, terms, alone);
@@ -197,15 +198,25 @@ function costTerms(
 }
 
 /**
- * The parameters on which `group` is the only matched group acting (embeddings, a readout), or
- * undefined where there are none (then every parameter it acts on counts).
+ * The parameters a top-level group's first solve looks at, or undefined for all it acts on. An
+ * orthogonal group (a stream) looks only at those no other matched group acts on (embeddings, a
+ * readout) where there are any; every group leaves out those that per-unit maps act on (attention
+ * projections), whose terms mean little before those maps are fit.
  */
-function groupAlone(spec: SymmetrySpec, group: string, matched: readonly string[]): ReadonlySet<string> | undefined {
+function firstSweepTerms(
+  spec: SymmetrySpec,
+  group: string,
+  matched: readonly string[],
+): ReadonlySet<string> | undefined {
   const others = new Set(matched.filter((g) => g !== group));
-  const alone = axesOfGroup(spec, group)
-    .map(({ param }) => param)
-    .filter((param) => spec.axes[param].every((actions) => (actions ?? []).every((a) => !others.has(a.group))));
-  return alone.length ? new Set(alone) : undefined;
+  const perUnit = new Set(matched.filter((g) => spec.groups[g].batchedOver !== undefined));
+  const acting = (param: string, on: ReadonlySet<string>) =>
+    spec.axes[param].some((actions) => (actions ?? []).some((a) => on.has(a.group)));
+  const candidates = axesOfGroup(spec, group).map(({ param }) => param);
+  const alone = candidates.filter((param) => !acting(param, others));
+  if (spec.groups[group].kind === 'orthogonal' && alone.length) return new Set(alone);
+  const clear = candidates.filter((param) => !acting(param, perUnit));
+  return clear.length && clear.length < candidates.length ? new Set(clear) : undefined;
 }
 
 /** The sum of a group's cost terms (a new tensor, for the caller to read and dispose). */
@@ -240,7 +251,7 @@ function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {
 }
 
 /** The groups weight matching takes: permutations, orthogonal groups, and matrix groups batched over a unit's axes. */
-function weightMatchable(spec: SymmetrySpec, name: string): boolean {
+export function weightMatchable(spec: SymmetrySpec, name: string): boolean {
   const decl = spec.groups[name];
   if (decl.batchedOver !== undefined)
     return !isPermutationKind(decl.kind) && sharesAxesWith(spec, name, decl.batchedOver);

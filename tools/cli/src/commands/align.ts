@@ -1,10 +1,10 @@
 import { disposeParams, withDirectoryLock } from '@weightspace/core';
 import { join } from 'node:path';
-import { integerFlag, optionalString, parse, requireString } from '../args';
+import { choiceFlag, integerFlag, optionalString, parse, requireString } from '../args';
 import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
-import { loadPair } from '../checkpoint';
+import { canonicalModel, loadPair } from '../checkpoint';
 import { checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
@@ -43,6 +43,19 @@ const flags: FlagTable = {
   'batch-size': { type: 'string', value: 'N', description: 'batch size of the data-driven matchers', default: '500' },
   seed: { type: 'string', value: 'N', description: 'seed of the matcher (group order, batches)', default: '0' },
   'max-iterations': { type: 'string', value: 'N', description: "weight matching's sweeps at most", default: '100' },
+  form: {
+    type: 'string',
+    value: 'canonical|original',
+    description:
+      'match in the canonical form (transformers: LayerNorm folded, an orthogonal residual stream) or as saved',
+    default: 'canonical where the architecture has one',
+  },
+  'orthogonal-as': {
+    type: 'string',
+    value: 'procrustes|permutation',
+    description: 'weight matching solves orthogonal groups by Procrustes, or by permutations only (ablation)',
+    default: 'procrustes',
+  },
   ...checkpointNameFlags,
   ...jsonFlags,
 };
@@ -64,10 +77,13 @@ export const alignCommand: Command = {
       throw new UsageError(`--method ${method} looks at features or losses on training data: give --dataset`);
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const maxIterations = integerFlag(parsed, 'max-iterations', 100, 1) as number;
+    const form = choiceFlag(parsed, 'form', ['canonical', 'original'], 'canonical');
+    const orthogonalAs = choiceFlag(parsed, 'orthogonal-as', ['procrustes', 'permutation'], 'procrustes');
     // One writer per output directory: a second align into it is refused, naming the first.
     await withDirectoryLock(out, 'weightspace align', async () => {
       await chooseBackend(parsed, context, { command: 'align' });
-      const [a, b] = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
+      const loaded = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
+      const [a, b] = form === 'canonical' ? loaded.map(canonicalModel) : loaded;
       const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
       const data = datasetId
         ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 })
@@ -87,6 +103,7 @@ export const alignCommand: Command = {
         maxIterations,
         progress: progressBar(),
         data: matchData,
+        orthogonalAs,
       });
       const written = writeAlignment(out, a.plugin, a.config, aligned, record, {
         arch: a.plugin.id,

@@ -1,0 +1,292 @@
+import * as tf from '@tensorflow/tfjs';
+import { solveAssignment } from '@weightspace/assignment';
+import { gather, minibatches } from '../data/batches';
+import { headOf } from '../data/dataset';
+import { crossEntropy } from '../metrics/evaluate';
+import { disposeParams, type Params } from '../params/params';
+import { Rng } from '../random/rng';
+import { compose, identity } from '../symmetry/algebra';
+import type { GroupElement } from '../symmetry/element';
+import { isPermutationKind, type SymmetrySpec } from '../symmetry/spec';
+import { onSegment, transform } from '../symmetry/transform';
+import { Adam } from '../train/adam';
+import { requireData } from './match-data';
+import type { MatchContext, Matcher, MatchResult } from './matcher';
+import { groupsToMatch, objectiveAt } from './match-objective';
+import { permutationMatrix } from './matrix-steps';
+import { polarFactor } from './procrustes';
+import { weightMatchable, weightMatching } from './weight-matching';
+
+/**
+ * One learned group: an orthogonal map exp(S) of a skew-symmetric S, or a permutation through a
+ * straight-through assignment on a latent score matrix Z.
+ */
+interface LearnedGroup {
+  name: string;
+  n: number;
+  /** Units per block (heads): the axis holds n·blockSize entries. */
+  blockSize: number;
+  kind: 'orthogonal' | 'permutation';
+  latent: tf.Variable;
+}
+
+/**
+ * Learned matching (Theus et al. 2025, Algorithm 1): weight matching first, then latent maps on
+ * top of it trained so that the interpolated model λ·A + (1 − λ)·g(B), λ ~ U(λ_min, λ_max), has a
+ * low training loss. Orthogonal groups (a residual stream) are exp(S) for a skew-symmetric S, which
+ * stays orthogonal to rounding and needs only matrix products (tfjs has no differentiable SVD;
+ * exp(0) = I starts at weight matching's answer); permutation groups (heads as blocks, MLP units)
+ * are the assignment of a latent Z = I + N(0, 0.01²) in the forward pass with Z's gradient in the
+ * backward pass (straight-through). Per-head maps keep weight matching's values. Adam on the
+ * latents; every `evaluateEvery` steps the midpoint loss on held-out training batches decides
+ * which step's maps are kept (early stopping: `patience` evaluations without improvement end it).
+ * With `orthogonalAs: 'permutation'`, orthogonal groups are learned as permutations (the
+ * permutation-only ablation). Defaults: 300 steps, batch 64, learning rate 0.01, λ in [0.4, 0.6].
+ */
+export function learnedMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
+  const started = performance.now();
+  const data = requireData(context, 'learned');
+  const { plugin, config } = data;
+  const start = weightMatching(spec, a, b, { ...context, progress: undefined });
+  const aligned = transform(b, spec, start.element);
+  const rng = new Rng(context.seed).fork('learned');
+  const groups = learnedGroups(spec, groupsToMatch(spec, context), context.orthogonalAs === 'permutation', rng);
+  const shape = plugin.inputShape(config);
+  const size = shape.reduce((x: number, y: number) => x * y, 1);
+  const batchSize = data.batchSize ?? 64;
+  const split = headOf(data.train, data.samples ?? 5000, size);
+  const heldOut = Math.min(split.count >> 2, 4 * batchSize);
+  const steps = data.steps ?? 300;
+  const evaluateEvery = Math.max(1, Math.min(25, Math.floor(steps / 10)));
+  const patience = 4;
+  const optimizer = new Adam(data.learningRate ?? 0.01);
+  const floats = (p: Params) => Object.keys(p).filter((name) => p[name].dtype === 'float32');
+  const batchTensors = (indices: Int32Array) => {
+    const batch = gather(split, indices, size);
+    return { x: tf.tensor(batch.x, [indices.length, ...shape]), y: tf.tensor1d(batch.y, 'int32') };
+  };
+  const interpolatedLoss = (lambda: number, matrices: Record<string, tf.Tensor2D>, x: tf.Tensor, y: tf.Tensor1D) => {
+    const moved = transformByMatrices(aligned, spec, matrices);
+    const mixed: Params = { ...a };
+    for (const name of floats(a)) mixed[name] = tf.add(tf.mul(a[name], lambda), tf.mul(moved[name], 1 - lambda));
+    return crossEntropy(plugin.apply(config, mixed, x, { train: true }).logits, y);
+  };
+  const heldOutBatches = minibatches(heldOut, batchSize).map(batchTensors);
+  const midpointLoss = (): number =>
+    tf.tidy(() => {
+      const matrices = hardMatrices(groups);
+      const losses = heldOutBatches.map(({ x, y }) => interpolatedLoss(0.5, matrices, x, y).dataSync()[0]);
+      return losses.reduce((s, v) => s + v, 0) / losses.length;
+    });
+  let best = { loss: midpointLoss(), element: elementOf(spec, groups), step: 0 };
+  let stale = 0;
+  try {
+    let queue: Int32Array[] = [];
+    for (let step = 1; step <= steps; step++) {
+      if (queue.length === 0)
+        queue = minibatches(split.count - heldOut, batchSize, rng.fork(`epoch ${step}`)).map((ix) =>
+          ix.map((i) => i + heldOut),
+        );
+      const { x, y } = batchTensors(queue.shift()!);
+      const lambda = 0.4 + 0.2 * rng.next();
+      const offsets = straightThroughOffsets(groups);
+      const loss = optimizer.minimize(
+        () => tf.tidy(() => interpolatedLoss(lambda, softMatrices(groups, offsets), x, y)),
+        groups.map((g) => g.latent),
+      );
+      const value = loss.dataSync()[0];
+      [loss, x, y, ...Object.values(offsets)].forEach((t) => t.dispose());
+      if (step % evaluateEvery === 0 || step === steps) {
+        const held = midpointLoss();
+        if (held < best.loss - 1e-6) {
+          best = { loss: held, element: elementOf(spec, groups), step };
+          stale = 0;
+        } else if (++stale >= patience) break;
+      }
+      context.progress?.({
+        task: 'learned matching',
+        done: step,
+        total: steps,
+        info: `loss ${value.toFixed(4)}, held-out midpoint ${best.loss.toFixed(4)} (step ${best.step})`,
+      });
+    }
+    const element = compose(spec, start.element, best.element);
+    return {
+      element,
+      objectiveBefore: start.objectiveBefore,
+      objectiveAfter: objectiveAt(spec, a, b, element),
+      iterations: start.iterations,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    optimizer.dispose();
+    disposeParams(aligned);
+    for (const g of groups) g.latent.dispose();
+    for (const { x, y } of heldOutBatches) [x, y].forEach((t) => t.dispose());
+  }
+}
+
+/** The groups to learn, with their latents at weight matching's answer (S = 0, Z = I + noise). */
+function learnedGroups(
+  spec: SymmetrySpec,
+  names: readonly string[],
+  permutationsOnly: boolean,
+  rng: Rng,
+): LearnedGroup[] {
+  return names.flatMap((name): LearnedGroup[] => {
+    const decl = spec.groups[name];
+    if (decl.batchedOver !== undefined || decl.kind === 'invertible') return [];
+    const n = decl.size;
+    const blockSize = decl.kind === 'block-permutation' ? decl.blockSize : 1;
+    if (decl.kind === 'orthogonal' && !permutationsOnly) {
+      return [
+        { name, n, blockSize, kind: 'orthogonal', latent: tf.variable(tf.zeros([n, n]), true, `learned/${name}`) },
+      ];
+    }
+    const noise = tf.tensor2d(rng.fork(name).normalArray(n * n, 0.01), [n, n]);
+    const latent = tf.variable(tf.add(tf.eye(n), noise), true, `learned/${name}`);
+    noise.dispose();
+    return [{ name, n, blockSize, kind: 'permutation', latent }];
+  });
+}
+
+/** The hard assignment of each permutation latent: perm[i] = the column row i takes. */
+function assignmentOf(group: LearnedGroup): Int32Array {
+  const scores = group.latent.dataSync() as Float32Array;
+  return solveAssignment(scores, group.n, group.n, { maximize: true }).colForRow;
+}
+
+/**
+ * For each permutation latent Z, the constant P − Z where P is Z's hard assignment as a matrix:
+ * Z + (P − Z) has P's value and Z's gradient (the straight-through estimator).
+ */
+function straightThroughOffsets(groups: readonly LearnedGroup[]): Record<string, tf.Tensor2D> {
+  const out: Record<string, tf.Tensor2D> = {};
+  for (const g of groups) {
+    if (g.kind !== 'permutation') continue;
+    const hard = permutationMatrix(assignmentOf(g));
+    out[g.name] = tf.tidy(() => tf.sub(tf.tensor2d(Float32Array.from(hard.data), [g.n, g.n]), g.latent));
+  }
+  return out;
+}
+
+/** Each group's matrix on the whole axis, differentiable in the latents. */
+function softMatrices(
+  groups: readonly LearnedGroup[],
+  offsets: Record<string, tf.Tensor2D>,
+): Record<string, tf.Tensor2D> {
+  const out: Record<string, tf.Tensor2D> = {};
+  for (const g of groups) {
+    const m = g.kind === 'orthogonal' ? skewExponential(g.latent) : tf.add(g.latent, offsets[g.name]);
+    out[g.name] = blockExpanded(m as tf.Tensor2D, g.blockSize);
+  }
+  return out;
+}
+
+/** Each group's current matrix without gradients: exp(S), or the hard assignment. */
+function hardMatrices(groups: readonly LearnedGroup[]): Record<string, tf.Tensor2D> {
+  const out: Record<string, tf.Tensor2D> = {};
+  for (const g of groups) {
+    const m =
+      g.kind === 'orthogonal'
+        ? skewExponential(g.latent)
+        : tf.tensor2d(Float32Array.from(permutationMatrix(assignmentOf(g)).data), [g.n, g.n]);
+    out[g.name] = blockExpanded(m, g.blockSize);
+  }
+  return out;
+}
+
+/** The learned groups' current element (orthogonal maps re-orthogonalised in float64 by their polar factor). */
+function elementOf(spec: SymmetrySpec, groups: readonly LearnedGroup[]): GroupElement {
+  const element = identity(spec);
+  for (const g of groups) {
+    const decl = spec.groups[g.name];
+    if (g.kind === 'orthogonal') {
+      const m = tf.tidy(() => skewExponential(g.latent).dataSync());
+      element[g.name] = { kind: 'matrix', matrix: polarFactor({ n: g.n, data: Float64Array.from(m) }) };
+    } else {
+      const perm = assignmentOf(g);
+      element[g.name] = isPermutationKind(decl.kind)
+        ? { kind: 'permutation', perm }
+        : { kind: 'matrix', matrix: permutationMatrix(perm) };
+    }
+  }
+  return element;
+}
+
+/**
+ * exp(S − Sᵀ) for a latent S: an orthogonal matrix, by scaling (2⁻⁶), a degree-8 Taylor series
+ * and six squarings: only matrix products, so tfjs differentiates it. Exact to float32 rounding
+ * for ‖S‖ up to tens.
+ */
+function skewExponential(latent: tf.Tensor): tf.Tensor2D {
+  const n = latent.shape[0] as number;
+  const skew = tf.mul(tf.sub(latent, tf.transpose(latent)), 1 / 64) as tf.Tensor2D;
+  const identityMatrix = tf.eye(n) as tf.Tensor2D;
+  let term = identityMatrix;
+  let sum = identityMatrix;
+  for (let k = 1; k <= 8; k++) {
+    term = tf.div(tf.matMul(term, skew), k) as tf.Tensor2D;
+    sum = tf.add(sum, term) as tf.Tensor2D;
+  }
+  for (let s = 0; s < 6; s++) sum = tf.matMul(sum, sum);
+  return sum;
+}
+
+/** A block permutation's matrix on an axis of n·k entries: P ⊗ I_k. */
+function blockExpanded(m: tf.Tensor2D, k: number): tf.Tensor2D {
+  if (k === 1) return m;
+  const n = m.shape[0];
+  return tf.mul(m.reshape([n, 1, n, 1]), tf.eye(k).reshape([1, k, 1, k])).reshape([n * k, n * k]);
+}
+
+/**
+ * `transform` for groups given as dense matrices on whole axes (differentiable): every action of
+ * group g multiplies its axis (or segment) by g's matrix M. That is the action for orthogonal and
+ * permutation matrices, for which M⁻ᵀ = M; a block permutation's M is P ⊗ I_k on an axis of
+ * n·k entries. Groups not in `matrices` are left alone; parameters they do not touch are shared.
+ */
+export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices: Record<string, tf.Tensor2D>): Params {
+  const out: Params = {};
+  for (const [name, tensor] of Object.entries(params)) {
+    let x = tensor;
+    (spec.axes[name] ?? []).forEach((actions, axis) => {
+      for (const action of actions ?? []) {
+        const m = matrices[action.group];
+        if (!m) continue;
+        x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m));
+      }
+    });
+    out[name] = x;
+  }
+  return out;
+}
+
+/** new[…, i, …] = Σ_j M[i, j]·old[…, j, …] along `axis`. */
+function alongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D): tf.Tensor {
+  if (x.shape[axis] !== m.shape[0])
+    throw new Error(`a learned map of ${m.shape[0]} entries cannot act on an axis of ${x.shape[axis]}`);
+  const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
+  const moved = x.rank === 1 ? x : tf.transpose(x, order);
+  const mixed = tf.matMul(m, moved.reshape([m.shape[0], -1])).reshape(moved.shape);
+  if (x.rank === 1) return mixed;
+  const back = new Array<number>(x.rank);
+  order.forEach((from, to) => (back[from] = to));
+  return tf.transpose(mixed, back);
+}
+
+/**
+ * Learned matching as a registered matcher (`--method learned`): needs the training data; learns
+ * the stream's orthogonal map and the permutations on top of weight matching.
+ */
+export const learnedMatchingMatcher: Matcher = {
+  id: 'learned',
+  description:
+    'Learned matching: weight matching, then the interpolated model’s training loss minimised over orthogonal maps and permutations (Theus et al.)',
+  paper: 'Theus et al. 2025, Generalized Linear Mode Connectivity for Transformers (arXiv:2506.22712)',
+  kinds: ['permutation', 'block-permutation', 'orthogonal', 'invertible'],
+  batched: true,
+  needsData: true,
+  handles: weightMatchable,
+  match: learnedMatching,
+};
