@@ -205,6 +205,7 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
   normalisation: () => [],
   inferConfig: inferGpt,
   inputShape: (config) => [config.context],
+  readsTokens: true,
   randomInput: (config, batch, seed) => {
     const rng = new Rng(seed).fork('tokens');
     const ids = Float32Array.from({ length: batch * config.context }, () => Math.floor(rng.next() * config.vocabulary));

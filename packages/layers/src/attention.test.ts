@@ -8,6 +8,7 @@ import {
   initAttention,
   multiHeadAttention,
 } from './attention';
+import type { LayerAxes } from './axes';
 import { gaussian, invariance } from './testing/invariance';
 
 beforeAll(() => cpuBackend.activate());
@@ -144,7 +145,7 @@ describe('multi-head attention', () => {
     expect(full.outputChange).toBeLessThan(1e-4);
     expect(full.paramsMoved).toBeGreaterThan(1e-2);
     // The per-head map of v applied without the output projection's inverse breaks the layer.
-    const broken = axes({ heads: 'heads', qk: 'qk', ov: 'ov' });
+    const broken: LayerAxes = axes({ heads: 'heads', qk: 'qk', ov: 'ov' });
     broken['attn.proj.weight'] = [[{ group: 'stream', as: 'g' }], [{ group: 'heads', as: 'inverse' }]];
     expect(invariance(forward, stacked, groups, broken, 7).outputChange).toBeGreaterThan(1e-2);
   });

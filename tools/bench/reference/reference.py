@@ -5,6 +5,7 @@ Reads one JSON job from argv[1] and prints one JSON result. Jobs:
   {"task": "weight-matching", "a": path, "b": path, "runs": R, "max_iter": 100, "seed": 0}
   {"task": "train-pair", "mnist": dir, "epochs": E, "batch": 512, "hidden": [...], "seeds": [0, 1]}
   {"task": "barrier", "mnist": dir, "a": path, "b": path, "points": 25}
+  {"task": "train-gpt-pair", "text": path, "windows": W, "batch": 32, "gpt": {...}, "seeds": [0, 1]}
 Timings are medians in milliseconds over R runs after one warm-up, with the thread count fixed
 by the caller (torch.set_num_threads). Written for this benchmark; it shares no code with
 weightspace.
@@ -178,10 +179,78 @@ def barrier(job):
     return {"ms": ms, "times": times, "curve": run()}
 
 
+class GptBlock(torch.nn.Module):
+    """nanoGPT's pre-norm block: ln_1, fused c_attn with a causal mask, c_proj; ln_2, c_fc, GELU, c_proj."""
+
+    def __init__(self, dim, heads, mlp):
+        super().__init__()
+        self.heads = heads
+        self.ln_1, self.ln_2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
+        self.c_attn, self.c_proj = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
+        self.c_fc, self.mlp_proj = torch.nn.Linear(dim, mlp), torch.nn.Linear(mlp, dim)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.c_attn(self.ln_1(x)).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(-2, -1)) * (c // self.heads) ** -0.5
+        scores = scores.masked_fill(torch.ones(t, t, dtype=torch.bool).triu(1), float("-inf"))
+        x = x + self.c_proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, c))
+        return x + self.mlp_proj(torch.nn.functional.gelu(self.c_fc(self.ln_2(x))))
+
+
+class Gpt(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.wte = torch.nn.Embedding(c["vocabulary"], c["dim"])
+        self.wpe = torch.nn.Embedding(c["context"], c["dim"])
+        self.h = torch.nn.ModuleList(GptBlock(c["dim"], c["heads"], c["mlpWidth"]) for _ in range(c["depth"]))
+        self.ln_f = torch.nn.LayerNorm(c["dim"])
+        self.lm_head = torch.nn.Linear(c["dim"], c["vocabulary"], bias=False)
+
+    def forward(self, ids):
+        x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
+def train_gpt_pair(job):
+    """Two character GPTs, one after the other, one pass over the first `windows` training windows."""
+    with open(job["text"], encoding="utf-8") as f:
+        text = f.read()
+    vocabulary = sorted(set(text))
+    codes = {ch: k for k, ch in enumerate(vocabulary)}
+    ids = torch.tensor([codes[ch] for ch in text[: int(len(text) * 0.9)]], dtype=torch.long)
+    c = job["gpt"]
+    t_ = c["context"]
+    starts = torch.arange(job["windows"]) * t_
+    x = torch.stack([ids[s : s + t_] for s in starts])
+    y = torch.stack([ids[s + 1 : s + t_ + 1] for s in starts])
+    t = time.perf_counter()
+    for seed in job["seeds"]:
+        torch.manual_seed(seed)
+        model = Gpt(c)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        order = torch.randperm(len(x))
+        for s in range(0, len(x), job["batch"]):
+            idx = order[s : s + job["batch"]]
+            opt.zero_grad()
+            logits = model(x[idx])
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[idx].reshape(-1))
+            loss.backward()
+            opt.step()
+    ms = (time.perf_counter() - t) * 1000
+    tokens = job["windows"] * t_ * len(job["seeds"])
+    return {"ms": ms, "tokens_per_second": tokens / (ms / 1000)}
+
+
 def main():
     job = json.loads(sys.argv[1])
     torch.set_num_threads(job.get("threads", 2))
-    task = {"weight-matching": wm, "train-pair": train_pair, "barrier": barrier}[job["task"]]
+    task = {"weight-matching": wm, "train-pair": train_pair, "barrier": barrier, "train-gpt-pair": train_gpt_pair}[
+        job["task"]
+    ]
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "result": task(job)}
     print(json.dumps(result))
 

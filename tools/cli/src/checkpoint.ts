@@ -74,7 +74,7 @@ export function loadModel(
         : validateAgainst<unknown>(plugin.configSchema, recorded, `recorded config of ${id}`);
     if (recorded !== undefined) {
       const fresh = plugin.init(config, 0);
-      assertSameStructure(fresh, params, [`a ${id} built from the recorded config`, 'the checkpoint']);
+      assertSameStructure(fresh, params, [`a ${id} built from the recorded config`, file]);
       disposeParams(fresh);
     }
     validateSpec(plugin.symmetry(config), shapesOf(params), `${file} as ${id}`);

@@ -40,6 +40,8 @@ export interface Dataset {
   readonly classes: number;
   readonly train: Split;
   readonly test: Split;
+  /** Samples are token ids of a vocabulary of `classes` tokens (text), not feature values. */
+  readonly tokens?: boolean;
 }
 
 /** How much of a dataset to load: the first `trainLimit` training and `testLimit` test samples. */

@@ -52,6 +52,7 @@ export function characterDataset(
     id,
     inputShape: [options.context],
     classes: vocabulary.length,
+    tokens: true,
     train: split(0, boundary, options.trainLimit),
     test: split(boundary, ids.length, options.testLimit),
   };

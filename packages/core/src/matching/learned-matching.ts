@@ -7,7 +7,7 @@ import { disposeParams, type Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { compose, identity } from '../symmetry/algebra';
 import type { GroupElement } from '../symmetry/element';
-import { isPermutationKind, type SymmetrySpec } from '../symmetry/spec';
+import { type AxisAction, isPermutationKind, type SymmetrySpec } from '../symmetry/spec';
 import { onSegment, transform } from '../symmetry/transform';
 import { Adam } from '../train/adam';
 import { requireData } from './match-data';
@@ -26,7 +26,8 @@ interface LearnedGroup {
   n: number;
   /** Units per block (heads): the axis holds n·blockSize entries. */
   blockSize: number;
-  kind: 'orthogonal' | 'permutation';
+  /** `per-unit`: one orthogonal map exp(Sᵤ) per unit of the group it is batched over (per-head maps). */
+  kind: 'orthogonal' | 'permutation' | 'per-unit';
   latent: tf.Variable;
 }
 
@@ -37,11 +38,12 @@ interface LearnedGroup {
  * stays orthogonal to rounding and needs only matrix products (tfjs has no differentiable SVD;
  * exp(0) = I starts at weight matching's answer); permutation groups (heads as blocks, MLP units)
  * are the assignment of a latent Z = I + N(0, 0.01²) in the forward pass with Z's gradient in the
- * backward pass (straight-through). Per-head maps keep weight matching's values. Adam on the
+ * backward pass (straight-through); per-unit maps (per-head maps) as one exp(Sᵤ) per unit, orthogonal
+ * maps within their group, applied before the permutations as the algebra orders them. Adam on the
  * latents; every `evaluateEvery` steps the midpoint loss on held-out training batches decides
  * which step's maps are kept (early stopping: `patience` evaluations without improvement end it).
  * With `orthogonalAs: 'permutation'`, orthogonal groups are learned as permutations (the
- * permutation-only ablation). Defaults: 300 steps, batch 64, learning rate 0.01, λ in [0.4, 0.6].
+ * permutation-only ablation). Defaults: 500 steps, batch 32, learning rate 0.003, λ in [0.4, 0.6].
  */
 export function learnedMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
   const started = performance.now();
@@ -53,13 +55,13 @@ export function learnedMatching(spec: SymmetrySpec, a: Params, b: Params, contex
   const groups = learnedGroups(spec, groupsToMatch(spec, context), context.orthogonalAs === 'permutation', rng);
   const shape = plugin.inputShape(config);
   const size = shape.reduce((x: number, y: number) => x * y, 1);
-  const batchSize = data.batchSize ?? 64;
+  const batchSize = data.batchSize ?? 32;
   const split = headOf(data.train, data.samples ?? 5000, size);
   const heldOut = Math.min(split.count >> 2, 4 * batchSize);
-  const steps = data.steps ?? 300;
+  const steps = data.steps ?? 500;
   const evaluateEvery = Math.max(1, Math.min(25, Math.floor(steps / 10)));
-  const patience = 4;
-  const optimizer = new Adam(data.learningRate ?? 0.01);
+  const patience = Math.max(4, Math.round(steps / (4 * evaluateEvery)));
+  const optimizer = new Adam(data.learningRate ?? 0.003);
   const floats = (p: Params) => Object.keys(p).filter((name) => p[name].dtype === 'float32');
   const batchTensors = (indices: Int32Array) => {
     const batch = gather(split, indices, size);
@@ -135,8 +137,14 @@ function learnedGroups(
 ): LearnedGroup[] {
   return names.flatMap((name): LearnedGroup[] => {
     const decl = spec.groups[name];
-    if (decl.batchedOver !== undefined || decl.kind === 'invertible') return [];
     const n = decl.size;
+    if (decl.batchedOver !== undefined) {
+      if (isPermutationKind(decl.kind)) return [];
+      const units = spec.groups[decl.batchedOver].size;
+      const latent = tf.variable(tf.zeros([units, n, n]), true, `learned/${name}`);
+      return [{ name, n, blockSize: units, kind: 'per-unit', latent }];
+    }
+    if (decl.kind === 'invertible') return [];
     const blockSize = decl.kind === 'block-permutation' ? decl.blockSize : 1;
     if (decl.kind === 'orthogonal' && !permutationsOnly) {
       return [
@@ -177,8 +185,11 @@ function softMatrices(
 ): Record<string, tf.Tensor2D> {
   const out: Record<string, tf.Tensor2D> = {};
   for (const g of groups) {
-    const m = g.kind === 'orthogonal' ? skewExponential(g.latent) : tf.add(g.latent, offsets[g.name]);
-    out[g.name] = blockExpanded(m as tf.Tensor2D, g.blockSize);
+    if (g.kind === 'per-unit') out[g.name] = blockDiagonal(skewExponential(g.latent as tf.Tensor3D));
+    else {
+      const m = g.kind === 'orthogonal' ? skewExponential(g.latent as tf.Tensor2D) : tf.add(g.latent, offsets[g.name]);
+      out[g.name] = blockExpanded(m as tf.Tensor2D, g.blockSize);
+    }
   }
   return out;
 }
@@ -187,11 +198,15 @@ function softMatrices(
 function hardMatrices(groups: readonly LearnedGroup[]): Record<string, tf.Tensor2D> {
   const out: Record<string, tf.Tensor2D> = {};
   for (const g of groups) {
+    if (g.kind === 'per-unit') {
+      out[g.name] = blockDiagonal(skewExponential(g.latent as tf.Tensor3D));
+      continue;
+    }
     const m =
       g.kind === 'orthogonal'
-        ? skewExponential(g.latent)
+        ? skewExponential(g.latent as tf.Tensor2D)
         : tf.tensor2d(Float32Array.from(permutationMatrix(assignmentOf(g)).data), [g.n, g.n]);
-    out[g.name] = blockExpanded(m, g.blockSize);
+    out[g.name] = blockExpanded(m as tf.Tensor2D, g.blockSize);
   }
   return out;
 }
@@ -201,8 +216,15 @@ function elementOf(spec: SymmetrySpec, groups: readonly LearnedGroup[]): GroupEl
   const element = identity(spec);
   for (const g of groups) {
     const decl = spec.groups[g.name];
-    if (g.kind === 'orthogonal') {
-      const m = tf.tidy(() => skewExponential(g.latent).dataSync());
+    if (g.kind === 'per-unit') {
+      const maps = tf.tidy(() => skewExponential(g.latent as tf.Tensor3D).dataSync());
+      const items = Array.from({ length: g.blockSize }, (_, u) => {
+        const data = Float64Array.from(maps.subarray(u * g.n * g.n, (u + 1) * g.n * g.n));
+        return { kind: 'matrix' as const, matrix: polarFactor({ n: g.n, data }) };
+      });
+      element[g.name] = { kind: 'batched', items };
+    } else if (g.kind === 'orthogonal') {
+      const m = tf.tidy(() => skewExponential(g.latent as tf.Tensor2D).dataSync());
       element[g.name] = { kind: 'matrix', matrix: polarFactor({ n: g.n, data: Float64Array.from(m) }) };
     } else {
       const perm = assignmentOf(g);
@@ -215,22 +237,31 @@ function elementOf(spec: SymmetrySpec, groups: readonly LearnedGroup[]): GroupEl
 }
 
 /**
- * exp(S − Sᵀ) for a latent S: an orthogonal matrix, by scaling (2⁻⁶), a degree-8 Taylor series
- * and six squarings: only matrix products, so tfjs differentiates it. Exact to float32 rounding
- * for ‖S‖ up to tens.
+ * exp(S − Sᵀ) for a latent S (or a batch of them, [units, n, n]): an orthogonal matrix, by
+ * scaling (2⁻⁶), a degree-8 Taylor series and six squarings: only matrix products, so tfjs
+ * differentiates it. Exact to float32 rounding for ‖S‖ up to tens.
  */
-function skewExponential(latent: tf.Tensor): tf.Tensor2D {
-  const n = latent.shape[0] as number;
-  const skew = tf.mul(tf.sub(latent, tf.transpose(latent)), 1 / 64) as tf.Tensor2D;
-  const identityMatrix = tf.eye(n) as tf.Tensor2D;
+function skewExponential<T extends tf.Tensor2D | tf.Tensor3D>(latent: T): T {
+  const n = latent.shape[latent.rank - 1];
+  const swap = latent.rank === 2 ? [1, 0] : [0, 2, 1];
+  const skew = tf.mul(tf.sub(latent, tf.transpose(latent, swap)), 1 / 64) as T;
+  const identityMatrix = tf.add(tf.zerosLike(latent), tf.eye(n)) as T;
   let term = identityMatrix;
   let sum = identityMatrix;
   for (let k = 1; k <= 8; k++) {
-    term = tf.div(tf.matMul(term, skew), k) as tf.Tensor2D;
-    sum = tf.add(sum, term) as tf.Tensor2D;
+    term = tf.div(tf.matMul(term, skew), k) as T;
+    sum = tf.add(sum, term) as T;
   }
-  for (let s = 0; s < 6; s++) sum = tf.matMul(sum, sum);
+  for (let s = 0; s < 6; s++) sum = tf.matMul(sum, sum) as T;
   return sum;
+}
+
+/** The block-diagonal matrix of per-unit maps [units, k, k]: unit u's map on entries u·k … u·k + k − 1. */
+function blockDiagonal(maps: tf.Tensor3D): tf.Tensor2D {
+  const [units, k] = maps.shape;
+  return tf
+    .mul(maps.reshape([units, k, 1, k]), tf.eye(units).reshape([units, 1, units, 1]))
+    .reshape([units * k, units * k]);
 }
 
 /** A block permutation's matrix on an axis of n·k entries: P ⊗ I_k. */
@@ -248,15 +279,20 @@ function blockExpanded(m: tf.Tensor2D, k: number): tf.Tensor2D {
  */
 export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices: Record<string, tf.Tensor2D>): Params {
   const out: Params = {};
+  // Per-unit maps (groups batched over another) act first, in the layout B is stored in; then the
+  // groups that move the units.
+  const batched = (action: AxisAction) => spec.groups[action.group].batchedOver !== undefined;
   for (const [name, tensor] of Object.entries(params)) {
     let x = tensor;
-    (spec.axes[name] ?? []).forEach((actions, axis) => {
-      for (const action of actions ?? []) {
-        const m = matrices[action.group];
-        if (!m) continue;
-        x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m));
-      }
-    });
+    for (const first of [true, false]) {
+      (spec.axes[name] ?? []).forEach((actions, axis) => {
+        for (const action of actions ?? []) {
+          const m = matrices[action.group];
+          if (!m || batched(action) !== first) continue;
+          x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m));
+        }
+      });
+    }
     out[name] = x;
   }
   return out;

@@ -71,6 +71,8 @@ export interface ArchitecturePlugin<C = unknown> {
   inferConfig(shapes: ParamShapes): C;
   /** The input shape of one sample, e.g. [784]. */
   inputShape(config: C): readonly number[];
+  /** Its inputs are token ids (a language model), to be fed from a dataset of tokens only. */
+  readonly readsTokens?: boolean;
   /** The connections of the feature taps, where the architecture offers feature-level analysis. */
   featureGraph?(config: C): FeatureGraph;
   /** Samples per evaluation batch that keep one forward pass's activations small (2,000 when omitted). */

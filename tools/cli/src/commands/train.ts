@@ -6,7 +6,7 @@ import { checkpointNames } from '../checkpoint-names';
 import { UsageError } from '../usage-error';
 import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
-import { assertClassesFit, assertInputsFit } from '../inputs-fit';
+import { assertClassesFit, assertInputKind, assertInputsFit } from '../inputs-fit';
 import { assertWritableFile } from '../output-path';
 
 const flags: FlagTable = {
@@ -74,6 +74,7 @@ export const trainCommand: Command = {
     await chooseBackend(parsed, context, { command: 'train' });
     const data = await datasetPlugin.load({ trainLimit, testLimit: 1 });
     // Continuing from a checkpoint (spawning) takes its architecture and config from the file.
+    assertInputKind(plugin, data);
     const parent = initFile ? loadModel(initFile, context.registry, plugin.id, checkpointNames(parsed)) : undefined;
     const config = parent
       ? parent.config

@@ -17,7 +17,6 @@
  * 3,000 training images, one pair, 5-point paths on the first 1,000 test images.)
  */
 import {
-  activateBackend,
   barrierCurve,
   disposeParams,
   EvaluationBatches,
@@ -32,9 +31,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
-import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
 import { earlierResults } from './earlier-results';
+import { reproductionRuntime } from './runtime';
 import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const KINDS = [
@@ -75,12 +74,7 @@ async function main(): Promise<void> {
   const points = smoke ? 5 : 25;
   const recipe = { batchSize: 64, learningRate: 1e-3, optimizer: 'adamw' as const, weightDecay: 0.03 };
   const pairs: Array<[number, number]> = Array.from({ length: full ? 5 : smoke ? 1 : 3 }, (_, k) => [2 * k, 2 * k + 1]);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const registry = await createRegistry();
-  const backend = await activateBackend(
-    registry.backends(),
-    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
-  );
+  const { registry, backend, log } = await reproductionRuntime(values.backend as string | undefined);
   // LayerNorm before every activation, as in the paper's MLPs: it keeps FiGLU's gate inputs Fx on
   // one scale throughout training.
   const base = { input: 784, hidden: [width, width, width], classes: 10, layerNorm: true };

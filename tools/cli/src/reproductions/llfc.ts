@@ -15,7 +15,6 @@
  * first 6,000 training images for 1 + 2 (spawned) and 3 (independent) epochs; 1,000 test images.)
  */
 import {
-  activateBackend,
   barrierCurve,
   disposeParams,
   EvaluationBatches,
@@ -28,32 +27,15 @@ import {
   writeFileAtomic,
 } from '@weightspace/core';
 import { writeResult } from '../results/result-files';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
-import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
+import { startReproduction } from './runtime';
 import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string', default: 'reports/llfc' },
-      jobs: { type: 'string', default: '2' },
-      smoke: { type: 'boolean', default: false },
-      backend: { type: 'string' },
-    },
-  });
-  const smoke = values.smoke as boolean;
-  const out = resolve(values.out as string);
-  const parallel = Number(values.jobs);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const registry = await createRegistry();
-  const backend = await activateBackend(
-    registry.backends(),
-    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
-  );
+  const { smoke, out, parallel, registry, backend, log } = await startReproduction('reports/llfc');
   const config = { input: 784, hidden: smoke ? [64, 64] : [512, 512, 512], classes: 10 };
   const epochs = smoke ? 3 : 5;
   const model = (name: string) => join(out, 'models', `${name}.safetensors`);

@@ -15,7 +15,6 @@
  * epochs on the first 6,000 training images, merges of 2 and 4, 1,000 test images, 200 attacked.)
  */
 import {
-  activateBackend,
   averageMerge,
   disposeParams,
   hierarchicalMerge,
@@ -32,9 +31,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
-import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
 import { earlierResults } from './earlier-results';
+import { reproductionRuntime } from './runtime';
 import { trainCheckpoints } from './training-jobs';
 
 const METHODS = ['average', 'mergemany', 'hierarchical'] as const;
@@ -70,12 +69,7 @@ async function main(): Promise<void> {
   const trainLimit = smoke ? 6000 : undefined;
   const testLimit = smoke ? 1000 : undefined;
   const config = { input: 784, hidden: smoke ? [64, 64] : [512, 512], classes: 10 };
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const registry = await createRegistry();
-  const backend = await activateBackend(
-    registry.backends(),
-    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
-  );
+  const { registry, backend, log } = await reproductionRuntime(values.backend as string | undefined);
   log(
     `reproduce-merge: ${count} MLPs ${JSON.stringify(config.hidden)}, ${epochs} epochs, merges of ${sizes.join(', ')}, backend ${backend}, output ${out}`,
   );

@@ -125,4 +125,18 @@ describe('reproductions, smallest configuration', () => {
       expect(row.orthogonality).toHaveLength(3);
     }
   });
+
+  it('transformers: the orthogonal stream beats a permutation-only one, and learned matching beats vanilla averaging', async () => {
+    const { out, results } = await reproduce('transformers');
+    expectFiles(out, ['table.md', 'transformers.svg', 'models/gpt-s1.safetensors', 'models/vit-s1.safetensors']);
+    const rows = results.rows as Array<{ model: string; method: string; barrier: number }>;
+    expect(rows).toHaveLength(12);
+    for (const model of ['gpt', 'vit']) {
+      const barrier = (method: string) => rows.find((r) => r.model === model && r.method === method)!.barrier;
+      expect(barrier('weight matching, canonical form, orthogonal stream')).toBeLessThan(
+        barrier('weight matching, canonical form, permutation-only stream'),
+      );
+      expect(barrier('learned matching (full)')).toBeLessThan(barrier('vanilla averaging'));
+    }
+  });
 });

@@ -20,7 +20,6 @@
  * first 2,000 training images, 3-point paths on 300 test images, statistics on 300, 3 STE steps.)
  */
 import {
-  activateBackend,
   barrierCurve,
   disposeParams,
   EvaluationBatches,
@@ -39,9 +38,9 @@ import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { corrector } from '../corrections';
 import { table } from '../curves';
-import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
 import { earlierResults } from './earlier-results';
+import { reproductionRuntime } from './runtime';
 import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const METHODS = ['naive', 'weight', 'activation', 'ste'] as const;
@@ -127,12 +126,7 @@ async function main(): Promise<void> {
   });
   const scale = scaleOf(values.full ? 'full' : values.smoke ? 'smoke' : 'default', values.widths as string | undefined);
   const out = resolve(values.out as string);
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const registry = await createRegistry();
-  const backend = await activateBackend(
-    registry.backends(),
-    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
-  );
+  const { registry, backend, log } = await reproductionRuntime(values.backend as string | undefined);
   const configOf = (width: number) => ({
     input: [28, 28, 1],
     classes: 10,

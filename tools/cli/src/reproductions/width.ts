@@ -15,23 +15,15 @@
  * the pipeline: widths 32 and 64, 2 epochs on the first 6,000 training images, 3-point paths on
  * 1,000 test images, calibration on 1,000 training images.)
  */
-import {
-  activateBackend,
-  barrierCurve,
-  disposeParams,
-  EvaluationBatches,
-  lewc,
-  linePlotSvg,
-  writeFileAtomic,
-} from '@weightspace/core';
+import { barrierCurve, disposeParams, EvaluationBatches, lewc, linePlotSvg, writeFileAtomic } from '@weightspace/core';
 import { writeResult } from '../results/result-files';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../checkpoint';
 import { table } from '../curves';
-import { createRegistry } from '../modules';
 import { progressBar } from '../progress-bar';
 import { earlierResults } from './earlier-results';
+import { reproductionRuntime } from './runtime';
 import { trainCheckpoints, type TrainingJob } from './training-jobs';
 
 const WIDTHS = [64, 128, 256, 512, 1024];
@@ -72,12 +64,7 @@ async function main(): Promise<void> {
   const trainLimit = smoke ? 6000 : undefined;
   const testLimit = smoke ? 1000 : undefined;
   const calibrationLimit = smoke ? 1000 : 5000;
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const registry = await createRegistry();
-  const backend = await activateBackend(
-    registry.backends(),
-    (values.backend as string | undefined) ?? process.env.WEIGHTSPACE_BACKEND,
-  );
+  const { registry, backend, log } = await reproductionRuntime(values.backend as string | undefined);
   const configOf = (width: number) => ({ input: 784, hidden: [width, width], classes: 10, bias: false });
   const file = (width: number, decay: number, seed: number) =>
     join(out, 'models', `w${width}-wd${decay}-s${seed}.safetensors`);

@@ -1,0 +1,154 @@
+import { loadParams, saveParams } from '@weightspace/core';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, expectUserError } from './testing/run-cli';
+
+/**
+ * The transformers through the CLI as a user drives them: train two character GPTs on Moby-Dick,
+ * align them in the canonical form (orthogonal stream) by weight and by learned matching,
+ * interpolate an original model against a canonical aligned one, and the bad inputs named by the
+ * architecture's contract.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'ws-transformer-'));
+const tiny = { vocabulary: 83, context: 64, tied: true, dim: 16, depth: 1, heads: 2, mlpWidth: 32, norm: 'layernorm' };
+const file = (name: string) => join(dir, name);
+
+/** `weightspace train --arch gpt --dataset moby-dick` with `config`, into `out`, with further flags. */
+function trainGpt(config: object, out: string, ...flags: string[]) {
+  return cli(
+    'train',
+    '--arch',
+    'gpt',
+    '--dataset',
+    'moby-dick',
+    '--config',
+    JSON.stringify(config),
+    '--out',
+    file(out),
+    ...flags,
+  );
+}
+
+let trained: Promise<void> | undefined;
+function trainedPair(): Promise<void> {
+  trained ??= (async () => {
+    for (const seed of [0, 1]) {
+      const flags = [
+        '--epochs',
+        '1',
+        '--batch-size',
+        '32',
+        '--lr',
+        '0.003',
+        '--train-limit',
+        '1500',
+        '--seed',
+        String(seed),
+      ];
+      expect((await trainGpt(tiny, `g${seed}.safetensors`, ...flags)).code).toBe(0);
+    }
+  })();
+  return trained;
+}
+
+/** `align` of the trained pair into `out`, with further flags. */
+async function alignPair(out: string, ...flags: string[]) {
+  await trainedPair();
+  return cli('align', '--a', file('g0.safetensors'), '--b', file('g1.safetensors'), '--out', file(out), ...flags);
+}
+
+describe('transformers through the CLI', () => {
+  it('align matches the stream as an orthogonal map in the canonical form, and interpolate reads original A against it', async () => {
+    const aligned = await alignPair('weight', '--json');
+    expect(aligned.code).toBe(0);
+    const record = JSON.parse(aligned.out) as { plan: Record<string, string>; groups: Record<string, unknown> };
+    expect(record.plan).toMatchObject({ stream: 'weight', 'heads.0': 'weight', 'qk.0': 'weight', 'mlp.0': 'weight' });
+    const stream = record.groups.stream as number[][];
+    expect(stream).toHaveLength(16);
+    // An orthogonal matrix, not a permutation: rows of unit length with several non-zero entries.
+    expect(stream[0].reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 5);
+    expect(stream[0].filter((v) => Math.abs(v) > 1e-3).length).toBeGreaterThan(1);
+    // The aligned B is written in the canonical form: no norm parameters.
+    const written = loadParams(file('weight/b_aligned.safetensors'));
+    expect(Object.keys(written.params)).not.toContain('transformer.h.0.ln_1.weight');
+    expect(JSON.parse(written.metadata['weightspace.config'])).toMatchObject({ folded: true, norm: 'rmsnorm' });
+
+    const curve = await cli(
+      'interpolate',
+      '--a',
+      file('g0.safetensors'),
+      '--b',
+      file('weight/b_aligned.safetensors'),
+      '--dataset',
+      'moby-dick',
+      '--test-limit',
+      '40',
+      '--points',
+      '5',
+      '--out',
+      file('curve'),
+      '--json',
+    );
+    expect(curve.code).toBe(0);
+    const result = JSON.parse(curve.out) as { points: Array<{ loss: number }> };
+    expect(result.points).toHaveLength(5);
+    expect(result.points.every((p) => Number.isFinite(p.loss))).toBe(true);
+  });
+
+  it('align --method learned trains the maps on the training text and writes a function-preserving B', async () => {
+    const r = await alignPair(
+      'learned',
+      '--method',
+      'learned',
+      '--dataset',
+      'moby-dick',
+      '--samples',
+      '400',
+      '--steps',
+      '20',
+      '--batch-size',
+      '16',
+    );
+    expect(r.code).toBe(0);
+    expect(existsSync(file('learned/b_aligned.safetensors'))).toBe(true);
+    const record = JSON.parse(readFileSync(file('learned/alignment.json'), 'utf8')) as { method: string };
+    expect(record.method).toBe('learned');
+  });
+
+  it('--orthogonal-as permutation matches the stream by a permutation matrix', async () => {
+    const r = await alignPair('permutation', '--orthogonal-as', 'permutation', '--json');
+    expect(r.code).toBe(0);
+    const stream = (JSON.parse(r.out) as { groups: { stream: number[][] } }).groups.stream;
+    for (const row of stream) expect(row.filter((v) => v !== 0)).toEqual([1]);
+  });
+
+  it('refuses text for an image model, a head count that does not divide the width, and a missing or extra attention tensor', async () => {
+    expectUserError(
+      await cli('train', '--arch', 'vit', '--dataset', 'moby-dick', '--out', file('x.safetensors')),
+      /dataset 'moby-dick' holds text \(token ids\), which 'vit' does not read/,
+    );
+    expectUserError(
+      await cli('train', '--arch', 'gpt', '--dataset', 'mnist', '--out', file('x.safetensors')),
+      /'gpt' reads token ids \(text\) but dataset 'mnist' holds feature values/,
+    );
+    expectUserError(await trainGpt({ ...tiny, heads: 3 }, 'x.safetensors'), /gpt: heads \(3\) must divide dim \(16\)/);
+    await trainedPair();
+    const saved = loadParams(file('g1.safetensors'));
+    const missing = { ...saved.params };
+    delete missing['transformer.h.0.attn.c_attn.weight'];
+    saveParams(file('missing.safetensors'), missing, saved.metadata);
+    expectUserError(
+      await cli('align', '--a', file('g0.safetensors'), '--b', file('missing.safetensors'), '--out', file('m')),
+      /'transformer\.h\.0\.attn\.c_attn\.weight' is in a gpt .* but not in .*missing\.safetensors/,
+    );
+    const extra = { ...saved.params, 'transformer.h.0.attn.bias_mask': saved.params['transformer.wpe.weight'] };
+    saveParams(file('extra.safetensors'), extra, saved.metadata);
+    expectUserError(
+      await cli('align', '--a', file('g0.safetensors'), '--b', file('extra.safetensors'), '--out', file('e')),
+      /'transformer\.h\.0\.attn\.bias_mask' is in .*extra\.safetensors/,
+    );
+    expect(existsSync(file('m'))).toBe(false);
+    expect(existsSync(file('e'))).toBe(false);
+  });
+});
