@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { type ArchitecturePlugin, ConfigError, type ParamShapes, type Params, Rng } from '@weightspace/core';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  type ArchitecturePlugin,
+  ConfigError,
+  type ParamShapes,
+  type Params,
+  Rng,
+} from '@weightspace/core';
+import { featureRecorder, transformerFeatureGraph } from './transformer-taps';
 import {
   initEmbedding,
   initNorm,
@@ -84,16 +93,24 @@ function embedTokens(table: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
 }
 
 /** Logits [batch·positions, vocabulary]: one row per position, predicting the next token. */
-function applyGpt(config: GptConfig, params: Params, x: tf.Tensor): tf.Tensor {
+function applyGpt(config: GptConfig, params: Params, x: tf.Tensor, options: ApplyOptions = {}): ApplyResult {
+  const { features, record } = featureRecorder(options.taps);
   const ids = (x.rank === 2 ? x : x.reshape([x.shape[0], -1])) as tf.Tensor2D;
   const positions = ids.shape[1];
   if (positions > config.context) {
     throw new ConfigError(`${ID}: ${positions} positions exceed the context of ${config.context}`);
   }
   const wpe = tf.slice(params['transformer.wpe.weight'], [0, 0], [positions, config.dim]);
-  let h = tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D;
-  const options = { heads: config.heads, norm: normOf(config), causal: true };
-  for (const i of blockIndices(config)) h = transformerBlock(params, blockNames(i), h, options);
+  let h = record('embed', tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D);
+  for (const i of blockIndices(config)) {
+    const block = {
+      heads: config.heads,
+      norm: normOf(config),
+      causal: true,
+      record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
+    };
+    h = record(`block.${i}`, transformerBlock(params, blockNames(i), h, block));
+  }
   const final = transformerNorm(normOf(config), params, 'transformer.ln_f', h);
   const head = config.tied ? 'transformer.wte' : 'lm_head';
   const logits = linear(
@@ -101,7 +118,7 @@ function applyGpt(config: GptConfig, params: Params, x: tf.Tensor): tf.Tensor {
     head,
     final,
   );
-  return logits.reshape([-1, config.vocabulary]);
+  return { logits: logits.reshape([-1, config.vocabulary]), features };
 }
 
 /** Where the GPT's norms, their readers and the residual writers are (see `foldNorms`). */
@@ -183,7 +200,8 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
     },
   ],
   init: initGpt,
-  apply: (config, params, x) => ({ logits: applyGpt(config, params, x), features: {} }),
+  apply: applyGpt,
+  featureGraph: transformerFeatureGraph,
   symmetry: (config) =>
     transformerSymmetry(
       config,

@@ -1,6 +1,14 @@
 import {
   type AnyArchitecture,
   canonicalFormChange,
+  coreModule,
+  defaultPlan,
+  inverse,
+  random,
+  randomInputOf,
+  Rng,
+  runPlan,
+  transform,
   checkSpecValidates,
   groupsBreakingInvariance,
   paramsMovedByRandomElement,
@@ -48,3 +56,28 @@ describe.each([vit, gpt].flatMap((plugin) => plugin.examples.map((config, k) => 
     });
   },
 );
+
+describe.each([vit, gpt])('activation matching of $id', (plugin) => {
+  it('recovers a random permutation of the stream and the MLP units from a moved copy, heads by weight matching', async () => {
+    const registry = await Registry.fromModules([coreModule]);
+    const config = (plugin as AnyArchitecture).examples[0];
+    const spec = (plugin as AnyArchitecture).symmetry(config);
+    const a = (plugin as AnyArchitecture).init(config, 5);
+    const g = random(spec, new Rng(6));
+    const b = transform(a, spec, g);
+    const x = randomInputOf({ plugin, config, seed: 7 }, 64);
+    const train = { x: x.dataSync() as Float32Array, y: new Int32Array(64), count: 64 };
+    x.dispose();
+    const matchers = registry.matchers();
+    const plan = defaultPlan(spec, matchers, 'activation');
+    expect(plan.stream).toBe('activation');
+    expect(plan['mlp.0']).toBe('activation');
+    expect(plan['heads.0']).toBe('weight');
+    const result = runPlan(spec, a, b, plan, matchers, {
+      seed: 0,
+      data: { plugin, config, train, samples: 64, batchSize: 32 },
+    });
+    const inverted = inverse(spec, g);
+    for (const group of ['stream', 'mlp.0']) expect(result.element[group]).toEqual(inverted[group]);
+  });
+});

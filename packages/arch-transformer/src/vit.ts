@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { type ArchitecturePlugin, ConfigError, type ParamShapes, type Params, Rng } from '@weightspace/core';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  type ArchitecturePlugin,
+  ConfigError,
+  type ParamShapes,
+  type Params,
+  Rng,
+} from '@weightspace/core';
+import { featureRecorder, transformerFeatureGraph } from './transformer-taps';
 import {
   imageShapeOf,
   initLinear,
@@ -88,19 +97,26 @@ function initVit(config: VitConfig, seed: number): Params {
   };
 }
 
-function applyVit(config: VitConfig, params: Params, x: tf.Tensor): tf.Tensor {
+function applyVit(config: VitConfig, params: Params, x: tf.Tensor, options: ApplyOptions = {}): ApplyResult {
+  const { features, record } = featureRecorder(options.taps);
   const images = (x.rank === 4 ? x : x.reshape([x.shape[0], ...config.input])) as tf.Tensor4D;
   const n = images.shape[0];
   const patches = patchEmbedding(params, 'patch_embed', images, config.patch);
   const cls = tf.tile(params.cls_token, [n, 1, 1]);
-  let h = tf.add(tf.concat([cls, patches], 1), params.pos_embed) as tf.Tensor3D;
-  const options = { heads: config.heads, norm: normOf(config) };
-  for (const i of blockIndices(config)) h = transformerBlock(params, blockNames(i), h, options);
+  let h = record('embed', tf.add(tf.concat([cls, patches], 1), params.pos_embed) as tf.Tensor3D);
+  for (const i of blockIndices(config)) {
+    const block = {
+      heads: config.heads,
+      norm: normOf(config),
+      record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
+    };
+    h = record(`block.${i}`, transformerBlock(params, blockNames(i), h, block));
+  }
   const pooled = tf.squeeze(
     tf.slice(transformerNorm(normOf(config), params, 'norm', h), [0, 0, 0], [n, 1, config.dim]),
     [1],
   );
-  return linear(params, 'head', pooled);
+  return { logits: linear(params, 'head', pooled), features };
 }
 
 /** Where the ViT's norms, their readers and the residual writers are (see `foldNorms`). */
@@ -175,7 +191,8 @@ export const vit: ArchitecturePlugin<VitConfig> = {
     },
   ],
   init: initVit,
-  apply: (config, params, x) => ({ logits: applyVit(config, params, x), features: {} }),
+  apply: applyVit,
+  featureGraph: transformerFeatureGraph,
   symmetry: (config) =>
     transformerSymmetry(
       config,

@@ -53,6 +53,8 @@ export interface TransformerBlockOptions {
   heads: number;
   causal?: boolean;
   norm: TransformerNorm;
+  /** Receives the MLP's hidden activations (after GELU) as `hidden`, for feature taps. */
+  record?: (part: 'hidden', activations: tf.Tensor) => void;
 }
 
 /** The norm `kind` applied to `x` with the parameters of norm layer `name`. */
@@ -90,6 +92,7 @@ export function transformerBlock(
   const norm = <T extends tf.Tensor>(name: string, t: T) => transformerNorm(options.norm, params, name, t);
   const h = tf.add(x, multiHeadAttention(params, names.attention, norm(names.norm1, x), options)) as tf.Tensor3D;
   const hidden = gelu(linear(params, names.fc1, norm(names.norm2, h)));
+  options.record?.('hidden', hidden);
   return tf.add(h, linear(params, names.fc2, hidden)) as tf.Tensor3D;
 }
 

@@ -130,7 +130,7 @@ describe('reproductions, smallest configuration', () => {
     const { out, results } = await reproduce('transformers');
     expectFiles(out, ['table.md', 'transformers.svg', 'models/gpt-s1.safetensors', 'models/vit-s1.safetensors']);
     const rows = results.rows as Array<{ model: string; method: string; barrier: number }>;
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(14);
     for (const model of ['gpt', 'vit']) {
       const barrier = (method: string) => rows.find((r) => r.model === model && r.method === method)!.barrier;
       expect(barrier('weight matching, canonical form, orthogonal stream')).toBeLessThan(
