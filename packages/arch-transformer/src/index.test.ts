@@ -81,3 +81,17 @@ describe.each([vit, gpt])('activation matching of $id', (plugin) => {
     for (const group of ['stream', 'mlp.0']) expect(result.element[group]).toEqual(inverted[group]);
   });
 });
+
+it('feature-level analysis (LLFC) is refused for transformers, naming the architecture', async () => {
+  const { llfc, EvaluationBatches } = await import('@weightspace/core');
+  const config = gpt.examples[0];
+  const params = gpt.init(config, 0);
+  const batches = EvaluationBatches.from(
+    { x: new Float32Array(6), y: new Int32Array(6), count: 1, labelsPerSample: 6 },
+    [6],
+  );
+  expect(() => llfc(gpt, config, params, params, batches)).toThrow(
+    "architecture 'gpt' declares no graph of linear layers (featureGraph().linear)",
+  );
+  batches.dispose();
+});

@@ -62,7 +62,9 @@ describe('LLFC', () => {
   it('names an architecture without a feature graph', () => {
     const c = toyResidual.examples[0];
     const p = toyResidual.init(c, 0);
-    expect(() => llfc(toyResidual, c, p, p, batches)).toThrow("architecture 'toy.residual' declares no feature graph");
+    expect(() => llfc(toyResidual, c, p, p, batches)).toThrow(
+      "architecture 'toy.residual' declares no graph of linear layers",
+    );
   });
 });
 

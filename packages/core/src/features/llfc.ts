@@ -182,10 +182,16 @@ export function llfc(
   };
 }
 
+/**
+ * The plugin's feature graph for layer-by-layer analysis: a ConfigError naming the architecture
+ * when it declares none, or no linear layers (a graph that only names the taps of its groups,
+ * for activation matching).
+ */
 export function requireGraph(plugin: AnyArchitecture, config: unknown): FeatureGraph {
-  if (!plugin.featureGraph)
+  const graph = plugin.featureGraph?.(config);
+  if (!graph || graph.linear.length === 0)
     throw new ConfigError(
-      `architecture '${plugin.id}' declares no feature graph, so feature-level analysis is not available for it`,
+      `architecture '${plugin.id}' declares no graph of linear layers (featureGraph().linear), so feature-level analysis is not available for it`,
     );
-  return plugin.featureGraph(config);
+  return graph;
 }
