@@ -123,6 +123,24 @@ describe('transformers through the CLI', () => {
     for (const row of stream) expect(row.filter((v) => v !== 0)).toEqual([1]);
   });
 
+  it('merge --method mergemany of two GPTs settles (its per-head maps to float noise) and writes a gpt', async () => {
+    await trainedPair();
+    const r = await cli(
+      'merge',
+      '--method',
+      'mergemany',
+      '--out',
+      file('merged.safetensors'),
+      file('g0.safetensors'),
+      file('g1.safetensors'),
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const record = JSON.parse(r.out) as { rounds: number };
+    expect(record.rounds).toBeLessThan(10);
+    expect(loadParams(file('merged.safetensors')).metadata['weightspace.arch']).toBe('gpt');
+  });
+
   it('refuses text for an image model, a head count that does not divide the width, and a missing or extra attention tensor', async () => {
     expectUserError(
       await cli('train', '--arch', 'vit', '--dataset', 'moby-dick', '--out', file('x.safetensors')),
