@@ -12,7 +12,7 @@
  * matching as trained (stream and MLP units by correlation, heads by weight matching); weight matching
  * as trained (permutation stream, LayerNorm); weight matching in the canonical form with a
  * permutation-only stream and with the orthogonal stream; learned matching permutations-only and
- * full (500 Adam steps at 0.003 on 5,000 training samples, batch 32).
+ * full (1,000 Adam steps at 0.003 on 5,000 training samples, batch 32).
  *
  * Usage: node tools/cli/dist/reproductions/transformers.js [--out reports/transformers] [--jobs 2]
  * [--smoke] (--smoke: tiny models, 1 epoch on 2,000 samples, 60 learned steps, 200 test samples.)
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const budget = {
     trainLimit: smoke ? 2000 : undefined,
     testLimit: smoke ? 200 : undefined,
-    learnedSteps: smoke ? 60 : 500,
+    learnedSteps: smoke ? 60 : 1000,
     learnedSamples: smoke ? 1000 : 5000,
   };
   const file = (setting: Setting, seed: number) => join(out, 'models', `${setting.model}-s${seed}.safetensors`);
