@@ -139,6 +139,21 @@ describe('transformers through the CLI', () => {
     const record = JSON.parse(r.out) as { rounds: number };
     expect(record.rounds).toBeLessThan(10);
     expect(loadParams(file('merged.safetensors')).metadata['weightspace.arch']).toBe('gpt');
+    // An original model beside the canonical one `align` wrote: merged in canonical form.
+    await alignPair('for-merge');
+    const mixed = await cli(
+      'merge',
+      '--method',
+      'average',
+      '--out',
+      file('mixed.safetensors'),
+      file('g0.safetensors'),
+      file('for-merge/b_aligned.safetensors'),
+    );
+    expect(mixed.code).toBe(0);
+    expect(JSON.parse(loadParams(file('mixed.safetensors')).metadata['weightspace.config'])).toMatchObject({
+      folded: true,
+    });
   });
 
   it('refuses text for an image model, a head count that does not divide the width, and a missing or extra attention tensor', async () => {

@@ -13,7 +13,7 @@ import { assertInputsFit } from '../inputs-fit';
 import { integerFlag, optionalString, parse, requireString } from '../args';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
 import { writeResult } from '../results/result-files';
-import { type LoadedModel, loadModel, saveModel } from '../checkpoint';
+import { canonicalModel, type LoadedModel, loadModel, saveModel } from '../checkpoint';
 import { type CheckpointNames, checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
@@ -22,7 +22,11 @@ import { assertWritableFile } from '../output-path';
 
 export const MERGE_METHODS = ['average', 'mergemany', 'hierarchical'] as const;
 
-/** Loads every checkpoint as one architecture and checks they share names and shapes, naming the file that differs. */
+/**
+ * Loads every checkpoint as one architecture and checks they share names and shapes, naming the
+ * file that differs. Checkpoints in different forms of an architecture with a canonical form (an
+ * original model beside one `align` wrote) are all brought to the canonical form first.
+ */
 export function loadMany(
   files: readonly string[],
   registry: Parameters<typeof loadModel>[1],
@@ -30,12 +34,10 @@ export function loadMany(
   names?: CheckpointNames,
 ): LoadedModel[] {
   const first = loadModel(files[0], registry, arch, names);
-  const models = [first];
-  for (const file of files.slice(1)) {
-    const model = loadModel(file, registry, arch ?? first.plugin.id, names);
-    models.push(model);
-    assertSameStructure(first.params, model.params, [files[0], file]);
-  }
+  const loaded = [first, ...files.slice(1).map((file) => loadModel(file, registry, arch ?? first.plugin.id, names))];
+  const forms = new Set(loaded.map((m) => JSON.stringify(m.config)));
+  const models = forms.size > 1 && first.plugin.canonicalize ? loaded.map(canonicalModel) : loaded;
+  for (const model of models.slice(1)) assertSameStructure(models[0].params, model.params, [files[0], model.file]);
   return models;
 }
 
