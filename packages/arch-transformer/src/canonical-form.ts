@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '@weightspace/core';
+import type { TransformerBlockNames } from '@weightspace/layers';
+import type { TransformerShape } from './transformer-config';
 
 /** A linear layer that reads a norm's output: its weight [out, dim] and bias [out]. */
 export interface NormReader {
@@ -52,4 +54,42 @@ export function foldNorms(params: Params, layout: CanonicalLayout, centre: boole
     for (const name of Object.keys(out)) if (out[name] === params[name]) out[name] = params[name].clone();
     return out;
   });
+}
+
+/** The linear layer `name` as a norm's reader (its weight and bias). */
+export function normReader(name: string): NormReader {
+  return { weight: `${name}.weight`, bias: `${name}.bias` };
+}
+
+/** A linear layer `name` as a writer of the stream: its weight's rows (`axis`) and its bias. */
+export function writerRows(name: string, axis = 0): CanonicalLayout['writers'] {
+  return [
+    { param: `${name}.weight`, axis },
+    { param: `${name}.bias`, axis: 0 },
+  ];
+}
+
+/**
+ * The layout of pre-norm blocks: each block's first norm is read by its q/k/v projection and its
+ * second by the MLP's first layer; the attention's output projection and the MLP's second layer
+ * write the stream. A model adds its embeddings, final norm and readout.
+ */
+export function blocksLayout(blocks: readonly TransformerBlockNames[]): CanonicalLayout {
+  return {
+    norms: blocks.flatMap((b) => [
+      { norm: b.norm1, readers: [normReader(b.attention.layout === 'fused' ? b.attention.qkv : b.attention.q)] },
+      { norm: b.norm2, readers: [normReader(b.fc1)] },
+    ]),
+    writers: blocks.flatMap((b) => [...writerRows(b.attention.out), ...writerRows(b.fc2)]),
+  };
+}
+
+/**
+ * The parameters of a model's canonical form: `foldNorms` with its layout, centring the writers
+ * when the norms are LayerNorms; a copy when the model is already in that form.
+ */
+export function canonicalParams(config: TransformerShape, params: Params, layout: () => CanonicalLayout): Params {
+  return config.folded
+    ? foldNorms(params, { norms: [], writers: [] }, false)
+    : foldNorms(params, layout(), config.norm === 'layernorm');
 }

@@ -12,16 +12,15 @@ import { featureRecorder, transformerFeatureGraph } from './transformer-taps';
 import {
   initEmbedding,
   initNorm,
-  initTransformerBlock,
   linear,
   nanoGptBlockNames,
   reads,
-  transformerBlock,
   transformerNorm,
   transformerNormStored,
   writes,
 } from '@weightspace/layers';
-import { type CanonicalLayout, foldNorms, type NormReader } from './canonical-form';
+import { blocksLayout, type CanonicalLayout, canonicalParams, type NormReader, normReader } from './canonical-form';
+import { initBlocks, runBlocks } from './transformer-stack';
 import { inferTransformerShape } from './infer-shape';
 import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
@@ -63,13 +62,11 @@ function initGpt(config: GptConfig, seed: number): Params {
     ...initEmbedding(rng.fork('wte'), 'transformer.wte', config.vocabulary, config.dim, 0.02),
     ...initEmbedding(rng.fork('wpe'), 'transformer.wpe', config.context, config.dim, 0.02),
   };
-  for (const i of blockIndices(config)) {
-    Object.assign(
-      params,
-      initTransformerBlock(rng.fork(`block ${i}`), blockNames(i), config.dim, config.mlpWidth, normOf(config)),
-    );
-  }
-  Object.assign(params, initNorm('transformer.ln_f', config.dim, transformerNormStored(normOf(config))));
+  Object.assign(
+    params,
+    initBlocks(rng, config, blockNames),
+    initNorm('transformer.ln_f', config.dim, transformerNormStored(normOf(config))),
+  );
   if (!config.tied) {
     params['lm_head.weight'] = tf.tensor2d(rng.fork('lm_head').normalArray(config.vocabulary * config.dim, 0.02), [
       config.vocabulary,
@@ -101,16 +98,8 @@ function applyGpt(config: GptConfig, params: Params, x: tf.Tensor, options: Appl
     throw new ConfigError(`${ID}: ${positions} positions exceed the context of ${config.context}`);
   }
   const wpe = tf.slice(params['transformer.wpe.weight'], [0, 0], [positions, config.dim]);
-  let h = record('embed', tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D);
-  for (const i of blockIndices(config)) {
-    const block = {
-      heads: config.heads,
-      norm: normOf(config),
-      causal: true,
-      record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
-    };
-    h = record(`block.${i}`, transformerBlock(params, blockNames(i), h, block));
-  }
+  const embedded = record('embed', tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D);
+  const h = runBlocks(config, params, blockNames, embedded, record, true);
   const final = transformerNorm(normOf(config), params, 'transformer.ln_f', h);
   const head = config.tied ? 'transformer.wte' : 'lm_head';
   const logits = linear(
@@ -123,29 +112,17 @@ function applyGpt(config: GptConfig, params: Params, x: tf.Tensor, options: Appl
 
 /** Where the GPT's norms, their readers and the residual writers are (see `foldNorms`). */
 function gptLayout(config: GptConfig): CanonicalLayout {
-  const blocks = blockIndices(config).map(blockNames);
-  const reader = (name: string): NormReader => ({ weight: `${name}.weight`, bias: `${name}.bias` });
-  const weightAndBias = (name: string) => [
-    { param: `${name}.weight`, axis: 0 },
-    { param: `${name}.bias`, axis: 0 },
-  ];
+  const blocks = blocksLayout(blockIndices(config).map(blockNames));
   const head: NormReader = {
-    weight: 'lm_head.weight',
-    bias: 'lm_head.bias',
+    ...normReader('lm_head'),
     ...(config.tied ? { source: 'transformer.wte.weight' } : {}),
   };
   return {
-    norms: [
-      ...blocks.flatMap((b) => [
-        { norm: b.norm1, readers: [reader(b.attention.layout === 'fused' ? b.attention.qkv : b.attention.q)] },
-        { norm: b.norm2, readers: [reader(b.fc1)] },
-      ]),
-      { norm: 'transformer.ln_f', readers: [head] },
-    ],
+    norms: [...blocks.norms, { norm: 'transformer.ln_f', readers: [head] }],
     writers: [
       { param: 'transformer.wte.weight', axis: 1 },
       { param: 'transformer.wpe.weight', axis: 1 },
-      ...blocks.flatMap((b) => [...weightAndBias(b.attention.out), ...weightAndBias(b.fc2)]),
+      ...blocks.writers,
     ],
   };
 }
@@ -216,9 +193,7 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
     ),
   canonicalize: (config, params) => ({
     config: { ...config, norm: 'rmsnorm', folded: true, tied: false, headBias: true },
-    params: config.folded
-      ? foldNorms(params, { norms: [], writers: [] }, false)
-      : foldNorms(params, gptLayout(config), config.norm === 'layernorm'),
+    params: canonicalParams(config, params, () => gptLayout(config)),
   }),
   normalisation: () => [],
   inferConfig: inferGpt,

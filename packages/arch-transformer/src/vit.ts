@@ -14,18 +14,17 @@ import {
   initLinear,
   initNorm,
   initPatchEmbedding,
-  initTransformerBlock,
   linear,
   patchEmbedding,
   patchEmbeddingAxes,
   reads,
   timmBlockNames,
-  transformerBlock,
   transformerNorm,
   transformerNormStored,
   writes,
 } from '@weightspace/layers';
-import { type CanonicalLayout, foldNorms } from './canonical-form';
+import { blocksLayout, type CanonicalLayout, canonicalParams, normReader, writerRows } from './canonical-form';
+import { initBlocks, runBlocks } from './transformer-stack';
 import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
 import { inferTransformerShape } from './infer-shape';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
@@ -84,14 +83,9 @@ function initVit(config: VitConfig, seed: number): Params {
     cls_token: tf.tensor3d(rng.fork('cls_token').normalArray(config.dim, 0.02), [1, 1, config.dim]),
     pos_embed: tf.tensor3d(rng.fork('pos_embed').normalArray(tokens * config.dim, 0.02), [1, tokens, config.dim]),
   };
-  for (const i of blockIndices(config)) {
-    Object.assign(
-      params,
-      initTransformerBlock(rng.fork(`block ${i}`), blockNames(i), config.dim, config.mlpWidth, normOf(config)),
-    );
-  }
   return {
     ...params,
+    ...initBlocks(rng, config, blockNames),
     ...initNorm('norm', config.dim, transformerNormStored(normOf(config))),
     ...initLinear(rng.fork('head'), 'head', config.dim, config.classes),
   };
@@ -103,15 +97,8 @@ function applyVit(config: VitConfig, params: Params, x: tf.Tensor, options: Appl
   const n = images.shape[0];
   const patches = patchEmbedding(params, 'patch_embed', images, config.patch);
   const cls = tf.tile(params.cls_token, [n, 1, 1]);
-  let h = record('embed', tf.add(tf.concat([cls, patches], 1), params.pos_embed) as tf.Tensor3D);
-  for (const i of blockIndices(config)) {
-    const block = {
-      heads: config.heads,
-      norm: normOf(config),
-      record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
-    };
-    h = record(`block.${i}`, transformerBlock(params, blockNames(i), h, block));
-  }
+  const embedded = record('embed', tf.add(tf.concat([cls, patches], 1), params.pos_embed) as tf.Tensor3D);
+  const h = runBlocks(config, params, blockNames, embedded, record);
   const pooled = tf.squeeze(
     tf.slice(transformerNorm(normOf(config), params, 'norm', h), [0, 0, 0], [n, 1, config.dim]),
     [1],
@@ -121,25 +108,14 @@ function applyVit(config: VitConfig, params: Params, x: tf.Tensor, options: Appl
 
 /** Where the ViT's norms, their readers and the residual writers are (see `foldNorms`). */
 function vitLayout(config: VitConfig): CanonicalLayout {
-  const blocks = blockIndices(config).map(blockNames);
-  const weightAndBias = (name: string, axis = 0) => [
-    { param: `${name}.weight`, axis },
-    { param: `${name}.bias`, axis: 0 },
-  ];
-  const reader = (name: string) => ({ weight: `${name}.weight`, bias: `${name}.bias` });
+  const blocks = blocksLayout(blockIndices(config).map(blockNames));
   return {
-    norms: [
-      ...blocks.flatMap((b) => [
-        { norm: b.norm1, readers: [reader(b.attention.layout === 'fused' ? b.attention.qkv : b.attention.q)] },
-        { norm: b.norm2, readers: [reader(b.fc1)] },
-      ]),
-      { norm: 'norm', readers: [reader('head')] },
-    ],
+    norms: [...blocks.norms, { norm: 'norm', readers: [normReader('head')] }],
     writers: [
-      ...weightAndBias('patch_embed.proj'),
+      ...writerRows('patch_embed.proj'),
       { param: 'cls_token', axis: 2 },
       { param: 'pos_embed', axis: 2 },
-      ...blocks.flatMap((b) => [...weightAndBias(b.attention.out), ...weightAndBias(b.fc2)]),
+      ...blocks.writers,
     ],
   };
 }
@@ -208,9 +184,7 @@ export const vit: ArchitecturePlugin<VitConfig> = {
     ),
   canonicalize: (config, params) => ({
     config: { ...config, norm: 'rmsnorm', folded: true },
-    params: config.folded
-      ? foldNorms(params, { norms: [], writers: [] }, false)
-      : foldNorms(params, vitLayout(config), config.norm === 'layernorm'),
+    params: canonicalParams(config, params, () => vitLayout(config)),
   }),
   normalisation: () => [],
   inferConfig: inferVit,

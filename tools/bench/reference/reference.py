@@ -180,24 +180,26 @@ def barrier(job):
     return {"ms": ms, "times": times, "curve": run()}
 
 
-class GptBlock(torch.nn.Module):
-    """nanoGPT's pre-norm block: ln_1, fused c_attn with a causal mask, c_proj; ln_2, c_fc, GELU, c_proj."""
+class Block(torch.nn.Module):
+    """A pre-norm transformer block: norm, fused q/k/v attention (causal for a decoder), output
+    projection; norm, MLP with GELU. The GPT's and the ViT's blocks alike."""
 
-    def __init__(self, dim, heads, mlp):
+    def __init__(self, dim, heads, mlp, causal):
         super().__init__()
-        self.heads = heads
-        self.ln_1, self.ln_2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
-        self.c_attn, self.c_proj = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
-        self.c_fc, self.mlp_proj = torch.nn.Linear(dim, mlp), torch.nn.Linear(mlp, dim)
+        self.heads, self.causal = heads, causal
+        self.norm1, self.norm2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
+        self.qkv, self.proj = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
+        self.fc1, self.fc2 = torch.nn.Linear(dim, mlp), torch.nn.Linear(mlp, dim)
 
     def forward(self, x):
         b, t, c = x.shape
-        q, k, v = self.c_attn(self.ln_1(x)).split(c, dim=2)
+        q, k, v = self.qkv(self.norm1(x)).split(c, dim=2)
         q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in (q, k, v))
         scores = (q @ k.transpose(-2, -1)) * (c // self.heads) ** -0.5
-        scores = scores.masked_fill(torch.ones(t, t, dtype=torch.bool).triu(1), float("-inf"))
-        x = x + self.c_proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, c))
-        return x + self.mlp_proj(torch.nn.functional.gelu(self.c_fc(self.ln_2(x))))
+        if self.causal:
+            scores = scores.masked_fill(torch.ones(t, t, dtype=torch.bool).triu(1), float("-inf"))
+        x = x + self.proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, c))
+        return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
 
 
 class Gpt(torch.nn.Module):
@@ -205,7 +207,7 @@ class Gpt(torch.nn.Module):
         super().__init__()
         self.wte = torch.nn.Embedding(c["vocabulary"], c["dim"])
         self.wpe = torch.nn.Embedding(c["context"], c["dim"])
-        self.h = torch.nn.ModuleList(GptBlock(c["dim"], c["heads"], c["mlpWidth"]) for _ in range(c["depth"]))
+        self.h = torch.nn.ModuleList(Block(c["dim"], c["heads"], c["mlpWidth"], True) for _ in range(c["depth"]))
         self.ln_f = torch.nn.LayerNorm(c["dim"])
         self.lm_head = torch.nn.Linear(c["dim"], c["vocabulary"], bias=False)
 
@@ -246,25 +248,6 @@ def train_gpt_pair(job):
     return {"ms": ms, "tokens_per_second": tokens / (ms / 1000)}
 
 
-class VitBlock(torch.nn.Module):
-    """A pre-norm ViT block: norm1, fused qkv attention (no mask), proj; norm2, fc1, GELU, fc2."""
-
-    def __init__(self, dim, heads, mlp):
-        super().__init__()
-        self.heads = heads
-        self.norm1, self.norm2 = torch.nn.LayerNorm(dim), torch.nn.LayerNorm(dim)
-        self.qkv, self.proj = torch.nn.Linear(dim, 3 * dim), torch.nn.Linear(dim, dim)
-        self.fc1, self.fc2 = torch.nn.Linear(dim, mlp), torch.nn.Linear(mlp, dim)
-
-    def forward(self, x):
-        b, t, c = x.shape
-        q, k, v = self.qkv(self.norm1(x)).split(c, dim=2)
-        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2) for z in (q, k, v))
-        scores = (q @ k.transpose(-2, -1)) * (c // self.heads) ** -0.5
-        x = x + self.proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, c))
-        return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
-
-
 class Vit(torch.nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -272,7 +255,7 @@ class Vit(torch.nn.Module):
         self.patch = torch.nn.Conv2d(c["input"][2], c["dim"], c["patch"], c["patch"])
         self.cls = torch.nn.Parameter(torch.randn(1, 1, c["dim"]) * 0.02)
         self.pos = torch.nn.Parameter(torch.randn(1, side * side + 1, c["dim"]) * 0.02)
-        self.blocks = torch.nn.Sequential(*[VitBlock(c["dim"], c["heads"], c["mlpWidth"]) for _ in range(c["depth"])])
+        self.blocks = torch.nn.Sequential(*[Block(c["dim"], c["heads"], c["mlpWidth"], False) for _ in range(c["depth"])])
         self.norm = torch.nn.LayerNorm(c["dim"])
         self.head = torch.nn.Linear(c["dim"], c["classes"])
 

@@ -122,16 +122,19 @@ export function loadPair(
   const b = loadModel(fileB, registry, archId ?? a.plugin.id, names);
   if (a.plugin.id !== b.plugin.id)
     throw new CheckpointError(`${fileA} is a '${a.plugin.id}' but ${fileB} is a '${b.plugin.id}'`);
-  // An original model against one in canonical form (as `align` writes it for an architecture
-  // with one): both are compared in canonical form, where they have the same tensors.
-  const sameForm = JSON.stringify(a.config) === JSON.stringify(b.config);
-  if (!sameForm && a.plugin.canonicalize) return sameStructureOrThrow(canonicalModel(a), canonicalModel(b));
-  return sameStructureOrThrow(a, b);
+  const [first, second] = inOneForm([a, b]);
+  assertSameStructure(first.params, second.params, [first.file, second.file]);
+  return [first, second];
 }
 
-function sameStructureOrThrow(a: LoadedModel, b: LoadedModel): [LoadedModel, LoadedModel] {
-  assertSameStructure(a.params, b.params, [a.file, b.file]);
-  return [a, b];
+/**
+ * Models of one architecture in one form: as loaded when their configs agree; else, for an
+ * architecture with a canonical form (an original model beside one `align` wrote), all rewritten
+ * into it, where they have the same tensors.
+ */
+export function inOneForm(models: readonly LoadedModel[]): LoadedModel[] {
+  const forms = new Set(models.map((m) => JSON.stringify(m.config)));
+  return forms.size > 1 && models[0].plugin.canonicalize ? models.map(canonicalModel) : [...models];
 }
 
 /** A loaded model rewritten into its architecture's canonical form (see `canonicalize`); the original tensors are released. */

@@ -328,16 +328,18 @@ export function canonicalFormChange(subject: ConformanceSubject): { change: numb
   const once = plugin.canonicalize(config, trained);
   const twice = plugin.canonicalize(once.config, once.params);
   try {
-    const outputs = (c: unknown, params: Params) =>
-      tf.tidy(() => plugin.apply(c, params, randomInputOf(subject, subject.batch ?? 8)).logits);
-    const largest = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
-    const [base, first, second] = [
-      outputs(config, trained),
-      outputs(once.config, once.params),
-      outputs(twice.config, twice.params),
-    ];
-    const result = { change: largest(base, first), again: largest(first, second) };
-    [base, first, second].forEach((t) => t.dispose());
+    // One seeded batch through the trained model, its canonical form, and that form's own.
+    const result = tf.tidy(() => {
+      const x = randomInputOf(subject, subject.batch ?? 8);
+      const forms: Array<[unknown, Params]> = [
+        [config, trained],
+        [once.config, once.params],
+        [twice.config, twice.params],
+      ];
+      const [base, first, second] = forms.map(([c, params]) => plugin.apply(c, params, x).logits);
+      const largest = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
+      return { change: largest(base, first), again: largest(first, second) };
+    });
     validateSpec(plugin.symmetry(once.config), shapesOf(once.params), `${plugin.id} (canonical form)`);
     return result;
   } finally {

@@ -3,7 +3,7 @@ import type { Params } from '../params/params';
 import type { GroupElement } from '../symmetry/element';
 import { type AxisAction, axesOfGroup, isPermutationKind, sameSegment, type SymmetrySpec } from '../symmetry/spec';
 import { transformTensor } from '../symmetry/transform';
-import { segmentOf } from './cost-terms';
+import { segmentOf, unitsFirst } from './cost-terms';
 
 /**
  * Matrix groups (orthogonal or invertible) batched over `outer` that share its axes: the maps
@@ -90,9 +90,7 @@ export function unitSides(
 
 /** The tensor with `axis` first, cut into `units` blocks of `k` entries: [units, k, rest]. */
 function unitBlocks(x: tf.Tensor, axis: number, units: number, k: number): tf.Tensor3D {
-  if (x.rank === 1) return x.reshape([units, k, 1]);
-  const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
-  return tf.transpose(x, order).reshape([units, k, -1]);
+  return unitsFirst(x, axis, units).reshape([units, k, -1]);
 }
 
 /** D[i, j] = ‖a_i − b_j‖ for the rows of a and b. */

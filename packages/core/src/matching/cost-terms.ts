@@ -167,7 +167,7 @@ function unitProducts(a: tf.Tensor, b: tf.Tensor, axis: number, units: number): 
 }
 
 /** Moves `axis` to the front and flattens the rest: one row per unit (or block) of the group. */
-function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
+export function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
   if (x.rank === 1) return x.reshape([units, -1]);
   const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
   return tf.transpose(x, order).reshape([units, -1]);

@@ -8,7 +8,7 @@ import { Rng } from '../random/rng';
 import { compose, identity } from '../symmetry/algebra';
 import type { GroupElement } from '../symmetry/element';
 import { type AxisAction, isPermutationKind, type SymmetrySpec } from '../symmetry/spec';
-import { onSegment, transform } from '../symmetry/transform';
+import { matMulAlongAxis, onSegment, transform } from '../symmetry/transform';
 import { Adam } from '../train/adam';
 import { requireData } from './match-data';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
@@ -304,13 +304,7 @@ export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices
 function alongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D): tf.Tensor {
   if (x.shape[axis] !== m.shape[0])
     throw new Error(`a learned map of ${m.shape[0]} entries cannot act on an axis of ${x.shape[axis]}`);
-  const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
-  const moved = x.rank === 1 ? x : tf.transpose(x, order);
-  const mixed = tf.matMul(m, moved.reshape([m.shape[0], -1])).reshape(moved.shape);
-  if (x.rank === 1) return mixed;
-  const back = new Array<number>(x.rank);
-  order.forEach((from, to) => (back[from] = to));
-  return tf.transpose(mixed, back);
+  return matMulAlongAxis(x, axis, m);
 }
 
 /**

@@ -117,9 +117,7 @@ function sum(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
 }
 
 function dot(a: DenseMatrix, b: DenseMatrix): number {
-  let total = 0;
-  for (let i = 0; i < a.data.length; i++) total += a.data[i] * b.data[i];
-  return total;
+  return matrixScore(b.data, a);
 }
 
 /** tr(M·G·Mᵀ) for a Gram matrix G = X·Xᵀ: ‖M·X‖². */

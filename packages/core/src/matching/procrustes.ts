@@ -72,7 +72,7 @@ export function singularValueDecomposition(
     for (let k = 0; k < n; k++) ut[i * n + k] = w[i * n + k] / s[i];
   }
   completeOrthonormalRows(ut, n, missing);
-  return { u: { n, data: transposed(ut, n) }, s, v: { n, data: transposed(vt, n) } };
+  return { u: transpose({ n, data: ut }), s, v: transpose({ n, data: vt }) };
 }
 
 /**
@@ -81,16 +81,7 @@ export function singularValueDecomposition(
  */
 export function polarFactor(m: DenseMatrix): DenseMatrix {
   const { u, v } = singularValueDecomposition(m);
-  const n = m.n;
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < n; k++) {
-      const uik = u.data[i * n + k];
-      if (uik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += uik * v.data[j * n + k];
-    }
-  }
-  return { n, data: out };
+  return multiply(u, transpose(v));
 }
 
 function rotateRows(x: Float64Array, n: number, p: number, q: number, c: number, s: number): void {
@@ -125,12 +116,6 @@ function completeOrthonormalRows(rows: Float64Array, n: number, missing: readonl
       }
     }
   }
-}
-
-function transposed(x: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j * n + i] = x[i * n + j];
-  return out;
 }
 
 /**

@@ -133,32 +133,18 @@ function* searchReads(
         } finally {
           sum.dispose();
         }
-        const value = element[group];
-        if (decl.kind === 'orthogonal' && context.orthogonalAs !== 'permutation') {
-          const next = orthogonalStep(cost, n);
-          const old = (value as MatrixValue).matrix;
-          if (improves(matrixScore(cost, old), matrixScore(cost, next), MATRIX_TOLERANCE)) {
-            progressed = true;
-            element[group] = { kind: 'matrix', matrix: next };
-          }
-          continue;
+        const procrustes = decl.kind === 'orthogonal' && context.orthogonalAs !== 'permutation';
+        let next: GroupValue;
+        if (procrustes) next = { kind: 'matrix', matrix: orthogonalStep(cost, n) };
+        else {
+          const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
+          warm.set(group, solved.warmStart);
+          next = assignmentValue(decl, solved.colForRow);
         }
-        const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
-        warm.set(group, solved.warmStart);
-        const next = solved.colForRow;
-        if (decl.kind === 'orthogonal') {
-          const old = (value as MatrixValue).matrix;
-          const candidate = permutationMatrix(next);
-          if (improves(matrixScore(cost, old), matrixScore(cost, candidate), 1e-9)) {
-            progressed = true;
-            element[group] = { kind: 'matrix', matrix: candidate };
-          }
-          continue;
-        }
-        const current = (value as PermutationValue).perm;
-        if (improves(scoreOf(cost, n, current), scoreOf(cost, n, next), 1e-9)) {
+        const tolerance = procrustes ? MATRIX_TOLERANCE : 1e-9;
+        if (improves(valueScore(cost, element[group]), valueScore(cost, next), tolerance)) {
           progressed = true;
-          element[group] = { kind: 'permutation', perm: next };
+          element[group] = next;
         }
       }
       if (!progressed) break;
@@ -242,6 +228,23 @@ function itemsMoved(current: GroupValue, items: readonly MatrixValue[]): boolean
     const old = current.items[k];
     return old.kind !== 'matrix' || maxAbsDiff(old.matrix, item.matrix) > 1e-9;
   });
+}
+
+/**
+ * An assignment (perm[i]: the unit row i takes) as the group's value: a permutation, or for an
+ * orthogonal group restricted to permutations, its permutation matrix.
+ */
+function assignmentValue(decl: GroupDeclaration, perm: Int32Array): PermutationValue | MatrixValue {
+  return decl.kind === 'orthogonal'
+    ? { kind: 'matrix', matrix: permutationMatrix(perm) }
+    : { kind: 'permutation', perm };
+}
+
+/** A top-level value's share of the objective given its group's cost matrix. */
+function valueScore(cost: Float32Array, value: GroupValue): number {
+  if (value.kind === 'matrix') return matrixScore(cost, value.matrix);
+  if (value.kind === 'permutation') return scoreOf(cost, value.perm.length, value.perm);
+  throw new Error('a batched value has no single cost matrix');
 }
 
 function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {

@@ -112,11 +112,15 @@ function applyPlain(
 
 /** new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`. */
 export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix): tf.Tensor {
+  return matMulAlongAxis(x, axis, tf.tensor2d(Float32Array.from(m.data), [m.n, m.n]));
+}
+
+/** `applyMatrixAlongAxis` with M as a tensor (differentiable in M, for maps that are learned). */
+export function matMulAlongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D): tf.Tensor {
   const rank = x.rank;
   const order = [axis, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis)];
   const moved = rank === 1 ? x : tf.transpose(x, order);
-  const flat = moved.reshape([m.n, -1]);
-  const mixed = tf.matMul(tf.tensor2d(Float32Array.from(m.data), [m.n, m.n]), flat).reshape(moved.shape);
+  const mixed = tf.matMul(m, moved.reshape([m.shape[0], -1])).reshape(moved.shape);
   if (rank === 1) return mixed;
   const back = new Array<number>(rank);
   order.forEach((from, to) => (back[from] = to));

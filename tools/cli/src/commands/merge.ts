@@ -13,7 +13,7 @@ import { assertInputsFit } from '../inputs-fit';
 import { integerFlag, optionalString, parse, requireString } from '../args';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
 import { writeResult } from '../results/result-files';
-import { canonicalModel, type LoadedModel, loadModel, saveModel } from '../checkpoint';
+import { inOneForm, type LoadedModel, loadModel, saveModel } from '../checkpoint';
 import { type CheckpointNames, checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
@@ -34,9 +34,10 @@ export function loadMany(
   names?: CheckpointNames,
 ): LoadedModel[] {
   const first = loadModel(files[0], registry, arch, names);
-  const loaded = [first, ...files.slice(1).map((file) => loadModel(file, registry, arch ?? first.plugin.id, names))];
-  const forms = new Set(loaded.map((m) => JSON.stringify(m.config)));
-  const models = forms.size > 1 && first.plugin.canonicalize ? loaded.map(canonicalModel) : loaded;
+  const models = inOneForm([
+    first,
+    ...files.slice(1).map((file) => loadModel(file, registry, arch ?? first.plugin.id, names)),
+  ]);
   for (const model of models.slice(1)) assertSameStructure(models[0].params, model.params, [files[0], model.file]);
   return models;
 }

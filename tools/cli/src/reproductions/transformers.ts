@@ -34,7 +34,7 @@ import {
   writeFileAtomic,
 } from '@weightspace/core';
 import { join } from 'node:path';
-import { canonicalModel, loadModel } from '../checkpoint';
+import { loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { registrySource } from '../modules';
 import { progressBar } from '../progress-bar';
@@ -139,7 +139,8 @@ async function main(): Promise<void> {
         .dataset(setting.dataset)
         .load({ trainLimit: budget.learnedSamples, testLimit: budget.testLimit });
       const original = [0, 1].map((seed) => loadModel(file(setting, seed), registry, setting.model));
-      const canonical = original.map((m) => canonicalModel({ ...m, params: cloneAll(m.params) }));
+      // The canonical forms beside the originals (canonicalize leaves its input as it is).
+      const canonical = original.map((m) => ({ ...m, ...m.plugin.canonicalize!(m.config, m.params) }));
       const plugin = original[0].plugin;
       const curveOf = (config: unknown, a: Params, b: Params, method: string): Promise<BarrierCurve> =>
         barrierCurveInThreads(plugin, config, a, b, data.test, {
@@ -218,10 +219,6 @@ function matchFor(
   const orthogonalAs = method.includes('permutation') ? 'permutation' : 'procrustes';
   const result = matcher.match(spec, a, b, { ...context, orthogonalAs });
   return transform(b, spec, result.element);
-}
-
-function cloneAll(params: Params): Params {
-  return Object.fromEntries(Object.entries(params).map(([name, t]) => [name, t.clone()]));
 }
 
 function writeSummary(out: string, unordered: Row[]): void {

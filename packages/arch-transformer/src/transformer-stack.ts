@@ -1,0 +1,45 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Params, Rng } from '@weightspace/core';
+import { initTransformerBlock, transformerBlock, type TransformerBlockNames } from '@weightspace/layers';
+import { blockIndices, normOf, type TransformerShape } from './transformer-config';
+
+/** The initial parameters of every block, block i drawn from `rng.fork('block i')`. */
+export function initBlocks(
+  rng: Rng,
+  config: TransformerShape,
+  blockNames: (i: number) => TransformerBlockNames,
+): Params {
+  const params: Params = {};
+  for (const i of blockIndices(config)) {
+    Object.assign(
+      params,
+      initTransformerBlock(rng.fork(`block ${i}`), blockNames(i), config.dim, config.mlpWidth, normOf(config)),
+    );
+  }
+  return params;
+}
+
+/**
+ * The residual stream `h` through every block in order, recording each block's output as
+ * `block.{i}` and its MLP's hidden units as `mlp.{i}` (see `featureRecorder`).
+ */
+export function runBlocks(
+  config: TransformerShape,
+  params: Params,
+  blockNames: (i: number) => TransformerBlockNames,
+  h: tf.Tensor3D,
+  record: <T extends tf.Tensor>(tap: string, t: T) => T,
+  causal = false,
+): tf.Tensor3D {
+  let stream = h;
+  for (const i of blockIndices(config)) {
+    const options = {
+      heads: config.heads,
+      norm: normOf(config),
+      causal,
+      record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
+    };
+    stream = record(`block.${i}`, transformerBlock(params, blockNames(i), stream, options));
+  }
+  return stream;
+}
