@@ -3,6 +3,7 @@ import {
   assertSameStructure,
   CheckpointError,
   disposeParams,
+  embedModelInWider,
   validateAgainst,
   loadParams,
   type Params,
@@ -10,6 +11,7 @@ import {
   saveParams,
   shapesOf,
   validateSpec,
+  widestConfig,
   WeightspaceError,
 } from '@weightspace/core';
 
@@ -27,6 +29,8 @@ export interface LoadedModel {
   config: unknown;
   params: Params;
   metadata: Record<string, string>;
+  /** The config the checkpoint was read in, when it was embedded into a wider one (see `inOneForm`). */
+  embeddedFrom?: unknown;
 }
 
 /**
@@ -130,11 +134,36 @@ export function loadPair(
 /**
  * Models of one architecture in one form: as loaded when their configs agree; else, for an
  * architecture with a canonical form (an original model beside one `align` wrote), all rewritten
- * into it, where they have the same tensors.
+ * into it; and where their shapes still differ, the narrower ones embedded into the widest one's
+ * width (see `embedModelInWider`: zero units, the orthogonal stream rescaled, the function
+ * checked), so models of two widths interpolate, align and merge. Each embedded model records the
+ * config it was read in as `embeddedFrom`.
  */
 export function inOneForm(models: readonly LoadedModel[]): LoadedModel[] {
   const forms = new Set(models.map((m) => JSON.stringify(m.config)));
-  return forms.size > 1 && models[0].plugin.canonicalize ? models.map(canonicalModel) : [...models];
+  if (forms.size <= 1) return [...models];
+  return atOneWidth(models[0].plugin.canonicalize ? models.map(canonicalModel) : [...models]);
+}
+
+/** `models` as they are when their shapes agree, else each one embedded into the widest's config. */
+function atOneWidth(models: LoadedModel[]): LoadedModel[] {
+  const shapes = (m: LoadedModel) => JSON.stringify(shapesOf(m.params));
+  if (new Set(models.map(shapes)).size <= 1) return models;
+  const { plugin } = models[0];
+  const target =
+    models[
+      widestConfig(
+        plugin,
+        models.map((m) => m.config),
+        models.map((m) => m.file),
+      )
+    ];
+  return models.map((model) => {
+    if (shapes(model) === shapes(target)) return model;
+    const params = embedModelInWider(plugin, model.config, model.params, target.config, model.file);
+    disposeParams(model.params);
+    return { ...model, config: target.config, params, embeddedFrom: model.config };
+  });
 }
 
 /** A loaded model rewritten into its architecture's canonical form (see `canonicalize`); the original tensors are released. */
@@ -143,4 +172,22 @@ export function canonicalModel(model: LoadedModel): LoadedModel {
   const { config, params } = model.plugin.canonicalize(model.config, model.params);
   disposeParams(model.params);
   return { ...model, config, params };
+}
+
+/**
+ * One line per model that `inOneForm` embedded into a wider config, naming the file and the
+ * config fields that grew (`dim 32 → 64, heads 2 → 4`), for the command's log.
+ */
+export function embeddingNotes(models: readonly LoadedModel[]): string[] {
+  return models.flatMap((model) => {
+    if (model.embeddedFrom === undefined) return [];
+    const from = model.embeddedFrom as Record<string, unknown>;
+    const to = model.config as Record<string, unknown>;
+    const grew = Object.keys(to)
+      .filter((key) => JSON.stringify(from[key]) !== JSON.stringify(to[key]))
+      .map((key) => `${key} ${JSON.stringify(from[key])} → ${JSON.stringify(to[key])}`);
+    return [
+      `note: ${model.file} embedded into the wider model's width (${grew.join(', ')}), computing the same function`,
+    ];
+  });
 }

@@ -2,7 +2,7 @@ import { assertWritableDirectory } from './output-path';
 import { type Dataset, type DatasetPlugin, EvaluationBatches } from '@weightspace/core';
 import { optionalString, type Parsed, requireString } from './args';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from './flags';
-import { type LoadedModel, loadPair } from './checkpoint';
+import { embeddingNotes, type LoadedModel, loadPair } from './checkpoint';
 import { type CheckpointNames, checkpointNames } from './checkpoint-names';
 import type { CommandContext } from './command';
 import { assertInputsFit } from './inputs-fit';
@@ -42,6 +42,7 @@ export async function loadPairWithData(
   limits: { trainLimit?: number; testLimit?: number },
 ): Promise<PairWithData> {
   const [a, b] = loadPair(files.a, files.b, context.registry, files.arch, files.names);
+  embeddingNotes([a, b]).forEach((line) => context.log(line));
   const data = await dataset.load({ trainLimit: limits.trainLimit ?? 1, testLimit: limits.testLimit });
   assertInputsFit(a.plugin, a.config, data, files.a);
   return { a, b, data, test: EvaluationBatches.forModel(data.test, a.plugin, a.config) };

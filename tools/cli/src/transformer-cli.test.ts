@@ -156,6 +156,87 @@ describe('transformers through the CLI', () => {
     });
   });
 
+  it('interpolate, align and merge take a model of half the width, embedded into the wider one', async () => {
+    await trainedPair();
+    const half = { ...tiny, dim: 8, heads: 1, mlpWidth: 16 };
+    const flags = ['--epochs', '1', '--batch-size', '32', '--lr', '0.003', '--train-limit', '1500', '--seed', '2'];
+    expect((await trainGpt(half, 'half.safetensors', ...flags)).code).toBe(0);
+    const curve = async (a: string, b: string, out: string) => {
+      const r = await cli(
+        'interpolate',
+        '--a',
+        file(a),
+        '--b',
+        file(b),
+        '--dataset',
+        'moby-dick',
+        '--test-limit',
+        '40',
+        '--points',
+        '5',
+        '--out',
+        file(out),
+        '--json',
+      );
+      expect(r.code).toBe(0);
+      return { ...(JSON.parse(r.out) as { points: Array<{ loss: number }>; barriers: { loss: number } }), log: r.err };
+    };
+    // The embedded half-width model is still itself: the curve's end is its own loss.
+    const itself = await curve('half.safetensors', 'half.safetensors', 'half-itself');
+    const naive = await curve('g0.safetensors', 'half.safetensors', 'half-naive');
+    expect(naive.log).toMatch(
+      /note: .*half\.safetensors embedded into the wider model's width \(.*dim 8 → 16, heads 1 → 2, mlpWidth 16 → 32/,
+    );
+    expect(Math.abs(naive.points[4].loss - itself.points[0].loss)).toBeLessThan(1e-4);
+    // Aligned to A at A's width, the barrier drops.
+    const aligned = await cli(
+      'align',
+      '--a',
+      file('g0.safetensors'),
+      '--b',
+      file('half.safetensors'),
+      '--out',
+      file('half-weight'),
+    );
+    expect(aligned.code).toBe(0);
+    const after = await curve('g0.safetensors', 'half-weight/b_aligned.safetensors', 'half-aligned');
+    expect(after.barriers.loss).toBeLessThan(naive.barriers.loss);
+    const merged = await cli(
+      'merge',
+      '--method',
+      'mergemany',
+      '--out',
+      file('merged-widths.safetensors'),
+      file('half.safetensors'),
+      file('g0.safetensors'),
+      file('g1.safetensors'),
+    );
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(loadParams(file('merged-widths.safetensors')).metadata['weightspace.config'])).toMatchObject({
+      dim: 16,
+      mlpWidth: 32,
+    });
+    // Wider in the stream but narrower in the MLP than A: neither model can hold the other.
+    expect(
+      (await trainGpt({ ...tiny, dim: 32, mlpWidth: 16 }, 'odd.safetensors', '--epochs', '1', '--train-limit', '64'))
+        .code,
+    ).toBe(0);
+    expectUserError(
+      await cli(
+        'interpolate',
+        '--a',
+        file('g0.safetensors'),
+        '--b',
+        file('odd.safetensors'),
+        '--dataset',
+        'moby-dick',
+        '--out',
+        file('odd'),
+      ),
+      /g0\.safetensors, .*odd\.safetensors: no one of these gpt models is at least as wide as the others/,
+    );
+  });
+
   it('refuses text for an image model, a head count that does not divide the width, and a missing or extra attention tensor', async () => {
     expectUserError(
       await cli('train', '--arch', 'vit', '--dataset', 'moby-dick', '--out', file('x.safetensors')),

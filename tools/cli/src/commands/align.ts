@@ -4,7 +4,7 @@ import { choiceFlag, integerFlag, optionalString, parse, requireString } from '.
 import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
-import { canonicalModel, loadPair } from '../checkpoint';
+import { canonicalModel, embeddingNotes, loadPair } from '../checkpoint';
 import { checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
@@ -83,6 +83,7 @@ export const alignCommand: Command = {
     await withDirectoryLock(out, 'weightspace align', async () => {
       await chooseBackend(parsed, context, { command: 'align' });
       const loaded = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
+      embeddingNotes(loaded).forEach((line) => context.log(line));
       const [a, b] = form === 'canonical' ? loaded.map(canonicalModel) : loaded;
       const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
       const data = datasetId

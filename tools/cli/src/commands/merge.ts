@@ -13,7 +13,7 @@ import { assertInputsFit } from '../inputs-fit';
 import { integerFlag, optionalString, parse, requireString } from '../args';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
 import { writeResult } from '../results/result-files';
-import { inOneForm, type LoadedModel, loadModel, saveModel } from '../checkpoint';
+import { embeddingNotes, inOneForm, type LoadedModel, loadModel, saveModel } from '../checkpoint';
 import { type CheckpointNames, checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
@@ -95,6 +95,7 @@ export const mergeCommand: Command = {
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     await chooseBackend(parsed, context, { command: 'merge' });
     const models = loadMany(files, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
+    embeddingNotes(models).forEach((line) => context.log(line));
     const { plugin, config } = models[0];
     const spec = plugin.symmetry(config);
     const params = models.map((m) => m.params);
