@@ -77,11 +77,18 @@ export function writerRows(name: string, axis = 0): CanonicalLayout['writers'] {
 export function blocksLayout(blocks: readonly TransformerBlockNames[]): CanonicalLayout {
   return {
     norms: blocks.flatMap((b) => [
-      { norm: b.norm1, readers: [normReader(b.attention.layout === 'fused' ? b.attention.qkv : b.attention.q)] },
+      { norm: b.norm1, readers: [normReader(firstProjection(b))] },
       { norm: b.norm2, readers: [normReader(b.fc1)] },
     ]),
     writers: blocks.flatMap((b) => [...writerRows(b.attention.out), ...writerRows(b.fc2)]),
   };
+}
+
+/** The projection a block's first norm feeds (a model in circuit form is already folded: never asked). */
+function firstProjection(block: TransformerBlockNames): string {
+  const { attention } = block;
+  if (attention.layout === 'circuits') throw new Error('a model in circuit form has no norm to fold');
+  return attention.layout === 'fused' ? attention.qkv : attention.q;
 }
 
 /**

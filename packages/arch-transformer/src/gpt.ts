@@ -21,6 +21,7 @@ import {
 } from '@weightspace/layers';
 import { blocksLayout, type CanonicalLayout, canonicalParams, type NormReader, normReader } from './canonical-form';
 import { initBlocks, runBlocks } from './transformer-stack';
+import { circuitForm } from './circuit-form';
 import { inferTransformerShape } from './infer-shape';
 import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
@@ -127,6 +128,14 @@ function gptLayout(config: GptConfig): CanonicalLayout {
   };
 }
 
+/** The GPT's canonical form (see `canonicalParams`): folded, untied, with a head bias. */
+function canonicalGpt(config: GptConfig, params: Params): { config: GptConfig; params: Params } {
+  return {
+    config: { ...config, norm: 'rmsnorm', folded: true, tied: false, headBias: true },
+    params: canonicalParams(config, params, () => gptLayout(config)),
+  };
+}
+
 /** A GPT's config from checkpoint shapes (nanoGPT names); heads as recorded, else one per 64 features. */
 function inferGpt(shapes: ParamShapes): GptConfig {
   const wte = shapes['transformer.wte.weight'];
@@ -175,6 +184,19 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
       norm: 'rmsnorm',
       folded: true,
     },
+    {
+      vocabulary: 11,
+      context: 6,
+      tied: false,
+      headBias: true,
+      dim: 8,
+      depth: 1,
+      heads: 2,
+      mlpWidth: 12,
+      norm: 'rmsnorm',
+      folded: true,
+      circuits: true,
+    },
   ],
   init: initGpt,
   apply: applyGpt,
@@ -191,10 +213,8 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
       },
       'transformer.ln_f',
     ),
-  canonicalize: (config, params) => ({
-    config: { ...config, norm: 'rmsnorm', folded: true, tied: false, headBias: true },
-    params: canonicalParams(config, params, () => gptLayout(config)),
-  }),
+  canonicalize: canonicalGpt,
+  forms: [circuitForm(canonicalGpt, blockNames)],
   normalisation: () => [],
   inferConfig: inferGpt,
   inputShape: (config) => [config.context],

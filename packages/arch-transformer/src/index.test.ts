@@ -49,8 +49,11 @@ describe.each([vit, gpt].flatMap((plugin) => plugin.examples.map((config, k) => 
       expect(result.recovered).toBe(true);
       expect(result.residual).toBeLessThanOrEqual(1e-4);
     });
-    it('its canonical form computes the same function and is its own canonical form', () => {
-      const { change, again } = canonicalFormChange(subject);
+    it.each([
+      ['canonical', undefined],
+      ['circuit', 'circuits'],
+    ])('its %s form computes the same function and is its own form', (_name, form) => {
+      const { change, again } = canonicalFormChange(subject, form);
       expect(change).toBeLessThanOrEqual(1e-4);
       expect(again).toBeLessThanOrEqual(1e-5);
     });

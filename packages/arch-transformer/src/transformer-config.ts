@@ -18,6 +18,11 @@ export interface TransformerShape {
    * permutations. Set by canonicalisation; `norm` is then 'rmsnorm'.
    */
   folded?: boolean;
+  /**
+   * The circuit form (see `circuitForm`): a folded model whose attention heads are written as
+   * their query–key and value–output circuits. Set by that rewrite, with `folded`.
+   */
+  circuits?: boolean;
 }
 
 /** JSON Schema properties of `TransformerShape`. */
@@ -28,6 +33,7 @@ export const transformerShapeProperties = {
   mlpWidth: { type: 'integer', minimum: 1 },
   norm: { enum: ['layernorm', 'rmsnorm'] },
   folded: { type: 'boolean' },
+  circuits: { type: 'boolean' },
 } as const;
 
 /** The norm every layer of the model applies (a folded model's have no parameters). */

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Params, Rng } from '@weightspace/core';
 import { initTransformerBlock, transformerBlock, type TransformerBlockNames } from '@weightspace/layers';
+import { blockNamesIn } from './circuit-form';
 import { blockIndices, normOf, type TransformerShape } from './transformer-config';
 
 /** The initial parameters of every block, block i drawn from `rng.fork('block i')`. */
@@ -10,11 +11,10 @@ export function initBlocks(
   blockNames: (i: number) => TransformerBlockNames,
 ): Params {
   const params: Params = {};
+  const names = blockNamesIn(config, blockNames);
   for (const i of blockIndices(config)) {
-    Object.assign(
-      params,
-      initTransformerBlock(rng.fork(`block ${i}`), blockNames(i), config.dim, config.mlpWidth, normOf(config)),
-    );
+    const shape = { dim: config.dim, hidden: config.mlpWidth, heads: config.heads };
+    Object.assign(params, initTransformerBlock(rng.fork(`block ${i}`), names(i), shape, normOf(config)));
   }
   return params;
 }
@@ -32,6 +32,7 @@ export function runBlocks(
   causal = false,
 ): tf.Tensor3D {
   let stream = h;
+  const names = blockNamesIn(config, blockNames);
   for (const i of blockIndices(config)) {
     const options = {
       heads: config.heads,
@@ -39,7 +40,7 @@ export function runBlocks(
       causal,
       record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
     };
-    stream = record(`block.${i}`, transformerBlock(params, blockNames(i), stream, options));
+    stream = record(`block.${i}`, transformerBlock(params, names(i), stream, options));
   }
   return stream;
 }

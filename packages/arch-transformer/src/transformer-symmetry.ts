@@ -6,6 +6,7 @@ import {
   type TransformerBlockNames,
   transformerNormStored,
 } from '@weightspace/layers';
+import { blockNamesIn } from './circuit-form';
 import { blockIndices, headDim, normOf, type TransformerShape } from './transformer-config';
 
 /** The residual stream's group: one for the whole network, since every block reads and writes it. */
@@ -17,7 +18,8 @@ export const STREAM = 'stream';
  *   a parameter-free RMSNorm; a permutation otherwise (LayerNorm and a gain commute with
  *   permutations only);
  * - per block i: `heads.i`, a block permutation of the heads; `qk.i` and `ov.i`, invertible maps
- *   inside each head batched over `heads.i` (q ↦ M·q, k ↦ M⁻ᵀ·k; v ↦ M·v, output columns ↦ ·M⁻¹);
+ *   inside each head batched over `heads.i` (q ↦ M·q, k ↦ M⁻ᵀ·k; v ↦ M·v, output columns ↦ ·M⁻¹),
+ *   except in the circuit form, whose circuits those maps leave unchanged;
  *   `mlp.i`, a permutation of the MLP's hidden units.
  * `embeddings` and `readout` are the model's own entries around the blocks.
  */
@@ -34,13 +36,16 @@ export function transformerSymmetry(
     [STREAM]: config.folded ? { kind: 'orthogonal', size: config.dim } : { kind: 'permutation', size: config.dim },
   };
   const axes: LayerAxes = { ...embeddings };
+  const names = blockNamesIn(config, blockNames);
   for (const i of blockIndices(config)) {
-    const block = { heads: `heads.${i}`, qk: `qk.${i}`, ov: `ov.${i}`, hidden: `mlp.${i}` };
+    // Circuits absorb the per-head maps: only the heads' order is left of their symmetry.
+    const maps = config.circuits ? {} : { qk: `qk.${i}`, ov: `ov.${i}` };
+    const block = { heads: `heads.${i}`, ...maps, hidden: `mlp.${i}` };
     groups[block.heads] = { kind: 'block-permutation', size: config.heads, blockSize: dh };
-    groups[block.qk] = { kind: 'invertible', size: dh, batchedOver: block.heads };
-    groups[block.ov] = { kind: 'invertible', size: dh, batchedOver: block.heads };
+    if (maps.qk) groups[maps.qk] = { kind: 'invertible', size: dh, batchedOver: block.heads };
+    if (maps.ov) groups[maps.ov] = { kind: 'invertible', size: dh, batchedOver: block.heads };
     groups[block.hidden] = { kind: 'permutation', size: config.mlpWidth };
-    Object.assign(axes, transformerBlockAxes(blockNames(i), normOf(config), { stream: STREAM, ...block }));
+    Object.assign(axes, transformerBlockAxes(names(i), normOf(config), { stream: STREAM, ...block }));
   }
   Object.assign(axes, normAxes(finalNorm, STREAM, transformerNormStored(normOf(config))), readout);
   return { groups, axes };

@@ -25,6 +25,7 @@ import {
 } from '@weightspace/layers';
 import { blocksLayout, type CanonicalLayout, canonicalParams, normReader, writerRows } from './canonical-form';
 import { initBlocks, runBlocks } from './transformer-stack';
+import { circuitForm } from './circuit-form';
 import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
 import { inferTransformerShape } from './infer-shape';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
@@ -120,6 +121,14 @@ function vitLayout(config: VitConfig): CanonicalLayout {
   };
 }
 
+/** The ViT's canonical form (see `canonicalParams`). */
+function canonicalVit(config: VitConfig, params: Params): { config: VitConfig; params: Params } {
+  return {
+    config: { ...config, norm: 'rmsnorm', folded: true },
+    params: canonicalParams(config, params, () => vitLayout(config)),
+  };
+}
+
 /** A ViT's config from checkpoint shapes (timm names); heads as recorded, else one per 64 features. */
 function inferVit(shapes: ParamShapes): VitConfig {
   const proj = shapes['patch_embed.proj.weight'];
@@ -165,6 +174,18 @@ export const vit: ArchitecturePlugin<VitConfig> = {
       norm: 'rmsnorm',
       folded: true,
     },
+    {
+      input: [8, 8, 1],
+      patch: 4,
+      classes: 3,
+      dim: 8,
+      depth: 1,
+      heads: 2,
+      mlpWidth: 12,
+      norm: 'rmsnorm',
+      folded: true,
+      circuits: true,
+    },
   ],
   init: initVit,
   apply: applyVit,
@@ -182,10 +203,8 @@ export const vit: ArchitecturePlugin<VitConfig> = {
       { 'head.weight': [null, reads(STREAM)], 'head.bias': [null] },
       'norm',
     ),
-  canonicalize: (config, params) => ({
-    config: { ...config, norm: 'rmsnorm', folded: true },
-    params: canonicalParams(config, params, () => vitLayout(config)),
-  }),
+  canonicalize: canonicalVit,
+  forms: [circuitForm(canonicalVit, blockNames)],
   normalisation: () => [],
   inferConfig: inferVit,
   inputShape: (config) => config.input,

@@ -3,14 +3,19 @@ import type { Params, Rng } from '@weightspace/core';
 import type { AxisAction, AxisSegment } from '@weightspace/core';
 import { type Group, type LayerAxes, reads, writes } from './axes';
 import { initLinear, linear } from './linear';
+import { circuitAttention, circuitAxes, type CircuitNames, circuitsOf } from './attention-circuits';
+import { causalMask } from './causal-mask';
 
 /**
  * Where a multi-head attention layer keeps its projections: one fused q/k/v projection
  * [3·dim, dim] in q, k, v order (timm's `attn.qkv`, nanoGPT's `attn.c_attn`) and an output
- * projection, or separate q, k, v and output projections [dim, dim] (PyTorch-style `q_proj`, …).
+ * projection, or separate q, k, v and output projections [dim, dim] (PyTorch-style `q_proj`, …),
+ * or per-head circuits (see `CircuitNames`).
  */
 export type AttentionNames =
-  { layout: 'fused'; qkv: string; out: string } | { layout: 'separate'; q: string; k: string; v: string; out: string };
+  | { layout: 'fused'; qkv: string; out: string }
+  | { layout: 'separate'; q: string; k: string; v: string; out: string }
+  | CircuitNames;
 
 /**
  * Shape of a multi-head attention block: model width, heads, causal mask, and whether q, k and v
@@ -33,6 +38,7 @@ export function multiHeadAttention(
   x: tf.Tensor3D,
   options: AttentionOptions,
 ): tf.Tensor3D {
+  if (names.layout === 'circuits') return circuitAttention(params, names, x, options);
   const [batch, positions, dim] = x.shape;
   const headDim = dim / options.heads;
   const [q, k, v] =
@@ -47,14 +53,24 @@ export function multiHeadAttention(
   return linear(params, names.out, joined) as tf.Tensor3D;
 }
 
-/** 0 where position j ≤ i may be attended from i, −∞ (a large negative) elsewhere: [T, T]. */
-function causalMask(positions: number): tf.Tensor2D {
-  const allowed = tf.linalg.bandPart(tf.ones([positions, positions]), -1, 0);
-  return tf.mul(tf.sub(1, allowed), -1e9) as tf.Tensor2D;
-}
-
-/** PyTorch's default initialisation of every projection (nn.Linear), q/k/v before the output. */
-export function initAttention(rng: Rng, names: AttentionNames, dim: number, bias = true): Params {
+/**
+ * PyTorch's default initialisation of every projection (nn.Linear), q/k/v before the output; for
+ * circuits, the circuits of projections drawn that way with `heads` heads.
+ */
+export function initAttention(rng: Rng, names: AttentionNames, dim: number, bias = true, heads = 1): Params {
+  if (names.layout === 'circuits') {
+    const drawn = initAttention(rng, { layout: 'separate', q: 'q', k: 'k', v: 'v', out: 'o' }, dim, bias);
+    const circuits = circuitsOf(
+      {
+        ...{ q: drawn['q.weight'], k: drawn['k.weight'], v: drawn['v.weight'], out: drawn['o.weight'] },
+        ...{ qBias: drawn['q.bias'], vBias: drawn['v.bias'], outBias: drawn['o.bias'] },
+      },
+      names,
+      heads,
+    );
+    Object.values(drawn).forEach((t) => t.dispose());
+    return circuits;
+  }
   const projections: Array<[string, number]> =
     names.layout === 'fused'
       ? [[names.qkv, 3 * dim]]
@@ -88,6 +104,7 @@ export interface AttentionGroups {
  * projection, on its three segments) and on the output projection's columns.
  */
 export function attentionAxes(names: AttentionNames, stream: Group, groups: AttentionGroups, bias = true): LayerAxes {
+  if (names.layout === 'circuits') return circuitAxes(names, stream, groups.heads);
   const onHeads = (circuit: Group | undefined, as: AxisAction['as'], segment?: AxisSegment): AxisAction[] => [
     ...(groups.heads
       ? [{ group: groups.heads, as: as === 'inverse' ? ('inverse' as const) : ('g' as const), segment }]

@@ -32,6 +32,7 @@ export {
   initAttention,
   multiHeadAttention,
 } from './attention';
+export { circuitAttention, circuitAxes, type CircuitNames, circuitNamesBeside, circuitsOf } from './attention-circuits';
 export {
   gelu,
   initTransformerBlock,

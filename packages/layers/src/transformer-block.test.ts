@@ -27,7 +27,9 @@ describe('transformer block', () => {
   });
 
   it('names its parameters as timm and nanoGPT save them', () => {
-    const timm = Object.keys(initTransformerBlock(new Rng(1), timmBlockNames('blocks.0'), 8, 16, 'layernorm')).sort();
+    const timm = Object.keys(
+      initTransformerBlock(new Rng(1), timmBlockNames('blocks.0'), { dim: 8, hidden: 16, heads: 2 }, 'layernorm'),
+    ).sort();
     expect(timm).toEqual(
       [
         'norm1.weight',
@@ -46,7 +48,12 @@ describe('transformer block', () => {
         .map((n) => `blocks.0.${n}`)
         .sort(),
     );
-    const gpt = initTransformerBlock(new Rng(1), nanoGptBlockNames('transformer.h.1'), 8, 32, 'rmsnorm');
+    const gpt = initTransformerBlock(
+      new Rng(1),
+      nanoGptBlockNames('transformer.h.1'),
+      { dim: 8, hidden: 32, heads: 2 },
+      'rmsnorm',
+    );
     expect(gpt['transformer.h.1.attn.c_attn.weight'].shape).toEqual([24, 8]);
     expect(gpt['transformer.h.1.mlp.c_fc.weight'].shape).toEqual([32, 8]);
     expect(gpt['transformer.h.1.ln_1.bias']).toBeUndefined();
@@ -72,8 +79,8 @@ describe('transformer block', () => {
       const rng = new Rng(7);
       const params: Params = {
         'wte.weight': gaussian([11, dim], 1),
-        ...initTransformerBlock(rng.fork('0'), names(0), dim, hidden, norm),
-        ...initTransformerBlock(rng.fork('1'), names(1), dim, hidden, norm),
+        ...initTransformerBlock(rng.fork('0'), names(0), { dim, hidden, heads }, norm),
+        ...initTransformerBlock(rng.fork('1'), names(1), { dim, hidden, heads }, norm),
         'head.weight': gaussian([11, dim], 2),
       };
       const ids = tf.tensor2d([[1, 4, 4, 9, 0]], undefined, 'int32');

@@ -100,14 +100,13 @@ export function transformerBlock(
 export function initTransformerBlock(
   rng: Rng,
   names: TransformerBlockNames,
-  dim: number,
-  hidden: number,
+  { dim, hidden, heads }: { dim: number; hidden: number; heads: number },
   norm: TransformerBlockOptions['norm'],
 ): Params {
   const stored = transformerNormStored(norm);
   return {
     ...initNorm(names.norm1, dim, stored),
-    ...initAttention(rng.fork('attention'), names.attention, dim),
+    ...initAttention(rng.fork('attention'), names.attention, dim, true, heads),
     ...initNorm(names.norm2, dim, stored),
     ...initLinear(rng.fork(names.fc1), names.fc1, dim, hidden),
     ...initLinear(rng.fork(names.fc2), names.fc2, hidden, dim),

@@ -66,6 +66,7 @@ export function wAsymmetric<B, C extends B>(
     affineStem: undefined,
     // The base's canonical form would rewrite weights whose fixed entries must stay where they are.
     canonicalize: undefined,
+    forms: undefined,
     apply(config, params, x, applyOptions) {
       const fixed = masksFor(config, params);
       const effective: Params = { ...params };

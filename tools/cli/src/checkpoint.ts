@@ -16,6 +16,7 @@ import {
 } from '@weightspace/core';
 
 import { asSaved, type CheckpointNames, mapTensorNames } from './checkpoint-names';
+import { UsageError } from './usage-error';
 
 /** safetensors metadata keys that weightspace writes beside the tensors. */
 export const META_ARCH = 'weightspace.arch';
@@ -134,15 +135,37 @@ export function loadPair(
 /**
  * Models of one architecture in one form: as loaded when their configs agree; else, for an
  * architecture with a canonical form (an original model beside one `align` wrote), all rewritten
- * into it; and where their shapes still differ, the narrower ones embedded into the widest one's
- * width (see `embedModelInWider`: zero units, the orthogonal stream rescaled, the function
- * checked), so models of two widths interpolate, align and merge. Each embedded model records the
- * config it was read in as `embeddedFrom`.
+ * into it, or into the furthest of its further `forms` that one of them is in; and where their
+ * shapes still differ, the narrower ones embedded into the widest one's width (see
+ * `embedModelInWider`: zero units, the orthogonal stream rescaled, the function checked), so
+ * models of two widths interpolate, align and merge. Each embedded model records the config it
+ * was read in as `embeddedFrom`.
  */
 export function inOneForm(models: readonly LoadedModel[]): LoadedModel[] {
   const forms = new Set(models.map((m) => JSON.stringify(m.config)));
   if (forms.size <= 1) return [...models];
-  return atOneWidth(models[0].plugin.canonicalize ? models.map(canonicalModel) : [...models]);
+  const { plugin } = models[0];
+  const furthest = Math.max(...models.map((m) => (plugin.forms ?? []).findIndex((f) => f.holds(m.config))));
+  const canonical = plugin.canonicalize ? models.map(canonicalModel) : [...models];
+  return atOneWidth(furthest >= 0 ? canonical.map((m) => inForm(m, plugin.forms![furthest].name)) : canonical);
+}
+
+/**
+ * A loaded model rewritten into form `name`: 'original' (as loaded), 'canonical', or one of its
+ * architecture's `forms`; the original tensors are released when it changes. A UsageError naming
+ * the forms it has otherwise.
+ */
+export function inForm(model: LoadedModel, name: string): LoadedModel {
+  if (name === 'original') return model;
+  if (name === 'canonical') return canonicalModel(model);
+  const form = model.plugin.forms?.find((f) => f.name === name);
+  if (!form) {
+    const known = ['canonical', 'original', ...(model.plugin.forms ?? []).map((f) => f.name)];
+    throw new UsageError(`--form ${name}: '${model.plugin.id}' has the forms ${known.join(', ')}`);
+  }
+  const { config, params } = form.apply(model.config, model.params);
+  disposeParams(model.params);
+  return { ...model, config, params };
 }
 
 /** `models` as they are when their shapes agree, else each one embedded into the widest's config. */

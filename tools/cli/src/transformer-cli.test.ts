@@ -116,6 +116,38 @@ describe('transformers through the CLI', () => {
     expect(record.method).toBe('learned');
   });
 
+  it('align --form circuits matches heads as whole circuits, and interpolate reads original A against the circuit-form B', async () => {
+    const aligned = await alignPair('circuits', '--form', 'circuits', '--json');
+    expect(aligned.code).toBe(0);
+    const record = JSON.parse(aligned.out) as { plan: Record<string, string> };
+    // The per-head maps are part of the circuits: no group of their own is left to match.
+    expect(Object.keys(record.plan).sort()).toEqual(['heads.0', 'mlp.0', 'stream']);
+    const written = loadParams(file('circuits/b_aligned.safetensors'));
+    expect(written.params['transformer.h.0.attn.qk.weight'].shape).toEqual([2, 16, 16]);
+    expect(JSON.parse(written.metadata['weightspace.config'])).toMatchObject({ circuits: true, folded: true });
+    const curve = await cli(
+      'interpolate',
+      '--a',
+      file('g0.safetensors'),
+      '--b',
+      file('circuits/b_aligned.safetensors'),
+      '--dataset',
+      'moby-dick',
+      '--test-limit',
+      '40',
+      '--points',
+      '3',
+      '--out',
+      file('circuits-curve'),
+      '--json',
+    );
+    expect(curve.code).toBe(0);
+    expectUserError(
+      await alignPair('nonsense', '--form', 'tucker'),
+      /--form tucker: 'gpt' has the forms canonical, original, circuits/,
+    );
+  });
+
   it('--orthogonal-as permutation matches the stream by a permutation matrix', async () => {
     const r = await alignPair('permutation', '--orthogonal-as', 'permutation', '--json');
     expect(r.code).toBe(0);

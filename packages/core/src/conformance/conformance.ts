@@ -318,16 +318,20 @@ function withParams<T>({ plugin, config, seed = 0 }: ConformanceSubject, body: (
 /**
  * For a plugin with a canonical form: the largest |logits(θ) − logits(canonical θ)| over a random
  * batch, for parameters after one training step (so norm gains and biases are not at their
- * initial 1 and 0), and the same for canonicalising the canonical form again.
+ * initial 1 and 0), and the same for canonicalising the canonical form again. With `form`, the
+ * same for that entry of the plugin's `forms`, which must also hold for the rewritten config.
  */
-export function canonicalFormChange(subject: ConformanceSubject): { change: number; again: number } {
+export function canonicalFormChange(subject: ConformanceSubject, form?: string): { change: number; again: number } {
   const { plugin, config } = subject;
-  if (!plugin.canonicalize) throw new Error(`${plugin.id} declares no canonical form`);
+  const rewrite = formRewrite(plugin, form);
   const initial = plugin.init(config, subject.seed ?? 0);
   const trained = oneTrainingStep(subject, initial);
-  const once = plugin.canonicalize(config, trained);
-  const twice = plugin.canonicalize(once.config, once.params);
+  const once = rewrite(config, trained);
+  const twice = rewrite(once.config, once.params);
+  const name = form ?? 'canonical';
   try {
+    if (form && !plugin.forms!.find((f) => f.name === form)!.holds(once.config))
+      throw new Error(`${plugin.id}: the config its form '${form}' writes is not in that form`);
     // One seeded batch through the trained model, its canonical form, and that form's own.
     const result = tf.tidy(() => {
       const x = randomInputOf(subject, subject.batch ?? 8);
@@ -340,9 +344,20 @@ export function canonicalFormChange(subject: ConformanceSubject): { change: numb
       const largest = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
       return { change: largest(base, first), again: largest(first, second) };
     });
-    validateSpec(plugin.symmetry(once.config), shapesOf(once.params), `${plugin.id} (canonical form)`);
+    validateSpec(plugin.symmetry(once.config), shapesOf(once.params), `${plugin.id} (${name} form)`);
     return result;
   } finally {
     [initial, trained, once.params, twice.params].forEach(disposeParams);
   }
+}
+
+/** The rewrite into `form` (one of the plugin's `forms`), or into its canonical form without one. */
+function formRewrite(plugin: AnyArchitecture, form?: string): NonNullable<AnyArchitecture['canonicalize']> {
+  if (form === undefined) {
+    if (!plugin.canonicalize) throw new Error(`${plugin.id} declares no canonical form`);
+    return (c, p) => plugin.canonicalize!(c, p);
+  }
+  const found = plugin.forms?.find((f) => f.name === form);
+  if (!found) throw new Error(`${plugin.id} declares no form '${form}'`);
+  return (c, p) => found.apply(c, p);
 }

@@ -10,7 +10,9 @@ import { identityMatrix, maxAbsDiff, multiply, transpose } from '../symmetry/den
 import { logitsDifference } from '../conformance/conformance';
 import { toyResidual } from '../testing/fixtures/toy-models';
 import { train } from '../train/train';
-import { learnedMatching } from './learned-matching';
+import { learnedMatching, transformByMatrices } from './learned-matching';
+import { permutationMatrix } from './matrix-steps';
+import type { SymmetrySpec } from '../symmetry/spec';
 import { weightMatching } from './weight-matching';
 
 beforeAll(() => cpuBackend.activate());
@@ -53,5 +55,28 @@ describe('learned matching', () => {
     batches.dispose();
     [a, b, moved].forEach(disposeParams);
     expect(tf.memory().numTensors).toBeLessThan(200);
+  });
+});
+
+describe('transformByMatrices', () => {
+  it('moves a block permutation on axes of one entry per block and of blockSize entries per block, as transform does', () => {
+    // Heads of two entries each on q's rows, and one entry per head on a per-head gain.
+    const spec: SymmetrySpec = {
+      groups: { heads: { kind: 'block-permutation', size: 3, blockSize: 2 } },
+      axes: { q: [[{ group: 'heads', as: 'g' }], null], gain: [[{ group: 'heads', as: 'g' }]] },
+    };
+    const params = {
+      q: tf.tensor2d(
+        Array.from({ length: 24 }, (_, i) => i),
+        [6, 4],
+      ),
+      gain: tf.tensor1d([1, 2, 3]),
+    };
+    const perm = Int32Array.from([2, 0, 1]);
+    const matrix = tf.tensor2d(Float32Array.from(permutationMatrix(perm).data), [3, 3]);
+    const moved = transformByMatrices(params, spec, { heads: matrix });
+    const expected = transform(params, spec, { heads: { kind: 'permutation', perm } });
+    for (const name of ['q', 'gain'])
+      expect(Array.from(moved[name].dataSync())).toEqual(Array.from(expected[name].dataSync()));
   });
 });

@@ -189,8 +189,9 @@ function softMatrices(
   for (const g of groups) {
     if (g.kind === 'per-unit') out[g.name] = blockDiagonal(skewExponential(g.latent as tf.Tensor3D));
     else {
-      const m = g.kind === 'orthogonal' ? skewExponential(g.latent as tf.Tensor2D) : tf.add(g.latent, offsets[g.name]);
-      out[g.name] = blockExpanded(m as tf.Tensor2D, g.blockSize);
+      out[g.name] = (
+        g.kind === 'orthogonal' ? skewExponential(g.latent as tf.Tensor2D) : tf.add(g.latent, offsets[g.name])
+      ) as tf.Tensor2D;
     }
   }
   return out;
@@ -204,11 +205,10 @@ function hardMatrices(groups: readonly LearnedGroup[]): Record<string, tf.Tensor
       out[g.name] = blockDiagonal(skewExponential(g.latent as tf.Tensor3D));
       continue;
     }
-    const m =
+    out[g.name] =
       g.kind === 'orthogonal'
         ? skewExponential(g.latent as tf.Tensor2D)
         : tf.tensor2d(Float32Array.from(permutationMatrix(assignmentOf(g)).data), [g.n, g.n]);
-    out[g.name] = blockExpanded(m as tf.Tensor2D, g.blockSize);
   }
   return out;
 }
@@ -274,10 +274,11 @@ function blockExpanded(m: tf.Tensor2D, k: number): tf.Tensor2D {
 }
 
 /**
- * `transform` for groups given as dense matrices on whole axes (differentiable): every action of
- * group g multiplies its axis (or segment) by g's matrix M. That is the action for orthogonal and
- * permutation matrices, for which M⁻ᵀ = M; a block permutation's M is P ⊗ I_k on an axis of
- * n·k entries. Groups not in `matrices` are left alone; parameters they do not touch are shared.
+ * `transform` for groups given as dense matrices (differentiable): every action of group g
+ * multiplies its axis (or segment) by g's matrix M. That is the action for orthogonal and
+ * permutation matrices, for which M⁻ᵀ = M; a block permutation's n×n matrix P acts as P ⊗ I_k on
+ * an axis of n·k entries and as P on one of n (one entry per block). Groups not in `matrices` are
+ * left alone; parameters they do not touch are shared.
  */
 export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices: Record<string, tf.Tensor2D>): Params {
   const out: Params = {};
@@ -291,7 +292,9 @@ export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices
         for (const action of actions ?? []) {
           const m = matrices[action.group];
           if (!m || batched(action) !== first) continue;
-          x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m));
+          const decl = spec.groups[action.group];
+          const k = decl.kind === 'block-permutation' ? decl.blockSize : 1;
+          x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m, k));
         }
       });
     }
@@ -300,11 +303,12 @@ export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices
   return out;
 }
 
-/** new[…, i, …] = Σ_j M[i, j]·old[…, j, …] along `axis`. */
-function alongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D): tf.Tensor {
-  if (x.shape[axis] !== m.shape[0])
-    throw new Error(`a learned map of ${m.shape[0]} entries cannot act on an axis of ${x.shape[axis]}`);
-  return matMulAlongAxis(x, axis, m);
+/** new[…, i, …] = Σ_j M[i, j]·old[…, j, …] along `axis`, M expanded to M ⊗ I_k on an axis of n·k entries. */
+function alongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D, k: number): tf.Tensor {
+  const n = m.shape[0];
+  if (x.shape[axis] === n) return matMulAlongAxis(x, axis, m);
+  if (k > 1 && x.shape[axis] === n * k) return matMulAlongAxis(x, axis, blockExpanded(m, k));
+  throw new Error(`a learned map of ${n} entries cannot act on an axis of ${x.shape[axis]}`);
 }
 
 /**

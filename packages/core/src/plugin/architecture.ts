@@ -96,6 +96,15 @@ export interface ArchitecturePlugin<C = unknown> {
    */
   canonicalize?(config: C, params: Params): { config: C; params: Params };
   /**
+   * Function-preserving forms beyond the canonical one, in order: each rewrites a model in any
+   * form (as saved, canonical, or an earlier entry) into itself, and leaves a model already in it
+   * unchanged. A transformer's `circuits` writes each attention head as its query–key and
+   * value–output circuits. `align --form NAME` matches in one; commands that read several models
+   * in different forms bring them all to the furthest form among them. The conformance suite
+   * checks each as it checks `canonicalize`.
+   */
+  readonly forms?: ReadonlyArray<ModelForm<C>>;
+  /**
    * `batch` valid random inputs for the conformance checks, seeded: Gaussian samples of
    * `inputShape` when omitted (a language model draws token ids).
    */
@@ -107,6 +116,16 @@ export interface ArchitecturePlugin<C = unknown> {
   dispose?(): void;
   /** The config used when a user names a dataset but gives none (e.g. `train --arch mlp --dataset mnist`). */
   defaultConfig(data: { inputShape: readonly number[]; classes: number }): C;
+}
+
+/** See `ArchitecturePlugin.forms`. */
+export interface ModelForm<C = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** Whether a model of this config is in this form. */
+  holds(config: C): boolean;
+  /** The model rewritten into this form (new tensors; the input is left as is). */
+  apply(config: C, params: Params): { config: C; params: Params };
 }
 
 /** See `ArchitecturePlugin.affineStem`. */

@@ -4,7 +4,7 @@ import { choiceFlag, integerFlag, optionalString, parse, requireString } from '.
 import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
-import { canonicalModel, embeddingNotes, loadPair } from '../checkpoint';
+import { embeddingNotes, inForm, loadPair } from '../checkpoint';
 import { checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from '../flags';
@@ -45,9 +45,9 @@ const flags: FlagTable = {
   'max-iterations': { type: 'string', value: 'N', description: "weight matching's sweeps at most", default: '100' },
   form: {
     type: 'string',
-    value: 'canonical|original',
+    value: 'canonical|original|circuits',
     description:
-      'match in the canonical form (transformers: LayerNorm folded, an orthogonal residual stream) or as saved',
+      'match in the canonical form (transformers: LayerNorm folded, an orthogonal residual stream), as saved, or in a further form of the architecture (transformers: circuits, each head as its query–key and value–output circuits)',
     default: 'canonical where the architecture has one',
   },
   'orthogonal-as': {
@@ -77,14 +77,14 @@ export const alignCommand: Command = {
       throw new UsageError(`--method ${method} looks at features or losses on training data: give --dataset`);
     const seed = integerFlag(parsed, 'seed', 0) as number;
     const maxIterations = integerFlag(parsed, 'max-iterations', 100, 1) as number;
-    const form = choiceFlag(parsed, 'form', ['canonical', 'original'], 'canonical');
+    const form = optionalString(parsed, 'form') ?? 'canonical';
     const orthogonalAs = choiceFlag(parsed, 'orthogonal-as', ['procrustes', 'permutation'], 'procrustes');
     // One writer per output directory: a second align into it is refused, naming the first.
     await withDirectoryLock(out, 'weightspace align', async () => {
       await chooseBackend(parsed, context, { command: 'align' });
       const loaded = loadPair(fileA, fileB, context.registry, optionalString(parsed, 'arch'), checkpointNames(parsed));
       embeddingNotes(loaded).forEach((line) => context.log(line));
-      const [a, b] = form === 'canonical' ? loaded.map(canonicalModel) : loaded;
+      const [a, b] = loaded.map((model) => inForm(model, form));
       const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
       const data = datasetId
         ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 })
