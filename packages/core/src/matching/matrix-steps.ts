@@ -5,7 +5,7 @@ import { type DenseMatrix, invert, multiply, transpose } from '../symmetry/dense
 import type { GroupElement, MatrixValue, PermutationValue } from '../symmetry/element';
 import type { SymmetrySpec } from '../symmetry/spec';
 import { unitSides } from './circuits';
-import { polarFactor, solveSymmetricSylvester } from './procrustes';
+import { polarDecomposition, polarFactor, solveSymmetricSylvester } from './procrustes';
 
 /**
  * The coordinate-descent steps of weight matching for matrix groups, beside the assignment step
@@ -24,9 +24,16 @@ export function matrixScore(cost: ArrayLike<number>, m: DenseMatrix): number {
  * An orthogonal group's best value given the others: with T[i, j] = <A's unit i, B's unit j>
  * (B's other axes moved), Σ_k <A_k, g(B)_k> = Σ M[i, j]·T[i, j] for M = g (acting as 'g'; an
  * orthogonal M⁻ᵀ is M), maximised over orthogonal M by the polar factor of T (Procrustes).
+ * `start`: the basis the group's previous step returned (its problem changes little between
+ * sweeps), which the decomposition starts from.
  */
-export function orthogonalStep(cost: Float32Array, n: number): DenseMatrix {
-  return polarFactor({ n, data: Float64Array.from(cost) });
+export function orthogonalStep(
+  cost: Float32Array,
+  n: number,
+  start?: DenseMatrix,
+): { matrix: DenseMatrix; basis: DenseMatrix } {
+  const { factor, basis } = polarDecomposition({ n, data: Float64Array.from(cost) }, start);
+  return { matrix: factor, basis };
 }
 
 /** The permutation matrix of `perm` (new[i] = old[perm[i]]): M[i, perm[i]] = 1. */

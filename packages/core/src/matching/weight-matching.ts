@@ -3,7 +3,7 @@ import { type HostReads, readAsynchronously, readSynchronously } from '../params
 import { innerProductReads, type Params } from '../params/params';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
-import { maxAbsDiff } from '../symmetry/dense-matrix';
+import { type DenseMatrix, maxAbsDiff } from '../symmetry/dense-matrix';
 import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from '../symmetry/element';
 import { axesOfGroup, type GroupDeclaration, isPermutationKind, type SymmetrySpec } from '../symmetry/spec';
 import { batchedMatrixGroups, circuitSimilarity, sharesAxesWith } from './circuits';
@@ -93,6 +93,7 @@ function* searchReads(
   // Each group's problem changes little between sweeps: start each solve from the last one's duals,
   // and reuse or update each cost term (see CostTerms).
   const warm = new Map<string, AssignmentWarmStart>();
+  const bases = new Map<string, DenseMatrix>();
   const workspace = new AssignmentWorkspace();
   const terms = new CostTerms(spec, a, b);
   try {
@@ -135,8 +136,11 @@ function* searchReads(
         }
         const procrustes = decl.kind === 'orthogonal' && context.orthogonalAs !== 'permutation';
         let next: GroupValue;
-        if (procrustes) next = { kind: 'matrix', matrix: orthogonalStep(cost, n) };
-        else {
+        if (procrustes) {
+          const step = orthogonalStep(cost, n, bases.get(group));
+          bases.set(group, step.basis);
+          next = { kind: 'matrix', matrix: step.matrix };
+        } else {
           const solved = solveAssignment(cost, n, n, { maximize: true, warmStart: warm.get(group), workspace });
           warm.set(group, solved.warmStart);
           next = assignmentValue(decl, solved.colForRow);

@@ -12,7 +12,11 @@
  * matching as trained (stream and MLP units by correlation, heads by weight matching); weight matching
  * as trained (permutation stream, LayerNorm); weight matching in the canonical form with a
  * permutation-only stream and with the orthogonal stream; learned matching permutations-only and
- * full (1,000 Adam steps at 0.003 on 5,000 training samples, batch 32).
+ * full (1,000 Adam steps at 0.003 on 5,000 training samples, batch 32); weight and learned
+ * matching in the circuit form (each head as its QK and OV circuits).
+ * The width-heterogeneous pair: A the GPT above (seed 0), B a GPT of half the width, heads and MLP
+ * (seed 1), embedded into A's width (zero units, the stream rescaled), then vanilla averaging,
+ * weight matching and learned matching in the canonical and circuit forms.
  *
  * Usage: node tools/cli/dist/reproductions/transformers.js [--out reports/transformers] [--jobs 2]
  * [--smoke] (--smoke: tiny models, 1 epoch on 2,000 samples, 60 learned steps, 200 test samples.)
@@ -21,7 +25,6 @@
 import {
   type AnyArchitecture,
   barrierCurveInThreads,
-  type BarrierCurve,
   disposeParams,
   linePlotSvg,
   defaultPlan,
@@ -33,8 +36,9 @@ import {
   workerPool,
   writeFileAtomic,
 } from '@weightspace/core';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel } from '../checkpoint';
+import { inForm, inOneForm, type LoadedModel, loadModel } from '../checkpoint';
 import { table } from '../curves';
 import { registrySource } from '../modules';
 import { progressBar } from '../progress-bar';
@@ -52,8 +56,29 @@ const METHODS = [
   'weight matching, canonical form, orthogonal stream',
   'learned matching, permutations only',
   'learned matching (full)',
+  'weight matching, circuit form',
+  'learned matching (full), circuit form',
 ] as const;
 type Method = (typeof METHODS)[number];
+
+/** The methods run on the width-heterogeneous pair (B at half width, embedded into A's width). */
+const WIDTH_METHODS: readonly Method[] = [
+  'vanilla averaging',
+  'weight matching, canonical form, orthogonal stream',
+  'learned matching (full)',
+  'weight matching, circuit form',
+  'learned matching (full), circuit form',
+];
+
+/** The row label of the width-heterogeneous pair. */
+const HALF_WIDTH = 'gpt, B at half width';
+
+/** Figure panel titles per row label. */
+const TITLES: Record<string, string> = {
+  gpt: 'character GPT, Moby-Dick',
+  vit: 'ViT, Fashion-MNIST',
+  [HALF_WIDTH]: 'GPT, B at half width (embedded)',
+};
 
 /** Test-loss barriers of Table 2 in the paper (mean), for the settings nearest ours. */
 const PAPER: Record<Method, { cifar10: number; shakespeare: number } | undefined> = {
@@ -64,6 +89,8 @@ const PAPER: Record<Method, { cifar10: number; shakespeare: number } | undefined
   'weight matching, canonical form, orthogonal stream': { cifar10: 0.36, shakespeare: 0.34 },
   'learned matching, permutations only': { cifar10: 0.45, shakespeare: 0.63 },
   'learned matching (full)': { cifar10: 0.0, shakespeare: 0.02 },
+  'weight matching, circuit form': undefined,
+  'learned matching (full), circuit form': { cifar10: 0.0, shakespeare: 0.02 },
 };
 
 interface Row {
@@ -112,90 +139,154 @@ async function main(): Promise<void> {
     learnedSamples: smoke ? 1000 : 5000,
   };
   const file = (setting: Setting, seed: number) => join(out, 'models', `${setting.model}-s${seed}.safetensors`);
-  const jobs: TrainingJob[] = settings.flatMap((s) =>
-    [0, 1].map((seed) => ({
-      file: file(s, seed),
-      arch: s.model,
-      dataset: s.dataset,
-      config: s.config,
-      seed,
-      epochs: s.epochs,
-      batchSize: s.batchSize,
-      learningRate: 1e-3,
-      trainLimit: budget.trainLimit,
-    })),
-  );
+  const trainingJob = (s: Setting, seed: number, target = file(s, seed)): TrainingJob => ({
+    file: target,
+    arch: s.model,
+    dataset: s.dataset,
+    config: s.config,
+    seed,
+    epochs: s.epochs,
+    batchSize: s.batchSize,
+    learningRate: 1e-3,
+    trainLimit: budget.trainLimit,
+  });
+  // The width-heterogeneous pair: A as above, B a GPT of half the width, heads and MLP (the same
+  // head width), seed 1, trained the same way.
+  const gptSetting = settings[0];
+  const half = halfWidth(gptSetting);
+  const halfFile = join(out, 'models', 'gpt-half-s1.safetensors');
+  const jobs = [...settings.flatMap((s) => [0, 1].map((seed) => trainingJob(s, seed))), trainingJob(half, 1, halfFile)];
   const started = performance.now();
   await trainCheckpoints(jobs, registry, backend, parallel, log);
   const trainSeconds = (performance.now() - started) / 1000;
 
   const resultsFile = join(out, 'results.json');
   const recorded = { settings, budget };
-  const rows: Row[] = earlierResults<Row>(resultsFile, recorded, 'rows');
+  const widthSettings = { half: half.config, file: 'gpt-half-s1' };
+  const rows: Row[] = earlierResults<Row>(resultsFile, recorded, 'rows').filter(
+    (r) =>
+      r.model !== HALF_WIDTH || JSON.stringify(earlierWidthSettings(resultsFile)) === JSON.stringify(widthSettings),
+  );
   const pool = workerPool(parallel);
+  const record = () =>
+    writeResult(resultsFile, 'reproduction', {
+      reproduction: 'transformers',
+      settings: recorded,
+      widthSettings,
+      trainSeconds,
+      rows,
+    });
   try {
     for (const setting of settings) {
       const data = await registry
         .dataset(setting.dataset)
         .load({ trainLimit: budget.learnedSamples, testLimit: budget.testLimit });
-      const original = [0, 1].map((seed) => loadModel(file(setting, seed), registry, setting.model));
-      // The canonical forms beside the originals (canonicalize leaves its input as it is).
-      const canonical = original.map((m) => ({ ...m, ...m.plugin.canonicalize!(m.config, m.params) }));
-      const plugin = original[0].plugin;
-      const curveOf = (config: unknown, a: Params, b: Params, method: string): Promise<BarrierCurve> =>
-        barrierCurveInThreads(plugin, config, a, b, data.test, {
-          registry: registrySource,
-          backend,
-          points: 25,
-          pool,
-          progress: progressBar(),
-          task: `${setting.model}: ${method}`,
-        });
-      for (const method of METHODS) {
-        if (rows.some((r) => r.model === setting.model && r.method === method)) continue;
-        const form = method.includes('canonical') || method.startsWith('learned') ? canonical : original;
-        const [a, b] = form;
-        const matchingStarted = performance.now();
-        const moved = matchFor(method, plugin, a.config, a.params, b.params, registry.matchers(), {
-          seed: 0,
-          data: {
-            plugin,
-            config: a.config,
-            train: data.train,
-            samples: budget.learnedSamples,
-            batchSize: 32,
-            steps: budget.learnedSteps,
-            learningRate: 0.003,
-          },
-          progress: progressBar(),
-        });
-        const matchingSeconds = (performance.now() - matchingStarted) / 1000;
-        const curve = await curveOf(a.config, a.params, moved, method);
-        if (moved !== b.params) disposeParams(moved);
-        const points = curve.points;
-        rows.push({
-          model: setting.model,
-          method,
-          barrier: curve.barriers.loss,
-          midpointLoss: points[Math.floor(points.length / 2)].loss,
-          endpoints: [points[0].loss, points[points.length - 1].loss],
-          curve: points.map((p) => ({ t: p.t, loss: p.loss, accuracy: p.accuracy })),
-          matchingSeconds,
-        });
-        writeResult(resultsFile, 'reproduction', {
-          reproduction: 'transformers',
-          settings: recorded,
-          trainSeconds,
-          rows,
-        });
-        log(`${setting.model}, ${method}: test-loss barrier ${curve.barriers.loss.toFixed(4)}`);
+      const pairs: Array<{ label: string; files: [string, string]; methods: readonly Method[] }> = [
+        { label: setting.model, files: [file(setting, 0), file(setting, 1)], methods: METHODS },
+        ...(setting === gptSetting
+          ? [{ label: HALF_WIDTH, files: [file(setting, 0), halfFile] as [string, string], methods: WIDTH_METHODS }]
+          : []),
+      ];
+      for (const pair of pairs) {
+        const missing = pair.methods.filter((m) => !rows.some((r) => r.model === pair.label && r.method === m));
+        if (missing.length === 0) continue;
+        const forms = pairForms(pair.files.map((f) => loadModel(f, registry, setting.model)));
+        const plugin = forms.canonical[0].plugin;
+        for (const method of missing) {
+          const [a, b] = forms[formFor(method)] ?? forms.canonical;
+          const matchingStarted = performance.now();
+          const moved = matchFor(method, plugin, a.config, a.params, b.params, registry.matchers(), {
+            seed: 0,
+            data: {
+              plugin,
+              config: a.config,
+              train: data.train,
+              samples: budget.learnedSamples,
+              batchSize: 32,
+              steps: budget.learnedSteps,
+              learningRate: 0.003,
+            },
+            progress: progressBar(),
+          });
+          const matchingSeconds = (performance.now() - matchingStarted) / 1000;
+          const curve = await barrierCurveInThreads(plugin, a.config, a.params, moved, data.test, {
+            registry: registrySource,
+            backend,
+            points: 25,
+            pool,
+            progress: progressBar(),
+            task: `${pair.label}: ${method}`,
+          });
+          if (moved !== b.params) disposeParams(moved);
+          const points = curve.points;
+          rows.push({
+            model: pair.label,
+            method,
+            barrier: curve.barriers.loss,
+            midpointLoss: points[Math.floor(points.length / 2)].loss,
+            endpoints: [points[0].loss, points[points.length - 1].loss],
+            curve: points.map((p) => ({ t: p.t, loss: p.loss, accuracy: p.accuracy })),
+            matchingSeconds,
+          });
+          record();
+          log(`${pair.label}, ${method}: test-loss barrier ${curve.barriers.loss.toFixed(4)}`);
+        }
+        Object.values(forms).forEach((models) => models?.forEach((m) => disposeParams(m.params)));
       }
-      [...original, ...canonical].forEach((m) => disposeParams(m.params));
     }
   } finally {
     await pool.close();
   }
   writeSummary(out, rows);
+}
+
+/** The GPT setting at half the width, heads and MLP width (heads keep their width). */
+function halfWidth(setting: Setting): Setting {
+  const config = setting.config as { dim: number; heads: number; mlpWidth: number };
+  return {
+    ...setting,
+    config: { ...config, dim: config.dim / 2, heads: config.heads / 2, mlpWidth: config.mlpWidth / 2 },
+  };
+}
+
+/** The width settings an earlier run recorded, if any. */
+function earlierWidthSettings(file: string): unknown {
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { widthSettings?: unknown }).widthSettings
+    : undefined;
+}
+
+type Form = 'original' | 'canonical' | 'circuits';
+
+/** The form a method matches and interpolates in. */
+function formFor(method: Method): Form {
+  if (method.includes('circuit')) return 'circuits';
+  return method.includes('canonical') || method.startsWith('learned') ? 'canonical' : 'original';
+}
+
+/**
+ * A loaded pair in each form: as trained (only where both have one width), canonical and circuits,
+ * each through `inOneForm`, which embeds a narrower B into A's width. The loaded tensors are
+ * released.
+ */
+function pairForms(loaded: LoadedModel[]): {
+  original?: LoadedModel[];
+  canonical: LoadedModel[];
+  circuits: LoadedModel[];
+} {
+  const copy = (m: LoadedModel) => ({ ...m, params: clone(m.params) });
+  const sameWidth = JSON.stringify(loaded[0].config) === JSON.stringify(loaded[1].config);
+  const forms = {
+    original: sameWidth ? loaded.map(copy) : undefined,
+    canonical: inOneForm(loaded.map((m) => inForm(copy(m), 'canonical'))),
+    circuits: inOneForm(loaded.map((m) => inForm(copy(m), 'circuits'))),
+  };
+  loaded.forEach((m) => disposeParams(m.params));
+  return forms;
+}
+
+function clone(params: Params): Params {
+  return Object.fromEntries(Object.entries(params).map(([name, t]) => [name, t.clone()]));
 }
 
 /** B moved by the method's matcher onto A (B itself for vanilla averaging). */
@@ -227,7 +318,7 @@ function writeSummary(out: string, unordered: Row[]): void {
   const f = (v: number) => v.toFixed(3);
   const paper = (method: Method, model: string) => {
     const p = PAPER[method];
-    return p ? f(model === 'gpt' ? p.shakespeare : p.cifar10) : '—';
+    return p ? f(model === 'vit' ? p.cifar10 : p.shakespeare) : '—';
   };
   const header = [
     'model',
@@ -258,7 +349,7 @@ function writeSummary(out: string, unordered: Row[]): void {
     join(out, 'transformers.svg'),
     linePlotSvg(
       models.map((model) => ({
-        title: model === 'gpt' ? 'character GPT, Moby-Dick' : 'ViT, Fashion-MNIST',
+        title: TITLES[model] ?? model,
         xLabel: 'λ (0: A, 1: B)',
         yLabel: 'test loss',
         series: rows
