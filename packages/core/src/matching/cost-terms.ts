@@ -162,13 +162,15 @@ function changedUnits(old: PermutationValue, now: PermutationValue): Int32Array 
  * transpose flags where a unit is one column of a matrix, else with the units moved to the front.
  */
 function unitProducts(a: tf.Tensor, b: tf.Tensor, axis: number, units: number): tf.Tensor2D {
-  if (a.rank === 2 && axis === 1 && a.shape[1] === units) return tf.matMul(a, b, true, false);
+  // Units on the last axis: one product of the flattened rows, without moving the axis.
+  if (a.rank > 1 && axis === a.rank - 1 && a.shape[axis] === units)
+    return tf.matMul(a.reshape([-1, units]), b.reshape([-1, units]), true, false);
   return tf.matMul(unitsFirst(a, axis, units), unitsFirst(b, axis, units), false, true);
 }
 
 /** Moves `axis` to the front and flattens the rest: one row per unit (or block) of the group. */
 export function unitsFirst(x: tf.Tensor, axis: number, units: number): tf.Tensor2D {
-  if (x.rank === 1) return x.reshape([units, -1]);
+  if (x.rank === 1 || axis === 0) return x.reshape([units, -1]);
   const order = [axis, ...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis)];
   return tf.transpose(x, order).reshape([units, -1]);
 }

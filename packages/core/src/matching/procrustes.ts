@@ -30,6 +30,18 @@ export function singularValueDecomposition(
   start?: DenseMatrix,
 ): SingularValueDecomposition {
   const n = m.n;
+  const { ut, s, vt, sweeps } = jacobiRows(m, tolerance, maxSweeps, start);
+  return { u: transpose({ n, data: ut }), s, v: transpose({ n, data: vt }), sweeps };
+}
+
+/** `singularValueDecomposition` with U and V as rows (ut: row i is column i of U), as the rotations leave them. */
+function jacobiRows(
+  m: DenseMatrix,
+  tolerance: number,
+  maxSweeps: number,
+  start?: DenseMatrix,
+): { ut: Float64Array; s: Float64Array; vt: Float64Array; sweeps: number } {
+  const n = m.n;
   // Row i of `w` is column i of M·V; row i of `vt` is column i of V.
   const w = new Float64Array(n * n);
   const vt = new Float64Array(n * n);
@@ -92,7 +104,7 @@ export function singularValueDecomposition(
     for (let k = 0; k < n; k++) ut[i * n + k] = w[i * n + k] / s[i];
   }
   completeOrthonormalRows(ut, n, missing);
-  return { u: transpose({ n, data: ut }), s, v: transpose({ n, data: vt }), sweeps };
+  return { ut, s, vt, sweeps };
 }
 
 /**
@@ -108,8 +120,18 @@ export function polarFactor(m: DenseMatrix): DenseMatrix {
  * a nearby matrix from (see `singularValueDecomposition`).
  */
 export function polarDecomposition(m: DenseMatrix, start?: DenseMatrix): { factor: DenseMatrix; basis: DenseMatrix } {
-  const { u, v } = singularValueDecomposition(m, undefined, undefined, start);
-  return { factor: multiply(u, transpose(v)), basis: v };
+  const n = m.n;
+  const { ut, vt } = jacobiRows(m, 1e-15, 60, start);
+  // U·Vᵀ = Σ_k (column k of U)(column k of V)ᵀ: rows k of ut and vt, read in order.
+  const factor = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    for (let i = 0; i < n; i++) {
+      const u = ut[k * n + i];
+      if (u === 0) continue;
+      for (let j = 0; j < n; j++) factor[i * n + j] += u * vt[k * n + j];
+    }
+  }
+  return { factor: { n, data: factor }, basis: transpose({ n, data: vt }) };
 }
 
 function rotateRows(x: Float64Array, n: number, p: number, q: number, c: number, s: number): void {

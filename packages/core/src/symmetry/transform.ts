@@ -106,7 +106,8 @@ function applyPlain(
     }
     return tf.gather(x, perm, axis);
   }
-  const m = as === 'g' ? value.matrix : transpose(matrixInverse(decl, value.matrix));
+  // g⁻ᵀ of an orthogonal g is g itself: no inverse to form.
+  const m = as === 'g' || decl.kind === 'orthogonal' ? value.matrix : transpose(matrixInverse(decl, value.matrix));
   return applyMatrixAlongAxis(x, axis, m);
 }
 
@@ -118,6 +119,10 @@ export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix)
 /** `applyMatrixAlongAxis` with M as a tensor (differentiable in M, for maps that are learned). */
 export function matMulAlongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D): tf.Tensor {
   const rank = x.rank;
+  // The first and last axes need no transposes: M·X on the rows, X·Mᵀ on the columns.
+  if (axis === 0) return tf.matMul(m, x.reshape([m.shape[1], -1])).reshape([m.shape[0], ...x.shape.slice(1)]);
+  if (axis === rank - 1)
+    return tf.matMul(x.reshape([-1, m.shape[1]]), m, false, true).reshape([...x.shape.slice(0, -1), m.shape[0]]);
   const order = [axis, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis)];
   const moved = rank === 1 ? x : tf.transpose(x, order);
   const mixed = tf.matMul(m, moved.reshape([m.shape[0], -1])).reshape(moved.shape);
