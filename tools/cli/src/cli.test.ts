@@ -586,6 +586,9 @@ describe('list', () => {
     expect(r.out).toMatch(/^\s+weight\s/m);
     expect(r.out).toMatch(/^\s+mnist\s/m);
     expect(r.out).toMatch(/^\s+wasm\s/m);
+    // The forms align --form takes, where an architecture has more than one.
+    expect(r.out).toMatch(/^\s+gpt\s.*\[forms: original, canonical, circuits\]$/m);
+    expect(r.out).not.toMatch(/^\s+mlp\s.*\[forms:/m);
   });
 });
 

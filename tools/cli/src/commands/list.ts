@@ -1,6 +1,12 @@
+import type { AnyArchitecture } from '@weightspace/core';
 import { parse } from '../args';
 import type { Command } from '../command';
 import { jsonFlags } from '../flags';
+
+/** The forms `align --form` takes for an architecture: as saved, and its canonical and further forms. */
+function formsOf(plugin: AnyArchitecture): string[] {
+  return ['original', ...(plugin.canonicalize ? ['canonical'] : []), ...(plugin.forms ?? []).map((f) => f.name)];
+}
 
 export const listCommand: Command = {
   name: 'list',
@@ -12,7 +18,11 @@ export const listCommand: Command = {
       print(
         JSON.stringify(
           {
-            architectures: registry.architectures().map((a) => ({ id: a.id, description: a.description })),
+            architectures: registry.architectures().map((a) => ({
+              id: a.id,
+              description: a.description,
+              forms: formsOf(a),
+            })),
             variants: registry.variants().map((v) => ({ id: v.id, description: v.description, base: v.base })),
             matchers: registry.matchers().map((m) => ({ id: m.id, description: m.description, kinds: m.kinds })),
             datasets: registry.datasets().map((d) => ({ id: d.id, description: d.description })),
@@ -37,7 +47,10 @@ export const listCommand: Command = {
     };
     section(
       'architectures',
-      registry.architectures().map((a) => `${a.id.padEnd(20)} ${a.description}`),
+      registry.architectures().map((a) => {
+        const forms = formsOf(a);
+        return `${a.id.padEnd(20)} ${a.description}${forms.length > 1 ? ` [forms: ${forms.join(', ')}]` : ''}`;
+      }),
     );
     section(
       'variants',

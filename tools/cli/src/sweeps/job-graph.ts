@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { SweepCell } from './sweep-file';
+
+/** Training one model: what `weightspace train` is given. */
+export interface TrainJobInputs {
+  arch: string;
+  config: Record<string, unknown>;
+  dataset: string;
+  seed: number;
+  train: SweepCell['train'];
+}
+
+/** Aligning B to A by a method (`none`: B as trained), the models named by their jobs' ids. */
+export interface AlignJobInputs {
+  a: string;
+  b: string;
+  method: string;
+  dataset: string;
+}
+
+/** A metric of an aligned pair: the barrier curve under a correction. */
+export interface EvaluateJobInputs {
+  align: string;
+  metric: 'barrier';
+  correction: string;
+  points: number;
+  dataset: string;
+  testLimit?: number;
+}
+
+/** One job of a sweep: its id is the hash of its kind and inputs, so equal work is one job. */
+export type SweepJob =
+  | { id: string; kind: 'train'; inputs: TrainJobInputs; dependsOn: string[] }
+  | { id: string; kind: 'align'; inputs: AlignJobInputs; dependsOn: string[] }
+  | { id: string; kind: 'evaluate'; inputs: EvaluateJobInputs; dependsOn: string[] };
+
+/**
+ * The jobs of a sweep's cells, each once, in an order where every job follows the jobs it depends
+ * on: per cell, one train job per seed; per seed pair and method, one align job (on both models);
+ * per aligned pair, correction and metric, one evaluate job. Two cells that train a model alike
+ * (same architecture, config, dataset, seed and training settings) share its job, and so every
+ * method and metric that uses it.
+ */
+export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
+  const jobs = new Map<string, SweepJob>();
+  const add = (job: Omit<SweepJob, 'id'>): string => {
+    const id = jobId(job.kind, job.inputs);
+    if (!jobs.has(id)) jobs.set(id, { ...job, id } as SweepJob);
+    return id;
+  };
+  for (const cell of cells) {
+    const trained = (seed: number) =>
+      add({
+        kind: 'train',
+        inputs: { arch: cell.arch, config: cell.config, dataset: cell.dataset, seed, train: cell.train },
+        dependsOn: [],
+      });
+    for (const [seedA, seedB] of cell.pairs) {
+      const [a, b] = [trained(seedA), trained(seedB)];
+      for (const method of cell.methods) {
+        const align = add({ kind: 'align', inputs: { a, b, method, dataset: cell.dataset }, dependsOn: [a, b] });
+        for (const correction of cell.corrections) {
+          for (const metric of cell.metrics) {
+            const inputs: EvaluateJobInputs = {
+              align,
+              metric,
+              correction,
+              points: cell.points,
+              dataset: cell.dataset,
+              ...(cell.testLimit ? { testLimit: cell.testLimit } : {}),
+            };
+            add({ kind: 'evaluate', inputs, dependsOn: [align] });
+          }
+        }
+      }
+    }
+  }
+  return [...jobs.values()];
+}
+
+/**
+ * A job's id: the first 20 hex digits of the SHA-256 of its kind and inputs as canonical JSON
+ * (object keys sorted at every level), so the same work gets the same id on every machine.
+ */
+export function jobId(kind: string, inputs: object): string {
+  return createHash('sha256').update(canonicalJson({ kind, inputs })).digest('hex').slice(0, 20);
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,118 @@
+import { ConfigError } from '@weightspace/core';
+import { cellsOf, parseSweepFile, type SweepFile } from './sweep-file';
+import { canonicalJson, expandSweep, jobId } from './job-graph';
+
+const base = {
+  arch: 'mlp',
+  config: { input: 784, hidden: [32], classes: 10 },
+  dataset: 'mnist',
+  train: { epochs: 1, batchSize: 128, learningRate: 0.001 },
+  pairs: [[0, 1]],
+};
+
+describe('sweep files', () => {
+  it('cross the listed cells with every grid combination, the first grid field varying slowest', () => {
+    const sweep: SweepFile = {
+      name: 'widths',
+      base,
+      grid: { 'config.hidden': [[32], [64]], 'train.epochs': [1, 3] },
+      cells: [{ dataset: 'mnist' }, { dataset: 'fashion-mnist' }],
+    };
+    const cells = cellsOf(sweep);
+    expect(cells).toHaveLength(8);
+    expect(
+      cells.map((c) => [
+        c.dataset,
+        (c.config as { hidden: number[] }).hidden[0],
+        (c.train as { epochs: number }).epochs,
+      ]),
+    ).toEqual([
+      ['mnist', 32, 1],
+      ['mnist', 32, 3],
+      ['mnist', 64, 1],
+      ['mnist', 64, 3],
+      ['fashion-mnist', 32, 1],
+      ['fashion-mnist', 32, 3],
+      ['fashion-mnist', 64, 1],
+      ['fashion-mnist', 64, 3],
+    ]);
+    // The base is left as it was, and the other config fields stay in every cell.
+    expect(base.config.hidden).toEqual([32]);
+    expect(cells.every((c) => (c.config as { input: number }).input === 784)).toBe(true);
+  });
+
+  it('fills in the defaults of a cell', () => {
+    const { cells } = parseSweepFile({ name: 'one', base }, 'one.json');
+    expect(cells[0]).toMatchObject({
+      methods: ['none', 'weight'],
+      corrections: ['plain'],
+      metrics: ['barrier'],
+      points: 25,
+    });
+  });
+
+  it('names the file, the cell and the field at fault', () => {
+    const bad = { name: 'bad', base, grid: { 'train.epochs': [1, 0] } };
+    expect(() => parseSweepFile(bad, 'bad.json')).toThrow(ConfigError);
+    expect(() => parseSweepFile(bad, 'bad.json')).toThrow(
+      /^bad\.json, cell 1 \(train\.epochs=0\): \/train\/epochs must be >= 1$/,
+    );
+    expect(() => parseSweepFile({ name: 'x', base, grid: { 'config..hidden': [[1]] } }, 'x.json')).toThrow(
+      /^x\.json: \/grid/,
+    );
+    expect(() => parseSweepFile({ name: 'x', base: { ...base, corrections: ['repiar'] } }, 'x.json')).toThrow(
+      /cell 0 \(base\): \/corrections\/0 must be one of plain, reset, repair/,
+    );
+    expect(() => parseSweepFile({ name: 'x', base, extra: 1 }, 'x.json')).toThrow(
+      /^x\.json: \(root\) has unknown property 'extra'/,
+    );
+  });
+});
+
+describe('the job graph of a sweep', () => {
+  const { cells } = parseSweepFile(
+    {
+      name: 'methods and widths',
+      base: {
+        ...base,
+        pairs: [
+          [0, 1],
+          [0, 2],
+        ],
+        methods: ['none', 'weight'],
+        corrections: ['plain', 'repair'],
+      },
+      grid: { 'config.hidden': [[32], [64]] },
+    },
+    'sweep.json',
+  );
+  const jobs = expandSweep(cells);
+
+  it('trains each model once, however many pairs and methods use it', () => {
+    const train = jobs.filter((j) => j.kind === 'train');
+    // Seeds 0, 1, 2 at two widths: seed 0 serves both of its pairs.
+    expect(train).toHaveLength(6);
+    expect(jobs.filter((j) => j.kind === 'align')).toHaveLength(2 * 2 * 2);
+    expect(jobs.filter((j) => j.kind === 'evaluate')).toHaveLength(2 * 2 * 2 * 2);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length);
+  });
+
+  it('lists every job after the jobs it depends on, and depends only on jobs of the graph', () => {
+    const seen = new Set<string>();
+    for (const job of jobs) {
+      for (const dependency of job.dependsOn) expect(seen.has(dependency)).toBe(true);
+      seen.add(job.id);
+    }
+  });
+
+  it('gives the same work the same id whatever the key order, and different work another', () => {
+    const again = expandSweep(cells.map((c) => JSON.parse(canonicalJson(c))));
+    expect(again.map((j) => j.id)).toEqual(jobs.map((j) => j.id));
+    expect(jobId('train', { a: 1, b: { c: 2, d: 3 } })).toBe(jobId('train', { b: { d: 3, c: 2 }, a: 1 }));
+    expect(jobId('train', { a: 1 })).not.toBe(jobId('train', { a: 2 }));
+    expect(jobId('train', { a: 1 })).not.toBe(jobId('align', { a: 1 }));
+    // A cell repeated (here by a grid of one value twice) adds no job.
+    const doubled = parseSweepFile({ name: 'twice', base, grid: { 'train.epochs': [1, 1] } }, 'twice.json');
+    expect(expandSweep(doubled.cells)).toHaveLength(expandSweep(doubled.cells.slice(0, 1)).length);
+  });
+});

@@ -1,0 +1,145 @@
+import { validateAgainst } from '@weightspace/core';
+
+/**
+ * A study as data: one base cell (architecture, config, dataset, training, the seed pairs, the
+ * matching methods, corrections and metrics of each pair) and the cells around it, as a grid over
+ * dotted fields of the cell (`"config.hidden": [[64], [128]]`, `"train.epochs": [1, 5]`: every
+ * combination) or an explicit list of overrides (`cells`), or both (each listed cell crossed with
+ * the grid). `weightspace sweep FILE` expands it into jobs (see `expandSweep`).
+ */
+export interface SweepFile {
+  name: string;
+  /** The cell every other one starts from (checked as each cell is, against `sweepCellSchema`). */
+  base: Record<string, unknown>;
+  grid?: Record<string, unknown[]>;
+  cells?: Array<Record<string, unknown>>;
+}
+
+/** One cell of a sweep: what is trained, and what is measured on each pair of its models. */
+export interface SweepCell {
+  arch: string;
+  /** The architecture's config (validated by the architecture's schema when the jobs run). */
+  config: Record<string, unknown>;
+  dataset: string;
+  train: { epochs: number; batchSize: number; learningRate: number; trainLimit?: number };
+  /** Seed pairs [A, B]: one model per seed, shared by every pair and cell that trains it alike. */
+  pairs: Array<[number, number]>;
+  /** How B is brought to A before interpolation: `none` (as trained) or a matcher id. */
+  methods: string[];
+  /** Corrections of the interpolated models: `plain`, `reset` (BatchNorm statistics), `repair`. */
+  corrections: string[];
+  /** What is measured on each aligned pair: `barrier` (the loss and accuracy curve). */
+  metrics: Array<'barrier'>;
+  points: number;
+  testLimit?: number;
+}
+
+const trainSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['epochs', 'batchSize', 'learningRate'],
+  properties: {
+    epochs: { type: 'integer', minimum: 1, maximum: 10000 },
+    batchSize: { type: 'integer', minimum: 1 },
+    learningRate: { type: 'number', exclusiveMinimum: 0 },
+    trainLimit: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+/** JSON Schema of one cell, with the defaults it fills in. */
+export const sweepCellSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['arch', 'config', 'dataset', 'train', 'pairs'],
+  properties: {
+    arch: { type: 'string', minLength: 1 },
+    config: { type: 'object' },
+    dataset: { type: 'string', minLength: 1 },
+    train: trainSchema,
+    pairs: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 2, maxItems: 2 },
+    },
+    methods: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, default: ['none', 'weight'] },
+    corrections: {
+      type: 'array',
+      items: { enum: ['plain', 'reset', 'repair'] },
+      minItems: 1,
+      default: ['plain'],
+    },
+    metrics: { type: 'array', items: { enum: ['barrier'] }, minItems: 1, default: ['barrier'] },
+    points: { type: 'integer', minimum: 2, maximum: 1001, default: 25 },
+    testLimit: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+/** JSON Schema of a sweep file (`weightspace sweep FILE`). */
+export const sweepFileSchema = {
+  $id: 'weightspace/sweep',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'base'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    base: { type: 'object' },
+    grid: {
+      type: 'object',
+      additionalProperties: { type: 'array', minItems: 1 },
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$' },
+    },
+    cells: { type: 'array', minItems: 1, items: { type: 'object' } },
+  },
+} as const;
+
+/**
+ * A sweep file's contents checked against `sweepFileSchema`, and every cell it expands to against
+ * `sweepCellSchema` (defaults filled in): a ConfigError naming `source`, the cell and the field.
+ */
+export function parseSweepFile(value: unknown, source: string): { sweep: SweepFile; cells: SweepCell[] } {
+  const sweep = validateAgainst<SweepFile>(sweepFileSchema, value, source);
+  const cells = cellsOf(sweep).map((cell, k) =>
+    validateAgainst<SweepCell>(sweepCellSchema, cell, `${source}, cell ${k} (${describeCell(sweep, k)})`),
+  );
+  return { sweep, cells };
+}
+
+/** Every cell of a sweep before validation: base ⊕ listed cell ⊕ one grid combination. */
+export function cellsOf(sweep: SweepFile): Array<Record<string, unknown>> {
+  const listed = sweep.cells ?? [{}];
+  const combinations = gridCombinations(sweep.grid ?? {});
+  return listed.flatMap((overrides) =>
+    combinations.map((combination) => {
+      let cell = structuredClone(sweep.base);
+      for (const [path, value] of Object.entries({ ...overrides, ...combination })) cell = withPath(cell, path, value);
+      return cell;
+    }),
+  );
+}
+
+/** The grid's combinations, one record of dotted path → value each, the first field varying slowest. */
+function gridCombinations(grid: Record<string, unknown[]>): Array<Record<string, unknown>> {
+  return Object.entries(grid).reduce<Array<Record<string, unknown>>>(
+    (combinations, [path, values]) => combinations.flatMap((c) => values.map((v) => ({ ...c, [path]: v }))),
+    [{}],
+  );
+}
+
+/** `object` with the dotted `path` set to `value` (objects on the way created, the rest copied). */
+function withPath(object: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path.split('.');
+  if (rest.length === 0) return { ...object, [head]: structuredClone(value) };
+  const inner = object[head];
+  const child =
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {};
+  return { ...object, [head]: withPath(child, rest.join('.'), value) };
+}
+
+/** A cell's grid values and listed overrides as `path=value, …`, for messages. */
+function describeCell(sweep: SweepFile, k: number): string {
+  const listed = sweep.cells ?? [{}];
+  const combinations = gridCombinations(sweep.grid ?? {});
+  const fields = { ...listed[Math.floor(k / combinations.length)], ...combinations[k % combinations.length] };
+  const text = Object.entries(fields).map(([path, value]) => `${path}=${JSON.stringify(value)}`);
+  return text.length ? text.join(', ') : 'base';
+}
