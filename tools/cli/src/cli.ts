@@ -12,6 +12,8 @@ import { llfcCommand } from './commands/llfc';
 import { mergeCommand } from './commands/merge';
 import { robustnessCommand } from './commands/robustness';
 import { demoCommand, runCommand } from './commands/run';
+import { sweepCommand } from './commands/sweep';
+import { CommandFailure } from './command-failure';
 import { trainCommand } from './commands/train';
 import { createRegistry } from './modules';
 import { UsageError } from './usage-error';
@@ -28,6 +30,7 @@ export const commands: readonly Command[] = [
   robustnessCommand,
   runCommand,
   demoCommand,
+  sweepCommand,
 ];
 
 /** The top-level `weightspace --help` text: every command with its summary. */
@@ -94,6 +97,10 @@ export async function runCli(argv: string[], io: Pick<CommandContext, 'print' | 
     if (e instanceof WeightspaceError) {
       io.log(`weightspace ${name}: ${e.message}${e instanceof UsageError ? ` (see weightspace ${name} --help)` : ''}`);
       return 2;
+    }
+    if (e instanceof CommandFailure) {
+      io.log(`weightspace ${name}: ${e.message}`);
+      return 1;
     }
     const err = e as Error;
     io.log(`weightspace ${name}: internal error: ${err.message}`);

@@ -61,7 +61,7 @@ describe('sweep files', () => {
       /^x\.json: \/grid/,
     );
     expect(() => parseSweepFile({ name: 'x', base: { ...base, corrections: ['repiar'] } }, 'x.json')).toThrow(
-      /cell 0 \(base\): \/corrections\/0 must be one of plain, reset, repair/,
+      /cell 0 \(base\): \/corrections\/0 must be one of plain, bn-reset, repair/,
     );
     expect(() => parseSweepFile({ name: 'x', base, extra: 1 }, 'x.json')).toThrow(
       /^x\.json: \(root\) has unknown property 'extra'/,

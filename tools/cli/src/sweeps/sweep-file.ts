@@ -26,7 +26,7 @@ export interface SweepCell {
   pairs: Array<[number, number]>;
   /** How B is brought to A before interpolation: `none` (as trained) or a matcher id. */
   methods: string[];
-  /** Corrections of the interpolated models: `plain`, `reset` (BatchNorm statistics), `repair`. */
+  /** Corrections of the interpolated models: `plain`, `bn-reset` (BatchNorm statistics), `repair`. */
   corrections: string[];
   /** What is measured on each aligned pair: `barrier` (the loss and accuracy curve). */
   metrics: Array<'barrier'>;
@@ -64,7 +64,7 @@ export const sweepCellSchema = {
     methods: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, default: ['none', 'weight'] },
     corrections: {
       type: 'array',
-      items: { enum: ['plain', 'reset', 'repair'] },
+      items: { enum: ['plain', 'bn-reset', 'repair'] },
       minItems: 1,
       default: ['plain'],
     },

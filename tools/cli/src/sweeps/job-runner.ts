@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SweepJob } from './job-graph';
+
+/** What a finished job leaves: its metrics (the command's JSON result) and the seconds it took. */
+export interface JobOutcome {
+  metrics: Record<string, unknown>;
+  seconds: number;
+}
+
+// The CLI as this module runs: built (dist/main.js), or from sources (tests) through run-ts.js.
+const CLI = __filename.endsWith('.ts')
+  ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')]
+  : [join(__dirname, '..', 'main.js')];
+
+/** Where a job's outputs go in the store: models/<id>.safetensors, align/<id>/, evaluate/<id>/. */
+export function jobPaths(store: string, id: string): { model: string; align: string; evaluate: string } {
+  return {
+    model: join(store, 'models', `${id}.safetensors`),
+    align: join(store, 'align', id),
+    evaluate: join(store, 'evaluate', id),
+  };
+}
+
+/**
+ * The `weightspace` command line that does a job, writing into the store; `--json` makes it print
+ * its result. Align with method `none` writes nothing: the evaluation reads B as trained.
+ */
+export function jobCommand(job: SweepJob, store: string, backend: string): string[] | undefined {
+  const common = ['--backend', backend, '--json'];
+  switch (job.kind) {
+    case 'train': {
+      const { inputs } = job;
+      return [
+        'train',
+        ...['--arch', inputs.arch, '--dataset', inputs.dataset, '--config', JSON.stringify(inputs.config)],
+        ...['--seed', String(inputs.seed), '--epochs', String(inputs.train.epochs)],
+        ...['--batch-size', String(inputs.train.batchSize), '--lr', String(inputs.train.learningRate)],
+        ...(inputs.train.trainLimit ? ['--train-limit', String(inputs.train.trainLimit)] : []),
+        ...['--out', jobPaths(store, job.id).model, ...common],
+      ];
+    }
+    case 'align': {
+      const { inputs } = job;
+      if (inputs.method === 'none') return undefined;
+      return [
+        'align',
+        ...['--a', jobPaths(store, inputs.a).model, '--b', jobPaths(store, inputs.b).model],
+        ...['--method', inputs.method, '--dataset', inputs.dataset, '--out', jobPaths(store, job.id).align, ...common],
+      ];
+    }
+    case 'evaluate':
+      throw new Error('an evaluate job needs its align job to name its models: see evaluateCommand');
+  }
+}
+
+/** `weightspace interpolate` for an evaluate job, given the align job it depends on. */
+export function evaluateCommand(
+  job: Extract<SweepJob, { kind: 'evaluate' }>,
+  align: Extract<SweepJob, { kind: 'align' }>,
+  store: string,
+  backend: string,
+): string[] {
+  const { inputs } = job;
+  const b =
+    align.inputs.method === 'none'
+      ? jobPaths(store, align.inputs.b).model
+      : join(jobPaths(store, align.id).align, 'b_aligned.safetensors');
+  return [
+    'interpolate',
+    ...['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset],
+    ...['--points', String(inputs.points), '--correct', inputs.correction],
+    ...(inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : []),
+    ...['--out', jobPaths(store, job.id).evaluate, '--backend', backend, '--json'],
+  ];
+}
+
+/**
+ * Runs one command line of the CLI in its own process (a long training step never blocks the
+ * caller) and returns its JSON result. Rejects naming the job and the command's last error line.
+ */
+export function runCommand(label: string, args: readonly string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let tail = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) {
+        const why = signal ? `was killed by ${signal}` : `exited with ${code}`;
+        reject(new Error(`${label} ${why}: ${tail.trim().split('\n').pop() ?? ''}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(out) as Record<string, unknown>);
+      } catch {
+        reject(new Error(`${label} printed no JSON result`));
+      }
+    });
+  });
+}
+
+/** The result a finished job left in the store (`result.json`), if it finished before. */
+export function storedResult(path: string): Record<string, unknown> | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : undefined;
+}

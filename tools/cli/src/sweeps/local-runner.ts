@@ -1,0 +1,104 @@
+import { writeJsonAtomic } from '@weightspace/core';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { SweepJob } from './job-graph';
+import { evaluateCommand, jobCommand, runCommand, storedResult } from './job-runner';
+
+/** One row of a sweep's results: a job, its inputs, its metrics, when and where it ran. */
+export interface ResultRow {
+  id: string;
+  kind: SweepJob['kind'];
+  inputs: SweepJob['inputs'];
+  status: 'done' | 'failed';
+  metrics: Record<string, unknown>;
+  seconds: number;
+  host: string;
+  attempts: number;
+  finishedAt: string;
+  error?: string;
+}
+
+/** Where a job's result row is kept: `<store>/results/<id>.json`, written atomically. */
+export function resultPath(store: string, id: string): string {
+  return join(store, 'results', `${id}.json`);
+}
+
+/**
+ * Runs a sweep's jobs on this machine, `parallel` processes at a time, each job once its
+ * dependencies are done; a job that fails is tried again up to `retries` more times, and its
+ * dependents are not started. Every finished job's row is written atomically before the next
+ * starts, and a job whose row says it is done is not run again: a killed sweep resumes where it
+ * stopped, and the same sweep run twice runs each job once. Returns every job's row.
+ */
+export async function runSweepLocally(
+  jobs: readonly SweepJob[],
+  options: { store: string; parallel: number; backend: string; retries?: number; log?: (line: string) => void },
+): Promise<ResultRow[]> {
+  const { store, backend } = options;
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const rows = new Map<string, ResultRow>();
+  for (const job of jobs) {
+    const earlier = storedResult(resultPath(store, job.id)) as ResultRow | undefined;
+    if (earlier?.status === 'done') rows.set(job.id, earlier);
+  }
+  const running = new Set<string>();
+  const blocked = (job: SweepJob) => job.dependsOn.some((d) => rows.get(d)?.status === 'failed');
+  const ready = (job: SweepJob) =>
+    !rows.has(job.id) && !running.has(job.id) && job.dependsOn.every((d) => rows.get(d)?.status === 'done');
+  const run = async (job: SweepJob): Promise<void> => {
+    const started = performance.now();
+    let attempts = 0;
+    let error: string | undefined;
+    let metrics: Record<string, unknown> = {};
+    for (; attempts <= (options.retries ?? 1);) {
+      attempts++;
+      try {
+        const args =
+          job.kind === 'evaluate'
+            ? evaluateCommand(job, byId.get(job.inputs.align) as Extract<SweepJob, { kind: 'align' }>, store, backend)
+            : jobCommand(job, store, backend);
+        metrics = args ? await runCommand(`${job.kind} ${job.id}`, args) : {};
+        error = undefined;
+        break;
+      } catch (e) {
+        error = (e as Error).message;
+        options.log?.(`${job.kind} ${job.id}: attempt ${attempts} failed: ${error}`);
+      }
+    }
+    const row: ResultRow = {
+      id: job.id,
+      kind: job.kind,
+      inputs: job.inputs,
+      status: error === undefined ? 'done' : 'failed',
+      metrics,
+      seconds: (performance.now() - started) / 1000,
+      host: hostname(),
+      attempts,
+      finishedAt: new Date().toISOString(),
+      ...(error === undefined ? {} : { error }),
+    };
+    writeJsonAtomic(resultPath(store, job.id), row);
+    rows.set(job.id, row);
+    options.log?.(`${row.status} ${job.kind} ${job.id} (${row.seconds.toFixed(1)} s)`);
+  };
+  await new Promise<void>((resolve, reject) => {
+    const pump = () => {
+      for (const job of jobs) {
+        if (running.size >= Math.max(1, options.parallel)) break;
+        if (!ready(job)) continue;
+        running.add(job.id);
+        run(job).then(() => {
+          running.delete(job.id);
+          pump();
+        }, reject);
+      }
+      const waiting = jobs.filter((job) => !rows.has(job.id) && !running.has(job.id) && !blocked(job));
+      if (running.size === 0 && waiting.every((job) => !ready(job))) resolve();
+    };
+    pump();
+  });
+  return jobs.flatMap((job) => {
+    const row = rows.get(job.id);
+    return row ? [row] : [];
+  });
+}
