@@ -18,8 +18,9 @@ const [a, b] = [0, 1].map((seed) => {
   saveParams(file, mlp.init(fits, seed), metadata(fits));
   return file;
 });
-const wider = join(dir, 'wider.safetensors');
-saveParams(wider, mlp.init({ ...fits, hidden: [9] }, 2), metadata({ ...fits, hidden: [9] }));
+// Two hidden layers where the others have one: no width embedding relates it to them.
+const deeper = join(dir, 'deeper.safetensors');
+saveParams(deeper, mlp.init({ ...fits, hidden: [9, 9] }, 2), metadata({ ...fits, hidden: [9, 9] }));
 const noArch = join(dir, 'no-arch.safetensors');
 saveParams(noArch, mlp.init(fits, 3), {});
 const notSafetensors = join(dir, 'text.safetensors');
@@ -217,8 +218,8 @@ const probes: Probe[] = [
   {
     family: 'checkpoints',
     name: 'align: checkpoints of different configs',
-    args: (out) => ['align', '--a', a, '--b', wider, '--out', out],
-    message: /wider\.safetensors|config/,
+    args: (out) => ['align', '--a', a, '--b', deeper, '--out', out],
+    message: /deeper\.safetensors: no one of these mlp models is at least as wide/,
   },
   // Output paths.
   ...['train', 'merge'].flatMap((command) =>

@@ -128,9 +128,22 @@ describe('reproductions, smallest configuration', () => {
 
   it('transformers: the orthogonal stream beats a permutation-only one, and learned matching beats vanilla averaging', async () => {
     const { out, results } = await reproduce('transformers');
-    expectFiles(out, ['table.md', 'transformers.svg', 'models/gpt-s1.safetensors', 'models/vit-s1.safetensors']);
-    const rows = results.rows as Array<{ model: string; method: string; barrier: number }>;
-    expect(rows).toHaveLength(14);
+    expectFiles(out, [
+      'table.md',
+      'transformers.svg',
+      'models/gpt-s1.safetensors',
+      'models/vit-s1.safetensors',
+      'models/gpt-half-s1.safetensors',
+    ]);
+    const rows = results.rows as Array<{ model: string; method: string; barrier: number; endpoints: number[] }>;
+    // 9 methods on each model, 5 on the width-heterogeneous pair.
+    expect(rows).toHaveLength(23);
+    const half = rows.filter((r) => r.model === 'gpt, B at half width');
+    expect(half.map((r) => r.method)).toContain('learned matching (full)');
+    // The embedded half-width B is the same model in every form: one endpoint loss for every row.
+    for (const row of half) expect(row.endpoints[1]).toBeCloseTo(half[0].endpoints[1], 3);
+    const halfBarrier = (method: string) => half.find((r) => r.method === method)!.barrier;
+    expect(halfBarrier('learned matching (full)')).toBeLessThan(halfBarrier('vanilla averaging'));
     for (const model of ['gpt', 'vit']) {
       const barrier = (method: string) => rows.find((r) => r.model === model && r.method === method)!.barrier;
       expect(barrier('weight matching, canonical form, orthogonal stream')).toBeLessThan(
