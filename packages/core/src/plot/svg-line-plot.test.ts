@@ -22,6 +22,18 @@ describe('linePlotSvg', () => {
     expect(svg).not.toContain('NaN');
   });
 
+  it('gives more than eight series a style each: a colour again, but with another dash', () => {
+    const names = Array.from({ length: 12 }, (_, k) => `s${k}`);
+    const svg = linePlotSvg([
+      { title: 'p', xLabel: 'x', yLabel: 'y', series: names.map((name, k) => ({ name, xs: [0, 1], ys: [k, k] })) },
+    ]);
+    const lines = [
+      ...svg.matchAll(/<path d="M[^"]*" fill="none" stroke="([^"]*)"[^>]*?(?: stroke-dasharray="([^"]*)")?\/>/g),
+    ];
+    expect(lines).toHaveLength(12);
+    expect(new Set(lines.map((m) => `${m[1]} ${m[2] ?? 'solid'}`)).size).toBe(12);
+  });
+
   it('tells every series apart by marker and dash pattern as well as colour, in a colour-blind-safe palette', () => {
     const names = ['a', 'b', 'c', 'd', 'e', 'f'];
     const svg = linePlotSvg([

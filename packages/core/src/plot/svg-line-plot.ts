@@ -80,11 +80,14 @@ export function linePlotSvg(panels: readonly Panel[], title?: string, options: P
   const dashedByName = new Map(panels.flatMap((p) => p.series.map((s) => [s.name, s.dashed ?? false] as const)));
   const markersOnly = new Set(panels.flatMap((p) => p.series.filter((s) => s.markersOnly).map((s) => s.name)));
   const style = (name: string): Style => {
+    // Past the eighth series, colours repeat with markers and dashes shifted by one and two per
+    // round, so no two series of a plot share all three.
     const k = names.indexOf(name);
+    const round = Math.floor(k / PALETTE.length);
     return {
       colour: PALETTE[k % PALETTE.length],
-      marker: MARKERS[k % MARKERS.length],
-      dash: dashedByName.get(name) ? '5,4' : DASHES[k % DASHES.length],
+      marker: MARKERS[(k + round) % MARKERS.length],
+      dash: dashedByName.get(name) ? '5,4' : DASHES[(k + 2 * round) % DASHES.length],
     };
   };
   const columns = Math.max(1, Math.min(options.columns ?? defaultColumns(panels.length), panels.length));

@@ -17,21 +17,32 @@ export async function reproductionRuntime(requested: string | undefined): Promis
   return { registry, backend, log: (line) => process.stderr.write(`${line}\n`) };
 }
 
-/** A reproduction's command line when it takes only the common flags: --out, --jobs, --smoke, --backend. */
+/**
+ * A reproduction's command line when it takes only the common flags: --out, --jobs, --smoke,
+ * --backend, and --full for one that has a larger setting than its default.
+ */
 export interface CommonReproduction extends ReproductionRuntime {
   out: string;
   parallel: number;
   smoke: boolean;
+  full: boolean;
 }
 
-/** Parses the common flags (`--out` defaulting to `defaultOut`) and starts the runtime. */
-export async function startReproduction(defaultOut: string): Promise<CommonReproduction> {
+/**
+ * Parses the common flags (`--out` defaulting to `defaultOut`; `--full` only where `options.full`
+ * says the reproduction has one, so elsewhere it is refused) and starts the runtime.
+ */
+export async function startReproduction(
+  defaultOut: string,
+  options: { full?: boolean } = {},
+): Promise<CommonReproduction> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string', default: defaultOut },
       jobs: { type: 'string', default: '2' },
       smoke: { type: 'boolean', default: false },
       backend: { type: 'string' },
+      ...(options.full ? { full: { type: 'boolean' as const, default: false } } : {}),
     },
   });
   return {
@@ -39,5 +50,6 @@ export async function startReproduction(defaultOut: string): Promise<CommonRepro
     out: resolve(values.out),
     parallel: Number(values.jobs),
     smoke: values.smoke,
+    full: Boolean((values as { full?: boolean }).full),
   };
 }
