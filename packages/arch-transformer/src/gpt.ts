@@ -23,7 +23,14 @@ import { blocksLayout, type CanonicalLayout, canonicalParams, type NormReader, n
 import { initBlocks, runBlocks } from './transformer-stack';
 import { circuitForm } from './circuit-form';
 import { inferTransformerShape } from './infer-shape';
-import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
+import {
+  blockIndices,
+  CIRCUIT_EXAMPLE_SHAPE,
+  headDim,
+  normOf,
+  type TransformerShape,
+  transformerShapeProperties,
+} from './transformer-config';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
 
 /** A character-level GPT decoder: a `vocabulary` of tokens, windows of `context` positions. */
@@ -184,19 +191,7 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
       norm: 'rmsnorm',
       folded: true,
     },
-    {
-      vocabulary: 11,
-      context: 6,
-      tied: false,
-      headBias: true,
-      dim: 8,
-      depth: 1,
-      heads: 2,
-      mlpWidth: 12,
-      norm: 'rmsnorm',
-      folded: true,
-      circuits: true,
-    },
+    { vocabulary: 11, context: 6, tied: false, headBias: true, ...CIRCUIT_EXAMPLE_SHAPE },
   ],
   init: initGpt,
   apply: applyGpt,

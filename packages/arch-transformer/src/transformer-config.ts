@@ -25,6 +25,17 @@ export interface TransformerShape {
   circuits?: boolean;
 }
 
+/** The shape of each model's circuit-form conformance example: one block, two heads of 4. */
+export const CIRCUIT_EXAMPLE_SHAPE: TransformerShape = {
+  dim: 8,
+  depth: 1,
+  heads: 2,
+  mlpWidth: 12,
+  norm: 'rmsnorm',
+  folded: true,
+  circuits: true,
+};
+
 /** JSON Schema properties of `TransformerShape`. */
 export const transformerShapeProperties = {
   dim: { type: 'integer', minimum: 1 },

@@ -26,7 +26,14 @@ import {
 import { blocksLayout, type CanonicalLayout, canonicalParams, normReader, writerRows } from './canonical-form';
 import { initBlocks, runBlocks } from './transformer-stack';
 import { circuitForm } from './circuit-form';
-import { blockIndices, headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-config';
+import {
+  blockIndices,
+  CIRCUIT_EXAMPLE_SHAPE,
+  headDim,
+  normOf,
+  type TransformerShape,
+  transformerShapeProperties,
+} from './transformer-config';
 import { inferTransformerShape } from './infer-shape';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
 
@@ -174,18 +181,7 @@ export const vit: ArchitecturePlugin<VitConfig> = {
       norm: 'rmsnorm',
       folded: true,
     },
-    {
-      input: [8, 8, 1],
-      patch: 4,
-      classes: 3,
-      dim: 8,
-      depth: 1,
-      heads: 2,
-      mlpWidth: 12,
-      norm: 'rmsnorm',
-      folded: true,
-      circuits: true,
-    },
+    { input: [8, 8, 1], patch: 4, classes: 3, ...CIRCUIT_EXAMPLE_SHAPE },
   ],
   init: initVit,
   apply: applyVit,
