@@ -6,7 +6,7 @@ import { integerFlag, optionalString, parse } from '../args';
 import { chooseBackend, type Command, printResult } from '../command';
 import { type FlagTable, jsonFlags } from '../flags';
 import { table } from '../curves';
-import { expandSweep } from '../sweeps/job-graph';
+import { type AlignJobInputs, type EvaluateJobInputs, expandSweep, type TrainJobInputs } from '../sweeps/job-graph';
 import { runSweepLocally } from '../sweeps/local-runner';
 import { parseSweepFile } from '../sweeps/sweep-file';
 import { UsageError } from '../usage-error';
@@ -66,14 +66,20 @@ export const sweepCommand: Command = {
     const summary = { sweep: sweep.name, store, jobs: jobs.length, done, failed, notRun: jobs.length - rows.length };
     printResult(context, parsed, { ...summary, rows }, () => {
       const evaluated = rows.filter((r) => r.kind === 'evaluate' && r.status === 'done');
+      const byId = new Map(jobs.map((job) => [job.id, job]));
       context.print(
         table(
-          ['job', 'correction', 'loss barrier', 'accuracy barrier (pts)'],
+          ['config', 'seeds', 'method', 'correction', 'loss barrier', 'accuracy barrier (pts)'],
           evaluated.map((r) => {
+            const { align, correction } = r.inputs as EvaluateJobInputs;
+            const pair = byId.get(align)!.inputs as AlignJobInputs;
+            const [a, b] = [pair.a, pair.b].map((id) => byId.get(id)!.inputs as TrainJobInputs);
             const barriers = (r.metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
             return [
-              r.id,
-              String((r.inputs as { correction: string }).correction),
+              JSON.stringify(a.config),
+              `${a.seed}/${b.seed}`,
+              pair.method,
+              correction,
               barriers ? barriers.loss.toFixed(4) : '-',
               barriers ? (barriers.accuracy * 100).toFixed(2) : '-',
             ];
