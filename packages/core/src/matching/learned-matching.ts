@@ -285,6 +285,14 @@ export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices
   // Per-unit maps (groups batched over another) act first, in the layout B is stored in; then the
   // groups that move the units.
   const batched = (action: AxisAction) => spec.groups[action.group].batchedOver !== undefined;
+  // A block permutation's P ⊗ I_k, formed once per call for all the axes it acts on.
+  const expanded = new Map<string, tf.Tensor2D>();
+  const expandedOf = (group: string): tf.Tensor2D => {
+    const decl = spec.groups[group];
+    if (!expanded.has(group))
+      expanded.set(group, blockExpanded(matrices[group], decl.kind === 'block-permutation' ? decl.blockSize : 1));
+    return expanded.get(group)!;
+  };
   for (const [name, tensor] of Object.entries(params)) {
     let x = tensor;
     for (const first of [true, false]) {
@@ -292,9 +300,7 @@ export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices
         for (const action of actions ?? []) {
           const m = matrices[action.group];
           if (!m || batched(action) !== first) continue;
-          const decl = spec.groups[action.group];
-          const k = decl.kind === 'block-permutation' ? decl.blockSize : 1;
-          x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m, k));
+          x = onSegment(x, axis, action.segment, (part) => alongAxis(part, axis, m, () => expandedOf(action.group)));
         }
       });
     }
@@ -303,11 +309,15 @@ export function transformByMatrices(params: Params, spec: SymmetrySpec, matrices
   return out;
 }
 
-/** new[…, i, …] = Σ_j M[i, j]·old[…, j, …] along `axis`, M expanded to M ⊗ I_k on an axis of n·k entries. */
-function alongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D, k: number): tf.Tensor {
+/**
+ * new[…, i, …] = Σ_j M[i, j]·old[…, j, …] along `axis`; on an axis of n·k entries, the expanded
+ * M ⊗ I_k that `expanded` gives (the same M for k = 1).
+ */
+function alongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D, expanded: () => tf.Tensor2D): tf.Tensor {
   const n = m.shape[0];
   if (x.shape[axis] === n) return matMulAlongAxis(x, axis, m);
-  if (k > 1 && x.shape[axis] === n * k) return matMulAlongAxis(x, axis, blockExpanded(m, k));
+  const big = expanded();
+  if (big.shape[0] === x.shape[axis]) return matMulAlongAxis(x, axis, big);
   throw new Error(`a learned map of ${n} entries cannot act on an axis of ${x.shape[axis]}`);
 }
 

@@ -25,9 +25,15 @@ export function jobPaths(store: string, id: string): { model: string; align: str
 
 /**
  * The `weightspace` command line that does a job, writing into the store; `--json` makes it print
- * its result. Align with method `none` writes nothing: the evaluation reads B as trained.
+ * its result. `jobs` finds the jobs it depends on (an evaluation reads the models its alignment
+ * names). Align with method `none` writes nothing (undefined): the evaluation reads B as trained.
  */
-export function jobCommand(job: SweepJob, store: string, backend: string): string[] | undefined {
+export function jobCommand(
+  job: SweepJob,
+  jobs: ReadonlyMap<string, SweepJob>,
+  store: string,
+  backend: string,
+): string[] | undefined {
   const common = ['--backend', backend, '--json'];
   switch (job.kind) {
     case 'train': {
@@ -50,30 +56,22 @@ export function jobCommand(job: SweepJob, store: string, backend: string): strin
         ...['--method', inputs.method, '--dataset', inputs.dataset, '--out', jobPaths(store, job.id).align, ...common],
       ];
     }
-    case 'evaluate':
-      throw new Error('an evaluate job needs its align job to name its models: see evaluateCommand');
+    case 'evaluate': {
+      const { inputs } = job;
+      const align = jobs.get(inputs.align) as Extract<SweepJob, { kind: 'align' }>;
+      const b =
+        align.inputs.method === 'none'
+          ? jobPaths(store, align.inputs.b).model
+          : join(jobPaths(store, align.id).align, 'b_aligned.safetensors');
+      return [
+        'interpolate',
+        ...['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset],
+        ...['--points', String(inputs.points), '--correct', inputs.correction],
+        ...(inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : []),
+        ...['--out', jobPaths(store, job.id).evaluate, ...common],
+      ];
+    }
   }
-}
-
-/** `weightspace interpolate` for an evaluate job, given the align job it depends on. */
-export function evaluateCommand(
-  job: Extract<SweepJob, { kind: 'evaluate' }>,
-  align: Extract<SweepJob, { kind: 'align' }>,
-  store: string,
-  backend: string,
-): string[] {
-  const { inputs } = job;
-  const b =
-    align.inputs.method === 'none'
-      ? jobPaths(store, align.inputs.b).model
-      : join(jobPaths(store, align.id).align, 'b_aligned.safetensors');
-  return [
-    'interpolate',
-    ...['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset],
-    ...['--points', String(inputs.points), '--correct', inputs.correction],
-    ...(inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : []),
-    ...['--out', jobPaths(store, job.id).evaluate, '--backend', backend, '--json'],
-  ];
 }
 
 /**

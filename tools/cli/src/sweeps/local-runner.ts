@@ -2,7 +2,7 @@ import { writeJsonAtomic } from '@weightspace/core';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SweepJob } from './job-graph';
-import { evaluateCommand, jobCommand, runCommand, storedResult } from './job-runner';
+import { jobCommand, runCommand, storedResult } from './job-runner';
 
 /** One row of a sweep's results: a job, its inputs, its metrics, when and where it ran. */
 export interface ResultRow {
@@ -42,7 +42,6 @@ export async function runSweepLocally(
     if (earlier?.status === 'done') rows.set(job.id, earlier);
   }
   const running = new Set<string>();
-  const blocked = (job: SweepJob) => job.dependsOn.some((d) => rows.get(d)?.status === 'failed');
   const ready = (job: SweepJob) =>
     !rows.has(job.id) && !running.has(job.id) && job.dependsOn.every((d) => rows.get(d)?.status === 'done');
   const run = async (job: SweepJob): Promise<void> => {
@@ -50,13 +49,10 @@ export async function runSweepLocally(
     let attempts = 0;
     let error: string | undefined;
     let metrics: Record<string, unknown> = {};
-    for (; attempts <= (options.retries ?? 1);) {
+    while (attempts <= (options.retries ?? 1)) {
       attempts++;
       try {
-        const args =
-          job.kind === 'evaluate'
-            ? evaluateCommand(job, byId.get(job.inputs.align) as Extract<SweepJob, { kind: 'align' }>, store, backend)
-            : jobCommand(job, store, backend);
+        const args = jobCommand(job, byId, store, backend);
         metrics = args ? await runCommand(`${job.kind} ${job.id}`, args) : {};
         error = undefined;
         break;
@@ -92,8 +88,8 @@ export async function runSweepLocally(
           pump();
         }, reject);
       }
-      const waiting = jobs.filter((job) => !rows.has(job.id) && !running.has(job.id) && !blocked(job));
-      if (running.size === 0 && waiting.every((job) => !ready(job))) resolve();
+      // Nothing running and nothing ready: the rest waits on jobs that failed.
+      if (running.size === 0 && !jobs.some(ready)) resolve();
     };
     pump();
   });

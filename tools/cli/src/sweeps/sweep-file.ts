@@ -98,21 +98,27 @@ export const sweepFileSchema = {
  */
 export function parseSweepFile(value: unknown, source: string): { sweep: SweepFile; cells: SweepCell[] } {
   const sweep = validateAgainst<SweepFile>(sweepFileSchema, value, source);
-  const cells = cellsOf(sweep).map((cell, k) =>
-    validateAgainst<SweepCell>(sweepCellSchema, cell, `${source}, cell ${k} (${describeCell(sweep, k)})`),
+  const cells = expandCells(sweep).map(({ cell, fields }, k) =>
+    validateAgainst<SweepCell>(sweepCellSchema, cell, `${source}, cell ${k} (${describeFields(fields)})`),
   );
   return { sweep, cells };
 }
 
 /** Every cell of a sweep before validation: base ⊕ listed cell ⊕ one grid combination. */
 export function cellsOf(sweep: SweepFile): Array<Record<string, unknown>> {
+  return expandCells(sweep).map(({ cell }) => cell);
+}
+
+/** Each cell with the dotted fields (listed overrides and grid values) that made it. */
+function expandCells(sweep: SweepFile): Array<{ cell: Record<string, unknown>; fields: Record<string, unknown> }> {
   const listed = sweep.cells ?? [{}];
   const combinations = gridCombinations(sweep.grid ?? {});
   return listed.flatMap((overrides) =>
     combinations.map((combination) => {
+      const fields = { ...overrides, ...combination };
       let cell = structuredClone(sweep.base);
-      for (const [path, value] of Object.entries({ ...overrides, ...combination })) cell = withPath(cell, path, value);
-      return cell;
+      for (const [path, value] of Object.entries(fields)) cell = withPath(cell, path, value);
+      return { cell, fields };
     }),
   );
 }
@@ -135,11 +141,8 @@ function withPath(object: Record<string, unknown>, path: string, value: unknown)
   return { ...object, [head]: withPath(child, rest.join('.'), value) };
 }
 
-/** A cell's grid values and listed overrides as `path=value, …`, for messages. */
-function describeCell(sweep: SweepFile, k: number): string {
-  const listed = sweep.cells ?? [{}];
-  const combinations = gridCombinations(sweep.grid ?? {});
-  const fields = { ...listed[Math.floor(k / combinations.length)], ...combinations[k % combinations.length] };
+/** A cell's grid values and listed overrides as `path=value, …` (`base` for none), for messages. */
+function describeFields(fields: Record<string, unknown>): string {
   const text = Object.entries(fields).map(([path, value]) => `${path}=${JSON.stringify(value)}`);
   return text.length ? text.join(', ') : 'base';
 }
