@@ -217,20 +217,7 @@ def make_mlp(hidden):
 
 def train_pair(job):
     x, y, _, _ = mnist(job["mnist"])
-    t = time.perf_counter()
-    for seed in job["seeds"]:
-        torch.manual_seed(seed)
-        model = make_mlp(job["hidden"])
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        for _ in range(job["epochs"]):
-            order = torch.randperm(len(x))
-            for s in range(0, len(x), job["batch"]):
-                idx = order[s : s + job["batch"]]
-                opt.zero_grad()
-                loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
-                loss.backward()
-                opt.step()
-    ms = (time.perf_counter() - t) * 1000
+    ms = train_models(lambda: make_mlp(job["hidden"]), x, y, job["seeds"], job["batch"], job["epochs"])
     samples = len(x) * job["epochs"] * len(job["seeds"])
     return {"ms": ms, "samples_per_second": samples / (ms / 1000)}
 
@@ -304,6 +291,27 @@ class Gpt(torch.nn.Module):
         return self.lm_head(self.ln_f(x))
 
 
+def train_models(make_model, x, y, seeds, batch, epochs=1):
+    """Milliseconds to train one model per seed, one after the other, for `epochs` shuffled passes
+    over (x, y) with Adam 1e-3; the logits' last axis holds the classes (one row per position for
+    a language model)."""
+    t = time.perf_counter()
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = make_model()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for _ in range(epochs):
+            order = torch.randperm(len(x))
+            for s in range(0, len(x), batch):
+                idx = order[s : s + batch]
+                opt.zero_grad()
+                logits = model(x[idx])
+                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[idx].reshape(-1))
+                loss.backward()
+                opt.step()
+    return (time.perf_counter() - t) * 1000
+
+
 def train_gpt_pair(job):
     """Two character GPTs, one after the other, one pass over the first `windows` training windows."""
     with open(job["text"], encoding="utf-8") as f:
@@ -316,20 +324,7 @@ def train_gpt_pair(job):
     starts = torch.arange(job["windows"]) * t_
     x = torch.stack([ids[s : s + t_] for s in starts])
     y = torch.stack([ids[s + 1 : s + t_ + 1] for s in starts])
-    t = time.perf_counter()
-    for seed in job["seeds"]:
-        torch.manual_seed(seed)
-        model = Gpt(c)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        order = torch.randperm(len(x))
-        for s in range(0, len(x), job["batch"]):
-            idx = order[s : s + job["batch"]]
-            opt.zero_grad()
-            logits = model(x[idx])
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[idx].reshape(-1))
-            loss.backward()
-            opt.step()
-    ms = (time.perf_counter() - t) * 1000
+    ms = train_models(lambda: Gpt(c), x, y, job["seeds"], job["batch"])
     tokens = job["windows"] * t_ * len(job["seeds"])
     return {"ms": ms, "tokens_per_second": tokens / (ms / 1000)}
 
@@ -357,18 +352,7 @@ def train_vit_pair(job):
     h, w, ch = c["input"]
     x = torch.from_numpy(np.fromfile(job["images"], dtype=np.float32).reshape(-1, h, w, ch)).permute(0, 3, 1, 2).contiguous()
     y = torch.from_numpy(np.fromfile(job["labels"], dtype=np.int32).astype(np.int64))
-    t = time.perf_counter()
-    for seed in job["seeds"]:
-        torch.manual_seed(seed)
-        model = Vit(c)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        order = torch.randperm(len(x))
-        for s in range(0, len(x), job["batch"]):
-            idx = order[s : s + job["batch"]]
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(model(x[idx]), y[idx]).backward()
-            opt.step()
-    ms = (time.perf_counter() - t) * 1000
+    ms = train_models(lambda: Vit(c), x, y, job["seeds"], job["batch"])
     return {"ms": ms, "samples_per_second": len(x) * len(job["seeds"]) / (ms / 1000)}
 
 

@@ -58,6 +58,15 @@ async function alignPair(out: string, ...flags: string[]) {
   return cli('align', '--a', file('g0.safetensors'), '--b', file('g1.safetensors'), '--out', file(out), ...flags);
 }
 
+/** `weightspace interpolate` of checkpoints `a` and `b` (names in the test folder) on 40 test windows, as JSON. */
+function interpolateText(a: string, b: string, out: string, points: number) {
+  return cli(
+    'interpolate',
+    ...['--a', file(a), '--b', file(b), '--dataset', 'moby-dick', '--test-limit', '40'],
+    ...['--points', String(points), '--out', file(out), '--json'],
+  );
+}
+
 describe('transformers through the CLI', () => {
   it('align matches the stream as an orthogonal map in the canonical form, and interpolate reads original A against it', async () => {
     const aligned = await alignPair('weight', '--json');
@@ -74,22 +83,7 @@ describe('transformers through the CLI', () => {
     expect(Object.keys(written.params)).not.toContain('transformer.h.0.ln_1.weight');
     expect(JSON.parse(written.metadata['weightspace.config'])).toMatchObject({ folded: true, norm: 'rmsnorm' });
 
-    const curve = await cli(
-      'interpolate',
-      '--a',
-      file('g0.safetensors'),
-      '--b',
-      file('weight/b_aligned.safetensors'),
-      '--dataset',
-      'moby-dick',
-      '--test-limit',
-      '40',
-      '--points',
-      '5',
-      '--out',
-      file('curve'),
-      '--json',
-    );
+    const curve = await interpolateText('g0.safetensors', 'weight/b_aligned.safetensors', 'curve', 5);
     expect(curve.code).toBe(0);
     const result = JSON.parse(curve.out) as { points: Array<{ loss: number }> };
     expect(result.points).toHaveLength(5);
@@ -125,22 +119,7 @@ describe('transformers through the CLI', () => {
     const written = loadParams(file('circuits/b_aligned.safetensors'));
     expect(written.params['transformer.h.0.attn.qk.weight'].shape).toEqual([2, 16, 16]);
     expect(JSON.parse(written.metadata['weightspace.config'])).toMatchObject({ circuits: true, folded: true });
-    const curve = await cli(
-      'interpolate',
-      '--a',
-      file('g0.safetensors'),
-      '--b',
-      file('circuits/b_aligned.safetensors'),
-      '--dataset',
-      'moby-dick',
-      '--test-limit',
-      '40',
-      '--points',
-      '3',
-      '--out',
-      file('circuits-curve'),
-      '--json',
-    );
+    const curve = await interpolateText('g0.safetensors', 'circuits/b_aligned.safetensors', 'circuits-curve', 3);
     expect(curve.code).toBe(0);
     expectUserError(
       await alignPair('nonsense', '--form', 'tucker'),
@@ -194,22 +173,7 @@ describe('transformers through the CLI', () => {
     const flags = ['--epochs', '1', '--batch-size', '32', '--lr', '0.003', '--train-limit', '1500', '--seed', '2'];
     expect((await trainGpt(half, 'half.safetensors', ...flags)).code).toBe(0);
     const curve = async (a: string, b: string, out: string) => {
-      const r = await cli(
-        'interpolate',
-        '--a',
-        file(a),
-        '--b',
-        file(b),
-        '--dataset',
-        'moby-dick',
-        '--test-limit',
-        '40',
-        '--points',
-        '5',
-        '--out',
-        file(out),
-        '--json',
-      );
+      const r = await interpolateText(a, b, out, 5);
       expect(r.code).toBe(0);
       return { ...(JSON.parse(r.out) as { points: Array<{ loss: number }>; barriers: { loss: number } }), log: r.err };
     };

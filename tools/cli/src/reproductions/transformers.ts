@@ -26,6 +26,7 @@
 import {
   type AnyArchitecture,
   barrierCurveInThreads,
+  cloneParams,
   disposeParams,
   linePlotSvg,
   defaultPlan,
@@ -197,10 +198,13 @@ async function main(): Promise<void> {
       for (const pair of pairs) {
         const missing = pair.methods.filter((m) => !rows.some((r) => r.model === pair.label && r.method === m));
         if (missing.length === 0) continue;
-        const forms = pairForms(pair.files.map((f) => loadModel(f, registry, setting.model)));
-        const plugin = forms.canonical[0].plugin;
+        const forms = pairForms(
+          pair.files.map((f) => loadModel(f, registry, setting.model)),
+          missing,
+        );
         for (const method of missing) {
-          const [a, b] = forms[formFor(method)] ?? forms.canonical;
+          const [a, b] = forms[formFor(method)] ?? forms.canonical!;
+          const plugin = a.plugin;
           const matchingStarted = performance.now();
           const moved = matchFor(method, plugin, a.config, a.params, b.params, registry.matchers(), {
             seed: 0,
@@ -272,28 +276,17 @@ function formFor(method: Method): Form {
 }
 
 /**
- * A loaded pair in each form: as trained (only where both have one width), canonical and circuits,
- * each through `inOneForm`, which embeds a narrower B into A's width. The loaded tensors are
- * released.
+ * A loaded pair in each form `methods` match in: as trained (only where both have one width; a
+ * pair of two widths is read in the canonical form instead), canonical and circuits, each through
+ * `inOneForm`, which embeds a narrower B into A's width. The loaded tensors are released.
  */
-function pairForms(loaded: LoadedModel[]): {
-  original?: LoadedModel[];
-  canonical: LoadedModel[];
-  circuits: LoadedModel[];
-} {
-  const copy = (m: LoadedModel) => ({ ...m, params: clone(m.params) });
+function pairForms(loaded: LoadedModel[], methods: readonly Method[]): Partial<Record<Form, LoadedModel[]>> {
   const sameWidth = JSON.stringify(loaded[0].config) === JSON.stringify(loaded[1].config);
-  const forms = {
-    original: sameWidth ? loaded.map(copy) : undefined,
-    canonical: inOneForm(loaded.map((m) => inForm(copy(m), 'canonical'))),
-    circuits: inOneForm(loaded.map((m) => inForm(copy(m), 'circuits'))),
-  };
+  const needed = new Set(methods.map((m) => (formFor(m) === 'original' && !sameWidth ? 'canonical' : formFor(m))));
+  const inEach = (form: Form) => inOneForm(loaded.map((m) => inForm({ ...m, params: cloneParams(m.params) }, form)));
+  const forms = Object.fromEntries([...needed].map((form) => [form, inEach(form)]));
   loaded.forEach((m) => disposeParams(m.params));
   return forms;
-}
-
-function clone(params: Params): Params {
-  return Object.fromEntries(Object.entries(params).map(([name, t]) => [name, t.clone()]));
 }
 
 /** B moved by the method's matcher onto A (B itself for vanilla averaging). */
