@@ -145,9 +145,10 @@ export function inOneForm(models: readonly LoadedModel[]): LoadedModel[] {
   const forms = new Set(models.map((m) => JSON.stringify(m.config)));
   if (forms.size <= 1) return [...models];
   const { plugin } = models[0];
+  // A further form takes a model in any earlier one: no canonical step before it.
   const furthest = Math.max(...models.map((m) => (plugin.forms ?? []).findIndex((f) => f.holds(m.config))));
-  const canonical = plugin.canonicalize ? models.map(canonicalModel) : [...models];
-  return atOneWidth(furthest >= 0 ? canonical.map((m) => inForm(m, plugin.forms![furthest].name)) : canonical);
+  const form = furthest >= 0 ? plugin.forms![furthest].name : 'canonical';
+  return atOneWidth(models.map((m) => inForm(m, form)));
 }
 
 /**
@@ -170,22 +171,19 @@ export function inForm(model: LoadedModel, name: string): LoadedModel {
 
 /** `models` as they are when their shapes agree, else each one embedded into the widest's config. */
 function atOneWidth(models: LoadedModel[]): LoadedModel[] {
-  const shapes = (m: LoadedModel) => JSON.stringify(shapesOf(m.params));
-  if (new Set(models.map(shapes)).size <= 1) return models;
+  const shapes = models.map((m) => JSON.stringify(shapesOf(m.params)));
+  if (new Set(shapes).size <= 1) return models;
   const { plugin } = models[0];
-  const target =
-    models[
-      widestConfig(
-        plugin,
-        models.map((m) => m.config),
-        models.map((m) => m.file),
-      )
-    ];
-  return models.map((model) => {
-    if (shapes(model) === shapes(target)) return model;
-    const params = embedModelInWider(plugin, model.config, model.params, target.config, model.file);
+  const widest = widestConfig(
+    plugin,
+    models.map((m) => m.config),
+    models.map((m) => m.file),
+  );
+  return models.map((model, k) => {
+    if (shapes[k] === shapes[widest]) return model;
+    const params = embedModelInWider(plugin, model.config, model.params, models[widest].config, model.file);
     disposeParams(model.params);
-    return { ...model, config: target.config, params, embeddedFrom: model.config };
+    return { ...model, config: models[widest].config, params, embeddedFrom: model.config };
   });
 }
 
