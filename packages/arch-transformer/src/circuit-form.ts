@@ -35,14 +35,14 @@ export function circuitForm<C extends TransformerShape>(
     description: 'canonical form with each attention head written as its query–key and value–output circuits',
     holds: (config) => config.circuits === true,
     apply(config, params) {
-      if (config.circuits) return canonicalize(config, params);
       const canonical = canonicalize(config, params);
-      const out = { ...canonical.params };
+      if (config.circuits) return canonical;
+      const p = canonical.params;
+      const out = { ...p };
       for (const i of blockIndices(config)) {
         const names = blockNames(i).attention;
         if (names.layout !== 'fused')
           throw new ConfigError(`block ${i}: circuits are written from a fused q/k/v projection`);
-        const p = canonical.params;
         const [q, k, v] = tf.split(p[`${names.qkv}.weight`], 3, 0);
         const [qBias, , vBias] = p[`${names.qkv}.bias`] ? tf.split(p[`${names.qkv}.bias`], 3, 0) : [];
         const circuits = circuitsOf(
