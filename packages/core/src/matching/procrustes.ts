@@ -12,6 +12,11 @@ export interface SingularValueDecomposition {
   sweeps: number;
 }
 
+/** Pairs of columns count as orthogonal below this cosine: float64 rounding. */
+const JACOBI_TOLERANCE = 1e-15;
+/** Jacobi sweeps at most (rarely more than 10 are needed). */
+const JACOBI_SWEEPS = 60;
+
 /**
  * The SVD of a square matrix by one-sided Jacobi rotations (Hestenes): columns of M·V are
  * orthogonalised pairwise until every pair is orthogonal to `tolerance` relative to their norms;
@@ -25,8 +30,8 @@ export interface SingularValueDecomposition {
  */
 export function singularValueDecomposition(
   m: DenseMatrix,
-  tolerance = 1e-15,
-  maxSweeps = 60,
+  tolerance = JACOBI_TOLERANCE,
+  maxSweeps = JACOBI_SWEEPS,
   start?: DenseMatrix,
 ): SingularValueDecomposition {
   const n = m.n;
@@ -121,7 +126,7 @@ export function polarFactor(m: DenseMatrix): DenseMatrix {
  */
 export function polarDecomposition(m: DenseMatrix, start?: DenseMatrix): { factor: DenseMatrix; basis: DenseMatrix } {
   const n = m.n;
-  const { ut, vt } = jacobiRows(m, 1e-15, 60, start);
+  const { ut, vt } = jacobiRows(m, JACOBI_TOLERANCE, JACOBI_SWEEPS, start);
   // U·Vᵀ = Σ_k (column k of U)(column k of V)ᵀ: rows k of ut and vt, read in order.
   const factor = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
