@@ -92,14 +92,16 @@ describe('apt-backports: the backports entry derived from the machine’s apt so
 describe('repository', () => {
   const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
 
-  it('has no URL in any shell script', () => {
+  it('has no URL in any shell script, but for the loopback interface', () => {
     const scripts = tracked.filter((f) => {
       if (f.endsWith('.sh') || f.startsWith('.ci/')) return true;
       if (!existsSync(join(root, f))) return false;
       return /^#!.*\b(ba|da|z)?sh\b/.test(readFileSync(join(root, f), 'utf8').split('\n', 1)[0]);
     });
     expect(scripts).toContain('.ci/run');
-    const withUrls = scripts.filter((f) => /[a-z][a-z0-9+.-]*:\/\//i.test(readFileSync(join(root, f), 'utf8')));
+    // A server the script starts itself on 127.0.0.1 is reached by URL; nothing else is.
+    const external = /[a-z][a-z0-9+.-]*:\/\/(?!([^/@\s]*@)?(127\.0\.0\.1|localhost)[:/])/i;
+    const withUrls = scripts.filter((f) => external.test(readFileSync(join(root, f), 'utf8')));
     expect(withUrls).toEqual([]);
   });
 

@@ -15,6 +15,7 @@ import { demoCommand, runCommand } from './commands/run';
 import { sweepCommand } from './commands/sweep';
 import { CommandFailure } from './command-failure';
 import { trainCommand } from './commands/train';
+import { workerCommand } from './commands/worker';
 import { createRegistry } from './modules';
 import { UsageError } from './usage-error';
 
@@ -31,6 +32,7 @@ export const commands: readonly Command[] = [
   runCommand,
   demoCommand,
   sweepCommand,
+  workerCommand,
 ];
 
 /** The top-level `weightspace --help` text: every command with its summary. */

@@ -16,6 +16,8 @@ export interface AlignJobInputs {
   b: string;
   method: string;
   dataset: string;
+  /** Settings of data-driven matchers, when the cell gives any (absent from the id otherwise). */
+  options?: SweepCell['align'];
 }
 
 /** A metric of an aligned pair: the barrier curve under a correction. */
@@ -26,6 +28,7 @@ export interface EvaluateJobInputs {
   points: number;
   dataset: string;
   testLimit?: number;
+  statSamples?: number;
 }
 
 /** One job of a sweep: its id is the hash of its kind and inputs, so equal work is one job. */
@@ -58,7 +61,13 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
     for (const [seedA, seedB] of cell.pairs) {
       const [a, b] = [trained(seedA), trained(seedB)];
       for (const method of cell.methods) {
-        const align = add({ kind: 'align', inputs: { a, b, method, dataset: cell.dataset }, dependsOn: [a, b] });
+        // A method that looks at no data is one job whatever the data-driven settings.
+        const options = method !== 'none' && cell.align ? { options: cell.align } : {};
+        const align = add({
+          kind: 'align',
+          inputs: { a, b, method, dataset: cell.dataset, ...options },
+          dependsOn: [a, b],
+        });
         for (const correction of cell.corrections) {
           for (const metric of cell.metrics) {
             const inputs: EvaluateJobInputs = {
@@ -68,6 +77,7 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
               points: cell.points,
               dataset: cell.dataset,
               ...(cell.testLimit ? { testLimit: cell.testLimit } : {}),
+              ...(cell.statSamples && correction !== 'plain' ? { statSamples: cell.statSamples } : {}),
             };
             add({ kind: 'evaluate', inputs, dependsOn: [align] });
           }

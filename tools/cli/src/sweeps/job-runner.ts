@@ -44,6 +44,9 @@ export function jobCommand(
         ...['--seed', String(inputs.seed), '--epochs', String(inputs.train.epochs)],
         ...['--batch-size', String(inputs.train.batchSize), '--lr', String(inputs.train.learningRate)],
         ...(inputs.train.trainLimit ? ['--train-limit', String(inputs.train.trainLimit)] : []),
+        ...(inputs.train.optimizer ? ['--optimizer', inputs.train.optimizer] : []),
+        ...(inputs.train.momentum !== undefined ? ['--momentum', String(inputs.train.momentum)] : []),
+        ...(inputs.train.weightDecay !== undefined ? ['--weight-decay', String(inputs.train.weightDecay)] : []),
         ...['--out', jobPaths(store, job.id).model, ...common],
       ];
     }
@@ -53,7 +56,11 @@ export function jobCommand(
       return [
         'align',
         ...['--a', jobPaths(store, inputs.a).model, '--b', jobPaths(store, inputs.b).model],
-        ...['--method', inputs.method, '--dataset', inputs.dataset, '--out', jobPaths(store, job.id).align, ...common],
+        ...['--method', inputs.method, '--dataset', inputs.dataset, '--out', jobPaths(store, job.id).align],
+        ...(inputs.options?.samples ? ['--samples', String(inputs.options.samples)] : []),
+        ...(inputs.options?.steps ? ['--steps', String(inputs.options.steps)] : []),
+        ...(inputs.options?.batchSize ? ['--batch-size', String(inputs.options.batchSize)] : []),
+        ...common,
       ];
     }
     case 'evaluate': {
@@ -68,6 +75,7 @@ export function jobCommand(
         ...['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset],
         ...['--points', String(inputs.points), '--correct', inputs.correction],
         ...(inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : []),
+        ...(inputs.statSamples ? ['--stat-samples', String(inputs.statSamples)] : []),
         ...['--out', jobPaths(store, job.id).evaluate, ...common],
       ];
     }
@@ -76,11 +84,14 @@ export function jobCommand(
 
 /**
  * Runs one command line of the CLI in its own process (a long training step never blocks the
- * caller) and returns its JSON result. Rejects naming the job and the command's last error line.
+ * caller, and the process ends when the caller does) and returns its JSON result. Rejects naming the job and the command's last error line.
  */
 export function runCommand(label: string, args: readonly string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WEIGHTSPACE_EXIT_WITH_PARENT: '1' },
+    });
     let out = '';
     let tail = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -1,8 +1,10 @@
 import { writeJsonAtomic } from '@weightspace/core';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SweepJob } from './job-graph';
 import { jobCommand, runCommand, storedResult } from './job-runner';
+import type { SweepJobState } from './results-table';
 
 /** One row of a sweep's results: a job, its inputs, its metrics, when and where it ran. */
 export interface ResultRow {
@@ -21,6 +23,38 @@ export interface ResultRow {
 /** Where a job's result row is kept: `<store>/results/<id>.json`, written atomically. */
 export function resultPath(store: string, id: string): string {
   return join(store, 'results', `${id}.json`);
+}
+
+/** Where a job running on this machine says so: `<store>/running/<id>.json` (host, pid, start). */
+export function runningPath(store: string, id: string): string {
+  return join(store, 'running', `${id}.json`);
+}
+
+/** Whether a process of this machine is alive (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Where each job of a sweep run on this machine stands, from its store: done or failed by its
+ * result row, running while its marker is there (and, on this host, its sweep process alive),
+ * else waiting.
+ */
+export function localJobStates(jobs: readonly SweepJob[], store: string): SweepJobState[] {
+  return jobs.map((job) => {
+    const row = storedResult(resultPath(store, job.id)) as ResultRow | undefined;
+    if (row) return { id: job.id, status: row.status, host: row.host, row };
+    const running = storedResult(runningPath(store, job.id)) as { host: string; pid: number } | undefined;
+    const stale = running && running.host === hostname() && !alive(running.pid);
+    return running && !stale
+      ? { id: job.id, status: 'running', host: running.host, worker: `${running.host}:${running.pid}` }
+      : { id: job.id, status: 'waiting' };
+  });
 }
 
 /**
@@ -49,6 +83,11 @@ export async function runSweepLocally(
     let attempts = 0;
     let error: string | undefined;
     let metrics: Record<string, unknown> = {};
+    writeJsonAtomic(runningPath(store, job.id), {
+      host: hostname(),
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
     while (attempts <= (options.retries ?? 1)) {
       attempts++;
       try {
@@ -74,6 +113,7 @@ export async function runSweepLocally(
       ...(error === undefined ? {} : { error }),
     };
     writeJsonAtomic(resultPath(store, job.id), row);
+    rmSync(runningPath(store, job.id), { force: true });
     rows.set(job.id, row);
     options.log?.(`${row.status} ${job.kind} ${job.id} (${row.seconds.toFixed(1)} s)`);
   };

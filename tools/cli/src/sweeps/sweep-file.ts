@@ -21,17 +21,29 @@ export interface SweepCell {
   /** The architecture's config (validated by the architecture's schema when the jobs run). */
   config: Record<string, unknown>;
   dataset: string;
-  train: { epochs: number; batchSize: number; learningRate: number; trainLimit?: number };
+  train: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    trainLimit?: number;
+    optimizer?: 'adam' | 'adamw' | 'sgd';
+    momentum?: number;
+    weightDecay?: number;
+  };
   /** Seed pairs [A, B]: one model per seed, shared by every pair and cell that trains it alike. */
   pairs: Array<[number, number]>;
   /** How B is brought to A before interpolation: `none` (as trained) or a matcher id. */
   methods: string[];
+  /** Settings of the data-driven matchers (`weightspace align --samples --steps --batch-size`). */
+  align?: { samples?: number; steps?: number; batchSize?: number };
   /** Corrections of the interpolated models: `plain`, `bn-reset` (BatchNorm statistics), `repair`. */
   corrections: string[];
   /** What is measured on each aligned pair: `barrier` (the loss and accuracy curve). */
   metrics: Array<'barrier'>;
   points: number;
   testLimit?: number;
+  /** Training samples for the corrections' statistics (`interpolate --stat-samples`). */
+  statSamples?: number;
 }
 
 const trainSchema = {
@@ -43,6 +55,9 @@ const trainSchema = {
     batchSize: { type: 'integer', minimum: 1 },
     learningRate: { type: 'number', exclusiveMinimum: 0 },
     trainLimit: { type: 'integer', minimum: 1 },
+    optimizer: { enum: ['adam', 'adamw', 'sgd'] },
+    momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+    weightDecay: { type: 'number', minimum: 0 },
   },
 } as const;
 
@@ -69,8 +84,18 @@ export const sweepCellSchema = {
       default: ['plain'],
     },
     metrics: { type: 'array', items: { enum: ['barrier'] }, minItems: 1, default: ['barrier'] },
+    align: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        samples: { type: 'integer', minimum: 1 },
+        steps: { type: 'integer', minimum: 1 },
+        batchSize: { type: 'integer', minimum: 1 },
+      },
+    },
     points: { type: 'integer', minimum: 2, maximum: 1001, default: 25 },
     testLimit: { type: 'integer', minimum: 1 },
+    statSamples: { type: 'integer', minimum: 1 },
   },
 } as const;
 

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import {
+  ensureResultsTable,
+  markFailed,
+  markReady,
+  queuedJobs,
+  type SendPolicy,
+  type Sql,
+  takeBackLostJobs,
+} from './results-table';
+
+/** The pg-boss queue every sweep's jobs go through; a job's payload is its id in the results table. */
+export const QUEUE = 'weightspace-jobs';
+
+/** What a queue entry carries. */
+export interface QueuedJob {
+  jobId: string;
+}
+
+/** An open connection to the queue and the results table in the same database. */
+export interface SweepQueue {
+  boss: PgBoss;
+  db: Sql;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to PostgreSQL at `url`, creating pg-boss's schema, the queue and the results table
+ * when missing. Connection failures reject naming the address (without its password).
+ */
+export async function openQueue(url: string, options: { supervise: boolean }): Promise<SweepQueue> {
+  const boss = new PgBoss({ connectionString: url, schedule: false, supervise: options.supervise, max: 4 });
+  const errors: Error[] = [];
+  boss.on('error', (e) => errors.push(e));
+  try {
+    await boss.start();
+    await boss.createQueue(QUEUE);
+    await ensureResultsTable(boss.getDb() as Sql);
+  } catch (e) {
+    await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+    throw new Error(`--queue ${redacted(url)}: ${(e as Error).message || String(e)}`);
+  }
+  return {
+    boss,
+    db: boss.getDb() as Sql,
+    close: () => boss.stop({ graceful: false, wait: true, timeout: 5000 }),
+  };
+}
+
+/** A connection string with its password hidden, for messages. */
+export function redacted(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * The queue entry id of a job: a UUID (pg-boss requires one) derived from the job's id, so sending
+ * the same job twice inserts it once (pg-boss ignores an id it holds).
+ */
+export function queueIdOf(jobId: string): string {
+  const hex = createHash('sha256').update(`weightspace-job:${jobId}`).digest('hex');
+  // Version 5 and the RFC 4122 variant, as a name-based UUID has them.
+  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Sends jobs to the queue under their fixed ids, in one statement (one already there is left as it is). */
+export async function sendJobs(queue: SweepQueue, jobs: readonly ({ id: string } & SendPolicy)[]): Promise<void> {
+  if (!jobs.length) return;
+  await queue.boss.insert(
+    jobs.map((job) => ({
+      id: queueIdOf(job.id),
+      name: QUEUE,
+      data: { jobId: job.id } satisfies QueuedJob,
+      retryLimit: job.retries,
+      expireInSeconds: job.timeoutSeconds,
+    })),
+  );
+}
+
+/** Forgets the queue entries of jobs about to be sent anew (a failed entry would block the id). */
+export async function forgetJobs(queue: SweepQueue, ids: readonly string[]): Promise<void> {
+  for (const jobId of ids) await queue.boss.deleteJob(QUEUE, queueIdOf(jobId));
+}
+
+/**
+ * One round of keeping a sweep moving, run by the coordinator and by every worker: lost workers'
+ * jobs are failed back to the queue (which retries them, or they fail for good when their retries
+ * are used up), jobs whose dependencies are done are queued, and every queued job is (re)sent,
+ * so a crash between marking and sending loses nothing. Returns the ids taken back.
+ */
+export async function advance(queue: SweepQueue): Promise<string[]> {
+  const lost = await takeBackLostJobs(queue.db);
+  for (const { id, worker } of lost) {
+    const entry = queueIdOf(id);
+    await queue.boss.fail(QUEUE, entry, { message: `worker ${worker} stopped beating` });
+    const state = (await queue.boss.getJobById(QUEUE, entry))?.state;
+    if (state === 'failed') await markFailed(queue.db, id, `worker ${worker} stopped beating; no retries left`);
+  }
+  await markReady(queue.db);
+  await sendJobs(queue, await queuedJobs(queue.db));
+  return lost.map((l) => l.id);
+}

@@ -1,0 +1,159 @@
+import { writeJsonAtomic } from '@weightspace/core';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type PgBoss from 'pg-boss';
+import { jobCommand, runCommand } from './job-runner';
+import { resultPath, type ResultRow } from './local-runner';
+import { advance, openQueue, QUEUE, type QueuedJob, type SweepQueue } from './postgres-queue';
+import { claimJob, endAttempt, heartbeat, storedJobs } from './results-table';
+
+/** How a worker runs. */
+export interface WorkerOptions {
+  /** PostgreSQL connection string of the queue. */
+  url: string;
+  /** Jobs at once, each in its own process. */
+  concurrency: number;
+  /** The store as this machine mounts it; by default the path each job was sent with. */
+  store?: string;
+  /** Seconds between heartbeats; a worker silent for three is taken for dead. */
+  heartbeatSeconds: number;
+  /** Seconds between looks at an empty queue. */
+  pollSeconds: number;
+  /** Stop once nothing is queued or running anywhere (a batch job's worker); else run until stopped. */
+  exitWhenIdle: boolean;
+  /** Polled between jobs: true once the worker should finish its running jobs and stop. */
+  stopRequested?: () => boolean;
+  log: (line: string) => void;
+}
+
+/** What a worker did before it stopped. */
+export interface WorkerSummary {
+  worker: string;
+  done: number;
+  failed: number;
+}
+
+/**
+ * Claims and runs jobs from the queue until stopped (or, with `exitWhenIdle`, until nothing is left
+ * to run). Each job runs as a `weightspace` command in a process of its own, so this process stays
+ * free to beat its heartbeat however long a training step takes. Every heartbeat also takes back
+ * the jobs of workers that stopped beating and queues jobs whose dependencies are done, so the
+ * sweep moves on with no coordinator running.
+ */
+export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
+  const queue = await openQueue(options.url, { supervise: true });
+  const host = hostname();
+  const me = {
+    id: `${host}:${process.pid}`,
+    host,
+    pid: process.pid,
+    concurrency: options.concurrency,
+    heartbeatSeconds: options.heartbeatSeconds,
+  };
+  const summary: WorkerSummary = { worker: me.id, done: 0, failed: 0 };
+  await heartbeat(queue.db, me);
+  options.log(`worker ${me.id}: ${options.concurrency} at a time, heartbeat every ${options.heartbeatSeconds} s`);
+  let beating = Promise.resolve();
+  const beat = setInterval(() => {
+    beating = beating
+      .then(async () => {
+        await heartbeat(queue.db, me);
+        const lost = await advance(queue);
+        for (const id of lost) options.log(`took back job ${id} from a worker that stopped beating`);
+      })
+      .catch((e: unknown) => options.log(`worker ${me.id}: heartbeat failed: ${(e as Error).message}`));
+  }, options.heartbeatSeconds * 1000);
+  const stopping = () => options.stopRequested?.() ?? false;
+  const slot = async (): Promise<void> => {
+    while (!stopping()) {
+      const [entry] = await queue.boss.fetch<QueuedJob>(QUEUE, { batchSize: 1, includeMetadata: true });
+      if (entry) {
+        const outcome = await runEntry(queue, entry, me, options);
+        if (outcome === 'done') summary.done++;
+        if (outcome === 'failed') summary.failed++;
+        continue;
+      }
+      if (options.exitWhenIdle && (await nothingLeft(queue))) return;
+      await sleep(options.pollSeconds * 1000);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: options.concurrency }, slot));
+  } finally {
+    clearInterval(beat);
+    await beating;
+    await heartbeat(queue.db, me, true).catch(() => undefined);
+    await queue.close();
+  }
+  options.log(`worker ${me.id}: stopped after ${summary.done} done, ${summary.failed} failed`);
+  return summary;
+}
+
+/** Nothing queued or running on any worker, after queueing whatever became ready. */
+async function nothingLeft(queue: SweepQueue): Promise<boolean> {
+  await advance(queue);
+  const { rows } = await queue.db.executeSql(
+    `SELECT count(*)::int AS n FROM weightspace_results WHERE status IN ('queued', 'running')`,
+    [],
+  );
+  return rows[0].n === 0;
+}
+
+/**
+ * One attempt at a queue entry's job: claimed in the results table, run in its own process, then
+ * done (its dependents queued), queued again for a retry, or failed for good. An entry whose job
+ * is done already is completed without running it again.
+ */
+async function runEntry(
+  queue: SweepQueue,
+  entry: PgBoss.JobWithMetadata<QueuedJob>,
+  me: { id: string; host: string },
+  options: WorkerOptions,
+): Promise<'done' | 'failed' | 'retry' | 'skipped'> {
+  const { jobId } = entry.data;
+  const claimed = await claimJob(queue.db, jobId, me.id, me.host);
+  if (!claimed) {
+    await queue.boss.complete(QUEUE, entry.id);
+    return 'skipped';
+  }
+  const { job } = claimed;
+  const byId = new Map([claimed, ...(await storedJobs(queue.db, job.dependsOn))].map((s) => [s.job.id, s.job]));
+  const label = `${job.kind} ${job.id}`;
+  const store = options.store ?? claimed.store;
+  options.log(`${label}: attempt ${entry.retryCount + 1} of ${entry.retryLimit + 1} on ${me.id}`);
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  try {
+    const args = jobCommand(job, byId, store, claimed.backend);
+    const metrics = args ? await runCommand(label, args) : {};
+    // Only the worker that still holds the job ends it (it may have been taken back meanwhile).
+    if (await endAttempt(queue.db, jobId, me.id, { status: 'done', metrics, seconds: seconds() })) {
+      // The store keeps the row too, so it holds the whole sweep (status and report read it alone).
+      const row: ResultRow = {
+        id: job.id,
+        kind: job.kind,
+        inputs: job.inputs,
+        status: 'done',
+        metrics,
+        seconds: seconds(),
+        host: me.host,
+        attempts: entry.retryCount + 1,
+        finishedAt: new Date().toISOString(),
+      };
+      writeJsonAtomic(resultPath(store, job.id), row);
+      await queue.boss.complete(QUEUE, entry.id);
+      await advance(queue);
+    }
+    options.log(`done ${label} (${seconds().toFixed(1)} s)`);
+    return 'done';
+  } catch (e) {
+    const error = (e as Error).message;
+    const last = entry.retryCount >= entry.retryLimit;
+    const status = last ? 'failed' : 'queued';
+    if (await endAttempt(queue.db, jobId, me.id, { status, seconds: seconds(), error })) {
+      await queue.boss.fail(QUEUE, entry.id, { message: error });
+    }
+    options.log(`${last ? 'failed' : 'will retry'} ${label}: ${error}`);
+    return last ? 'failed' : 'retry';
+  }
+}
