@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Enforces the one-way dependency direction between workspace projects using their nx tags:
-//   base (wasm-encoder, assignment) ← core ← (backends, layers, reduced-symmetry) ← arch-* ← tools.
+//   base (wasm-encoder, assignment) ← core ← (backends, layers, reduced-symmetry) ← arch-* ← tools
+//   ← reproductions (a reproduction is a sweep, and the sweep engine is the CLI's).
 // A project may import (and declare as a dependency) only the workspace packages its tag allows,
 // and only through their public entry point. Test files may also import a backend package (tests
 // pick a fast backend), declared under devDependencies. Base packages use no tfjs at all: they are
@@ -17,6 +18,15 @@ const ALLOWED = {
   'scope:reduced-symmetry': ['scope:core'],
   'scope:arch': ['scope:core', 'scope:layers', 'scope:reduced-symmetry'],
   'scope:tool': ['scope:base', 'scope:core', 'scope:backend', 'scope:layers', 'scope:reduced-symmetry', 'scope:arch'],
+  'scope:reproduction': [
+    'scope:base',
+    'scope:core',
+    'scope:backend',
+    'scope:layers',
+    'scope:reduced-symmetry',
+    'scope:arch',
+    'scope:tool',
+  ],
 };
 
 /** What test files may import besides what their project may: a backend to run on. */

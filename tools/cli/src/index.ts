@@ -14,3 +14,17 @@ export { RESULT_KINDS, ResultHeader, ResultKind, SCHEMA_VERSION, withSchema } fr
 export { FlagDefinition, FlagTable } from './flags';
 export { CheckpointNames } from './checkpoint-names';
 export { experimentSchema, ExperimentSpec, mnistMlpDemo } from './experiment-schema';
+export { parseSweepFile, SweepFile, SweepCell, sweepFileSchema } from './sweeps/sweep-file';
+export { expandSweep, jobId, SweepJob, TrainJobInputs, AlignJobInputs, EvaluateJobInputs } from './sweeps/job-graph';
+export { ResultRow } from './sweeps/local-runner';
+export { meanAndStd, reportLines, ReportLine } from './sweeps/sweep-report';
+export {
+  Reproduction,
+  ReproductionAnalysis,
+  ReproductionInput,
+  reproductionMain,
+  runReproduction,
+  runReproductionScript,
+} from './sweeps/reproduction-runner';
+export { markdownTable } from './curves';
+export { MergeJobInputs, RobustnessJobInputs } from './sweeps/job-graph';

@@ -87,6 +87,7 @@ function sweepSetting(parsed: Parsed, file: string, context: CommandContext): Sw
     context.registry.architecture(cell.arch);
     context.registry.dataset(cell.dataset);
     for (const method of cell.methods) if (method !== 'none') context.registry.matcher(method);
+    if (cell.merges?.matcher) context.registry.matcher(cell.merges.matcher);
   }
   const store = optionalString(parsed, 'store') ?? join('sweeps', sweep.name.replace(/[^A-Za-z0-9._-]+/g, '-'));
   const queue = optionalString(parsed, 'queue') ?? (context.env.WEIGHTSPACE_QUEUE || undefined);
@@ -149,7 +150,15 @@ async function runSweep(parsed: Parsed, setting: SweepSetting, context: CommandC
   } else {
     const parallel = integerFlag(parsed, 'jobs', cpus().length, 1) as number;
     context.log(`${sweep.name}: ${jobs.length} jobs, ${parallel} at a time, store ${store}`);
-    rows = await runSweepLocally(jobs, { store, parallel, backend, retries, log: context.log });
+    rows = await runSweepLocally(jobs, {
+      store,
+      parallel,
+      backend,
+      retries,
+      log: context.log,
+      progress: progressBar(),
+      task: sweep.name,
+    });
     notRun = jobs.length - rows.length;
   }
   writeJsonAtomic(join(store, 'results.json'), { sweep: sweep.name, rows });

@@ -73,39 +73,6 @@ describe('reproductions, smallest configuration', () => {
     expect(hidden('weight-matched')).toBeLessThan(hidden('naive'));
   });
 
-  it('merge: aligned merges of 2 and 4 models keep more accuracy than averaging', async () => {
-    const { out, results } = await reproduce('merge');
-    expectFiles(out, ['table.md', 'merge.svg']);
-    const entries = results.entries as Array<{ key: string; report: { clean: { accuracy: number } } }>;
-    expect(entries.map((e) => e.key)).toEqual([
-      'base/0',
-      'base/1',
-      'base/2',
-      'base/3',
-      'average/2',
-      'mergemany/2',
-      'hierarchical/2',
-      'average/4',
-      'mergemany/4',
-      'hierarchical/4',
-    ]);
-    const accuracy = (key: string) => entries.find((e) => e.key === key)!.report.clean.accuracy;
-    for (const k of [2, 4]) {
-      expect(accuracy(`mergemany/${k}`)).toBeGreaterThan(accuracy(`average/${k}`));
-      expect(accuracy(`hierarchical/${k}`)).toBeGreaterThan(accuracy(`average/${k}`));
-    }
-  });
-
-  it('resnet: activation matching and BN reset each lower the barrier of a BatchNorm ResNet', async () => {
-    const { out, results } = await reproduce('resnet');
-    expectFiles(out, ['table.md', 'resnet-barriers.svg']);
-    const rows = results.rows as Array<{ width: number; method: string; barriers: Record<string, Barriers> }>;
-    expect(rows.map((r) => `${r.width}/${r.method}`)).toEqual(['1/naive', '1/weight', '1/activation', '1/ste']);
-    const [naive, , activation] = rows;
-    expect(activation.barriers.plain.max).toBeLessThan(naive.barriers.plain.max);
-    expect(naive.barriers['BN reset'].midpoint).toBeLessThan(naive.barriers.plain.midpoint);
-  });
-
   it('width: temperature calibration lowers every raw loss barrier, and every layer reports LEWC and orthogonality', async () => {
     const { out, results } = await reproduce('width');
     expectFiles(out, ['table.md', 'width.svg']);

@@ -5,7 +5,9 @@ import type { ResultRow } from './local-runner';
 /** The finished evaluations of a sweep as a text table: one line per pair, method and correction. */
 export function evaluationTable(jobs: readonly SweepJob[], rows: readonly ResultRow[]): string {
   const byId = new Map(jobs.map((job) => [job.id, job]));
-  const evaluated = rows.filter((r) => r.kind === 'evaluate' && r.status === 'done');
+  const evaluated = rows.filter(
+    (r) => r.kind === 'evaluate' && r.status === 'done' && (r.inputs as EvaluateJobInputs).metric === 'barrier',
+  );
   return table(
     ['config', 'seeds', 'method', 'correction', 'loss barrier', 'accuracy barrier (pts)'],
     evaluated.map((r) => {

@@ -20,10 +20,10 @@ export interface AlignJobInputs {
   options?: SweepCell['align'];
 }
 
-/** A metric of an aligned pair: the barrier curve under a correction. */
+/** A metric of an aligned pair: the barrier curve under a correction, LLFC or LEWC. */
 export interface EvaluateJobInputs {
   align: string;
-  metric: 'barrier';
+  metric: SweepCell['metrics'][number];
   correction: string;
   points: number;
   dataset: string;
@@ -31,16 +31,36 @@ export interface EvaluateJobInputs {
   statSamples?: number;
 }
 
+/** Merging trained models (named by their jobs' ids, in the set's order) into one. */
+export interface MergeJobInputs {
+  models: string[];
+  method: NonNullable<SweepCell['merges']>['methods'][number];
+  /** The matcher that aligns the models (none for `average`). */
+  matcher?: string;
+  dataset: string;
+}
+
+/** Robustness of one model: a trained one or a merge, named by its job's id. */
+export interface RobustnessJobInputs {
+  model: string;
+  dataset: string;
+  settings: NonNullable<SweepCell['robustness']>;
+  testLimit?: number;
+}
+
 /** One job of a sweep: its id is the hash of its kind and inputs, so equal work is one job. */
 export type SweepJob =
   | { id: string; kind: 'train'; inputs: TrainJobInputs; dependsOn: string[] }
   | { id: string; kind: 'align'; inputs: AlignJobInputs; dependsOn: string[] }
-  | { id: string; kind: 'evaluate'; inputs: EvaluateJobInputs; dependsOn: string[] };
+  | { id: string; kind: 'evaluate'; inputs: EvaluateJobInputs; dependsOn: string[] }
+  | { id: string; kind: 'merge'; inputs: MergeJobInputs; dependsOn: string[] }
+  | { id: string; kind: 'robustness'; inputs: RobustnessJobInputs; dependsOn: string[] };
 
 /**
  * The jobs of a sweep's cells, each once, in an order where every job follows the jobs it depends
  * on: per cell, one train job per seed; per seed pair and method, one align job (on both models);
- * per aligned pair, correction and metric, one evaluate job. Two cells that train a model alike
+ * per aligned pair, correction and metric, one evaluate job; per merge set and method, one merge
+ * job; with robustness, one robustness job per model merged and per merge. Two cells that train a model alike
  * (same architecture, config, dataset, seed and training settings) share its job, and so every
  * method and metric that uses it.
  */
@@ -68,8 +88,9 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
           inputs: { a, b, method, dataset: cell.dataset, ...options },
           dependsOn: [a, b],
         });
-        for (const correction of cell.corrections) {
-          for (const metric of cell.metrics) {
+        for (const metric of cell.metrics) {
+          // Corrections apply to the barrier curve; LLFC and LEWC look at the pair as it is.
+          for (const correction of metric === 'barrier' ? cell.corrections : ['plain']) {
             const inputs: EvaluateJobInputs = {
               align,
               metric,
@@ -82,6 +103,26 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
             add({ kind: 'evaluate', inputs, dependsOn: [align] });
           }
         }
+      }
+    }
+    const robustnessOf = (model: string) => {
+      if (!cell.robustness) return;
+      const inputs: RobustnessJobInputs = {
+        model,
+        dataset: cell.dataset,
+        settings: cell.robustness,
+        ...(cell.testLimit ? { testLimit: cell.testLimit } : {}),
+      };
+      add({ kind: 'robustness', inputs, dependsOn: [model] });
+    };
+    for (const set of cell.merges?.sets ?? []) {
+      const models = set.map(trained);
+      models.forEach(robustnessOf);
+      for (const method of cell.merges!.methods) {
+        const matcher = method === 'average' ? {} : { matcher: cell.merges!.matcher ?? 'weight' };
+        robustnessOf(
+          add({ kind: 'merge', inputs: { models, method, ...matcher, dataset: cell.dataset }, dependsOn: models }),
+        );
       }
     }
   }

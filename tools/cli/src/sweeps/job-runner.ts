@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { SweepJob } from './job-graph';
 
@@ -14,25 +15,41 @@ const CLI = __filename.endsWith('.ts')
   ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')]
   : [join(__dirname, '..', 'main.js')];
 
-/** Where a job's outputs go in the store: models/<id>.safetensors, align/<id>/, evaluate/<id>/. */
-export function jobPaths(store: string, id: string): { model: string; align: string; evaluate: string } {
+/**
+ * Where a job's outputs go in the store: models/<id>.safetensors (trained), merges/<id>.safetensors,
+ * align/<id>/, evaluate/<id>/, robustness/<id>/.
+ */
+export function jobPaths(
+  store: string,
+  id: string,
+): { model: string; merged: string; align: string; evaluate: string; robustness: string } {
   return {
     model: join(store, 'models', `${id}.safetensors`),
+    merged: join(store, 'merges', `${id}.safetensors`),
     align: join(store, 'align', id),
     evaluate: join(store, 'evaluate', id),
+    robustness: join(store, 'robustness', id),
   };
+}
+
+/** The checkpoint a train or merge job writes. */
+function checkpointOf(job: SweepJob, store: string): string {
+  return job.kind === 'merge' ? jobPaths(store, job.id).merged : jobPaths(store, job.id).model;
 }
 
 /**
  * The `weightspace` command line that does a job, writing into the store; `--json` makes it print
  * its result. `jobs` finds the jobs it depends on (an evaluation reads the models its alignment
  * names). Align with method `none` writes nothing (undefined): the evaluation reads B as trained.
+ * `threads` caps the worker threads of a curve, so jobs running side by side share the cores
+ * instead of each taking all of them (the results do not depend on it).
  */
 export function jobCommand(
   job: SweepJob,
   jobs: ReadonlyMap<string, SweepJob>,
   store: string,
   backend: string,
+  threads?: number,
 ): string[] | undefined {
   const common = ['--backend', backend, '--json'];
   switch (job.kind) {
@@ -70,13 +87,44 @@ export function jobCommand(
         align.inputs.method === 'none'
           ? jobPaths(store, align.inputs.b).model
           : join(jobPaths(store, align.id).align, 'b_aligned.safetensors');
+      const pair = ['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset];
+      const limit = inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : [];
+      const out = ['--out', jobPaths(store, job.id).evaluate, ...common];
+      if (inputs.metric === 'llfc') return ['llfc', ...pair, ...limit, ...out];
+      if (inputs.metric === 'lewc') return ['lewc', ...pair, '--points', String(inputs.points), ...limit, ...out];
       return [
         'interpolate',
-        ...['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset],
+        ...pair,
         ...['--points', String(inputs.points), '--correct', inputs.correction],
-        ...(inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : []),
+        ...limit,
         ...(inputs.statSamples ? ['--stat-samples', String(inputs.statSamples)] : []),
-        ...['--out', jobPaths(store, job.id).evaluate, ...common],
+        ...(threads ? ['--threads', String(threads)] : []),
+        ...out,
+      ];
+    }
+    case 'merge': {
+      const { inputs } = job;
+      return [
+        'merge',
+        ...['--method', inputs.method, ...(inputs.matcher ? ['--matcher', inputs.matcher] : [])],
+        ...['--dataset', inputs.dataset, '--out', jobPaths(store, job.id).merged, ...common],
+        ...inputs.models.map((id) => jobPaths(store, id).model),
+      ];
+    }
+    case 'robustness': {
+      const { inputs } = job;
+      const { settings } = inputs;
+      const model = jobs.get(inputs.model);
+      if (!model) throw new Error(`robustness job ${job.id}: its model's job ${inputs.model} is not known`);
+      return [
+        'robustness',
+        ...['--model', checkpointOf(model, store), '--dataset', inputs.dataset],
+        ...(settings.eps ? ['--eps', settings.eps.join(',')] : []),
+        ...(settings.noise ? ['--noise', settings.noise.join(',')] : []),
+        ...(settings.pgdSteps ? ['--pgd-steps', String(settings.pgdSteps)] : []),
+        ...(settings.attackLimit ? ['--attack-limit', String(settings.attackLimit)] : []),
+        ...(inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : []),
+        ...['--out', jobPaths(store, job.id).robustness, ...common],
       ];
     }
   }
@@ -115,4 +163,9 @@ export function runCommand(label: string, args: readonly string[]): Promise<Reco
 /** The result a finished job left in the store (`result.json`), if it finished before. */
 export function storedResult(path: string): Record<string, unknown> | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : undefined;
+}
+
+/** The worker threads each of `parallel` jobs running side by side gets: the cores shared out, at least one. */
+export function threadsPerJob(parallel: number): number {
+  return Math.max(1, Math.floor(cpus().length / Math.max(1, parallel)));
 }

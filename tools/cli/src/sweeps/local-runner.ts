@@ -1,9 +1,9 @@
-import { writeJsonAtomic } from '@weightspace/core';
+import { type ProgressSink, writeJsonAtomic } from '@weightspace/core';
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SweepJob } from './job-graph';
-import { jobCommand, runCommand, storedResult } from './job-runner';
+import { jobCommand, runCommand, storedResult, threadsPerJob } from './job-runner';
 import type { SweepJobState } from './results-table';
 
 /** One row of a sweep's results: a job, its inputs, its metrics, when and where it ran. */
@@ -66,7 +66,16 @@ export function localJobStates(jobs: readonly SweepJob[], store: string): SweepJ
  */
 export async function runSweepLocally(
   jobs: readonly SweepJob[],
-  options: { store: string; parallel: number; backend: string; retries?: number; log?: (line: string) => void },
+  options: {
+    store: string;
+    parallel: number;
+    backend: string;
+    retries?: number;
+    log?: (line: string) => void;
+    /** Jobs ended of all, after each job (task: the sweep's name or 'sweep'). */
+    progress?: ProgressSink;
+    task?: string;
+  },
 ): Promise<ResultRow[]> {
   const { store, backend } = options;
   const byId = new Map(jobs.map((job) => [job.id, job]));
@@ -76,6 +85,13 @@ export async function runSweepLocally(
     if (earlier?.status === 'done') rows.set(job.id, earlier);
   }
   const running = new Set<string>();
+  const reportProgress = () =>
+    options.progress?.({
+      task: options.task ?? 'sweep',
+      done: rows.size,
+      total: jobs.length,
+      info: `${running.size} running, ${[...rows.values()].filter((r) => r.status === 'failed').length} failed`,
+    });
   const ready = (job: SweepJob) =>
     !rows.has(job.id) && !running.has(job.id) && job.dependsOn.every((d) => rows.get(d)?.status === 'done');
   const run = async (job: SweepJob): Promise<void> => {
@@ -88,10 +104,11 @@ export async function runSweepLocally(
       pid: process.pid,
       startedAt: new Date().toISOString(),
     });
+    options.log?.(`start ${job.kind} ${job.id}`);
     while (attempts <= (options.retries ?? 1)) {
       attempts++;
       try {
-        const args = jobCommand(job, byId, store, backend);
+        const args = jobCommand(job, byId, store, backend, threadsPerJob(options.parallel));
         metrics = args ? await runCommand(`${job.kind} ${job.id}`, args) : {};
         error = undefined;
         break;
@@ -116,6 +133,7 @@ export async function runSweepLocally(
     rmSync(runningPath(store, job.id), { force: true });
     rows.set(job.id, row);
     options.log?.(`${row.status} ${job.kind} ${job.id} (${row.seconds.toFixed(1)} s)`);
+    reportProgress();
   };
   await new Promise<void>((resolve, reject) => {
     const pump = () => {

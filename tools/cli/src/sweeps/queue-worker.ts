@@ -2,7 +2,7 @@ import { writeJsonAtomic } from '@weightspace/core';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type PgBoss from 'pg-boss';
-import { jobCommand, runCommand } from './job-runner';
+import { jobCommand, runCommand, threadsPerJob } from './job-runner';
 import { resultPath, type ResultRow } from './local-runner';
 import { advance, openQueue, QUEUE, type QueuedJob, type SweepQueue } from './postgres-queue';
 import { claimJob, endAttempt, heartbeat, storedJobs } from './results-table';
@@ -124,7 +124,7 @@ async function runEntry(
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   try {
-    const args = jobCommand(job, byId, store, claimed.backend);
+    const args = jobCommand(job, byId, store, claimed.backend, threadsPerJob(options.concurrency));
     const metrics = args ? await runCommand(label, args) : {};
     // Only the worker that still holds the job ends it (it may have been taken back meanwhile).
     if (await endAttempt(queue.db, jobId, me.id, { status: 'done', metrics, seconds: seconds() })) {

@@ -97,6 +97,39 @@ describe('weightspace sweep', () => {
     expect(rows).toHaveLength(8);
   });
 
+  it('runs LLFC and LEWC on pairs, merges sets by each method, and measures the robustness of every model', async () => {
+    const study = {
+      name: 'merges',
+      base: {
+        ...sweep.base,
+        methods: ['weight'],
+        metrics: ['llfc', 'lewc'],
+        merges: { sets: [[0, 1, 2]], methods: ['average', 'mergemany'] },
+        robustness: { eps: [0.1], noise: [0.3], pgdSteps: 2, attackLimit: 40 },
+      },
+    };
+    writeFileSync(join(dir, 'merges.json'), JSON.stringify(study));
+    const r = await cli('sweep', join(dir, 'merges.json'), '--store', join(dir, 'merges'), '--jobs', '2', '--json');
+    expect(r.code).toBe(0);
+    const rows = (JSON.parse(r.out) as { rows: ResultRow[] }).rows;
+    const kinds = rows.map((row) => row.kind);
+    // 3 models, 1 alignment, 2 metrics, 2 merges, 5 robustness reports (3 models + 2 merges).
+    expect(kinds.filter((k) => k === 'train')).toHaveLength(3);
+    expect(kinds.filter((k) => k === 'evaluate')).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'merge')).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'robustness')).toHaveLength(5);
+    expect(rows.every((row) => row.status === 'done')).toBe(true);
+    const metric = (name: string) =>
+      rows.find((row) => row.kind === 'evaluate' && (row.inputs as { metric: string }).metric === name)!.metrics;
+    expect(metric('llfc')).toHaveProperty('layers');
+    expect(metric('lewc')).toHaveProperty('curve.barriers.calibratedLoss');
+    const clean = rows
+      .filter((row) => row.kind === 'robustness')
+      .map((row) => (row.metrics as { clean: { accuracy: number } }).clean.accuracy);
+    for (const accuracy of clean) expect(accuracy).toBeGreaterThan(0.1);
+    expect(existsSync(join(dir, 'merges', 'merges'))).toBe(true);
+  });
+
   it('refuses an unknown matcher before any job starts, naming it', async () => {
     const unknown = { ...sweep, name: 'unknown', base: { ...sweep.base, methods: ['wieght'] } };
     writeFileSync(join(dir, 'unknown.json'), JSON.stringify(unknown));

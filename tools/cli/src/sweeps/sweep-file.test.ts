@@ -115,4 +115,45 @@ describe('the job graph of a sweep', () => {
     const doubled = parseSweepFile({ name: 'twice', base, grid: { 'train.epochs': [1, 1] } }, 'twice.json');
     expect(expandSweep(doubled.cells)).toHaveLength(expandSweep(doubled.cells.slice(0, 1)).length);
   });
+
+  it('merges each set by each method after its models, and measures the robustness of models and merges once each', () => {
+    const { cells: merging } = parseSweepFile(
+      {
+        name: 'merges',
+        base: {
+          ...base,
+          pairs: [],
+          merges: {
+            sets: [
+              [0, 1],
+              [0, 1, 2, 3],
+            ],
+            methods: ['average', 'mergemany'],
+          },
+          robustness: { eps: [0.1] },
+        },
+      },
+      'merges.json',
+    );
+    const graph = expandSweep(merging);
+    const of = (kind: string) => graph.filter((j) => j.kind === kind);
+    expect(of('train')).toHaveLength(4);
+    expect(of('merge')).toHaveLength(2 * 2);
+    // Four models (seeds 0 and 1 measured once though in both sets) and four merges.
+    expect(of('robustness')).toHaveLength(4 + 4);
+    const trained = new Set(of('train').map((j) => j.id));
+    for (const merge of of('merge')) expect(merge.dependsOn.every((d) => trained.has(d))).toBe(true);
+    expect(of('merge').map((j) => (j.inputs as { matcher?: string }).matcher)).toEqual([
+      undefined,
+      'weight',
+      undefined,
+      'weight',
+    ]);
+  });
+
+  it('refuses a cell with neither pairs nor merges, naming it', () => {
+    expect(() => parseSweepFile({ name: 'empty', base: { ...base, pairs: [] } }, 'empty.json')).toThrow(
+      /empty\.json, cell 0 \(base\): give pairs to compare or merges to make/,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { validateAgainst } from '@weightspace/core';
+import { ConfigError, validateAgainst } from '@weightspace/core';
 
 /**
  * A study as data: one base cell (architecture, config, dataset, training, the seed pairs, the
@@ -32,14 +32,21 @@ export interface SweepCell {
   };
   /** Seed pairs [A, B]: one model per seed, shared by every pair and cell that trains it alike. */
   pairs: Array<[number, number]>;
+  /** Sets of seeds merged into one model each, by each method (Git Re-Basin's MergeMany, …). */
+  merges?: { sets: number[][]; methods: Array<'average' | 'mergemany' | 'hierarchical'>; matcher?: string };
+  /** Robustness of every merged model and every model merged (`weightspace robustness`). */
+  robustness?: { eps?: number[]; noise?: number[]; pgdSteps?: number; attackLimit?: number };
   /** How B is brought to A before interpolation: `none` (as trained) or a matcher id. */
   methods: string[];
   /** Settings of the data-driven matchers (`weightspace align --samples --steps --batch-size`). */
   align?: { samples?: number; steps?: number; batchSize?: number };
   /** Corrections of the interpolated models: `plain`, `bn-reset` (BatchNorm statistics), `repair`. */
   corrections: string[];
-  /** What is measured on each aligned pair: `barrier` (the loss and accuracy curve). */
-  metrics: Array<'barrier'>;
+  /**
+   * What is measured on each aligned pair: `barrier` (the loss and accuracy curve, under each
+   * correction), `llfc` (layerwise feature connectivity), `lewc` (calibrated barriers, LEWC).
+   */
+  metrics: Array<'barrier' | 'llfc' | 'lewc'>;
   points: number;
   testLimit?: number;
   /** Training samples for the corrections' statistics (`interpolate --stat-samples`). */
@@ -65,7 +72,7 @@ const trainSchema = {
 export const sweepCellSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['arch', 'config', 'dataset', 'train', 'pairs'],
+  required: ['arch', 'config', 'dataset', 'train'],
   properties: {
     arch: { type: 'string', minLength: 1 },
     config: { type: 'object' },
@@ -73,7 +80,7 @@ export const sweepCellSchema = {
     train: trainSchema,
     pairs: {
       type: 'array',
-      minItems: 1,
+      default: [],
       items: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 2, maxItems: 2 },
     },
     methods: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, default: ['none', 'weight'] },
@@ -83,7 +90,36 @@ export const sweepCellSchema = {
       minItems: 1,
       default: ['plain'],
     },
-    metrics: { type: 'array', items: { enum: ['barrier'] }, minItems: 1, default: ['barrier'] },
+    metrics: { type: 'array', items: { enum: ['barrier', 'llfc', 'lewc'] }, minItems: 1, default: ['barrier'] },
+    merges: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['sets', 'methods'],
+      properties: {
+        sets: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 2, uniqueItems: true },
+        },
+        methods: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: ['average', 'mergemany', 'hierarchical'] },
+        },
+        matcher: { type: 'string', minLength: 1 },
+      },
+    },
+    robustness: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        eps: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+        noise: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+        pgdSteps: { type: 'integer', minimum: 1 },
+        attackLimit: { type: 'integer', minimum: 1 },
+      },
+    },
     align: {
       type: 'object',
       additionalProperties: false,
@@ -123,9 +159,13 @@ export const sweepFileSchema = {
  */
 export function parseSweepFile(value: unknown, source: string): { sweep: SweepFile; cells: SweepCell[] } {
   const sweep = validateAgainst<SweepFile>(sweepFileSchema, value, source);
-  const cells = expandCells(sweep).map(({ cell, fields }, k) =>
-    validateAgainst<SweepCell>(sweepCellSchema, cell, `${source}, cell ${k} (${describeFields(fields)})`),
-  );
+  const cells = expandCells(sweep).map(({ cell, fields }, k) => {
+    const where = `${source}, cell ${k} (${describeFields(fields)})`;
+    const valid = validateAgainst<SweepCell>(sweepCellSchema, cell, where);
+    if (!valid.pairs.length && !valid.merges)
+      throw new ConfigError(`${where}: give pairs to compare or merges to make`);
+    return valid;
+  });
   return { sweep, cells };
 }
 

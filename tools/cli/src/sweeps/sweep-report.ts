@@ -34,7 +34,8 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
   for (const row of rows) {
     const barriers = (row.metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
     if (row.kind !== 'evaluate' || row.status !== 'done' || !barriers) continue;
-    const { align, correction } = row.inputs as EvaluateJobInputs;
+    const { align, correction, metric } = row.inputs as EvaluateJobInputs;
+    if (metric !== 'barrier') continue;
     const pair = byId.get(align)?.inputs as AlignJobInputs | undefined;
     if (!pair) continue;
     const [a, b] = [pair.a, pair.b].map((id) => byId.get(id)?.inputs as TrainJobInputs);

@@ -1,0 +1,152 @@
+import type {
+  AlignJobInputs,
+  EvaluateJobInputs,
+  ReproductionAnalysis,
+  ReproductionInput,
+  ResultRow,
+  SweepJob,
+  TrainJobInputs,
+} from '@weightspace/cli';
+import { markdownTable, meanAndStd } from '@weightspace/cli';
+import { linePlotSvg } from '@weightspace/core';
+
+/** The corrections of the interpolated models, as the sweep names them and as the table does. */
+export const CORRECTIONS = { plain: 'plain', 'bn-reset': 'BN reset', repair: 'REPAIR' } as const;
+/** The alignment methods, as the sweep names them and as the table does. */
+export const METHODS = { none: 'naive', weight: 'weight', activation: 'activation', ste: 'STE' } as const;
+
+type Correction = keyof typeof CORRECTIONS;
+type Stat = { mean: number; std: number };
+
+/** One width and method over the seed pairs: endpoint accuracies and the barriers per correction. */
+export interface WidthRow {
+  width: number;
+  method: string;
+  pairs: number;
+  accuracyA: Stat;
+  accuracyB: Stat;
+  barriers: Partial<Record<Correction, { midpoint: Stat; max: Stat; accuracy: Stat }>>;
+}
+
+interface Curve {
+  barriers: { loss: number; accuracy: number; midpointLoss: number };
+  endpoints: { a: { accuracy: number }; b: { accuracy: number } };
+}
+
+/**
+ * The sweep's finished curves as the reproduction's rows: one per width and method (ordered by
+ * width, then as METHODS lists them), mean ± std over the seed pairs of the midpoint and maximum
+ * loss barriers and the accuracy barrier, per correction.
+ */
+export function widthRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): WidthRow[] {
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const groups = new Map<string, { width: number; method: string; curves: Map<Correction, Curve[]> }>();
+  for (const row of rows) {
+    if (row.kind !== 'evaluate' || row.status !== 'done') continue;
+    const { align, correction } = row.inputs as EvaluateJobInputs;
+    const pair = byId.get(align)?.inputs as AlignJobInputs | undefined;
+    if (!pair) continue;
+    const width = ((byId.get(pair.a)?.inputs as TrainJobInputs).config as { width: number }).width;
+    const key = `${width}/${pair.method}`;
+    const group = groups.get(key) ?? { width, method: pair.method, curves: new Map() };
+    const curves = group.curves.get(correction as Correction) ?? [];
+    curves.push(row.metrics as unknown as Curve);
+    group.curves.set(correction as Correction, curves);
+    groups.set(key, group);
+  }
+  const methodOrder = Object.keys(METHODS);
+  return [...groups.values()]
+    .sort((x, y) => x.width - y.width || methodOrder.indexOf(x.method) - methodOrder.indexOf(y.method))
+    .map(({ width, method, curves }) => {
+      const any = [...curves.values()][0];
+      const barriers: WidthRow['barriers'] = {};
+      for (const [correction, cs] of curves) {
+        barriers[correction] = {
+          midpoint: meanAndStd(cs.map((c) => c.barriers.midpointLoss)),
+          max: meanAndStd(cs.map((c) => c.barriers.loss)),
+          accuracy: meanAndStd(cs.map((c) => c.barriers.accuracy)),
+        };
+      }
+      return {
+        width,
+        method,
+        pairs: any.length,
+        accuracyA: meanAndStd(any.map((c) => c.endpoints.a.accuracy)),
+        accuracyB: meanAndStd(any.map((c) => c.endpoints.b.accuracy)),
+        barriers,
+      };
+    });
+}
+
+const methodName = (method: string) => METHODS[method as keyof typeof METHODS] ?? method;
+const withStd = (s: Stat, digits: number, scale = 1) =>
+  s.std > 0
+    ? `${(s.mean * scale).toFixed(digits)} ± ${(s.std * scale).toFixed(digits)}`
+    : (s.mean * scale).toFixed(digits);
+
+/** The rows as a Markdown table: per correction, midpoint / max loss barrier and accuracy barrier. */
+export function widthTable(rows: readonly WidthRow[]): string {
+  const corrections = Object.keys(CORRECTIONS) as Correction[];
+  const header = [
+    'width',
+    'method',
+    'acc A / B (%)',
+    ...corrections.map((c) => `${CORRECTIONS[c]}: mid / max loss, acc (pts)`),
+  ];
+  const body = rows.map((r) => [
+    String(r.width),
+    methodName(r.method),
+    `${withStd(r.accuracyA, 1, 100)} / ${withStd(r.accuracyB, 1, 100)}`,
+    ...corrections.map((c) => {
+      const b = r.barriers[c];
+      return b ? `${withStd(b.midpoint, 3)} / ${withStd(b.max, 3)}, ${withStd(b.accuracy, 1, 100)}` : '-';
+    }),
+  ]);
+  return markdownTable(header, body);
+}
+
+/** The midpoint loss barrier against width, one panel per correction, one line per method. */
+export function widthFigure(rows: readonly WidthRow[], title: string): string {
+  const methods = [...new Set(rows.map((r) => r.method))];
+  const panels = (Object.keys(CORRECTIONS) as Correction[]).map((correction) => ({
+    title: CORRECTIONS[correction],
+    xLabel: 'width multiplier',
+    yLabel: 'midpoint loss barrier',
+    series: methods.map((method) => {
+      const mine = rows.filter((r) => r.method === method && r.barriers[correction]);
+      return {
+        name: methodName(method),
+        xs: mine.map((r) => r.width),
+        ys: mine.map((r) => r.barriers[correction]!.midpoint.mean),
+        errors: mine.map((r) => r.barriers[correction]!.midpoint.std),
+      };
+    }),
+  }));
+  return linePlotSvg(panels, title);
+}
+
+/** The reproduction's analysis: table.md and resnet-barriers.svg from the sweep's rows. */
+export function resnetAnalysis(input: ReproductionInput): ReproductionAnalysis {
+  const rows = widthRows(input.jobs, input.rows);
+  const base = input.cells[0];
+  const config = base.config as { depth: number; stemStride: number };
+  const epochs = `${base.train.epochs} epoch${base.train.epochs === 1 ? '' : 's'}`;
+  const note = [
+    `ResNet (depth ${config.depth}, stem stride ${config.stemStride}, BatchNorm) on Fashion-MNIST,`,
+    `${base.train.trainLimit ?? 'all'} training images, ${epochs} (Adam ${base.train.learningRate}, batch ${base.train.batchSize}),`,
+    `seed pairs ${base.pairs.map((p) => p.join('/')).join(', ')}; ${base.points}-point paths on ${base.testLimit ?? 'all'} test images;`,
+    `statistics and matching on ${base.statSamples} training images, ${base.align?.steps} STE steps.`,
+  ].join(' ');
+  const text = `${widthTable(rows)}\n\n${note}\n`;
+  return {
+    rows,
+    text,
+    files: {
+      'table.md': text,
+      'resnet-barriers.svg': widthFigure(
+        rows,
+        `ResNet-${config.depth} (BatchNorm) on Fashion-MNIST: midpoint loss barrier vs width`,
+      ),
+    },
+  };
+}
