@@ -1,6 +1,6 @@
 import { ConfigError, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerFlag, numberFlag, optionalString, parse, type Parsed } from '../args';
 import { chooseBackend, type Command, type CommandContext, printResult } from '../command';
@@ -116,8 +116,23 @@ function inSweepOrder(jobs: readonly SweepJob[], states: readonly SweepJobState[
 
 const endedRows = (states: readonly SweepJobState[]): ResultRow[] => states.flatMap((s) => (s.row ? [s.row] : []));
 
+/** Refuses a store this process cannot write into, naming it, before any job starts. */
+function assertWritableStore(store: string): void {
+  const probe = join(store, `.write-probe-${process.pid}`);
+  try {
+    mkdirSync(store, { recursive: true });
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    throw new UsageError(
+      `--store ${store}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+}
+
 async function runSweep(parsed: Parsed, setting: SweepSetting, context: CommandContext): Promise<void> {
   const { sweep, jobs, store } = setting;
+  assertWritableStore(store);
   const retries = integerFlag(parsed, 'retries', 1, 0, 100) as number;
   const backend = await chooseBackend(parsed, context, { command: 'sweep' });
   let rows: ResultRow[];

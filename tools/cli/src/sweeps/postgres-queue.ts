@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
+import { UsageError } from '../usage-error';
 import {
   ensureResultsTable,
   markFailed,
@@ -27,10 +28,18 @@ export interface SweepQueue {
 
 /**
  * Connects to PostgreSQL at `url`, creating pg-boss's schema, the queue and the results table
- * when missing. Connection failures reject naming the address (without its password).
+ * when missing. A database it cannot reach or use is a UsageError naming the address (without its
+ * password), so the command exits 2 before any job starts.
  */
 export async function openQueue(url: string, options: { supervise: boolean }): Promise<SweepQueue> {
-  const boss = new PgBoss({ connectionString: url, schedule: false, supervise: options.supervise, max: 4 });
+  // A server that does not answer fails the start within 10 s rather than hanging.
+  const boss = new PgBoss({
+    connectionString: url,
+    schedule: false,
+    supervise: options.supervise,
+    max: 4,
+    connectionTimeoutMillis: 10000,
+  } as PgBoss.ConstructorOptions);
   const errors: Error[] = [];
   boss.on('error', (e) => errors.push(e));
   try {
@@ -39,7 +48,8 @@ export async function openQueue(url: string, options: { supervise: boolean }): P
     await ensureResultsTable(boss.getDb() as Sql);
   } catch (e) {
     await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
-    throw new Error(`--queue ${redacted(url)}: ${(e as Error).message || String(e)}`);
+    const why = (e as Error).message || (e as NodeJS.ErrnoException).code || String(e);
+    throw new UsageError(`--queue ${redacted(url)}: cannot use the database (${why})`);
   }
   return {
     boss,
@@ -86,10 +96,12 @@ export async function forgetJobs(queue: SweepQueue, ids: readonly string[]): Pro
 /**
  * One round of keeping a sweep moving, run by the coordinator and by every worker: lost workers'
  * jobs are failed back to the queue (which retries them, or they fail for good when their retries
- * are used up), jobs whose dependencies are done are queued, and every queued job is (re)sent,
- * so a crash between marking and sending loses nothing. Returns the ids taken back.
+ * are used up), and jobs whose dependencies are done are queued and sent. With `resend`, every
+ * queued job is sent again (the queue ignores those it holds), so a crash between marking a job
+ * queued and sending it loses nothing; heartbeats and the coordinator do that, a worker that has
+ * just finished a job sends only what became ready. Returns the ids taken back.
  */
-export async function advance(queue: SweepQueue): Promise<string[]> {
+export async function advance(queue: SweepQueue, options: { resend: boolean }): Promise<string[]> {
   const lost = await takeBackLostJobs(queue.db);
   for (const { id, worker } of lost) {
     const entry = queueIdOf(id);
@@ -97,7 +109,8 @@ export async function advance(queue: SweepQueue): Promise<string[]> {
     const state = (await queue.boss.getJobById(QUEUE, entry))?.state;
     if (state === 'failed') await markFailed(queue.db, id, `worker ${worker} stopped beating; no retries left`);
   }
-  await markReady(queue.db);
-  await sendJobs(queue, await queuedJobs(queue.db));
+  const ready = await markReady(queue.db);
+  const queued = await queuedJobs(queue.db, options.resend ? undefined : ready);
+  await sendJobs(queue, queued);
   return lost.map((l) => l.id);
 }

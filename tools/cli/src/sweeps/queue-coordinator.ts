@@ -29,8 +29,9 @@ export async function runSweepOnQueue(jobs: readonly SweepJob[], options: QueueS
     const { retried } = await registerSweep(queue.db, options.sweep, jobs, options.store, options.backend, options);
     await forgetJobs(queue, retried);
     if (retried.length) options.log(`${retried.length} job(s) that had failed will run again`);
-    for (;;) {
-      const lost = await advance(queue);
+    for (let round = 0; ; round++) {
+      // Every tenth round (and the first) sends every queued job again: see advance.
+      const lost = await advance(queue, { resend: round % 10 === 0 });
       for (const id of lost) options.log(`took back job ${id} from a worker that stopped beating`);
       const states = await sweepJobStates(queue.db, options.sweep);
       const count = (status: SweepJobState['status']) => states.filter((s) => s.status === status).length;

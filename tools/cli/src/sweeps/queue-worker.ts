@@ -58,7 +58,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     beating = beating
       .then(async () => {
         await heartbeat(queue.db, me);
-        const lost = await advance(queue);
+        const lost = await advance(queue, { resend: true });
         for (const id of lost) options.log(`took back job ${id} from a worker that stopped beating`);
       })
       .catch((e: unknown) => options.log(`worker ${me.id}: heartbeat failed: ${(e as Error).message}`));
@@ -91,7 +91,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
 
 /** Nothing queued or running on any worker, after queueing whatever became ready. */
 async function nothingLeft(queue: SweepQueue): Promise<boolean> {
-  await advance(queue);
+  await advance(queue, { resend: true });
   const { rows } = await queue.db.executeSql(
     `SELECT count(*)::int AS n FROM weightspace_results WHERE status IN ('queued', 'running')`,
     [],
@@ -142,7 +142,7 @@ async function runEntry(
       };
       writeJsonAtomic(resultPath(store, job.id), row);
       await queue.boss.complete(QUEUE, entry.id);
-      await advance(queue);
+      await advance(queue, { resend: false });
     }
     options.log(`done ${label} (${seconds().toFixed(1)} s)`);
     return 'done';

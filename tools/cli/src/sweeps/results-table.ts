@@ -144,11 +144,13 @@ export interface SendPolicy {
   timeoutSeconds: number;
 }
 
-/** The jobs marked queued (sent to the queue, or about to be), with their queue policy. */
-export async function queuedJobs(db: Sql): Promise<({ id: string } & SendPolicy)[]> {
+/** The jobs marked queued (sent to the queue, or about to be), all or those of `ids`, with their queue policy. */
+export async function queuedJobs(db: Sql, ids?: readonly string[]): Promise<({ id: string } & SendPolicy)[]> {
+  if (ids && !ids.length) return [];
   const { rows } = await db.executeSql(
-    `SELECT job_id, retries, timeout_s FROM weightspace_results WHERE status = 'queued'`,
-    [],
+    `SELECT job_id, retries, timeout_s FROM weightspace_results
+     WHERE status = 'queued' AND ($1::text[] IS NULL OR job_id = ANY($1))`,
+    [ids ?? null],
   );
   return rows.map((r) => ({
     id: r.job_id as string,

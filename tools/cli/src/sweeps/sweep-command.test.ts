@@ -130,10 +130,30 @@ describe('weightspace sweep', () => {
     expect(existsSync(join(dir, 'merges', 'merges'))).toBe(true);
   });
 
+  it('refuses a store it cannot write and a database it cannot reach: one line naming it, exit 2, no job run', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    const store = join(blocker, 'store');
+    expectUserError(
+      await cli('sweep', file, '--store', store),
+      /--store .*a-file\/store: cannot write there \(ENOTDIR\)/,
+    );
+    // Nothing listens on port 1 of the loopback interface; the password is not shown.
+    const url = 'postgres://someone:secret@127.0.0.1:1/sweeps';
+    const r = await cli('sweep', file, '--store', join(dir, 'unreached'), '--queue', url);
+    expectUserError(r, /--queue postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/sweeps: cannot use the database/);
+    expect(r.err).not.toContain('secret');
+    expectUserError(await cli('worker', '--queue', url), /cannot use the database/);
+  });
+
   it('refuses an unknown matcher before any job starts, naming it', async () => {
     const unknown = { ...sweep, name: 'unknown', base: { ...sweep.base, methods: ['wieght'] } };
     writeFileSync(join(dir, 'unknown.json'), JSON.stringify(unknown));
     expectUserError(await cli('sweep', join(dir, 'unknown.json'), '--store', join(dir, 'u')), /wieght/);
     expect(existsSync(join(dir, 'u'))).toBe(false);
+    const unknownArch = { ...sweep, name: 'unknown arch', base: { ...sweep.base, arch: 'mpl' } };
+    writeFileSync(join(dir, 'unknown-arch.json'), JSON.stringify(unknownArch));
+    expectUserError(await cli('sweep', join(dir, 'unknown-arch.json'), '--store', join(dir, 'ua')), /mpl/);
+    expect(existsSync(join(dir, 'ua'))).toBe(false);
   });
 });
