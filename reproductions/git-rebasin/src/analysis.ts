@@ -1,13 +1,5 @@
-import type {
-  AlignJobInputs,
-  EvaluateJobInputs,
-  ReproductionAnalysis,
-  ReproductionInput,
-  ResultRow,
-  SweepJob,
-  TrainJobInputs,
-} from '@weightspace/cli';
-import { markdownTable, meanAndStd } from '@weightspace/cli';
+import type { ReproductionAnalysis, ReproductionInput, ResultRow, SweepJob } from '@weightspace/cli';
+import { evaluationsOf, markdownTable, meanAndStd } from '@weightspace/cli';
 import { linePlotSvg } from '@weightspace/core';
 
 /** The corrections of the interpolated models, as the sweep names them and as the table does. */
@@ -39,19 +31,14 @@ interface Curve {
  * loss barriers and the accuracy barrier, per correction.
  */
 export function widthRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): WidthRow[] {
-  const byId = new Map(jobs.map((job) => [job.id, job]));
   const groups = new Map<string, { width: number; method: string; curves: Map<Correction, Curve[]> }>();
-  for (const row of rows) {
-    if (row.kind !== 'evaluate' || row.status !== 'done') continue;
-    const { align, correction } = row.inputs as EvaluateJobInputs;
-    const pair = byId.get(align)?.inputs as AlignJobInputs | undefined;
-    if (!pair) continue;
-    const width = ((byId.get(pair.a)?.inputs as TrainJobInputs).config as { width: number }).width;
-    const key = `${width}/${pair.method}`;
-    const group = groups.get(key) ?? { width, method: pair.method, curves: new Map() };
-    const curves = group.curves.get(correction as Correction) ?? [];
-    curves.push(row.metrics as unknown as Curve);
-    group.curves.set(correction as Correction, curves);
+  for (const { inputs, align, a, metrics } of evaluationsOf(jobs, rows)) {
+    if (inputs.metric !== 'barrier') continue;
+    const width = (a.config as { width: number }).width;
+    const key = `${width}/${align.method}`;
+    const group = groups.get(key) ?? { width, method: align.method, curves: new Map() };
+    const correction = inputs.correction as Correction;
+    group.curves.set(correction, [...(group.curves.get(correction) ?? []), metrics as unknown as Curve]);
     groups.set(key, group);
   }
   const methodOrder = Object.keys(METHODS);

@@ -15,7 +15,16 @@ export { FlagDefinition, FlagTable } from './flags';
 export { CheckpointNames } from './checkpoint-names';
 export { experimentSchema, ExperimentSpec, mnistMlpDemo } from './experiment-schema';
 export { parseSweepFile, SweepFile, SweepCell, sweepFileSchema } from './sweeps/sweep-file';
-export { expandSweep, jobId, SweepJob, TrainJobInputs, AlignJobInputs, EvaluateJobInputs } from './sweeps/job-graph';
+export {
+  Evaluation,
+  evaluationsOf,
+  expandSweep,
+  jobId,
+  SweepJob,
+  TrainJobInputs,
+  AlignJobInputs,
+  EvaluateJobInputs,
+} from './sweeps/job-graph';
 export { ResultRow } from './sweeps/local-runner';
 export { meanAndStd, reportLines, ReportLine } from './sweeps/sweep-report';
 export {

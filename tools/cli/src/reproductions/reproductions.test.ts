@@ -59,40 +59,6 @@ describe('reproductions, smallest configuration', () => {
     expect(wAsym.movedByMatching).toBeLessThanOrEqual(1);
   });
 
-  it('llfc: spawned and weight-matched pairs are far more connected than the naive pair', async () => {
-    const { out, results } = await reproduce('llfc');
-    expectFiles(out, ['table.md', 'llfc.svg', 'models/child-12.safetensors']);
-    const pairs = results.results as Record<
-      string,
-      { barriers: { loss: number }; llfc: { layers: Array<{ tap: string; dis: Record<string, { mean: number }> }> } }
-    >;
-    expect(Object.keys(pairs)).toEqual(['spawned', 'weight-matched', 'naive']);
-    expect(pairs['weight-matched'].barriers.loss).toBeLessThan(pairs.naive.barriers.loss / 2);
-    expect(pairs.spawned.barriers.loss).toBeLessThan(pairs.naive.barriers.loss / 2);
-    const hidden = (name: string) => pairs[name].llfc.layers.find((l) => l.tap === 'layers.1')!.dis['0.5'].mean;
-    expect(hidden('weight-matched')).toBeLessThan(hidden('naive'));
-  });
-
-  it('width: temperature calibration lowers every raw loss barrier, and every layer reports LEWC and orthogonality', async () => {
-    const { out, results } = await reproduce('width');
-    expectFiles(out, ['table.md', 'width.svg']);
-    const rows = results.rows as Array<{
-      key: string;
-      lossBarrier: number;
-      calibratedLossBarrier: number;
-      midpointBeta: number;
-      lewcCosine: unknown[];
-      orthogonality: unknown[];
-    }>;
-    expect(rows.map((r) => r.key)).toEqual(['w32/wd0.003', 'w32/wd0.0001', 'w64/wd0.003', 'w64/wd0.0001']);
-    for (const row of rows) {
-      expect(row.calibratedLossBarrier).toBeLessThan(row.lossBarrier);
-      expect(row.midpointBeta).toBeGreaterThan(0);
-      expect(row.lewcCosine).toHaveLength(5);
-      expect(row.orthogonality).toHaveLength(3);
-    }
-  });
-
   it('transformers: the orthogonal stream beats a permutation-only one, and learned matching beats vanilla averaging', async () => {
     const { out, results } = await reproduce('transformers');
     expectFiles(out, [

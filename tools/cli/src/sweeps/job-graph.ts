@@ -8,6 +8,8 @@ export interface TrainJobInputs {
   dataset: string;
   seed: number;
   train: SweepCell['train'];
+  /** The parent model's job id, when this model is spawned from it (`train --init`). */
+  init?: string;
 }
 
 /** Aligning B to A by a method (`none`: B as trained), the models named by their jobs' ids. */
@@ -72,11 +74,19 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
     return id;
   };
   for (const cell of cells) {
+    const model = { arch: cell.arch, config: cell.config, dataset: cell.dataset };
+    const parent = cell.spawn
+      ? add({
+          kind: 'train',
+          inputs: { ...model, seed: cell.spawn.seed, train: { ...cell.train, epochs: cell.spawn.epochs } },
+          dependsOn: [],
+        })
+      : undefined;
     const trained = (seed: number) =>
       add({
         kind: 'train',
-        inputs: { arch: cell.arch, config: cell.config, dataset: cell.dataset, seed, train: cell.train },
-        dependsOn: [],
+        inputs: { ...model, seed, train: cell.train, ...(parent ? { init: parent } : {}) },
+        dependsOn: parent ? [parent] : [],
       });
     for (const [seedA, seedB] of cell.pairs) {
       const [a, b] = [trained(seedA), trained(seedB)];
@@ -98,7 +108,10 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
               points: cell.points,
               dataset: cell.dataset,
               ...(cell.testLimit ? { testLimit: cell.testLimit } : {}),
-              ...(cell.statSamples && correction !== 'plain' ? { statSamples: cell.statSamples } : {}),
+              // Statistics: a correction's, or LEWC's temperature calibration.
+              ...(cell.statSamples && (correction !== 'plain' || metric === 'lewc')
+                ? { statSamples: cell.statSamples }
+                : {}),
             };
             add({ kind: 'evaluate', inputs, dependsOn: [align] });
           }
@@ -147,4 +160,32 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A finished evaluation with what it measured: its inputs, the alignment and both trained models. */
+export interface Evaluation {
+  inputs: EvaluateJobInputs;
+  align: AlignJobInputs;
+  a: TrainJobInputs;
+  b: TrainJobInputs;
+  metrics: Record<string, unknown>;
+}
+
+/**
+ * The done evaluations among `rows` (result rows of `jobs`), each with its alignment and its two
+ * trained models looked up in the job graph; rows of other jobs, or of jobs not in it, are skipped.
+ */
+export function evaluationsOf(
+  jobs: readonly SweepJob[],
+  rows: ReadonlyArray<{ id: string; kind: string; status: string; inputs: unknown; metrics: Record<string, unknown> }>,
+): Evaluation[] {
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  return rows.flatMap((row) => {
+    if (row.kind !== 'evaluate' || row.status !== 'done') return [];
+    const inputs = row.inputs as EvaluateJobInputs;
+    const align = byId.get(inputs.align);
+    const [a, b] = align?.kind === 'align' ? [byId.get(align.inputs.a), byId.get(align.inputs.b)] : [];
+    if (align?.kind !== 'align' || a?.kind !== 'train' || b?.kind !== 'train') return [];
+    return [{ inputs, align: align.inputs, a: a.inputs, b: b.inputs, metrics: row.metrics }];
+  });
 }

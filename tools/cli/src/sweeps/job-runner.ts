@@ -61,6 +61,7 @@ export function jobCommand(
         ...['--seed', String(inputs.seed), '--epochs', String(inputs.train.epochs)],
         ...['--batch-size', String(inputs.train.batchSize), '--lr', String(inputs.train.learningRate)],
         ...(inputs.train.trainLimit ? ['--train-limit', String(inputs.train.trainLimit)] : []),
+        ...(inputs.init ? ['--init', jobPaths(store, inputs.init).model] : []),
         ...(inputs.train.optimizer ? ['--optimizer', inputs.train.optimizer] : []),
         ...(inputs.train.momentum !== undefined ? ['--momentum', String(inputs.train.momentum)] : []),
         ...(inputs.train.weightDecay !== undefined ? ['--weight-decay', String(inputs.train.weightDecay)] : []),
@@ -91,7 +92,10 @@ export function jobCommand(
       const limit = inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : [];
       const out = ['--out', jobPaths(store, job.id).evaluate, ...common];
       if (inputs.metric === 'llfc') return ['llfc', ...pair, ...limit, ...out];
-      if (inputs.metric === 'lewc') return ['lewc', ...pair, '--points', String(inputs.points), ...limit, ...out];
+      if (inputs.metric === 'lewc') {
+        const calibration = inputs.statSamples ? ['--calibration-limit', String(inputs.statSamples)] : [];
+        return ['lewc', ...pair, '--points', String(inputs.points), ...calibration, ...limit, ...out];
+      }
       return [
         'interpolate',
         ...pair,

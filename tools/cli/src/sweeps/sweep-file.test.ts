@@ -151,6 +151,22 @@ describe('the job graph of a sweep', () => {
     ]);
   });
 
+  it('spawns every model of a cell from one parent trained first, which the children depend on', () => {
+    const { cells: spawning } = parseSweepFile(
+      { name: 'spawned', base: { ...base, pairs: [[11, 12]], spawn: { seed: 10, epochs: 1 } } },
+      'spawned.json',
+    );
+    const trains = expandSweep(spawning).filter((j) => j.kind === 'train');
+    expect(trains.map((j) => (j.inputs as { seed: number }).seed)).toEqual([10, 11, 12]);
+    const [parent, ...children] = trains;
+    expect((parent.inputs as { train: { epochs: number }; init?: string }).init).toBeUndefined();
+    expect((parent.inputs as { train: { epochs: number } }).train.epochs).toBe(1);
+    for (const child of children) {
+      expect(child.dependsOn).toEqual([parent.id]);
+      expect((child.inputs as { init?: string }).init).toBe(parent.id);
+    }
+  });
+
   it('refuses a cell with neither pairs nor merges, naming it', () => {
     expect(() => parseSweepFile({ name: 'empty', base: { ...base, pairs: [] } }, 'empty.json')).toThrow(
       /empty\.json, cell 0 \(base\): give pairs to compare or merges to make/,

@@ -32,6 +32,12 @@ export interface SweepCell {
   };
   /** Seed pairs [A, B]: one model per seed, shared by every pair and cell that trains it alike. */
   pairs: Array<[number, number]>;
+  /**
+   * Spawning (Frankle et al.'s and Zhou et al.'s spawned pairs): every model of the cell starts from
+   * one parent, trained `epochs` from `seed` with the cell's settings, and trains `train.epochs`
+   * more with its own seed (its data order).
+   */
+  spawn?: { seed: number; epochs: number };
   /** Sets of seeds merged into one model each, by each method (Git Re-Basin's MergeMany, …). */
   merges?: { sets: number[][]; methods: Array<'average' | 'mergemany' | 'hierarchical'>; matcher?: string };
   /** Robustness of every merged model and every model merged (`weightspace robustness`). */
@@ -49,7 +55,10 @@ export interface SweepCell {
   metrics: Array<'barrier' | 'llfc' | 'lewc'>;
   points: number;
   testLimit?: number;
-  /** Training samples for the corrections' statistics (`interpolate --stat-samples`). */
+  /**
+   * Training samples for statistics: the corrections' (`interpolate --stat-samples`) and LEWC's
+   * temperature calibration (`lewc --calibration-limit`).
+   */
   statSamples?: number;
 }
 
@@ -91,6 +100,12 @@ export const sweepCellSchema = {
       default: ['plain'],
     },
     metrics: { type: 'array', items: { enum: ['barrier', 'llfc', 'lewc'] }, minItems: 1, default: ['barrier'] },
+    spawn: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['seed', 'epochs'],
+      properties: { seed: { type: 'integer', minimum: 0 }, epochs: { type: 'integer', minimum: 1 } },
+    },
     merges: {
       type: 'object',
       additionalProperties: false,

@@ -1,6 +1,6 @@
 import { linePlotSvg, type Series } from '@weightspace/core';
 import { table } from '../curves';
-import type { AlignJobInputs, EvaluateJobInputs, SweepJob, TrainJobInputs } from './job-graph';
+import { evaluationsOf, type SweepJob, type TrainJobInputs } from './job-graph';
 import type { ResultRow } from './local-runner';
 
 /** One line of a sweep's report: a cell, a method and a correction, over its seed pairs. */
@@ -29,20 +29,14 @@ export function meanAndStd(values: readonly number[]): { mean: number; std: numb
  * training), method and correction over the seed pairs, in the order the sweep lists them.
  */
 export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[]): ReportLine[] {
-  const byId = new Map(jobs.map((job) => [job.id, job]));
   const groups = new Map<string, { line: Omit<ReportLine, 'loss' | 'accuracy'>; loss: number[]; accuracy: number[] }>();
-  for (const row of rows) {
-    const barriers = (row.metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
-    if (row.kind !== 'evaluate' || row.status !== 'done' || !barriers) continue;
-    const { align, correction, metric } = row.inputs as EvaluateJobInputs;
-    if (metric !== 'barrier') continue;
-    const pair = byId.get(align)?.inputs as AlignJobInputs | undefined;
-    if (!pair) continue;
-    const [a, b] = [pair.a, pair.b].map((id) => byId.get(id)?.inputs as TrainJobInputs);
+  for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
+    const barriers = (metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
+    if (inputs.metric !== 'barrier' || !barriers) continue;
     const cell = { arch: a.arch, dataset: a.dataset, config: a.config, train: a.train };
-    const key = JSON.stringify([cell, pair.method, correction]);
+    const key = JSON.stringify([cell, align.method, inputs.correction]);
     const group = groups.get(key) ?? {
-      line: { ...cell, method: pair.method, correction, pairs: [] },
+      line: { ...cell, method: align.method, correction: inputs.correction, pairs: [] },
       loss: [],
       accuracy: [],
     };
