@@ -32,7 +32,8 @@ const flags: FlagTable = {
   },
   'exit-when-idle': {
     type: 'boolean',
-    description: 'stop once nothing is queued or running (a batch job); else run until SIGTERM or SIGINT',
+    description:
+      'stop once nothing has been queued or running for three heartbeats (a batch job, which may start before the sweep is sent); else run until SIGTERM or SIGINT',
   },
   ...jsonFlags,
 };

@@ -189,7 +189,9 @@ afterAll(() => {
     };
     const brokenFile = join(dir, 'broken.json');
     writeFileSync(brokenFile, JSON.stringify(broken));
-    const running = cli(
+    // A worker that exits when idle may start before the sweep is sent: it waits three heartbeats.
+    const worker = start('worker', '--queue', url, '--concurrency', '2', '--heartbeat', '2', '--exit-when-idle');
+    const r = await cli(
       'sweep',
       brokenFile,
       '--queue',
@@ -200,12 +202,6 @@ afterAll(() => {
       '1',
       '--json',
     );
-    // A worker that exits when idle starts once the sweep is queued.
-    await until('the broken sweep queued', async () =>
-      (await rows(queue, `status = 'queued'`)).length === 2 ? true : undefined,
-    );
-    const worker = start('worker', '--queue', url, '--concurrency', '2', '--heartbeat', '1', '--exit-when-idle');
-    const r = await running;
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/2 job\(s\) failed/);
     expect(await worker.exited).toBe(0);

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   try {
     // Through PostgreSQL: send, then W worker processes drain the queue and exit when idle.
     const started = performance.now();
+    const startedAt = Date.now();
     await runSweepOnQueue(jobs, {
       url: url.toString(),
       sweep: 'bench',
@@ -79,16 +80,20 @@ async function main(): Promise<void> {
     });
     const sent = performance.now();
     const children = Array.from({ length: workers }, () =>
-      spawn(process.execPath, [...CLI, 'worker', '--queue', url.toString(), '--concurrency', '1', '--exit-when-idle'], {
-        stdio: 'ignore',
-      }),
+      spawn(
+        process.execPath,
+        [...CLI, 'worker', '--queue', url.toString(), '--concurrency', '1', '--exit-when-idle', '--heartbeat', '1'],
+        {
+          stdio: 'ignore',
+        },
+      ),
     );
     const codes = await Promise.all(children.map(exited));
-    const drained = performance.now();
     const queue = await openQueue(url.toString(), { supervise: false });
     const { rows } = await queue.db.executeSql(
       `SELECT count(*) FILTER (WHERE status = 'done')::int AS done, count(*) FILTER (WHERE attempts > 1)::int AS repeated,
-         count(*)::int AS rows, extract(epoch FROM max(finished_at) - min(started_at))::float AS busy
+         count(*)::int AS rows, extract(epoch FROM max(finished_at) - min(started_at))::float AS busy,
+         extract(epoch FROM max(finished_at))::float AS last
        FROM weightspace_results`,
       [],
     );
@@ -100,8 +105,9 @@ async function main(): Promise<void> {
       )
     ).rows[0] as { n: number; ids: number };
     await queue.close();
-    const stats = rows[0] as { done: number; repeated: number; rows: number; busy: number };
-    const wall = (drained - started) / 1000;
+    const stats = rows[0] as { done: number; repeated: number; rows: number; busy: number; last: number };
+    // Until the last job finished (the workers then wait three heartbeats before they exit).
+    const wall = stats.last - startedAt / 1000;
 
     // The embedded default: the same jobs, W at a time, rows written atomically in a store.
     const localStarted = performance.now();

@@ -19,7 +19,10 @@ export interface WorkerOptions {
   heartbeatSeconds: number;
   /** Seconds between looks at an empty queue. */
   pollSeconds: number;
-  /** Stop once nothing is queued or running anywhere (a batch job's worker); else run until stopped. */
+  /**
+   * Stop once nothing has been queued or running anywhere for three heartbeats (a batch job's
+   * worker, which may start before the sweep is sent); else run until stopped.
+   */
   exitWhenIdle: boolean;
   /** Polled between jobs: true once the worker should finish its running jobs and stop. */
   stopRequested?: () => boolean;
@@ -34,8 +37,8 @@ export interface WorkerSummary {
 }
 
 /**
- * Claims and runs jobs from the queue until stopped (or, with `exitWhenIdle`, until nothing is left
- * to run). Each job runs as a `weightspace` command in a process of its own, so this process stays
+ * Claims and runs jobs from the queue until stopped (or, with `exitWhenIdle`, until nothing has
+ * been left to run for three heartbeats). Each job runs as a `weightspace` command in a process of its own, so this process stays
  * free to beat its heartbeat however long a training step takes. Every heartbeat also takes back
  * the jobs of workers that stopped beating and queues jobs whose dependencies are done, so the
  * sweep moves on with no coordinator running.
@@ -64,16 +67,27 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       .catch((e: unknown) => options.log(`worker ${me.id}: heartbeat failed: ${(e as Error).message}`));
   }, options.heartbeatSeconds * 1000);
   const stopping = () => options.stopRequested?.() ?? false;
+  // When the queue was first seen idle (reset whenever work shows up); see exitWhenIdle.
+  let idleSince: number | undefined;
+  const idleLongEnough = async (): Promise<boolean> => {
+    if (!(await nothingLeft(queue))) {
+      idleSince = undefined;
+      return false;
+    }
+    idleSince ??= Date.now();
+    return Date.now() - idleSince >= 3 * options.heartbeatSeconds * 1000;
+  };
   const slot = async (): Promise<void> => {
     while (!stopping()) {
       const [entry] = await queue.boss.fetch<QueuedJob>(QUEUE, { batchSize: 1, includeMetadata: true });
       if (entry) {
+        idleSince = undefined;
         const outcome = await runEntry(queue, entry, me, options);
         if (outcome === 'done') summary.done++;
         if (outcome === 'failed') summary.failed++;
         continue;
       }
-      if (options.exitWhenIdle && (await nothingLeft(queue))) return;
+      if (options.exitWhenIdle && (await idleLongEnough())) return;
       await sleep(options.pollSeconds * 1000);
     }
   };
