@@ -69,11 +69,15 @@ function drawOnBoard(stream: ProgressStream, task: string, text: string, finishe
 function barText(event: ProgressEvent, elapsed: number): string {
   const fraction = event.total > 0 ? Math.min(1, event.done / event.total) : 1;
   const eta = fraction > 0 && event.done > 1 ? (elapsed / fraction) * (1 - fraction) : NaN;
-  const width = 24;
-  const filled = Math.round(fraction * width);
-  const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+  const bar = barOf(fraction, 24);
   const timing = `${formatSeconds(elapsed)}${Number.isFinite(eta) ? ` eta ${formatSeconds(eta)}` : ''}`;
   return `${event.task.padEnd(16)} ${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${event.done}/${event.total} ${timing}${event.info ? `  ${event.info}` : ''}`;
+}
+
+/** A bar of `width` cells, the first `fraction` of them full. */
+export function barOf(fraction: number, width: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
 }
 
 function formatSeconds(s: number): string {

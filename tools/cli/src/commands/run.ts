@@ -1,6 +1,6 @@
-import { ConfigError, validateAgainst, withDirectoryLock } from '@weightspace/core';
+import { validateAgainst, withDirectoryLock } from '@weightspace/core';
 import { experimentSchema, type ExperimentSpec, mnistMlpDemo } from '../experiment-schema';
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../json-file';
 import { join } from 'node:path';
 import { integerFlag, optionalString, parse, type Parsed } from '../args';
 import { chooseBackend, type Command, type CommandContext, printResult } from '../command';
@@ -61,15 +61,7 @@ export const runCommand: Command = {
     const parsed = parse(argv, runFlags);
     const [file, ...extra] = parsed.positionals;
     if (!file || extra.length) throw new UsageError('give exactly one experiment file');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new ConfigError(
-        `${file}: cannot read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      );
-    }
-    const spec = validateAgainst<ExperimentSpec>(experimentSchema, raw, file);
+    const spec = validateAgainst<ExperimentSpec>(experimentSchema, readJsonFile(file), file);
     await execute('run', { ...spec, out: optionalString(parsed, 'out') ?? spec.out }, parsed, context);
   },
 };

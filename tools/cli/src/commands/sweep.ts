@@ -1,6 +1,6 @@
-import { ConfigError, writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
+import { writeFileAtomic, writeJsonAtomic } from '@weightspace/core';
 import { cpus } from 'node:os';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerFlag, numberFlag, optionalString, parse, type Parsed } from '../args';
 import { chooseBackend, type Command, type CommandContext, printResult } from '../command';
@@ -8,13 +8,12 @@ import { type FlagTable, jsonFlags } from '../flags';
 import { progressBar } from '../progress-bar';
 import { type SweepJob, expandSweep } from '../sweeps/job-graph';
 import { localJobStates, type ResultRow, runSweepLocally } from '../sweeps/local-runner';
-import { redacted } from '../sweeps/postgres-queue';
 import { runSweepOnQueue } from '../sweeps/queue-coordinator';
 import { reportCsv, reportLines, reportSvg, reportTable } from '../sweeps/sweep-report';
 import { statusText, sweepStatus } from '../sweeps/sweep-status';
-import { parseSweepFile, type SweepFile } from '../sweeps/sweep-file';
+import { readSweepFile, type SweepFile } from '../sweeps/sweep-file';
 import { sweepJobStates, type SweepJobState } from '../sweeps/results-table';
-import { openQueue } from '../sweeps/postgres-queue';
+import { openQueue, queueUrl, redacted } from '../sweeps/postgres-queue';
 import { UsageError } from '../usage-error';
 import { CommandFailure } from '../command-failure';
 import { evaluationTable } from '../sweeps/evaluation-table';
@@ -61,17 +60,6 @@ const flags: FlagTable = {
   ...jsonFlags,
 };
 
-/** A sweep file read as JSON: a ConfigError naming the file when it cannot be. */
-function readSweep(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  } catch (e) {
-    throw new ConfigError(
-      `${file}: cannot read as JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
-}
-
 /** A sweep file's sweep, its jobs, and where they run (store, queue), from the command line. */
 interface SweepSetting {
   sweep: SweepFile;
@@ -81,7 +69,7 @@ interface SweepSetting {
 }
 
 function sweepSetting(parsed: Parsed, file: string, context: CommandContext): SweepSetting {
-  const { sweep, cells } = parseSweepFile(readSweep(file), file);
+  const { sweep, cells } = readSweepFile(file);
   // Unknown architectures, datasets and matchers are refused before any job starts.
   for (const cell of cells) {
     context.registry.architecture(cell.arch);
@@ -90,10 +78,7 @@ function sweepSetting(parsed: Parsed, file: string, context: CommandContext): Sw
     if (cell.merges?.matcher) context.registry.matcher(cell.merges.matcher);
   }
   const store = optionalString(parsed, 'store') ?? join('sweeps', sweep.name.replace(/[^A-Za-z0-9._-]+/g, '-'));
-  const queue = optionalString(parsed, 'queue') ?? (context.env.WEIGHTSPACE_QUEUE || undefined);
-  if (queue !== undefined && !/^postgres(ql)?:\/\//.test(queue)) {
-    throw new UsageError(`--queue must be a PostgreSQL URL (postgres://user@host:port/database), got '${queue}'`);
-  }
+  const queue = queueUrl(optionalString(parsed, 'queue'), context.env);
   return { sweep, jobs: expandSweep(cells), store, ...(queue ? { queue } : {}) };
 }
 
@@ -153,8 +138,6 @@ async function runSweep(parsed: Parsed, setting: SweepSetting, context: CommandC
       progress: progressBar(),
       log: context.log,
     });
-    rows = endedRows(inSweepOrder(jobs, states));
-    notRun = states.filter((s) => s.status === 'waiting').length;
     if (parsed.flags.detach) {
       const summary = { sweep: sweep.name, queue: redacted(setting.queue), store, jobs: jobs.length, sent: true };
       printResult(context, parsed, summary, () =>
@@ -162,6 +145,8 @@ async function runSweep(parsed: Parsed, setting: SweepSetting, context: CommandC
       );
       return;
     }
+    rows = endedRows(inSweepOrder(jobs, states));
+    notRun = states.filter((s) => s.status === 'waiting').length;
   } else {
     const parallel = integerFlag(parsed, 'jobs', cpus().length, 1) as number;
     context.log(`${sweep.name}: ${jobs.length} jobs, ${parallel} at a time, store ${store}`);

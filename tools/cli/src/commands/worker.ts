@@ -3,6 +3,7 @@ import { integerFlag, numberFlag, optionalString, parse } from '../args';
 import type { Command } from '../command';
 import { type FlagTable, jsonFlags } from '../flags';
 import { printResult } from '../command';
+import { queueUrl } from '../sweeps/postgres-queue';
 import { runWorker } from '../sweeps/queue-worker';
 import { UsageError } from '../usage-error';
 
@@ -48,12 +49,8 @@ export const workerCommand: Command = {
     const parsed = parse(argv, flags);
     if (parsed.positionals.length)
       throw new UsageError(`worker takes no positional arguments, got '${parsed.positionals.join(' ')}'`);
-    const url = optionalString(parsed, 'queue') ?? (context.env.WEIGHTSPACE_QUEUE || undefined);
-    if (!url || !/^postgres(ql)?:\/\//.test(url)) {
-      throw new UsageError(
-        `give --queue postgres://user@host:port/database (or $WEIGHTSPACE_QUEUE), got '${url ?? ''}'`,
-      );
-    }
+    const url = queueUrl(optionalString(parsed, 'queue'), context.env);
+    if (!url) throw new UsageError('give --queue postgres://user@host:port/database (or $WEIGHTSPACE_QUEUE)');
     let stop = false;
     const onSignal = (signal: NodeJS.Signals) => {
       context.log(`worker: ${signal}: finishing the running jobs, taking no more`);

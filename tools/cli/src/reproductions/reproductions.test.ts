@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { validateAgainst } from '@weightspace/core';
+import { RUN_TS } from '../cli-process';
 import { resultSchemas } from '../results/result-schemas';
 
 /**
@@ -11,7 +12,6 @@ import { resultSchemas } from '../results/result-schemas';
  * process of its own that trains through the CLI in child processes. Checks the files it writes,
  * the structure of its results, and the direction of its main finding on this tiny budget.
  */
-const RUN_TS = join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js');
 
 async function reproduce(name: string): Promise<{ out: string; results: Record<string, unknown>; stdout: string }> {
   const out = join(mkdtempSync(join(tmpdir(), `ws-reproduce-${name}-`)), 'out');

@@ -1,7 +1,7 @@
 import { disposeParams, type Registry, type TrainOptions } from '@weightspace/core';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadModel, META_PROVENANCE } from '../checkpoint';
+import { CLI_ARGV } from '../cli-process';
 import { runJobs } from './child-jobs';
 
 /** One checkpoint a reproduction needs: trained by `weightspace train` with these settings. */
@@ -52,11 +52,6 @@ function argsOf(job: TrainingJob, backend: string): string[] {
   return args;
 }
 
-// The CLI as this module runs: built (dist/main.js), or from sources (tests) through run-ts.js.
-const CLI = __filename.endsWith('.ts')
-  ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')]
-  : [join(__dirname, '..', 'main.js')];
-
 /** Whether `job.file` holds a checkpoint trained with exactly these settings. */
 function alreadyTrained(job: TrainingJob, registry: Registry): boolean {
   if (!existsSync(job.file)) return false;
@@ -100,7 +95,7 @@ export async function trainCheckpoints(
     todo.map((job) => ({
       label: `train ${job.file}`,
       command: process.execPath,
-      args: [...CLI, ...argsOf(job, backend)],
+      args: [...CLI_ARGV, ...argsOf(job, backend)],
     })),
     parallel,
     log,

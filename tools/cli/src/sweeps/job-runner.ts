@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { CLI_ARGV } from '../cli-process';
 import type { SweepJob } from './job-graph';
 
 /** What a finished job leaves: its metrics (the command's JSON result) and the seconds it took. */
@@ -9,11 +10,6 @@ export interface JobOutcome {
   metrics: Record<string, unknown>;
   seconds: number;
 }
-
-// The CLI as this module runs: built (dist/main.js), or from sources (tests) through run-ts.js.
-const CLI = __filename.endsWith('.ts')
-  ? [join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')]
-  : [join(__dirname, '..', 'main.js')];
 
 /**
  * Where a job's outputs go in the store: models/<id>.safetensors (trained), merges/<id>.safetensors,
@@ -140,7 +136,7 @@ export function jobCommand(
  */
 export function runCommand(label: string, args: readonly string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGV, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WEIGHTSPACE_EXIT_WITH_PARENT: '1' },
     });

@@ -20,6 +20,24 @@ export interface ResultRow {
   error?: string;
 }
 
+/** The row of a job that has just ended on this host. */
+export function finishedRow(
+  job: SweepJob,
+  outcome: { metrics: Record<string, unknown>; seconds: number; attempts: number; error?: string },
+): ResultRow {
+  const { error, ...rest } = outcome;
+  return {
+    id: job.id,
+    kind: job.kind,
+    inputs: job.inputs,
+    status: error === undefined ? 'done' : 'failed',
+    ...rest,
+    host: hostname(),
+    finishedAt: new Date().toISOString(),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
 /** Where a job's result row is kept: `<store>/results/<id>.json`, written atomically. */
 export function resultPath(store: string, id: string): string {
   return join(store, 'results', `${id}.json`);
@@ -117,18 +135,8 @@ export async function runSweepLocally(
         options.log?.(`${job.kind} ${job.id}: attempt ${attempts} failed: ${error}`);
       }
     }
-    const row: ResultRow = {
-      id: job.id,
-      kind: job.kind,
-      inputs: job.inputs,
-      status: error === undefined ? 'done' : 'failed',
-      metrics,
-      seconds: (performance.now() - started) / 1000,
-      host: hostname(),
-      attempts,
-      finishedAt: new Date().toISOString(),
-      ...(error === undefined ? {} : { error }),
-    };
+    const seconds = (performance.now() - started) / 1000;
+    const row = finishedRow(job, { metrics, seconds, attempts, ...(error === undefined ? {} : { error }) });
     writeJsonAtomic(resultPath(store, job.id), row);
     rmSync(runningPath(store, job.id), { force: true });
     rows.set(job.id, row);

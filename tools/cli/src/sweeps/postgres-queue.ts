@@ -58,6 +58,18 @@ export async function openQueue(url: string, options: { supervise: boolean }): P
   };
 }
 
+/**
+ * The queue's address from `--queue` or else $WEIGHTSPACE_QUEUE (undefined when neither is given);
+ * a UsageError when it is not a PostgreSQL URL.
+ */
+export function queueUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const url = flag ?? (env.WEIGHTSPACE_QUEUE || undefined);
+  if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new UsageError(`--queue must be a PostgreSQL URL (postgres://user@host:port/database), got '${url}'`);
+  }
+  return url;
+}
+
 /** A connection string with its password hidden, for messages. */
 export function redacted(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

@@ -1,11 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CLI_ARGV } from '../cli-process';
 import { cli } from '../testing/run-cli';
+import { TINY_SWEEP_BASE } from '../testing/tiny-sweep';
 import type { ResultRow } from './local-runner';
 import { openQueue, QUEUE, queueIdOf, type SweepQueue } from './postgres-queue';
+import { createScratchDatabase, dropScratchDatabase } from './scratch-database';
 
 /**
  * The sweep queue against a real PostgreSQL server (.ci/run starts one on the loopback interface
@@ -18,36 +21,13 @@ const skipReason = server
   ? ''
   : ' (skipped: WEIGHTSPACE_TEST_POSTGRES is not set; .ci/run starts a server, or: eval "$(tools/scripts/test-postgres.sh start DIR)")';
 
-const root = join(__dirname, '..', '..', '..', '..');
-const CLI = [join(root, 'tools', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')];
 const dir = mkdtempSync(join(tmpdir(), 'ws-queue-'));
 const sweep = {
   name: 'queue tiny',
-  base: {
-    arch: 'mlp',
-    config: { input: 784, hidden: [16], classes: 10 },
-    dataset: 'mnist',
-    train: { epochs: 1, batchSize: 64, learningRate: 0.003, trainLimit: 600 },
-    pairs: [[0, 1]],
-    methods: ['none', 'weight'],
-    points: 3,
-    testLimit: 200,
-  },
+  base: TINY_SWEEP_BASE,
 };
 const file = join(dir, 'sweep.json');
 writeFileSync(file, JSON.stringify(sweep));
-
-/** A database of its own on the test server, dropped afterwards. */
-function createDatabase(name: string): string {
-  execFileSync('psql', [server!, '-q', '-c', `CREATE DATABASE ${name}`]);
-  const url = new URL(server!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-function dropDatabase(name: string): void {
-  execFileSync('psql', [server!, '-q', '-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
-}
 
 const children: ChildProcess[] = [];
 
@@ -56,7 +36,7 @@ const children: ChildProcess[] = [];
  * (null when killed by a signal), or rejects naming the command when it runs past 90 s.
  */
 function start(...args: string[]): ChildProcess & { out: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGV, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   let err = '';
@@ -100,13 +80,13 @@ afterAll(() => {
   let url: string;
   let queue: SweepQueue;
   beforeAll(async () => {
-    url = createDatabase(database);
+    url = createScratchDatabase(server!, database);
     // Opening creates pg-boss's schema and the results table before any process races for it.
     queue = await openQueue(url, { supervise: false });
   });
   afterAll(async () => {
     await queue?.close();
-    dropDatabase(database);
+    dropScratchDatabase(server!, database);
   });
 
   it('survives a worker and the coordinator killed mid-sweep: each job ends once, one row each, metrics as run locally', async () => {

@@ -15,16 +15,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CLI_ARGV } from '../cli-process';
 import { table } from '../curves';
 import { jobId, type SweepJob } from './job-graph';
 import { runSweepLocally } from './local-runner';
 import { openQueue, QUEUE } from './postgres-queue';
 import { runSweepOnQueue } from './queue-coordinator';
+import { createScratchDatabase, dropScratchDatabase } from './scratch-database';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const CLI = __filename.endsWith('.ts')
-  ? [join(ROOT, 'tools', 'scripts', 'run-ts.js'), join(__dirname, '..', 'main.ts')]
-  : [join(__dirname, '..', 'main.js')];
 
 /** N jobs that run no command: alignments of distinct made-up pairs by `none`. */
 function noOpJobs(n: number): SweepJob[] {
@@ -59,15 +58,13 @@ async function main(): Promise<void> {
     server = /WEIGHTSPACE_TEST_POSTGRES=(\S+)/.exec(env)![1];
   }
   const database = `ws_bench_${process.pid}`;
-  execFileSync('psql', [server, '-q', '-c', `CREATE DATABASE ${database}`]);
-  const url = new URL(server);
-  url.pathname = `/${database}`;
+  const url = createScratchDatabase(server, database);
   try {
     // Through PostgreSQL: send, then W worker processes drain the queue and exit when idle.
     const started = performance.now();
     const startedAt = Date.now();
     await runSweepOnQueue(jobs, {
-      url: url.toString(),
+      url,
       sweep: 'bench',
       store: join(scratch, 'store'),
       backend: 'wasm',
@@ -82,14 +79,14 @@ async function main(): Promise<void> {
     const children = Array.from({ length: workers }, () =>
       spawn(
         process.execPath,
-        [...CLI, 'worker', '--queue', url.toString(), '--concurrency', '1', '--exit-when-idle', '--heartbeat', '1'],
+        [...CLI_ARGV, 'worker', '--queue', url, '--concurrency', '1', '--exit-when-idle', '--heartbeat', '1'],
         {
           stdio: 'ignore',
         },
       ),
     );
     const codes = await Promise.all(children.map(exited));
-    const queue = await openQueue(url.toString(), { supervise: false });
+    const queue = await openQueue(url, { supervise: false });
     const { rows } = await queue.db.executeSql(
       `SELECT count(*) FILTER (WHERE status = 'done')::int AS done, count(*) FILTER (WHERE attempts > 1)::int AS repeated,
          count(*)::int AS rows, extract(epoch FROM max(finished_at) - min(started_at))::float AS busy,
@@ -160,7 +157,7 @@ async function main(): Promise<void> {
     );
     if (stats.done !== n || stats.repeated > 0 || entries.n !== n || codes.some((c) => c !== 0)) process.exitCode = 1;
   } finally {
-    execFileSync('psql', [server, '-q', '-c', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]);
+    dropScratchDatabase(server, database);
     if (!values.queue && !process.env.WEIGHTSPACE_TEST_POSTGRES) execFileSync(script, ['stop', cluster]);
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type PgBoss from 'pg-boss';
 import { jobCommand, runCommand, threadsPerJob } from './job-runner';
-import { resultPath, type ResultRow } from './local-runner';
+import { finishedRow, resultPath } from './local-runner';
 import { advance, openQueue, QUEUE, type QueuedJob, type SweepQueue } from './postgres-queue';
 import { claimJob, endAttempt, heartbeat, storedJobs } from './results-table';
 
@@ -38,8 +38,8 @@ export interface WorkerSummary {
 
 /**
  * Claims and runs jobs from the queue until stopped (or, with `exitWhenIdle`, until nothing has
- * been left to run for three heartbeats). Each job runs as a `weightspace` command in a process of its own, so this process stays
- * free to beat its heartbeat however long a training step takes. Every heartbeat also takes back
+ * been left to run for three heartbeats). Each job runs as a `weightspace` command in a process of
+ * its own, so this process stays free to beat its heartbeat however long a training step takes. Every heartbeat also takes back
  * the jobs of workers that stopped beating and queues jobs whose dependencies are done, so the
  * sweep moves on with no coordinator running.
  */
@@ -140,25 +140,16 @@ async function runEntry(
   try {
     const args = jobCommand(job, byId, store, claimed.backend, threadsPerJob(options.concurrency));
     const metrics = args ? await runCommand(label, args) : {};
+    const took = seconds();
     // Only the worker that still holds the job ends it (it may have been taken back meanwhile).
-    if (await endAttempt(queue.db, jobId, me.id, { status: 'done', metrics, seconds: seconds() })) {
+    if (await endAttempt(queue.db, jobId, me.id, { status: 'done', metrics, seconds: took })) {
       // The store keeps the row too, so it holds the whole sweep (status and report read it alone).
-      const row: ResultRow = {
-        id: job.id,
-        kind: job.kind,
-        inputs: job.inputs,
-        status: 'done',
-        metrics,
-        seconds: seconds(),
-        host: me.host,
-        attempts: entry.retryCount + 1,
-        finishedAt: new Date().toISOString(),
-      };
+      const row = finishedRow(job, { metrics, seconds: took, attempts: entry.retryCount + 1 });
       writeJsonAtomic(resultPath(store, job.id), row);
       await queue.boss.complete(QUEUE, entry.id);
       await advance(queue, { resend: false });
     }
-    options.log(`done ${label} (${seconds().toFixed(1)} s)`);
+    options.log(`done ${label} (${took.toFixed(1)} s)`);
     return 'done';
   } catch (e) {
     const error = (e as Error).message;

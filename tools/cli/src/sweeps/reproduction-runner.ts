@@ -5,10 +5,11 @@ import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { runCli } from '../cli';
+import { RUN_TS } from '../cli-process';
 import { withSchema } from '../results/result-files';
 import { expandSweep, type SweepJob } from './job-graph';
 import type { ResultRow } from './local-runner';
-import { parseSweepFile, type SweepCell, type SweepFile } from './sweep-file';
+import { readSweepFile, type SweepCell, type SweepFile } from './sweep-file';
 
 /** What a reproduction's analysis makes of its sweep's rows. */
 export interface ReproductionAnalysis {
@@ -71,8 +72,7 @@ export async function runReproduction(reproduction: Reproduction, argv: string[]
     ],
     { print: log, log, env: process.env },
   );
-  const settings = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  const { sweep, cells } = parseSweepFile(settings, file);
+  const { raw: settings, sweep, cells } = readSweepFile(file);
   const rows = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { rows: ResultRow[] }).rows;
   const analysis = reproduction.analyse({ sweep, cells, jobs: expandSweep(cells), rows });
   for (const [name, text] of Object.entries(analysis.files)) writeFileAtomic(join(out, name), text);
@@ -107,10 +107,9 @@ export async function runReproductionScript(
   args: readonly string[],
 ): Promise<{ out: string; result: { reproduction: string; rows: unknown } }> {
   const out = join(mkdtempSync(join(tmpdir(), 'ws-reproduction-')), 'out');
-  const runTs = join(__dirname, '..', '..', '..', 'scripts', 'run-ts.js');
   await promisify(execFile)(
     process.execPath,
-    [runTs, script, ...args, '--out', out, '--jobs', '2', '--backend', 'wasm'],
+    [RUN_TS, script, ...args, '--out', out, '--jobs', '2', '--backend', 'wasm'],
     { timeout: 280000, maxBuffer: 64 * 1024 * 1024 },
   );
   return { out, result: JSON.parse(readFileSync(join(out, 'reproduction.json'), 'utf8')) as never };

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, expectUserError } from '../testing/run-cli';
+import { TINY_SWEEP_BASE } from '../testing/tiny-sweep';
 import type { ResultRow } from './local-runner';
 
 /**
@@ -13,16 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ws-sweep-'));
 const store = join(dir, 'store');
 const sweep = {
   name: 'tiny widths',
-  base: {
-    arch: 'mlp',
-    config: { input: 784, hidden: [16], classes: 10 },
-    dataset: 'mnist',
-    train: { epochs: 1, batchSize: 64, learningRate: 0.003, trainLimit: 600 },
-    pairs: [[0, 1]],
-    methods: ['none', 'weight'],
-    points: 3,
-    testLimit: 200,
-  },
+  base: TINY_SWEEP_BASE,
   grid: { 'config.hidden': [[16], [32]] },
 };
 const file = join(dir, 'sweep.json');

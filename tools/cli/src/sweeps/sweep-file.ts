@@ -1,4 +1,5 @@
 import { ConfigError, validateAgainst } from '@weightspace/core';
+import { readJsonFile } from '../json-file';
 
 /**
  * A study as data: one base cell (architecture, config, dataset, training, the seed pairs, the
@@ -182,6 +183,15 @@ export function parseSweepFile(value: unknown, source: string): { sweep: SweepFi
     return valid;
   });
   return { sweep, cells };
+}
+
+/**
+ * A sweep file read from disk and parsed as `parseSweepFile` does, with its contents as read
+ * (`raw`, kept as the setting of a run): ConfigErrors name the file.
+ */
+export function readSweepFile(file: string): { raw: unknown; sweep: SweepFile; cells: SweepCell[] } {
+  const raw = readJsonFile(file);
+  return { raw, ...parseSweepFile(raw, file) };
 }
 
 /** Every cell of a sweep before validation: base ⊕ listed cell ⊕ one grid combination. */

@@ -1,4 +1,5 @@
 import { table } from '../curves';
+import { barOf } from '../progress-bar';
 import type { JobStatus, SweepJobState } from './results-table';
 
 const STATUSES: readonly JobStatus[] = ['done', 'running', 'failed', 'queued', 'waiting'];
@@ -35,10 +36,8 @@ export function sweepStatus(states: readonly SweepJobState[]): SweepStatus {
 export function statusText(name: string, status: SweepStatus): string {
   const { counts, jobs } = status;
   const ended = counts.done + counts.failed;
-  const width = 30;
-  const filled = jobs ? Math.round((ended / jobs) * width) : width;
   const lines = [
-    `${name}  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${ended}/${jobs} ended`,
+    `${name}  ${barOf(jobs ? ended / jobs : 1, 30)} ${ended}/${jobs} ended`,
     STATUSES.map((s) => `${counts[s]} ${s}`).join(', '),
   ];
   const hosts = Object.entries(status.hosts);
