@@ -20,6 +20,7 @@ export {
   evaluationsOf,
   expandSweep,
   jobId,
+  canonicalJson,
   SweepJob,
   TrainJobInputs,
   AlignJobInputs,

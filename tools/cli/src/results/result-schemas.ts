@@ -243,7 +243,7 @@ export const resultSchemas: Record<ResultKind, object> = {
   reproduction: resultSchema('reproduction', {
     required: ['reproduction'],
     properties: {
-      /** Which reproduction wrote the file: width, asymmetric, llfc, merge, resnet. */
+      /** Which reproduction wrote the file (its project under reproductions/: git-rebasin, lim-2024, …). */
       reproduction: string,
     },
   }),

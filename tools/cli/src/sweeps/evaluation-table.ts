@@ -1,8 +1,12 @@
 import { table } from '../curves';
-import { evaluationsOf, type SweepJob } from './job-graph';
+import { canonicalJson, evaluationsOf, type SweepJob } from './job-graph';
 import type { ResultRow } from './local-runner';
+import { methodLabel } from './sweep-report';
 
-/** The finished evaluations of a sweep as a text table: one line per pair, method and correction. */
+/**
+ * The finished evaluations of a sweep as a text table: one line per pair, method (with its cell's
+ * matcher settings) and correction; B's config after A's where they differ.
+ */
 export function evaluationTable(jobs: readonly SweepJob[], rows: readonly ResultRow[]): string {
   return table(
     ['config', 'seeds', 'method', 'correction', 'loss barrier', 'accuracy barrier (pts)'],
@@ -11,9 +15,11 @@ export function evaluationTable(jobs: readonly SweepJob[], rows: readonly Result
       .map(({ inputs, align, a, b, metrics }) => {
         const barriers = (metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
         return [
-          JSON.stringify(a.config),
+          canonicalJson(a.config) === canonicalJson(b.config)
+            ? JSON.stringify(a.config)
+            : `${JSON.stringify(a.config)} / B ${JSON.stringify(b.config)}`,
           `${a.seed}/${b.seed}`,
-          align.method,
+          methodLabel(align),
           inputs.correction,
           barriers ? barriers.loss.toFixed(4) : '-',
           barriers ? (barriers.accuracy * 100).toFixed(2) : '-',

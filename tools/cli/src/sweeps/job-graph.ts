@@ -18,7 +18,7 @@ export interface AlignJobInputs {
   b: string;
   method: string;
   dataset: string;
-  /** Settings of data-driven matchers, when the cell gives any (absent from the id otherwise). */
+  /** How the matcher runs (`SweepCell.align`), when the cell says (absent from the id otherwise). */
   options?: SweepCell['align'];
 }
 
@@ -82,16 +82,17 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
           dependsOn: [],
         })
       : undefined;
-    const trained = (seed: number) =>
+    const trained = (seed: number, config = cell.config) =>
       add({
         kind: 'train',
-        inputs: { ...model, seed, train: cell.train, ...(parent ? { init: parent } : {}) },
+        inputs: { ...model, config, seed, train: cell.train, ...(parent ? { init: parent } : {}) },
         dependsOn: parent ? [parent] : [],
       });
+    const configB = cell.configB ? { ...cell.config, ...cell.configB } : cell.config;
     for (const [seedA, seedB] of cell.pairs) {
-      const [a, b] = [trained(seedA), trained(seedB)];
+      const [a, b] = [trained(seedA), trained(seedB, configB)];
       for (const method of cell.methods) {
-        // A method that looks at no data is one job whatever the data-driven settings.
+        // `none` is the pair as trained: one job whatever the matchers' settings.
         const options = method !== 'none' && cell.align ? { options: cell.align } : {};
         const align = add({
           kind: 'align',
@@ -129,7 +130,7 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
       add({ kind: 'robustness', inputs, dependsOn: [model] });
     };
     for (const set of cell.merges?.sets ?? []) {
-      const models = set.map(trained);
+      const models = set.map((seed) => trained(seed));
       models.forEach(robustnessOf);
       for (const method of cell.merges!.methods) {
         const matcher = method === 'average' ? {} : { matcher: cell.merges!.matcher ?? 'weight' };

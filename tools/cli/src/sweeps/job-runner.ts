@@ -74,6 +74,9 @@ export function jobCommand(
         ...(inputs.options?.samples ? ['--samples', String(inputs.options.samples)] : []),
         ...(inputs.options?.steps ? ['--steps', String(inputs.options.steps)] : []),
         ...(inputs.options?.batchSize ? ['--batch-size', String(inputs.options.batchSize)] : []),
+        ...(inputs.options?.form ? ['--form', inputs.options.form] : []),
+        ...(inputs.options?.orthogonalAs ? ['--orthogonal-as', inputs.options.orthogonalAs] : []),
+        ...(inputs.options?.arch ? ['--arch', inputs.options.arch] : []),
         ...common,
       ];
     }

@@ -1,6 +1,7 @@
 import { ConfigError } from '@weightspace/core';
 import { cellsOf, parseSweepFile, type SweepFile } from './sweep-file';
 import { canonicalJson, expandSweep, jobId } from './job-graph';
+import { jobCommand } from './job-runner';
 
 const base = {
   arch: 'mlp',
@@ -165,6 +166,38 @@ describe('the job graph of a sweep', () => {
       expect(child.dependsOn).toEqual([parent.id]);
       expect((child.inputs as { init?: string }).init).toBe(parent.id);
     }
+  });
+
+  it('trains B with configB: a pair of two widths, each model its own job', () => {
+    const { cells: twoWidths } = parseSweepFile(
+      { name: 'two widths', base: { ...base, pairs: [[0, 1]], configB: { hidden: [16] } } },
+      'widths.json',
+    );
+    const jobs = expandSweep(twoWidths);
+    const configs = jobs.filter((j) => j.kind === 'train').map((j) => (j.inputs as { config: unknown }).config);
+    expect(configs).toEqual([base.config, { ...base.config, hidden: [16] }]);
+  });
+
+  it('matches with the cell’s form, orthogonal groups and architecture, and keeps `none` one job', () => {
+    const options = { form: 'circuits', orthogonalAs: 'permutation', arch: 'mlp' };
+    const { cells: matched } = parseSweepFile(
+      { name: 'forms', base: { ...base, methods: ['none', 'weight'], metrics: [], align: options } },
+      'forms.json',
+    );
+    const jobs = expandSweep(matched);
+    const aligns = jobs.filter((j) => j.kind === 'align');
+    expect(aligns.map((j) => (j.inputs as { options?: unknown }).options)).toEqual([undefined, options]);
+    expect(jobs.filter((j) => j.kind === 'evaluate')).toEqual([]);
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    expect(jobCommand(aligns[1], byId, '/store', 'wasm')).toEqual(
+      expect.arrayContaining(['--form', 'circuits', '--orthogonal-as', 'permutation', '--arch', 'mlp']),
+    );
+  });
+
+  it('refuses metrics on an alignment under another architecture’s symmetry, naming the cell', () => {
+    expect(() =>
+      parseSweepFile({ name: 'w', base: { ...base, align: { arch: 'mlp' }, metrics: ['barrier'] } }, 'w.json'),
+    ).toThrow(/w\.json, cell 0 \(base\): align\.arch matches under mlp's symmetry.*give "metrics": \[\]/);
   });
 
   it('refuses a cell with neither pairs nor merges, naming it', () => {

@@ -45,13 +45,33 @@ export interface SweepCell {
   robustness?: { eps?: number[]; noise?: number[]; pgdSteps?: number; attackLimit?: number };
   /** How B is brought to A before interpolation: `none` (as trained) or a matcher id. */
   methods: string[];
-  /** Settings of the data-driven matchers (`weightspace align --samples --steps --batch-size`). */
-  align?: { samples?: number; steps?: number; batchSize?: number };
+  /**
+   * How the matchers run (`weightspace align`): the data-driven matchers' samples, steps and batch
+   * size; the form the pair is matched and interpolated in (`original`, `canonical`, or a further
+   * form such as the transformers' `circuits`); orthogonal groups solved by Procrustes or by
+   * permutations only; and `arch`, matching under another architecture's symmetry (the checkpoints
+   * read as that architecture: what weight matching finds on a variant with reduced symmetry), whose
+   * alignment is then the result (`metrics` must be empty).
+   */
+  align?: {
+    samples?: number;
+    steps?: number;
+    batchSize?: number;
+    form?: string;
+    orthogonalAs?: 'procrustes' | 'permutation';
+    arch?: string;
+  };
+  /**
+   * B's config fields where they differ from A's (`config`): a pair of two widths, B embedded into
+   * A's width before it is matched. B models are then trained with these fields.
+   */
+  configB?: Record<string, unknown>;
   /** Corrections of the interpolated models: `plain`, `bn-reset` (BatchNorm statistics), `repair`. */
   corrections: string[];
   /**
    * What is measured on each aligned pair: `barrier` (the loss and accuracy curve, under each
-   * correction), `llfc` (layerwise feature connectivity), `lewc` (calibrated barriers, LEWC).
+   * correction), `llfc` (layerwise feature connectivity), `lewc` (calibrated barriers, LEWC); none
+   * when the alignments themselves are the result.
    */
   metrics: Array<'barrier' | 'llfc' | 'lewc'>;
   points: number;
@@ -100,7 +120,8 @@ export const sweepCellSchema = {
       minItems: 1,
       default: ['plain'],
     },
-    metrics: { type: 'array', items: { enum: ['barrier', 'llfc', 'lewc'] }, minItems: 1, default: ['barrier'] },
+    metrics: { type: 'array', items: { enum: ['barrier', 'llfc', 'lewc'] }, uniqueItems: true, default: ['barrier'] },
+    configB: { type: 'object', minProperties: 1 },
     spawn: {
       type: 'object',
       additionalProperties: false,
@@ -143,6 +164,9 @@ export const sweepCellSchema = {
         samples: { type: 'integer', minimum: 1 },
         steps: { type: 'integer', minimum: 1 },
         batchSize: { type: 'integer', minimum: 1 },
+        form: { type: 'string', minLength: 1 },
+        orthogonalAs: { enum: ['procrustes', 'permutation'] },
+        arch: { type: 'string', minLength: 1 },
       },
     },
     points: { type: 'integer', minimum: 2, maximum: 1001, default: 25 },
@@ -180,6 +204,11 @@ export function parseSweepFile(value: unknown, source: string): { sweep: SweepFi
     const valid = validateAgainst<SweepCell>(sweepCellSchema, cell, where);
     if (!valid.pairs.length && !valid.merges)
       throw new ConfigError(`${where}: give pairs to compare or merges to make`);
+    // Under another architecture's symmetry, B aligned is that architecture's model, not the cell's.
+    if (valid.align?.arch && valid.metrics.length)
+      throw new ConfigError(
+        `${where}: align.arch matches under ${valid.align.arch}'s symmetry, so the alignment is the result: give "metrics": []`,
+      );
     return valid;
   });
   return { sweep, cells };

@@ -77,6 +77,33 @@ describe('sweep report', () => {
     expect(svg).toContain('loss barrier');
   });
 
+  it('keeps apart the matcher settings and the pairs of two configs that cells give', () => {
+    const { cells: settings } = parseSweepFile(
+      {
+        name: 'settings',
+        base: { ...cells[0], pairs: [[0, 1]], methods: ['weight'] },
+        cells: [{}, { 'align.orthogonalAs': 'permutation' }, { configB: { hidden: [4] } }],
+      },
+      'settings.json',
+    );
+    const graph = expandSweep(settings);
+    const rows = graph.map((job) => ({
+      ...rowsWith(() => 1)[0],
+      id: job.id,
+      kind: job.kind,
+      inputs: job.inputs,
+      metrics: { barriers: { loss: 1, accuracy: 0.1 } },
+    }));
+    const lines = reportLines(graph, rows);
+    expect(lines.map((l) => [l.method, l.configB])).toEqual([
+      ['weight', undefined],
+      ['weight (orthogonalAs=permutation)', undefined],
+      ['weight', { ...cells[0].config, hidden: [4] }],
+    ]);
+    expect(cellLabels(lines)).toEqual(['B.hidden=[8]', 'B.hidden=[8]', 'B.hidden=[4]']);
+    expect(reportCsv(lines).split('\n')[3]).toContain('"{""input"":4,""hidden"":[4],""classes"":2}"');
+  });
+
   it('leaves out evaluations that failed or have not run', () => {
     const rows = rowsWith(() => 1).map((r, i) => (i === jobs.length - 1 ? { ...r, status: 'failed' as const } : r));
     const lines = reportLines(jobs, rows.slice(0, -1));

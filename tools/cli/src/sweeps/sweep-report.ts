@@ -1,6 +1,6 @@
 import { linePlotSvg, type Series } from '@weightspace/core';
 import { table } from '../curves';
-import { evaluationsOf, type SweepJob, type TrainJobInputs } from './job-graph';
+import { type AlignJobInputs, canonicalJson, evaluationsOf, type SweepJob, type TrainJobInputs } from './job-graph';
 import type { ResultRow } from './local-runner';
 
 /** One line of a sweep's report: a cell, a method and a correction, over its seed pairs. */
@@ -8,7 +8,10 @@ export interface ReportLine {
   arch: string;
   dataset: string;
   config: Record<string, unknown>;
+  /** B's config, for a pair of two configs (a narrower B). */
+  configB?: Record<string, unknown>;
   train: TrainJobInputs['train'];
+  /** The matcher, with the settings its cell gives (`methodLabel`). */
   method: string;
   correction: string;
   /** The seed pairs measured, "A/B". */
@@ -33,10 +36,18 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
   for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
     const barriers = (metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
     if (inputs.metric !== 'barrier' || !barriers) continue;
-    const cell = { arch: a.arch, dataset: a.dataset, config: a.config, train: a.train };
-    const key = JSON.stringify([cell, align.method, inputs.correction]);
+    const twoConfigs = canonicalJson(b.config) !== canonicalJson(a.config);
+    const cell = {
+      arch: a.arch,
+      dataset: a.dataset,
+      config: a.config,
+      ...(twoConfigs ? { configB: b.config } : {}),
+      train: a.train,
+    };
+    const method = methodLabel(align);
+    const key = JSON.stringify([cell, method, inputs.correction]);
     const group = groups.get(key) ?? {
-      line: { ...cell, method: align.method, correction: inputs.correction, pairs: [] },
+      line: { ...cell, method, correction: inputs.correction, pairs: [] },
       loss: [],
       accuracy: [],
     };
@@ -48,15 +59,26 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
   return [...groups.values()].map((g) => ({ ...g.line, loss: meanAndStd(g.loss), accuracy: meanAndStd(g.accuracy) }));
 }
 
+/** A method with the matcher settings its cell gives (`weight (form=circuits)`), as a report names it. */
+export function methodLabel(align: AlignJobInputs): string {
+  const options = Object.entries(align.options ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+  return options.length ? `${align.method} (${options.join(', ')})` : align.method;
+}
+
 /**
  * A name for each line's cell that shows only what differs between the cells of the report
  * (e.g. `hidden=[32]`), or the architecture when every cell is alike.
  */
 export function cellLabels(lines: readonly ReportLine[]): string[] {
+  // B's fields (`B.dim`) where some pair's B differs from its A; a pair of one config shows A's.
+  const differsInB = (line: ReportLine, key: string) =>
+    line.configB !== undefined && canonicalJson(line.configB[key]) !== canonicalJson(line.config[key]);
+  const bKeys = [...new Set(lines.flatMap((l) => Object.keys(l.configB ?? {}).filter((k) => differsInB(l, k))))];
   const parts = (line: ReportLine): Record<string, unknown> => ({
     arch: line.arch,
     dataset: line.dataset,
     ...line.config,
+    ...Object.fromEntries(bKeys.map((k) => [`B.${k}`, (line.configB ?? line.config)[k]])),
     ...Object.fromEntries(Object.entries(line.train).map(([k, v]) => [`train.${k}`, v])),
   });
   const all = lines.map(parts);
@@ -71,6 +93,7 @@ const CSV_HEADER = [
   'arch',
   'dataset',
   'config',
+  'config_b',
   'train',
   'method',
   'correction',
@@ -86,13 +109,14 @@ function csvField(value: string): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** The report as CSV: one line per cell, method and correction; config and training as JSON. */
+/** The report as CSV: one line per cell, method and correction; configs and training as JSON (config_b empty where B's is A's). */
 export function reportCsv(lines: readonly ReportLine[]): string {
   const body = lines.map((l) =>
     [
       l.arch,
       l.dataset,
       JSON.stringify(l.config),
+      l.configB ? JSON.stringify(l.configB) : '',
       JSON.stringify(l.train),
       l.method,
       l.correction,

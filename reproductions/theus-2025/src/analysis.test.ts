@@ -1,0 +1,65 @@
+import { expandSweep, parseSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HALF_WIDTH, METHODS, methodOf, methodRows, theus2025Analysis } from './analysis';
+
+/** The full sweep's jobs (every row of the table), each with a made-up finished row. */
+const file = join(__dirname, '..', 'sweeps', 'full.json');
+const { sweep, cells } = parseSweepFile(JSON.parse(readFileSync(file, 'utf8')), file);
+const jobs = expandSweep(cells);
+
+function rowOf(job: SweepJob, metrics: Record<string, unknown>): ResultRow {
+  return {
+    id: job.id,
+    kind: job.kind,
+    inputs: job.inputs,
+    status: 'done',
+    metrics,
+    seconds: 1,
+    host: 'h',
+    attempts: 1,
+    finishedAt: '',
+  };
+}
+
+describe('theus-2025 analysis', () => {
+  it('names every alignment of the sweep by the table’s methods, each method once per pair', () => {
+    const names = jobs.flatMap((j) => (j.kind === 'align' ? [methodOf(j.inputs)] : []));
+    expect(names).not.toContain(undefined);
+    // Two same-width pairs with all nine methods, the half-width pair with five.
+    expect(names).toHaveLength(2 * METHODS.length + 5);
+    expect(new Set(names)).toEqual(new Set(METHODS));
+    expect(methodOf({ a: 'a', b: 'b', method: 'weight', dataset: 'd', options: { form: 'original' } })).toBeUndefined();
+    // `align` matches in the canonical form unless told otherwise.
+    expect(methodOf({ a: 'a', b: 'b', method: 'learned', dataset: 'd' })).toBe('learned matching (full)');
+  });
+
+  it('makes one row per pair and method, with its curve, its matching time and the paper’s barrier', () => {
+    // Each curve's barrier is the index of its method; the alignment's matcher time 10 × that.
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    const rows = jobs.map((job) => {
+      if (job.kind === 'align') return rowOf(job, { seconds: 10 * METHODS.indexOf(methodOf(job.inputs)!) });
+      if (job.kind !== 'evaluate') return rowOf(job, {});
+      const value = METHODS.indexOf(methodOf(byId.get(job.inputs.align)!.inputs as never)!);
+      const points = [0, 0.5, 1].map((t) => ({ t, loss: t === 0.5 ? 2 + value : 2, accuracy: 0.5 }));
+      return rowOf(job, { points, barriers: { loss: value, accuracy: 0 } });
+    });
+    const table = methodRows(jobs, rows);
+    expect(table.map((r) => r.model)).toEqual([
+      ...Array(5).fill(HALF_WIDTH),
+      ...Array(9).fill('gpt'),
+      ...Array(9).fill('vit'),
+    ]);
+    expect(table.slice(5, 14).map((r) => r.method)).toEqual([...METHODS]);
+    for (const row of table) {
+      expect(row.barrier).toBe(METHODS.indexOf(row.method));
+      expect(row.midpointLoss).toBe(2 + row.barrier);
+      expect(row.matchingSeconds).toBe(10 * row.barrier);
+    }
+    const { text } = theus2025Analysis({ sweep, cells, jobs, rows });
+    expect(text).toContain('| vit | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.000 | 60.0 |');
+    expect(text).toContain(
+      '| gpt, B at half width | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | ≈ 0 (Fig. 3c) | 60.0 |',
+    );
+  });
+});

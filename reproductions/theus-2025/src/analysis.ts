@@ -1,0 +1,151 @@
+import type { AlignJobInputs, ReproductionAnalysis, ReproductionInput, ResultRow, SweepJob } from '@weightspace/cli';
+import { canonicalJson, evaluationsOf, markdownTable } from '@weightspace/cli';
+import { linePlotSvg } from '@weightspace/core';
+
+/** The methods compared, in the table's order. */
+export const METHODS = [
+  'vanilla averaging',
+  'activation matching, as trained',
+  'weight matching, as trained (permutation stream)',
+  'weight matching, canonical form, permutation-only stream',
+  'weight matching, canonical form, orthogonal stream',
+  'learned matching, permutations only',
+  'learned matching (full)',
+  'weight matching, circuit form',
+  'learned matching (full), circuit form',
+] as const;
+export type Method = (typeof METHODS)[number];
+
+/** The row label of the width-heterogeneous pair (B at half the width, embedded into A's). */
+export const HALF_WIDTH = 'gpt, B at half width';
+
+/** Figure panel titles per row label. */
+const TITLES: Record<string, string> = {
+  gpt: 'character GPT, Moby-Dick',
+  vit: 'ViT, Fashion-MNIST',
+  [HALF_WIDTH]: 'GPT, B at half width (embedded)',
+};
+
+/** Test-loss barriers of Table 2 in the paper (mean), for the settings nearest ours. */
+const PAPER: Partial<Record<Method, { cifar10: number; shakespeare: number }>> = {
+  'vanilla averaging': { cifar10: 1.69, shakespeare: 2.02 },
+  'activation matching, as trained': { cifar10: 1.27, shakespeare: 1.43 },
+  'weight matching, canonical form, orthogonal stream': { cifar10: 0.36, shakespeare: 0.34 },
+  'learned matching, permutations only': { cifar10: 0.45, shakespeare: 0.63 },
+  'learned matching (full)': { cifar10: 0.0, shakespeare: 0.02 },
+  'learned matching (full), circuit form': { cifar10: 0.0, shakespeare: 0.02 },
+};
+
+/**
+ * The table's name of an alignment: its matcher with the form it matched in and how it solved the
+ * residual stream (`none`: B as trained). Undefined for a combination the table has no row for.
+ */
+export function methodOf(align: AlignJobInputs): Method | undefined {
+  const form = align.options?.form ?? 'canonical';
+  const permutationsOnly = align.options?.orthogonalAs === 'permutation';
+  const names: Record<string, Method> = {
+    none: 'vanilla averaging',
+    'activation/original': 'activation matching, as trained',
+    'weight/original/permutation': 'weight matching, as trained (permutation stream)',
+    'weight/canonical/permutation': 'weight matching, canonical form, permutation-only stream',
+    'weight/canonical': 'weight matching, canonical form, orthogonal stream',
+    'learned/canonical/permutation': 'learned matching, permutations only',
+    'learned/canonical': 'learned matching (full)',
+    'weight/circuits': 'weight matching, circuit form',
+    'learned/circuits': 'learned matching (full), circuit form',
+  };
+  const key =
+    align.method === 'none' ? 'none' : [align.method, form, ...(permutationsOnly ? ['permutation'] : [])].join('/');
+  return names[key];
+}
+
+/** One pair and method: the curve's barrier, midpoint and endpoint losses, and the matching time. */
+export interface MethodRow {
+  model: string;
+  method: Method;
+  barrier: number;
+  midpointLoss: number;
+  endpoints: [number, number];
+  curve: Array<{ t: number; loss: number; accuracy: number }>;
+  matchingSeconds: number;
+}
+
+/** What `weightspace interpolate` reports of a curve (the fields used here). */
+interface CurveResult {
+  points: Array<{ t: number; loss: number; accuracy: number }>;
+  barriers: { loss: number };
+}
+
+/** The sweep's curves as table rows, by model (the half-width pair first, as labels sort), then method. */
+export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): MethodRow[] {
+  const alignments = new Map(rows.filter((r) => r.kind === 'align' && r.status === 'done').map((r) => [r.id, r]));
+  const out: MethodRow[] = [];
+  for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
+    const method = methodOf(align);
+    if (inputs.metric !== 'barrier' || !method) continue;
+    const { points, barriers } = metrics as unknown as CurveResult;
+    const model = canonicalJson(a.config) === canonicalJson(b.config) ? a.arch : HALF_WIDTH;
+    // `seconds` of the alignment is the matcher's own time (loading and writing left out).
+    const matched = alignments.get(inputs.align)?.metrics as { seconds?: number } | undefined;
+    out.push({
+      model,
+      method,
+      barrier: barriers.loss,
+      midpointLoss: points[Math.floor(points.length / 2)].loss,
+      endpoints: [points[0].loss, points[points.length - 1].loss],
+      curve: points.map(({ t, loss, accuracy }) => ({ t, loss, accuracy })),
+      matchingSeconds: matched?.seconds ?? 0,
+    });
+  }
+  const order = (r: MethodRow) => `${r.model}/${String(METHODS.indexOf(r.method)).padStart(2, '0')}`;
+  return out.sort((x, y) => order(x).localeCompare(order(y)));
+}
+
+const f = (v: number) => v.toFixed(3);
+
+/** The paper's barrier for a row: Table 2 (CIFAR-10 for the ViT, Tiny Shakespeare for the GPT), Fig. 3c at half width. */
+function paperBarrier(row: MethodRow): string {
+  // The paper's width-heterogeneous figure (3c) has no table: its learned matching stays near 0.
+  if (row.model === HALF_WIDTH) return row.method.startsWith('learned') ? '≈ 0 (Fig. 3c)' : '—';
+  const paper = PAPER[row.method];
+  return paper ? f(row.model === 'vit' ? paper.cifar10 : paper.shakespeare) : '—';
+}
+
+/** The table: one line per model and method, with the paper's barrier beside ours. */
+export function methodTable(rows: readonly MethodRow[]): string {
+  return markdownTable(
+    ['model', 'method', 'test-loss barrier', 'midpoint loss', 'endpoint losses', 'paper (Table 2)', 'matching s'],
+    rows.map((r) => [
+      r.model,
+      r.method,
+      f(r.barrier),
+      f(r.midpointLoss),
+      `${f(r.endpoints[0])} / ${f(r.endpoints[1])}`,
+      paperBarrier(r),
+      r.matchingSeconds.toFixed(1),
+    ]),
+  );
+}
+
+/** Test loss along the line from A to B, one panel per model, one line per method. */
+export function curvesFigure(rows: readonly MethodRow[]): string {
+  const models = [...new Set(rows.map((r) => r.model))];
+  return linePlotSvg(
+    models.map((model) => ({
+      title: TITLES[model] ?? model,
+      xLabel: 'λ (0: A, 1: B)',
+      yLabel: 'test loss',
+      series: rows
+        .filter((r) => r.model === model)
+        .map((r) => ({ name: r.method, xs: r.curve.map((p) => p.t), ys: r.curve.map((p) => p.loss) })),
+    })),
+    'Transformers: test loss along the line from A to B after each alignment',
+  );
+}
+
+/** The reproduction's analysis: table.md and transformers.svg from the sweep's rows. */
+export function theus2025Analysis(input: ReproductionInput): ReproductionAnalysis {
+  const rows = methodRows(input.jobs, input.rows);
+  const text = `${methodTable(rows)}\n`;
+  return { rows, text, files: { 'table.md': text, 'transformers.svg': curvesFigure(rows) } };
+}
