@@ -12,6 +12,16 @@ export { identity, random, compose, inverse, elementsEqual, identityPerm, invert
 export { transform, applyMatrixAlongAxis } from './symmetry/transform';
 export { embedInWiderSpec, assertCovers, covers } from './symmetry/width-embedding';
 export { validateSpec } from './symmetry/validate';
+export {
+  memberName,
+  memberNames,
+  MEMBER_INDEX,
+  stackedSpec,
+  stackParams,
+  stackShapes,
+  unstackParams,
+  disposeStacked,
+} from './symmetry/families';
 export * from './plugin/architecture';
 export * from './plugin/manifest';
 export * from './progress/progress';
@@ -89,3 +99,5 @@ export {
   PerceptronConfig,
   ResidualConfig,
 } from './testing/fixtures/toy-models';
+/** The exact linear assignment solver every assignment-based matcher uses, for matchers in plugin packages. */
+export { solveAssignment, type AssignmentSolution } from '@weightspace/assignment';

@@ -24,10 +24,18 @@ function rowOf(job: SweepJob, metrics: Record<string, unknown>): ResultRow {
 
 describe('lim-2024 analysis', () => {
   it('counts the units a permutation moves, over every permutation group', () => {
-    expect(movedFraction({ groups: { a: { kind: 'permutation', perm: [0, 1, 2, 3] } } })).toBe(0);
+    // As `weightspace align` writes them: permutations as index arrays, matrices as rows (not counted).
+    expect(movedFraction({ groups: { a: [0, 1, 2, 3] } })).toBe(0);
     expect(
       movedFraction({
-        groups: { a: { kind: 'permutation', perm: [1, 0, 2, 3] }, b: { kind: 'permutation', perm: [0, 1, 3, 2] } },
+        groups: {
+          a: [1, 0, 2, 3],
+          b: [0, 1, 3, 2],
+          m: [
+            [0, 1],
+            [1, 0],
+          ],
+        },
       }),
     ).toBe(0.5);
   });
@@ -38,7 +46,7 @@ describe('lim-2024 analysis', () => {
     const rows = jobs.map((job) => {
       if (job.kind === 'align' && job.inputs.options?.arch) {
         const seed = (byId.get(job.inputs.a)!.inputs as { seed: number }).seed;
-        return rowOf(job, { groups: { h: { kind: 'permutation', perm: seed === 0 ? [1, 0, 2, 3] : [0, 1, 2, 3] } } });
+        return rowOf(job, { groups: { h: seed === 0 ? [1, 0, 2, 3] : [0, 1, 2, 3] } });
       }
       if (job.kind !== 'evaluate') return rowOf(job, {});
       const align = byId.get(job.inputs.align)!.inputs as { a: string; method: string };

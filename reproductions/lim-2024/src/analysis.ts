@@ -39,14 +39,22 @@ interface CurveResult {
   barriers: { loss: number; midpointLoss: number; accuracy: number };
 }
 
-/** What `weightspace align` reports (the fields used here): the element found, per group. */
+/**
+ * What `weightspace align` reports (the fields used here): the element found, per group, as JSON
+ * (a permutation is an array of unit indices; matrices are arrays of rows, batched values objects).
+ */
 interface AlignmentResult {
-  groups: Record<string, { kind: string; perm?: number[] }>;
+  groups: Record<string, unknown>;
+}
+
+/** Whether a group's JSON value is a permutation: a flat array of indices. */
+function isPermutation(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'number');
 }
 
 /** The fraction of units an alignment's permutations move (over every permutation group). */
 export function movedFraction(alignment: AlignmentResult): number {
-  const perms = Object.values(alignment.groups).flatMap((g) => (g.kind === 'permutation' && g.perm ? [g.perm] : []));
+  const perms = Object.values(alignment.groups).filter(isPermutation);
   const units = perms.reduce((n, p) => n + p.length, 0);
   return units ? perms.reduce((n, p) => n + p.filter((target, i) => target !== i).length, 0) / units : 0;
 }

@@ -8,14 +8,17 @@ import {
   type SymmetrySpec,
   elementToJson,
   type MatchData,
+  type Matcher,
   type Params,
   type ProgressSink,
   type Registry,
   runPlan,
   transform,
 } from '@weightspace/core';
+import type { BruteForceResult } from '@weightspace/arch-moe';
 import { join } from 'node:path';
 import { saveModel } from './checkpoint';
+import { UsageError } from './usage-error';
 import { type ResultHeader, writeResult } from './results/result-files';
 
 /**
@@ -33,6 +36,8 @@ export interface AlignmentRecord {
   iterations: number;
   seconds: number;
   seed: number;
+  /** `align --brute-force`: every expert order's barrier and the chosen one's rank (MoE). */
+  bruteForce?: BruteForceResult;
 }
 
 /** Aligns B to A with `method` (every group it supports; the defaults take the rest); `data` for matchers that need it. */
@@ -49,17 +54,24 @@ export function alignModels(
     progress?: ProgressSink;
     data?: MatchData;
     orthogonalAs?: 'procrustes' | 'permutation';
+    /** Settings of the plan's matchers (`MatchContext.options`); each must be one a matcher of the plan takes. */
+    options?: Record<string, string>;
   },
-): { record: AlignmentRecord; aligned: Params } {
+): { record: AlignmentRecord; aligned: Params; element: GroupElement } {
   const spec = plugin.symmetry(config);
   const matchers = registry.matchers();
   const plan = defaultPlan(spec, matchers, options.method);
+  assertOptionsTaken(
+    options.options ?? {},
+    matchers.filter((m) => Object.values(plan).includes(m.id)),
+  );
   const result = runPlan(spec, a, b, plan, matchers, {
     seed: options.seed,
     maxIterations: options.maxIterations,
     progress: options.progress,
     data: options.data,
     orthogonalAs: options.orthogonalAs,
+    options: options.options,
   });
   const record: AlignmentRecord = {
     method: options.method,
@@ -74,7 +86,16 @@ export function alignModels(
   };
   const aligned = transform(b, spec, result.element);
   assertSameFunction(plugin, config, b, aligned, spec, result.element, options.seed);
-  return { record, aligned };
+  return { record, aligned, element: result.element };
+}
+
+/** Refuses a setting no matcher of the plan takes, naming it and what each of them takes. */
+function assertOptionsTaken(options: Record<string, string>, planned: readonly Matcher[]): void {
+  for (const key of Object.keys(options)) {
+    if (planned.some((m) => m.options?.[key])) continue;
+    const taken = planned.map((m) => `${m.id}: ${Object.keys(m.options ?? {}).join(', ') || 'none'}`).join('; ');
+    throw new UsageError(`matcher option '${key}' is taken by no matcher of the plan (${taken})`);
+  }
 }
 
 /**

@@ -7,8 +7,9 @@ import type { GroupElement } from '../symmetry/element';
 import { groupsBatchedOver, restrictSpec, type SymmetrySpec, topLevelGroups } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { validateSpec } from '../symmetry/validate';
+import { stackedSpec } from '../symmetry/families';
 import type { Matcher } from '../matching/matcher';
-import { supports } from '../matching/plan';
+import { runMatcher, supports } from '../matching/plan';
 import { train } from '../train/train';
 
 /**
@@ -292,7 +293,7 @@ export function selfMatch(subject: ConformanceSubject, matcher: Matcher): SelfMa
   return withParams(subject, (params) => {
     const g: GroupElement = random(spec, new Rng(seed).fork('element'));
     const moved = transform(params, spec, g);
-    const result = matcher.match(spec, params, moved, { seed, groups });
+    const result = runMatcher(matcher, spec, params, moved, { seed, groups });
     const aligned = transform(moved, spec, result.element);
     const residual = maxAbsDifference(params, aligned);
     disposeParams(moved);
@@ -303,7 +304,8 @@ export function selfMatch(subject: ConformanceSubject, matcher: Matcher): SelfMa
 
 /** The groups of `spec` a matcher can handle on its own. */
 export function matchableGroups(spec: SymmetrySpec, matcher: Matcher): string[] {
-  return Object.keys(spec.groups).filter((name) => supports(matcher, spec, name));
+  const view = stackedSpec(spec);
+  return Object.keys(spec.groups).filter((name) => supports(matcher, view, name));
 }
 
 function withParams<T>({ plugin, config, seed = 0 }: ConformanceSubject, body: (params: Params) => T): T {

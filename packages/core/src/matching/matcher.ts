@@ -1,4 +1,5 @@
 import type { Split } from '../data/dataset';
+import { WeightspaceError } from '../errors/errors';
 import type { Params } from '../params/params';
 import type { AnyArchitecture } from '../plugin/architecture';
 import type { ProgressSink } from '../progress/progress';
@@ -25,6 +26,18 @@ export interface MatchContext {
    * or 'permutation' (the best permutation matrix: a permutation-only residual stream, for ablations).
    */
   orthogonalAs?: 'procrustes' | 'permutation';
+  /**
+   * Settings of the matchers that declare `options`, by name (`align --matcher-option
+   * expertCost=gram`); a matcher reads only its own and takes its defaults for the rest.
+   */
+  options?: Readonly<Record<string, string>>;
+}
+
+/** A setting a matcher takes through `MatchContext.options`: its values, default and meaning. */
+export interface MatcherOption {
+  values: readonly string[];
+  default: string;
+  description: string;
 }
 
 /** What a data-driven matcher sees beside the two parameter sets. */
@@ -55,6 +68,21 @@ export interface MatchResult {
   seconds: number;
 }
 
+/**
+ * The value of option `name` a matcher is given (`context.options`), else its default; a
+ * WeightspaceError naming the matcher, the option and its values when the value is not one of them.
+ */
+export function matcherOption(matcher: Matcher, context: MatchContext, name: string): string {
+  const option = matcher.options?.[name];
+  if (!option) throw new WeightspaceError(`matcher '${matcher.id}' has no option '${name}'`);
+  const value = context.options?.[name] ?? option.default;
+  if (!option.values.includes(value))
+    throw new WeightspaceError(
+      `matcher '${matcher.id}': option ${name}=${value} is not one of ${option.values.join(', ')}`,
+    );
+  return value;
+}
+
 /** A strategy that finds the group element aligning B to A, for the group kinds it declares. */
 export interface Matcher {
   readonly id: string;
@@ -70,5 +98,13 @@ export interface Matcher {
   handles?(spec: SymmetrySpec, group: string): boolean;
   /** Whether it needs `context.data` (features or losses on training data). */
   readonly needsData?: boolean;
+  /**
+   * Passes over a matching plan it shares with other matchers, at most (1 when omitted): its
+   * result and theirs depend on each other (an expert order and the units the experts read), so
+   * the plan repeats until a pass changes nothing.
+   */
+  readonly rounds?: number;
+  /** The settings it reads from `MatchContext.options`, by name. */
+  readonly options?: Readonly<Record<string, MatcherOption>>;
   match(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult;
 }

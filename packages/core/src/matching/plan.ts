@@ -1,7 +1,8 @@
 import { disposeParams, innerProduct, type Params } from '../params/params';
-import { compose, identity } from '../symmetry/algebra';
+import { compose, elementsEqual, identity } from '../symmetry/algebra';
 import type { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
+import { disposeStacked, stackedSpec, stackParams } from '../symmetry/families';
 import { WeightspaceError } from '../errors/errors';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
 
@@ -38,8 +39,10 @@ export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], pr
   const first = preferred ? matchers.find((m) => m.id === preferred) : undefined;
   if (preferred && !first)
     throw new WeightspaceError(`unknown matcher '${preferred}'; registered: ${matchers.map((m) => m.id).join(', ')}`);
+  // Matchers see families of parameters in their stacked view, as `runMatcher` gives it them.
+  const view = stackedSpec(spec);
   for (const group of Object.keys(spec.groups)) {
-    const chosen = first && supports(first, spec, group) ? first : matchers.find((m) => supports(m, spec, group));
+    const chosen = first && supports(first, view, group) ? first : matchers.find((m) => supports(m, view, group));
     if (!chosen)
       throw new WeightspaceError(`no registered matcher handles group '${group}' (${spec.groups[group].kind})`);
     plan[group] = chosen.id;
@@ -48,8 +51,31 @@ export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], pr
 }
 
 /**
+ * Runs one matcher on B against A. A spec with families of parameter names is matched in its
+ * stacked view (see `stackedSpec`), where every generic matcher reads it; the element is the same.
+ */
+export function runMatcher(
+  matcher: Matcher,
+  spec: SymmetrySpec,
+  a: Params,
+  b: Params,
+  context: MatchContext,
+): MatchResult {
+  if (!spec.families?.length) return matcher.match(spec, a, b, context);
+  const [stackedA, stackedB] = [stackParams(spec, a), stackParams(spec, b)];
+  try {
+    return matcher.match(stackedSpec(spec), stackedA, stackedB, context);
+  } finally {
+    disposeStacked(spec, stackedA);
+    disposeStacked(spec, stackedB);
+  }
+}
+
+/**
  * Runs a plan: each matcher, in the order its first group appears, matches its own groups of B
- * (already moved by the matchers before it) onto A; the elements are composed.
+ * (already moved by the matchers before it) onto A; the elements are composed. Where a matcher of
+ * a plan with several asks for `rounds`, the whole sequence repeats (coordinate descent between
+ * the stages) until a pass changes nothing or the rounds are spent.
  *
  * @param spec the symmetry spec of both models
  * @param a the reference model
@@ -78,29 +104,39 @@ export function runPlan(
   context: MatchContext,
 ): MatchResult & { plan: MatchingPlan } {
   const started = performance.now();
-  const order = [...new Set(Object.values(plan))];
+  const order = [...new Set(Object.values(plan))].map((id) => {
+    const matcher = matchers.find((m) => m.id === id);
+    if (!matcher) throw new WeightspaceError(`the plan names matcher '${id}', which is not registered`);
+    return matcher;
+  });
+  // Passes over the whole plan: more than one where a matcher asks for them (stages that depend on
+  // each other's result), stopping after a pass that changes nothing.
+  const rounds = order.length > 1 ? Math.max(1, ...order.map((m) => m.rounds ?? 1)) : 1;
   let element = identity(spec);
   let current = b;
   let iterations = 0;
   // Each matcher reports the objective before and after its own step: the plan's are the first
-  // matcher's before and the last one's after. B is moved only where another matcher follows.
+  // matcher's before and the last one's after. B is moved only where another step follows.
   let objectiveBefore = NaN;
   let objectiveAfter = NaN;
-  order.forEach((id, k) => {
-    const matcher = matchers.find((m) => m.id === id);
-    if (!matcher) throw new WeightspaceError(`the plan names matcher '${id}', which is not registered`);
-    const groups = Object.keys(plan).filter((g) => plan[g] === id);
-    const result = matcher.match(spec, a, current, { ...context, groups });
-    element = compose(spec, element, result.element);
-    iterations += result.iterations;
-    if (k === 0) objectiveBefore = result.objectiveBefore;
-    objectiveAfter = result.objectiveAfter;
-    if (k < order.length - 1) {
-      const next = transform(current, spec, result.element);
-      if (current !== b) disposeParams(current);
-      current = next;
-    }
-  });
+  for (let round = 0; round < rounds; round++) {
+    let changed = false;
+    order.forEach((matcher, k) => {
+      const groups = Object.keys(plan).filter((g) => plan[g] === matcher.id);
+      const result = runMatcher(matcher, spec, a, current, { ...context, groups });
+      changed ||= !elementsEqual(result.element, identity(spec), 0);
+      element = compose(spec, element, result.element);
+      iterations += result.iterations;
+      if (round === 0 && k === 0) objectiveBefore = result.objectiveBefore;
+      objectiveAfter = result.objectiveAfter;
+      if (k < order.length - 1 || round < rounds - 1) {
+        const next = transform(current, spec, result.element);
+        if (current !== b) disposeParams(current);
+        current = next;
+      }
+    });
+    if (!changed) break;
+  }
   if (current !== b) disposeParams(current);
   if (order.length === 0) objectiveBefore = objectiveAfter = innerProduct(a, b);
   return {

@@ -89,13 +89,29 @@ export function segmentSize(action: AxisAction, size: number): number {
 export type AxisActions = ReadonlyArray<ReadonlyArray<AxisAction> | null>;
 
 /**
- * A network's parameter symmetry as data: named groups, and for every parameter the actions of
- * those groups on each of its axes.
+ * A permutation group acting on a family of parameter names rather than on an axis: the experts of
+ * a Mixture-of-Experts layer saved one tensor family per expert (`experts.{k}.fc1.weight`, …).
+ * Member k of each template is the template with `{k}` replaced by k, for k < the group's size;
+ * under a permutation p, member k of the moved model is member p[k] of the model (with the actions
+ * its axes list applied). Every member of a template has the same shape and the same axis actions;
+ * a group batched over the family's group acts on member k with its item k.
+ */
+export interface ParamFamily {
+  group: string;
+  /** Parameter name templates, each with one `{k}`. */
+  names: readonly string[];
+}
+
+/**
+ * A network's parameter symmetry as data: named groups, for every parameter the actions of those
+ * groups on each of its axes, and the groups that permute families of parameter names.
  */
 export interface SymmetrySpec {
   groups: Record<string, GroupDeclaration>;
   /** Every parameter of the network, one entry per tensor axis. */
   axes: Record<string, AxisActions>;
+  /** Groups that permute families of parameters by name (see `ParamFamily`). */
+  families?: readonly ParamFamily[];
 }
 
 /** The (parameter, axis) pairs each group touches: Git Re-Basin's `perm_to_axes`. */
@@ -138,7 +154,8 @@ export function restrictSpec(spec: SymmetrySpec, keep: readonly string[]): Symme
       return kept.length ? kept : null;
     });
   }
-  return { groups, axes };
+  const families = spec.families?.filter((f) => keepSet.has(f.group));
+  return families?.length ? { groups, axes, families } : { groups, axes };
 }
 
 /**

@@ -5,6 +5,7 @@ import { type DenseMatrix, transpose } from './dense-matrix';
 import type { GroupElement, GroupValue, MatrixValue, PermutationValue } from './element';
 import { type AxisAction, type AxisSegment, type GroupDeclaration, sameSegment, type SymmetrySpec } from './spec';
 import { batchAxisOf } from './validate';
+import { disposeStacked, stackedSpec, stackParams, unstackParams } from './families';
 
 /**
  * The action of a group element on parameters: returns new tensors (the input is left as is).
@@ -33,6 +34,15 @@ import { batchAxisOf } from './validate';
  * ```
  */
 export function transform(params: Params, spec: SymmetrySpec, element: GroupElement): Params {
+  // Families of parameter names act through their stacked view (see `stackedSpec`).
+  if (spec.families?.length) {
+    const stacked = stackParams(spec, params);
+    const moved = transform(stacked, stackedSpec(spec), element);
+    disposeStacked(spec, stacked);
+    const out = unstackParams(spec, moved);
+    disposeStacked(spec, moved);
+    return out;
+  }
   const out: Params = {};
   for (const [name, tensor] of Object.entries(params)) {
     const axes = spec.axes[name];

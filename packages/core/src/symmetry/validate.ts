@@ -1,5 +1,6 @@
 import { SpecError } from '../errors/errors';
 import type { ParamShapes } from '../params/params';
+import { stackedSpec, stackShapes } from './families';
 import {
   type AxisAction,
   GROUP_KINDS,
@@ -33,6 +34,16 @@ const KINDS = new Set<string>(GROUP_KINDS);
  * ```
  */
 export function validateSpec(spec: SymmetrySpec, shapes: ParamShapes, where = 'spec'): void {
+  // Families are checked in their stacked view, where each template is one tensor.
+  if (spec.families?.length) {
+    try {
+      validateSpec(stackedSpec(spec), stackShapes(spec, shapes), where);
+    } catch (e) {
+      if (e instanceof SpecError && !e.message.startsWith(`${where}:`)) throw new SpecError(`${where}: ${e.message}`);
+      throw e;
+    }
+    return;
+  }
   for (const [name, decl] of Object.entries(spec.groups)) validateGroup(spec, name, decl, where);
 
   for (const param of Object.keys(shapes)) {

@@ -1,9 +1,10 @@
 import { disposeParams, withDirectoryLock } from '@weightspace/core';
 import { join } from 'node:path';
-import { choiceFlag, integerFlag, optionalString, parse, requireString } from '../args';
+import { choiceFlag, integerFlag, optionalString, parse, type Parsed, requireString } from '../args';
 import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
+import { expertOrdersByBarrier } from '../expert-orders';
 import { embeddingNotes, inForm, loadPair } from '../checkpoint';
 import { checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
@@ -56,9 +57,42 @@ const flags: FlagTable = {
     description: 'weight matching solves orthogonal groups by Procrustes, or by permutations only (ablation)',
     default: 'procrustes',
   },
+  'matcher-option': {
+    type: 'string',
+    value: 'KEY=VALUE,…',
+    description:
+      "settings of the plan's matchers (moe: expertCost=gate|gram, stages=both|experts|hidden; see weightspace list)",
+  },
+  'expert-cost': {
+    type: 'string',
+    value: 'gate|gram',
+    description: "the moe matcher's expert-order cost: the centred gate rows or each expert's Gram matrices",
+    default: 'gate',
+  },
+  'brute-force': {
+    type: 'boolean',
+    description:
+      "MoE (at most 5 experts): the test-loss barrier of every expert order, each with its own hidden orders; the chosen order's rank and L̃ go to alignment.json (needs --dataset)",
+  },
+  points: { type: 'string', value: 'N', description: 'points of each brute-force curve', default: '11' },
+  'test-limit': { type: 'string', value: 'N', description: 'test samples of each brute-force curve', default: 'all' },
   ...checkpointNameFlags,
   ...jsonFlags,
 };
+
+/** `--matcher-option a=b,c=d` and `--expert-cost X` as one settings record (the flag wins over the list). */
+function matcherOptions(parsed: Parsed): Record<string, string> | undefined {
+  const options: Record<string, string> = {};
+  for (const pair of (optionalString(parsed, 'matcher-option') ?? '').split(',').filter(Boolean)) {
+    const [key, value, ...rest] = pair.split('=');
+    if (!key || value === undefined || rest.length)
+      throw new UsageError(`--matcher-option takes KEY=VALUE pairs separated by commas, got '${pair}'`);
+    options[key.trim()] = value.trim();
+  }
+  const expertCost = optionalString(parsed, 'expert-cost');
+  if (expertCost !== undefined) options.expertCost = expertCost;
+  return Object.keys(options).length ? options : undefined;
+}
 
 export const alignCommand: Command = {
   name: 'align',
@@ -98,14 +132,30 @@ export const alignCommand: Command = {
         steps: integerFlag(parsed, 'steps', undefined, 1),
         batchSize: integerFlag(parsed, 'batch-size', 500, 1),
       };
-      const { record, aligned } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, {
+      const bruteForce = parsed.flags['brute-force'] === true;
+      if (bruteForce && !datasetId)
+        throw new UsageError('--brute-force measures barriers on test data: give --dataset');
+      const { record, aligned, element } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, {
         method,
         seed,
         maxIterations,
         progress: progressBar(),
         data: matchData,
         orthogonalAs,
+        options: matcherOptions(parsed),
       });
+      if (bruteForce) {
+        const test = await context.registry
+          .dataset(datasetId as string)
+          .load({ trainLimit: 1, testLimit: integerFlag(parsed, 'test-limit', undefined, 1) });
+        record.bruteForce = expertOrdersByBarrier(
+          a,
+          b.params,
+          element,
+          test.test,
+          integerFlag(parsed, 'points', 11, 2) as number,
+        );
+      }
       const written = writeAlignment(out, a.plugin, a.config, aligned, record, {
         arch: a.plugin.id,
         config: a.config,
@@ -117,6 +167,11 @@ export const alignCommand: Command = {
         context.print(
           `aligned ${fileB} to ${fileA} (${a.plugin.id}, ${method}): objective ${record.objectiveBefore.toFixed(3)} → ${record.objectiveAfter.toFixed(3)} in ${record.iterations} iterations, ${record.seconds.toFixed(2)} s`,
         );
+        const brute = record.bruteForce;
+        if (brute)
+          context.print(
+            `expert order ${brute.chosen.order.join(' ')}: barrier ${brute.chosen.barrier.toFixed(4)}, rank ${brute.chosen.rank} of ${brute.orders.length} (best ${brute.best.toFixed(4)}, naive ${brute.naive.toFixed(4)}, L̃ ${brute.relative.toFixed(2)})`,
+          );
         context.print(`wrote ${join(out, 'b_aligned.safetensors')} and ${join(out, 'alignment.json')}`);
       });
     });

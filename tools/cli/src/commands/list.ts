@@ -1,4 +1,4 @@
-import type { AnyArchitecture } from '@weightspace/core';
+import type { AnyArchitecture, Matcher } from '@weightspace/core';
 import { parse } from '../args';
 import type { Command } from '../command';
 import { jsonFlags } from '../flags';
@@ -24,7 +24,13 @@ export const listCommand: Command = {
               forms: formsOf(a),
             })),
             variants: registry.variants().map((v) => ({ id: v.id, description: v.description, base: v.base })),
-            matchers: registry.matchers().map((m) => ({ id: m.id, description: m.description, kinds: m.kinds })),
+            matchers: registry.matchers().map((m) => ({
+              id: m.id,
+              description: m.description,
+              kinds: m.kinds,
+              batched: m.batched,
+              options: m.options ?? {},
+            })),
             datasets: registry.datasets().map((d) => ({ id: d.id, description: d.description })),
             backends: registry
               .backends()
@@ -58,7 +64,7 @@ export const listCommand: Command = {
     );
     section(
       'matchers',
-      registry.matchers().map((m) => `${m.id.padEnd(20)} ${m.description} [${m.kinds.join(', ')}]`),
+      registry.matchers().map((m) => `${m.id.padEnd(20)} ${m.description} [${matcherTakes(m)}]`),
     );
     section(
       'datasets',
@@ -74,3 +80,10 @@ export const listCommand: Command = {
     );
   },
 };
+
+/** The group kinds a matcher takes (batched ones too, where it does) and its options with their values. */
+function matcherTakes(m: Matcher): string {
+  const kinds = `${m.kinds.join(', ')}${m.batched ? ', batched' : ''}`;
+  const options = Object.entries(m.options ?? {}).map(([k, o]) => `${k}=${o.values.join('|')}`);
+  return options.length ? `${kinds}; --matcher-option ${options.join(' ')}` : kinds;
+}

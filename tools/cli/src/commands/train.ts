@@ -8,6 +8,7 @@ import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
 import { assertClassesFit, assertInputKind, assertInputsFit } from '../inputs-fit';
 import { assertWritableFile } from '../output-path';
+import { configFieldFlags, withConfigFields } from '../config-overrides';
 
 const flags: FlagTable = {
   arch: { type: 'string', value: 'ID', description: 'architecture or variant (see weightspace list)', required: true },
@@ -42,6 +43,7 @@ const flags: FlagTable = {
     default: '0',
   },
   'train-limit': { type: 'string', value: 'N', description: 'train on the first N samples only', default: 'all' },
+  ...configFieldFlags,
   ...checkpointNameFlags,
   ...jsonFlags,
 };
@@ -80,7 +82,7 @@ export const trainCommand: Command = {
       ? parent.config
       : validateAgainst<unknown>(
           plugin.configSchema,
-          explicit ?? plugin.defaultConfig(data),
+          withConfigFields(parsed, plugin, explicit ?? plugin.defaultConfig(data)),
           `--config for ${plugin.id}`,
         );
     const who = initFile ?? `--config for ${plugin.id}`;

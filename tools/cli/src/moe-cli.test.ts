@@ -1,0 +1,103 @@
+import { loadParams, saveParams } from '@weightspace/core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, expectUserError } from './testing/run-cli';
+
+/**
+ * Mixture-of-Experts models through the CLI as a user drives them: train two `moe-mlp`s on MNIST
+ * with top-2 gating and a shared expert, align them with the two-stage matcher, score every
+ * expert order by brute force, interpolate; and the bad inputs the architecture names.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'ws-moe-'));
+const file = (name: string) => join(dir, name);
+const config = { input: 784, width: 32, experts: 4, expertWidth: 16, classes: 10 };
+
+let trained: Promise<void> | undefined;
+function trainedPair(): Promise<void> {
+  trained ??= (async () => {
+    for (const seed of [0, 1]) {
+      const result = await cli(
+        ...['train', '--arch', 'moe-mlp', '--dataset', 'mnist', '--config', JSON.stringify(config)],
+        ...['--top-k', '2', '--shared-experts', '1', '--epochs', '1', '--batch-size', '64', '--train-limit', '3000'],
+        ...['--seed', String(seed), '--out', file(`m${seed}.safetensors`)],
+      );
+      expect(result.code).toBe(0);
+    }
+  })();
+  return trained;
+}
+
+/** The interpolation's loss barrier of A against `b` on 1,000 test images. */
+async function barrier(b: string, out: string): Promise<number> {
+  const result = await cli(
+    ...['interpolate', '--a', file('m0.safetensors'), '--b', b, '--dataset', 'mnist'],
+    ...['--points', '5', '--test-limit', '1000', '--out', file(out), '--json'],
+  );
+  expect(result.code).toBe(0);
+  return (JSON.parse(result.out) as { barriers: { loss: number } }).barriers.loss;
+}
+
+describe('moe-mlp through the CLI', () => {
+  it('trains with the expert flags, aligns in two stages, and scores every expert order by brute force', async () => {
+    await trainedPair();
+    const saved = JSON.parse(loadParams(file('m0.safetensors')).metadata['weightspace.config'] ?? '{}') as object;
+    expect(saved).toEqual({ ...config, topK: 2, sharedExperts: 1 });
+    const aligned = await cli(
+      ...['align', '--a', file('m0.safetensors'), '--b', file('m1.safetensors'), '--method', 'moe'],
+      ...['--expert-cost', 'gram', '--brute-force', '--dataset', 'mnist', '--test-limit', '500', '--points', '3'],
+      ...['--out', file('aligned'), '--json'],
+    );
+    expect(aligned.code).toBe(0);
+    const record = JSON.parse(readFileSync(file('aligned/alignment.json'), 'utf8')) as {
+      plan: Record<string, string>;
+      groups: Record<string, unknown>;
+      bruteForce: { orders: Array<{ order: number[] }>; chosen: { order: number[]; rank: number }; relative: number };
+    };
+    expect(record.plan['moe.experts']).toBe('moe');
+    expect(record.plan['hidden.0']).toBe('weight');
+    expect(record.bruteForce.orders).toHaveLength(24);
+    expect(record.bruteForce.chosen.order).toEqual(record.groups['moe.experts']);
+    expect(record.bruteForce.chosen.rank).toBeGreaterThanOrEqual(1);
+    expect(record.bruteForce.chosen.rank).toBeLessThanOrEqual(24);
+    // The aligned pair is at least as connected as the pair as trained.
+    const naive = await barrier(file('m1.safetensors'), 'naive');
+    expect(await barrier(file('aligned/b_aligned.safetensors'), 'after')).toBeLessThanOrEqual(naive);
+  }, 300000);
+
+  it('refuses a top-k above the experts, expert flags on another architecture and a gate that does not match the experts, naming them', async () => {
+    expectUserError(
+      await cli('train', '--arch', 'moe-mlp', '--dataset', 'mnist', '--top-k', '5', '--out', file('x.safetensors')),
+      /moe-mlp: topK 5 is larger than the number of experts \(4\)/,
+    );
+    expectUserError(
+      await cli('train', '--arch', 'mlp', '--dataset', 'mnist', '--experts', '3', '--out', file('x.safetensors')),
+      /--experts sets 'experts', which the config of mlp does not have/,
+    );
+    await trainedPair();
+    const { params } = loadParams(file('m0.safetensors'));
+    const { ['moe.experts.3.fc1.weight']: _dropped, ...threeExperts } = params;
+    saveParams(file('broken.safetensors'), threeExperts, {});
+    expectUserError(
+      await cli(
+        'align',
+        '--a',
+        file('broken.safetensors'),
+        '--b',
+        file('broken.safetensors'),
+        '--arch',
+        'moe-mlp',
+        '--out',
+        file('b'),
+      ),
+      /'moe\.gate\.weight' has 4 rows but the checkpoint has 3 experts/,
+    );
+    expectUserError(
+      await cli(
+        ...['align', '--a', file('m0.safetensors'), '--b', file('m1.safetensors'), '--method', 'moe'],
+        ...['--matcher-option', 'stages=all', '--out', file('c')],
+      ),
+      /matcher 'moe': option stages=all is not one of both, experts, hidden/,
+    );
+  }, 300000);
+});
