@@ -356,6 +356,77 @@ def train_vit_pair(job):
     return {"ms": ms, "samples_per_second": len(x) * len(job["seeds"]) / (ms / 1000)}
 
 
+class MoeMlp(torch.nn.Module):
+    """weightspace's moe-mlp: dense (ReLU) → MoE layer (softmax gate, dense or top-k with ties to the
+    lower index, one-hidden-layer ReLU experts, shared experts) → dense; every expert computed."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.first = torch.nn.Linear(c["input"], c["width"])
+        self.gate = torch.nn.Linear(c["width"], c["experts"])
+        expert = lambda: torch.nn.Sequential(
+            torch.nn.Linear(c["width"], c["expertWidth"]), torch.nn.ReLU(), torch.nn.Linear(c["expertWidth"], c["width"])
+        )
+        self.experts = torch.nn.ModuleList([expert() for _ in range(c["experts"])])
+        self.shared = torch.nn.ModuleList([expert() for _ in range(c.get("sharedExperts", 0))])
+        self.head = torch.nn.Linear(c["width"], c["classes"])
+        self.top_k = c.get("topK")
+
+    def forward(self, x):
+        t = torch.relu(self.first(x.flatten(1)))
+        scores = self.gate(t)
+        if self.top_k is not None and self.top_k < scores.shape[1]:
+            n = scores.shape[1]
+            lower = torch.tril(torch.ones(n, n), diagonal=-1)
+            si, sj = scores.detach().unsqueeze(2), scores.detach().unsqueeze(1)
+            beats = (sj > si).float() + (sj == si).float() * lower
+            scores = scores.masked_fill(beats.sum(2) >= self.top_k, float("-inf"))
+        weights = torch.softmax(scores, dim=1)
+        y = sum(weights[:, k : k + 1] * e(t) for k, e in enumerate(self.experts))
+        for e in self.shared:
+            y = y + e(t)
+        return self.head(y)
+
+
+def train_moe_pair(job):
+    """Two moe-mlps, one after the other, one pass over the given images (float32) and labels (int32)."""
+    c = job["moe"]
+    x = torch.from_numpy(np.fromfile(job["images"], dtype=np.float32).reshape(-1, c["input"]))
+    y = torch.from_numpy(np.fromfile(job["labels"], dtype=np.int32).astype(np.int64))
+    ms = train_models(lambda: MoeMlp(c), x, y, job["seeds"], job["batch"])
+    return {"ms": ms, "samples_per_second": len(x) * len(job["seeds"]) / (ms / 1000)}
+
+
+def moe_matching(job):
+    """Tran et al.'s two-stage matching of two moe-mlps (per-expert tensors) in NumPy/SciPy: the expert
+    order by one assignment on the centred gate rows and biases, then each expert pair's hidden
+    units by one assignment (fc1 rows and bias, fc2 columns). Returns the median time and the
+    orders found."""
+    a, b = ({k: v.numpy() for k, v in read_safetensors(job[f]).items()} for f in ("a", "b"))
+    n = a["moe.gate.weight"].shape[0]
+
+    def run():
+        gate = lambda p: np.concatenate([p["moe.gate.weight"], p["moe.gate.bias"][:, None]], axis=1)
+        ga, gb = gate(a), gate(b)
+        ga, gb = ga - ga.mean(0), gb - gb.mean(0)
+        cost = ((ga[:, None, :] - gb[None, :, :]) ** 2).sum(2)
+        _, order = linear_sum_assignment(cost)
+        hidden = [None] * n
+        for i, j in enumerate(order):
+            e = lambda p, k, s: p[f"moe.experts.{k}.{s}"]
+            sim = (
+                e(a, i, "fc1.weight") @ e(b, j, "fc1.weight").T
+                + np.outer(e(a, i, "fc1.bias"), e(b, j, "fc1.bias"))
+                + e(a, i, "fc2.weight").T @ e(b, j, "fc2.weight")
+            )
+            hidden[j] = linear_sum_assignment(sim, maximize=True)[1].tolist()
+        return order.tolist(), hidden
+
+    found = run()
+    ms, times = median_ms(run, job["runs"])
+    return {"ms": ms, "times": times, "order": found[0], "hidden": found[1]}
+
+
 def main():
     job = json.loads(sys.argv[1])
     torch.set_num_threads(job.get("threads", 2))
@@ -366,6 +437,8 @@ def main():
         "train-gpt-pair": train_gpt_pair,
         "train-vit-pair": train_vit_pair,
         "spec-weight-matching": spec_wm,
+        "train-moe-pair": train_moe_pair,
+        "moe-matching": moe_matching,
     }[
         job["task"]
     ]

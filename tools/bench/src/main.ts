@@ -5,7 +5,7 @@
  * medians and ratios (ours / reference: below 1 is faster).
  *
  * Flags: --backend ID (default wasm), --runs N (default 5), --out FILE, --quick (smaller sizes),
- * --only assignment | transformer (those rows alone).
+ * --only assignment | transformer | moe (those rows alone).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -29,6 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assignmentRows } from './assignment-rows';
 import { transformerRows } from './transformer-rows';
+import { moeRows } from './moe-rows';
 import { ensureReference, runReference } from './reference';
 import { createRegistry, registrySource } from './registry';
 import type { Row } from './row';
@@ -48,8 +49,8 @@ async function main(): Promise<void> {
     },
   });
   const runs = Number(values.runs);
-  if (values.only !== undefined && values.only !== 'assignment' && values.only !== 'transformer')
-    throw new Error(`--only takes "assignment" or "transformer" (those rows alone), not "${values.only}"`);
+  if (values.only !== undefined && !['assignment', 'transformer', 'moe'].includes(values.only as string))
+    throw new Error(`--only takes "assignment", "transformer" or "moe" (those rows alone), not "${values.only}"`);
   const quick = values.quick as boolean;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const tmp = join(ROOT, 'bench', 'tmp');
@@ -67,12 +68,14 @@ async function main(): Promise<void> {
   );
 
   // Linear assignment on every cost family, the same matrices for both; see assignmentRows.
-  if (values.only !== 'transformer')
+  if (values.only === undefined || values.only === 'assignment')
     rows.push(...(await assignmentRows(join(tmp, 'lap'), quick, runs, reference, log)));
 
   if (values.only === undefined) rows.push(...(await modelRows({ backend, mainBackend, reference, runs, quick, tmp })));
-  if (values.only !== 'assignment')
+  if (values.only === undefined || values.only === 'transformer')
     rows.push(...(await transformerRows({ backend, registry: registrySource, reference, quick, runs, tmp })));
+  if (values.only === undefined || values.only === 'moe')
+    rows.push(...(await moeRows({ backend, registry: registrySource, reference, quick, runs, tmp })));
 
   // Peak memory of the demo, where a demo report exists.
   const demoReport = join(ROOT, 'reports', 'mnist-mlp', 'report.json');

@@ -65,6 +65,37 @@ describe('moe-mlp through the CLI', () => {
     expect(await barrier(file('aligned/b_aligned.safetensors'), 'after')).toBeLessThanOrEqual(naive);
   }, 300000);
 
+  it('warm-starts an MoE model from a dense one: the trunk and head taken, the gate and experts fresh', async () => {
+    const dense = { ...config, experts: 1, layout: 'stacked' };
+    const train = (cfg: object, out: string, ...more: string[]) =>
+      cli(
+        ...['train', '--arch', 'moe-mlp', '--dataset', 'mnist', '--config', JSON.stringify(cfg), '--epochs', '1'],
+        ...['--train-limit', '256', '--batch-size', '128', '--out', file(out), ...more],
+      );
+    expect((await train(dense, 'dense.safetensors')).code).toBe(0);
+    // A learning rate of 1e-12 leaves every tensor where it started.
+    const child = await train(config, 'child.safetensors', '--warm-start', file('dense.safetensors'), '--lr', '1e-12');
+    expect(child.code).toBe(0);
+    expect(child.err).toMatch(/warm start from .*dense\.safetensors: 4 tensors taken, \d+ fresh/);
+    const [parent, started] = ['dense', 'child'].map((m) => loadParams(file(`${m}.safetensors`)).params);
+    const gap = (name: string, p: typeof parent, q: typeof parent) =>
+      Math.max(...Array.from(p[name].dataSync()).map((v, i) => Math.abs(v - q[name].dataSync()[i])));
+    for (const name of ['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias'])
+      expect([name, gap(name, parent, started) < 1e-6]).toEqual([name, true]);
+    expect(started['moe.experts.0.fc1.weight'].shape).toEqual([16, 32]);
+    expectUserError(
+      await train(
+        config,
+        'x.safetensors',
+        '--warm-start',
+        file('dense.safetensors'),
+        '--init',
+        file('dense.safetensors'),
+      ),
+      /give --init \(continue a model\) or --warm-start \(reuse its tensors\), not both/,
+    );
+  }, 120000);
+
   it('refuses a top-k above the experts, expert flags on another architecture and a gate that does not match the experts, naming them', async () => {
     expectUserError(
       await cli('train', '--arch', 'moe-mlp', '--dataset', 'mnist', '--top-k', '5', '--out', file('x.safetensors')),

@@ -9,6 +9,7 @@ import { progressBar } from '../progress-bar';
 import { assertClassesFit, assertInputKind, assertInputsFit } from '../inputs-fit';
 import { assertWritableFile } from '../output-path';
 import { configFieldFlags, withConfigFields } from '../config-overrides';
+import { warmStarted } from '../warm-start';
 
 const flags: FlagTable = {
   arch: { type: 'string', value: 'ID', description: 'architecture or variant (see weightspace list)', required: true },
@@ -24,6 +25,12 @@ const flags: FlagTable = {
     type: 'string',
     value: 'FILE',
     description: 'continue from this checkpoint (spawning) instead of a fresh init',
+  },
+  'warm-start': {
+    type: 'string',
+    value: 'FILE',
+    description:
+      "start from this checkpoint's tensors wherever name and shape agree, the rest from the seed (a pretrained trunk under new layers: Tran et al.'s MoE fine-tuning)",
   },
   seed: { type: 'string', value: 'N', description: 'seed of the initialisation and the batch order', default: '0' },
   epochs: { type: 'string', value: 'N', description: 'passes over the training split', default: '5' },
@@ -70,7 +77,10 @@ export const trainCommand: Command = {
       weightDecay: numberFlag(parsed, 'weight-decay', 0, { zero: true }),
     };
     const initFile = optionalString(parsed, 'init');
-    assertWritableFile('--out', out, { '--init': initFile });
+    const warmFile = optionalString(parsed, 'warm-start');
+    if (initFile && warmFile)
+      throw new UsageError('give --init (continue a model) or --warm-start (reuse its tensors), not both');
+    assertWritableFile('--out', out, { '--init': initFile, '--warm-start': warmFile });
     const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
     const explicit = jsonFlag(parsed, 'config');
     await chooseBackend(parsed, context, { command: 'train' });
@@ -87,7 +97,8 @@ export const trainCommand: Command = {
         );
     const who = initFile ?? `--config for ${plugin.id}`;
     assertInputsFit(plugin, config, data, who);
-    const initial = parent ? parent.params : plugin.init(config, seed);
+    const fresh = parent ? parent.params : plugin.init(config, seed);
+    const initial = warmFile ? warmStarted(fresh, warmFile, context.log) : fresh;
     assertClassesFit(plugin, config, initial, data, who);
     const result = train(plugin, config, initial, data.train, {
       ...options,

@@ -10,6 +10,8 @@ export interface TrainJobInputs {
   train: SweepCell['train'];
   /** The parent model's job id, when this model is spawned from it (`train --init`). */
   init?: string;
+  /** The job id of a model of another config whose matching tensors this one starts from (`train --warm-start`). */
+  warmStart?: string;
 }
 
 /** Aligning B to A by a method (`none`: B as trained), the models named by their jobs' ids. */
@@ -75,17 +77,25 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
   };
   for (const cell of cells) {
     const model = { arch: cell.arch, config: cell.config, dataset: cell.dataset };
+    const parentConfig = cell.spawn?.config ? mergePatch(cell.config, cell.spawn.config) : cell.config;
     const parent = cell.spawn
       ? add({
           kind: 'train',
-          inputs: { ...model, seed: cell.spawn.seed, train: { ...cell.train, epochs: cell.spawn.epochs } },
+          inputs: {
+            ...model,
+            config: parentConfig,
+            seed: cell.spawn.seed,
+            train: { ...cell.train, epochs: cell.spawn.epochs },
+          },
           dependsOn: [],
         })
       : undefined;
+    // A parent of another config lends its matching tensors; one of the same config is continued.
+    const start = parent ? (cell.spawn?.config ? { warmStart: parent } : { init: parent }) : {};
     const trained = (seed: number, config = cell.config) =>
       add({
         kind: 'train',
-        inputs: { ...model, config, seed, train: cell.train, ...(parent ? { init: parent } : {}) },
+        inputs: { ...model, config, seed, train: cell.train, ...start },
         dependsOn: parent ? [parent] : [],
       });
     const configB = cell.configB ? { ...cell.config, ...cell.configB } : cell.config;
@@ -141,6 +151,16 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
     }
   }
   return [...jobs.values()];
+}
+
+/** `base` with `patch`'s fields set, and those `patch` sets to null removed (JSON merge patch, one level). */
+export function mergePatch(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
 }
 
 /**

@@ -58,6 +58,7 @@ export function jobCommand(
         ...['--batch-size', String(inputs.train.batchSize), '--lr', String(inputs.train.learningRate)],
         ...(inputs.train.trainLimit ? ['--train-limit', String(inputs.train.trainLimit)] : []),
         ...(inputs.init ? ['--init', jobPaths(store, inputs.init).model] : []),
+        ...(inputs.warmStart ? ['--warm-start', jobPaths(store, inputs.warmStart).model] : []),
         ...(inputs.train.optimizer ? ['--optimizer', inputs.train.optimizer] : []),
         ...(inputs.train.momentum !== undefined ? ['--momentum', String(inputs.train.momentum)] : []),
         ...(inputs.train.weightDecay !== undefined ? ['--weight-decay', String(inputs.train.weightDecay)] : []),
@@ -77,6 +78,22 @@ export function jobCommand(
         ...(inputs.options?.form ? ['--form', inputs.options.form] : []),
         ...(inputs.options?.orthogonalAs ? ['--orthogonal-as', inputs.options.orthogonalAs] : []),
         ...(inputs.options?.arch ? ['--arch', inputs.options.arch] : []),
+        ...(inputs.options?.matcherOptions
+          ? [
+              '--matcher-option',
+              Object.entries(inputs.options.matcherOptions)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(','),
+            ]
+          : []),
+        ...(inputs.options?.bruteForce
+          ? [
+              ...['--brute-force', '--points', String(inputs.options.bruteForce.points)],
+              ...(inputs.options.bruteForce.testLimit
+                ? ['--test-limit', String(inputs.options.bruteForce.testLimit)]
+                : []),
+            ]
+          : []),
         ...common,
       ];
     }

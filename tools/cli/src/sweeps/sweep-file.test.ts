@@ -200,6 +200,38 @@ describe('the job graph of a sweep', () => {
     ).toThrow(/w\.json, cell 0 \(base\): align\.arch matches under mlp's symmetry.*give "metrics": \[\]/);
   });
 
+  it('warm-starts children from a parent of another config, and passes matcher options and brute force to align', () => {
+    const { cells: warm } = parseSweepFile(
+      {
+        name: 'warm',
+        base: {
+          ...base,
+          pairs: [[1, 2]],
+          config: { ...base.config, bias: false },
+          spawn: { seed: 0, epochs: 1, config: { hidden: [8], bias: null } },
+          methods: ['weight'],
+          align: { matcherOptions: { expertCost: 'gram', stages: 'both' }, bruteForce: { points: 3, testLimit: 50 } },
+        },
+      },
+      'warm.json',
+    );
+    const jobs = expandSweep(warm);
+    const [parent, ...children] = jobs.filter((j) => j.kind === 'train');
+    expect((parent.inputs as { config: unknown }).config).toEqual({ ...base.config, hidden: [8] });
+    for (const child of children) {
+      expect(child.inputs).toMatchObject({ config: { ...base.config, bias: false }, warmStart: parent.id });
+      expect((child.inputs as { init?: string }).init).toBeUndefined();
+    }
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    expect(jobCommand(children[0], byId, '/s', 'wasm')).toEqual(
+      expect.arrayContaining(['--warm-start', `/s/models/${parent.id}.safetensors`]),
+    );
+    const align = jobs.find((j) => j.kind === 'align')!;
+    const command = jobCommand(align, byId, '/s', 'wasm')!.join(' ');
+    expect(command).toContain('--matcher-option expertCost=gram,stages=both');
+    expect(command).toContain('--brute-force --points 3 --test-limit 50');
+  });
+
   it('refuses a cell with neither pairs nor merges, naming it', () => {
     expect(() => parseSweepFile({ name: 'empty', base: { ...base, pairs: [] } }, 'empty.json')).toThrow(
       /empty\.json, cell 0 \(base\): give pairs to compare or merges to make/,

@@ -36,9 +36,12 @@ export interface SweepCell {
   /**
    * Spawning (Frankle et al.'s and Zhou et al.'s spawned pairs): every model of the cell starts from
    * one parent, trained `epochs` from `seed` with the cell's settings, and trains `train.epochs`
-   * more with its own seed (its data order).
+   * more with its own seed (its data order). With `config` (fields of the parent's config where it
+   * differs, null removing one: one expert where the children have four), each child starts from its own seed and
+   * takes the parent's tensors wherever name and shape agree (`train --warm-start`: a pretrained
+   * trunk, new layers from different seeds, as Tran et al. fine-tune MoEs).
    */
-  spawn?: { seed: number; epochs: number };
+  spawn?: { seed: number; epochs: number; config?: Record<string, unknown> };
   /** Sets of seeds merged into one model each, by each method (Git Re-Basin's MergeMany, …). */
   merges?: { sets: number[][]; methods: Array<'average' | 'mergemany' | 'hierarchical'>; matcher?: string };
   /** Robustness of every merged model and every model merged (`weightspace robustness`). */
@@ -60,6 +63,10 @@ export interface SweepCell {
     form?: string;
     orthogonalAs?: 'procrustes' | 'permutation';
     arch?: string;
+    /** Settings of the plan's matchers (`align --matcher-option`), e.g. `{ "expertCost": "gram" }`. */
+    matcherOptions?: Record<string, string>;
+    /** The barrier of every expert order (`align --brute-force`) on `testLimit` test samples, `points` per curve. */
+    bruteForce?: { points: number; testLimit?: number };
   };
   /**
    * B's config fields where they differ from A's (`config`): a pair of two widths, B embedded into
@@ -126,7 +133,11 @@ export const sweepCellSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['seed', 'epochs'],
-      properties: { seed: { type: 'integer', minimum: 0 }, epochs: { type: 'integer', minimum: 1 } },
+      properties: {
+        seed: { type: 'integer', minimum: 0 },
+        epochs: { type: 'integer', minimum: 1 },
+        config: { type: 'object', minProperties: 1 },
+      },
     },
     merges: {
       type: 'object',
@@ -167,6 +178,13 @@ export const sweepCellSchema = {
         form: { type: 'string', minLength: 1 },
         orthogonalAs: { enum: ['procrustes', 'permutation'] },
         arch: { type: 'string', minLength: 1 },
+        matcherOptions: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^,=]+$' } },
+        bruteForce: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['points'],
+          properties: { points: { type: 'integer', minimum: 2 }, testLimit: { type: 'integer', minimum: 1 } },
+        },
       },
     },
     points: { type: 'integer', minimum: 2, maximum: 1001, default: 25 },

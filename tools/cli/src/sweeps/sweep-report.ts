@@ -61,7 +61,9 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
 
 /** A method with the matcher settings its cell gives (`weight (form=circuits)`), as a report names it. */
 export function methodLabel(align: AlignJobInputs): string {
-  const options = Object.entries(align.options ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+  const options = Object.entries(align.options ?? {}).map(
+    ([k, v]) => `${k}=${typeof v === 'object' ? canonicalJson(v) : String(v)}`,
+  );
   return options.length ? `${align.method} (${options.join(', ')})` : align.method;
 }
 
