@@ -13,6 +13,7 @@ by the caller (torch.set_num_threads). Written for this benchmark; it shares no 
 weightspace.
 """
 import json
+import resource
 import struct
 import sys
 import time
@@ -443,6 +444,8 @@ def main():
         job["task"]
     ]
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "result": task(job)}
+    # The process's peak resident memory (Linux reports kilobytes), the model and the data included.
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 

@@ -20,11 +20,14 @@ export function ensureReference(log: (line: string) => void): boolean {
 }
 
 /** Runs one reference job (see reference/reference.py) and returns its result. */
-export function runReference<T>(job: object, threads: number): { torch: string; threads: number; result: T } {
+export function runReference<T>(
+  job: object,
+  threads: number,
+): { torch: string; threads: number; result: T; peak_rss_mb: number } {
   const output = execFileSync(PYTHON, [SCRIPT, JSON.stringify({ ...job, threads })], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
   });
-  return JSON.parse(output) as { torch: string; threads: number; result: T };
+  return JSON.parse(output) as { torch: string; threads: number; result: T; peak_rss_mb: number };
 }

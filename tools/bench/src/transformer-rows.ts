@@ -158,12 +158,17 @@ async function trainPairRow(
   );
   const oursMs = performance.now() - started;
   const perSecond = (ms: number) => (2 * row.units) / (ms / 1000);
-  const result: Row = { name: row.name, oursMs, ratio: null, detail: { [row.unit]: perSecond(oursMs) } };
+  // The process's peak so far (both training threads included): with --only transformer, the
+  // GPT row's peak is its own and the ViT row's the larger of the two.
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const result: Row = { name: row.name, oursMs, ratio: null, detail: { [row.unit]: perSecond(oursMs), peakRssMb } };
   if (context.reference) {
-    const ref = runReference<{ ms: number }>({ ...row.job, seeds: [0, 1] }, 2).result;
+    const run = runReference<{ ms: number }>({ ...row.job, seeds: [0, 1] }, 2);
+    const ref = run.result;
     Object.assign(result, { referenceMs: ref.ms, ratio: ratio(oursMs, ref.ms) });
     result.detail = {
       ...result.detail,
+      referencePeakRssMb: Math.round(run.peak_rss_mb),
       [`reference${row.unit[0].toUpperCase()}${row.unit.slice(1)}`]: perSecond(ref.ms),
     };
   }
