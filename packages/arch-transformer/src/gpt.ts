@@ -143,18 +143,23 @@ function canonicalGpt(config: GptConfig, params: Params): { config: GptConfig; p
   };
 }
 
-/** A GPT's config from checkpoint shapes (nanoGPT names); heads as recorded, else one per 64 features. */
-function inferGpt(shapes: ParamShapes): GptConfig {
+/** A GPT's config from checkpoint shapes (nanoGPT names); heads as recorded or known (`--heads`), else one per 64 features. */
+function inferGpt(shapes: ParamShapes, known: Readonly<Record<string, unknown>> = {}): GptConfig {
   const wte = shapes['transformer.wte.weight'];
   const wpe = shapes['transformer.wpe.weight'];
   if (!wte || wte.length !== 2) throw new ConfigError(`${ID}: no 2-axis tensor 'transformer.wte.weight'`);
   if (!wpe || wpe.length !== 2) throw new ConfigError(`${ID}: no 2-axis tensor 'transformer.wpe.weight'`);
-  const shape = inferTransformerShape(shapes, ID, {
-    dim: wte[1],
-    block: (i) => `transformer.h.${i}`,
-    norm: 'transformer.h.0.ln_1',
-    mlp: 'transformer.h.0.mlp.c_fc.weight',
-  });
+  const shape = inferTransformerShape(
+    shapes,
+    ID,
+    {
+      dim: wte[1],
+      block: (i) => `transformer.h.${i}`,
+      norm: 'transformer.h.0.ln_1',
+      mlp: 'transformer.h.0.mlp.c_fc.weight',
+    },
+    known,
+  );
   return {
     vocabulary: wte[0],
     context: wpe[0],

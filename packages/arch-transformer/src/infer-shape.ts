@@ -4,13 +4,15 @@ import type { TransformerShape } from './transformer-config';
 /**
  * The shared part of a transformer's config from checkpoint shapes: depth (blocks present), MLP
  * width, norm (LayerNorm stores a bias, RMSNorm a weight only, the canonical form neither) and
- * heads, which shapes cannot tell: one per 64 features (timm's and GPT-2's head width) where 64
- * divides the width, else a ConfigError asking for the config.
+ * heads, which shapes cannot tell: `known.heads` where the caller knows it (`--heads`), else one
+ * per 64 features (timm's and GPT-2's head width) where 64 divides the width, else a ConfigError
+ * asking for it.
  */
 export function inferTransformerShape(
   shapes: ParamShapes,
   model: string,
   where: { dim: number; block: (i: number) => string; norm: string; mlp: string },
+  known: Readonly<Record<string, unknown>> = {},
 ): TransformerShape {
   let depth = 0;
   while (Object.keys(shapes).some((name) => name.startsWith(`${where.block(depth)}.`))) depth++;
@@ -19,10 +21,13 @@ export function inferTransformerShape(
   if (!mlp) throw new ConfigError(`${model}: no tensor '${where.mlp}'`);
   const folded = shapes[`${where.norm}.weight`] === undefined;
   const norm = folded || shapes[`${where.norm}.bias`] === undefined ? 'rmsnorm' : 'layernorm';
-  if (where.dim % 64 !== 0) {
+  const heads = known.heads ?? where.dim / 64;
+  if (typeof heads !== 'number' || !Number.isInteger(heads) || heads < 1 || where.dim % heads !== 0) {
     throw new ConfigError(
-      `${model}: the head count is not in the tensor shapes and width ${where.dim} is not a multiple of 64: use a checkpoint that records its config`,
+      known.heads === undefined
+        ? `${model}: the head count is not in the tensor shapes and width ${where.dim} is not a multiple of 64: give it (--heads N) or use a checkpoint that records its config`
+        : `${model}: heads (${String(known.heads)}) must divide dim (${where.dim})`,
     );
   }
-  return { dim: where.dim, depth, heads: where.dim / 64, mlpWidth: mlp[0], norm, ...(folded ? { folded } : {}) };
+  return { dim: where.dim, depth, heads, mlpWidth: mlp[0], norm, ...(folded ? { folded } : {}) };
 }

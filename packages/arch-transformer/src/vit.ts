@@ -136,8 +136,8 @@ function canonicalVit(config: VitConfig, params: Params): { config: VitConfig; p
   };
 }
 
-/** A ViT's config from checkpoint shapes (timm names); heads as recorded, else one per 64 features. */
-function inferVit(shapes: ParamShapes): VitConfig {
+/** A ViT's config from checkpoint shapes (timm names); heads as recorded or known (`--heads`), else one per 64 features. */
+function inferVit(shapes: ParamShapes, known: Readonly<Record<string, unknown>> = {}): VitConfig {
   const proj = shapes['patch_embed.proj.weight'];
   const pos = shapes['pos_embed'];
   const head = shapes['head.weight'];
@@ -148,12 +148,17 @@ function inferVit(shapes: ParamShapes): VitConfig {
   const side = Math.round(Math.sqrt(pos[1] - 1));
   if (side * side !== pos[1] - 1)
     throw new ConfigError(`${ID}: 'pos_embed' holds ${pos[1] - 1} patches, not a square grid`);
-  const shape = inferTransformerShape(shapes, ID, {
-    dim: proj[0],
-    block: (i) => `blocks.${i}`,
-    norm: 'blocks.0.norm1',
-    mlp: 'blocks.0.mlp.fc1.weight',
-  });
+  const shape = inferTransformerShape(
+    shapes,
+    ID,
+    {
+      dim: proj[0],
+      block: (i) => `blocks.${i}`,
+      norm: 'blocks.0.norm1',
+      mlp: 'blocks.0.mlp.fc1.weight',
+    },
+    known,
+  );
   return { input: [side * patch, side * patch, channels], patch, classes: head[0], ...shape };
 }
 

@@ -1,5 +1,5 @@
 import { CheckpointError, type Params } from '@weightspace/core';
-import type { Parsed } from './args';
+import { integerFlag, type Parsed } from './args';
 import { UsageError } from './usage-error';
 
 /**
@@ -9,11 +9,16 @@ import { UsageError } from './usage-error';
 export interface CheckpointNames {
   stripPrefixes: readonly string[];
   renames: ReadonlyArray<readonly [from: string, to: string]>;
+  /**
+   * Config fields the shapes of a checkpoint cannot tell (`--heads`), for checkpoints that do not
+   * record their config (`ArchitecturePlugin.inferConfig`'s `known`).
+   */
+  known?: Readonly<Record<string, unknown>>;
 }
 
 export const asSaved: CheckpointNames = { stripPrefixes: [], renames: [] };
 
-/** The mapping that --strip-prefix and --rename FROM=TO (both repeatable) ask for. */
+/** The mapping that --strip-prefix and --rename FROM=TO (both repeatable) ask for, and --heads. */
 export function checkpointNames(parsed: Parsed): CheckpointNames {
   const list = (flag: string): string[] => {
     const value = parsed.flags[flag];
@@ -26,7 +31,8 @@ export function checkpointNames(parsed: Parsed): CheckpointNames {
   });
   const stripPrefixes = list('strip-prefix');
   if (stripPrefixes.some((p) => p === '')) throw new UsageError('--strip-prefix takes a non-empty prefix');
-  return { stripPrefixes, renames };
+  const heads = integerFlag(parsed, 'heads', undefined, 1);
+  return { stripPrefixes, renames, ...(heads === undefined ? {} : { known: { heads } }) };
 }
 
 /** PyTorch's BatchNorm step counter: saved in every state dict, used by no weightspace model. */

@@ -75,8 +75,9 @@ export function loadModel(
     const recorded = metadata[META_ARCH] === id && metadata[META_CONFIG] ? recordedConfig(file, metadata) : undefined;
     const config =
       recorded === undefined
-        ? plugin.inferConfig(shapesOf(params))
+        ? plugin.inferConfig(shapesOf(params), names.known)
         : validateAgainst<unknown>(plugin.configSchema, recorded, `recorded config of ${id}`);
+    assertKnownAgrees(file, config, names.known);
     if (recorded !== undefined) {
       const fresh = plugin.init(config, 0);
       assertSameStructure(fresh, params, [`a ${id} built from the recorded config`, file]);
@@ -89,6 +90,22 @@ export function loadModel(
     if (e instanceof WeightspaceError && !(e instanceof CheckpointError))
       throw new CheckpointError(`${file}: ${e.message}`);
     throw e;
+  }
+}
+
+/**
+ * Refuses a config (recorded by the checkpoint, or inferred) that disagrees with a field the user
+ * gave (`--heads`), naming both values: a recorded config is the model's, and is not overridden.
+ */
+function assertKnownAgrees(file: string, config: unknown, known: Readonly<Record<string, unknown>> = {}): void {
+  for (const [field, value] of Object.entries(known)) {
+    const has = (config as Record<string, unknown>)[field];
+    if (has !== value)
+      throw new CheckpointError(
+        has === undefined
+          ? `${file}: its architecture's config has no '${field}' (given by --${field})`
+          : `${file}: its config has ${field} ${String(has)}, --${field} says ${String(value)}`,
+      );
   }
 }
 

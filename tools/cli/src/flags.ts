@@ -35,7 +35,10 @@ export const jsonFlags: FlagTable = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout instead of text' },
 };
 
-/** How tensor names of a checkpoint from elsewhere map to the architecture's, for every command that reads one. */
+/**
+ * How a checkpoint from elsewhere is read, for every command that reads one: how its tensor names
+ * map to the architecture's, and what of its config its shapes cannot tell.
+ */
 export const checkpointNameFlags: FlagTable = {
   'strip-prefix': {
     type: 'string',
@@ -48,6 +51,12 @@ export const checkpointNameFlags: FlagTable = {
     multiple: true,
     value: 'FROM=TO',
     description: 'replace a leading FROM of tensor names by TO, after --strip-prefix; repeatable',
+  },
+  heads: {
+    type: 'string',
+    value: 'N',
+    description:
+      'attention heads of a transformer checkpoint that does not record its config (shapes cannot tell them; else one per 64 features)',
   },
 };
 

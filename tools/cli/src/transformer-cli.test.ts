@@ -261,4 +261,38 @@ describe('transformers through the CLI', () => {
     expect(existsSync(file('m'))).toBe(false);
     expect(existsSync(file('e'))).toBe(false);
   });
+
+  it('reads a checkpoint without its config given --heads, which shapes cannot tell, and refuses one that disagrees', async () => {
+    await trainedPair();
+    // As PyTorch would save it: the tensors alone (width 16, two heads of 8: not the default 64 per head).
+    for (const seed of [0, 1])
+      saveParams(file(`bare${seed}.safetensors`), loadParams(file(`g${seed}.safetensors`)).params, {});
+    const curve = (a: string, b: string, out: string, ...flags: string[]) =>
+      cli(
+        ...['interpolate', '--arch', 'gpt', '--a', file(a), '--b', file(b), '--dataset', 'moby-dick'],
+        ...['--points', '3', '--test-limit', '40', '--out', file(out), '--json', ...flags],
+      );
+    expectUserError(
+      await curve('bare0.safetensors', 'bare1.safetensors', 'bare'),
+      /gpt: the head count is not in the tensor shapes and width 16 is not a multiple of 64: give it \(--heads N\)/,
+    );
+    const given = await curve('bare0.safetensors', 'bare1.safetensors', 'bare', '--heads', '2');
+    const recorded = await curve('g0.safetensors', 'g1.safetensors', 'recorded');
+    expect(given.code).toBe(0);
+    // The right head count gives the recorded models' curve exactly; a wrong one, other logits.
+    const loss = (r: { out: string }) =>
+      (JSON.parse(r.out) as { points: Array<{ loss: number }> }).points.map((p) => p.loss);
+    expect(loss(given)).toEqual(loss(recorded));
+    const four = await curve('bare0.safetensors', 'bare1.safetensors', 'four', '--heads', '4');
+    expect(four.code).toBe(0);
+    expect(loss(four)).not.toEqual(loss(recorded));
+    expectUserError(
+      await curve('bare0.safetensors', 'bare1.safetensors', 'x', '--heads', '3'),
+      /gpt: heads \(3\) must divide dim \(16\)/,
+    );
+    expectUserError(
+      await curve('g0.safetensors', 'g1.safetensors', 'y', '--heads', '4'),
+      /g0\.safetensors: its config has heads 2, --heads says 4/,
+    );
+  });
 });

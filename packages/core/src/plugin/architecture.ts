@@ -67,8 +67,12 @@ export interface ArchitecturePlugin<C = unknown> {
   symmetry(config: C): SymmetrySpec;
   /** The normalisation layers whose statistics must be recomputed after interpolation or merging. */
   normalisation(config: C): readonly NormalisationState[];
-  /** The config a checkpoint with these shapes was built from; throws naming the parameter at fault. */
-  inferConfig(shapes: ParamShapes): C;
+  /**
+   * The config a checkpoint with these shapes was built from; throws naming the parameter at fault.
+   * `known` holds fields the caller knows that shapes cannot tell (a transformer's head count:
+   * `--heads`); a plugin uses those it has and ignores the rest.
+   */
+  inferConfig(shapes: ParamShapes, known?: Readonly<Record<string, unknown>>): C;
   /** The input shape of one sample, e.g. [784]. */
   inputShape(config: C): readonly number[];
   /** Its inputs are token ids (a language model), to be fed from a dataset of tokens only. */
