@@ -10,7 +10,7 @@ import {
   transform,
   WeightspaceError,
 } from '@weightspace/core';
-import { expertElement, expertGroups, hiddenOrders } from './expert-matching';
+import { expertElement, expertGroups, hiddenOrders, pairHiddenOrders } from './expert-matching';
 
 /** Experts beyond this make n! orders too many to try. */
 export const BRUTE_FORCE_MAX_EXPERTS = 5;
@@ -61,13 +61,15 @@ export function bruteForceExpertOrders(
   const units = spec.groups[experts.hidden[0]].size;
   // B with every group but the experts' moved as chosen; each order then adds its own.
   const rest = { ...chosen };
-  for (const group of [experts.group, ...experts.hidden]) rest[group] = identity(spec)[group];
+  const unmoved = identity(spec);
+  for (const group of [experts.group, ...experts.hidden]) rest[group] = unmoved[group];
   const movedB = transform(b, spec, rest);
   const [stackedA, stackedB] = [stackParams(spec, a), stackParams(spec, movedB)];
   const all = permutations(n);
+  const pairOrder = pairHiddenOrders(stackedA, stackedB, experts.tensors, units);
   const orders = all.map((order, k) => {
     const perm = Int32Array.from(order);
-    const element = expertElement(spec, experts, perm, hiddenOrders(stackedA, stackedB, experts.tensors, perm, units));
+    const element = expertElement(spec, experts, perm, hiddenOrders(perm, units, pairOrder));
     const aligned = transform(movedB, spec, element);
     const result = { order, barrier: barrier(aligned) };
     disposeParams(aligned);

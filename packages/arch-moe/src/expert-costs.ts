@@ -91,11 +91,17 @@ export function gramCost(a: Params, b: Params, tensors: ExpertTensors, n: number
  */
 export function hiddenSimilarity(a: Params, b: Params, tensors: ExpertTensors, i: number, j: number): Float64Array {
   return valuesOf(() => {
-    const products = tensors.hidden.map(({ param, axis }) => {
-      const x = unitsFirstPerExpert(a[param], axis).gather([i]).squeeze([0]) as tf.Tensor2D;
-      const y = unitsFirstPerExpert(b[param], axis).gather([j]).squeeze([0]) as tf.Tensor2D;
-      return tf.matMul(x, y, false, true);
-    });
+    const products = tensors.hidden.map(({ param, axis }) =>
+      tf.matMul(unitsOfExpert(a[param], axis, i), unitsOfExpert(b[param], axis, j), false, true),
+    );
     return tf.addN(products);
   });
+}
+
+/** Expert k's slice of a stacked tensor with its hidden units (on `axis` of the stack) as rows: [units, rest]. */
+function unitsOfExpert(x: tf.Tensor, axis: number, k: number): tf.Tensor2D {
+  const slice = x.gather([k]).squeeze([0]);
+  const inner = axis - 1;
+  const order = [inner, ...Array.from({ length: slice.rank }, (_, i) => i).filter((i) => i !== inner)];
+  return (inner === 0 ? slice : tf.transpose(slice, order)).reshape([slice.shape[inner], -1]);
 }

@@ -68,24 +68,44 @@ export function expertElement(
 }
 
 /**
- * Stage 2 for a given expert order: each of A's experts i and B's expert order[i] have their hidden
- * units matched by one assignment on `hiddenSimilarity`. Returns the hidden order of each of B's
- * experts (identity where `skip`).
+ * Stage 2 for one pair: A's expert i and B's expert j have their hidden units matched by one
+ * assignment on `hiddenSimilarity`; returns the order of B's expert j's units. The pair's answer
+ * does not depend on the other experts, so each pair is solved once however many expert orders
+ * ask for it (brute force asks for each pair (n − 1)! times).
  */
-export function hiddenOrders(
+export function pairHiddenOrders(
   a: Params,
   b: Params,
   tensors: ExpertTensors,
+  units: number,
+): (i: number, j: number) => Int32Array {
+  const solved = new Map<string, Int32Array>();
+  return (i, j) => {
+    const key = `${i}/${j}`;
+    let order = solved.get(key);
+    if (!order) {
+      const similarity = hiddenSimilarity(a, b, tensors, i, j);
+      order = Int32Array.from(solveAssignment(similarity, units, units, { maximize: true }).colForRow);
+      solved.set(key, order);
+    }
+    return order;
+  };
+}
+
+/**
+ * Stage 2 for a given expert order: the hidden order of each of B's experts, from its pair with
+ * the A expert the order puts it beside (`pairOrder`, see `pairHiddenOrders`); the identity for
+ * every expert where `pairOrder` is absent (stage 2 skipped).
+ */
+export function hiddenOrders(
   order: Int32Array,
   units: number,
-  skip = false,
+  pairOrder?: (i: number, j: number) => Int32Array,
 ): Int32Array[] {
-  const orders = Array.from({ length: order.length }, () => Int32Array.from({ length: units }, (_, u) => u));
-  if (skip) return orders;
-  order.forEach((j, i) => {
-    const similarity = hiddenSimilarity(a, b, tensors, i, j);
-    orders[j] = Int32Array.from(solveAssignment(similarity, units, units, { maximize: true }).colForRow);
-  });
+  const orders: Int32Array[] = Array.from({ length: order.length }, () =>
+    Int32Array.from({ length: units }, (_, u) => u),
+  );
+  if (pairOrder) order.forEach((j, i) => (orders[j] = pairOrder(i, j)));
   return orders;
 }
 
@@ -140,7 +160,12 @@ export const expertMatchingMatcher: Matcher = {
           : Int32Array.from(
               solveAssignment((cost === 'gram' ? gramCost : gateCost)(a, b, experts.tensors, n), n, n).colForRow,
             );
-      const hidden = hiddenOrders(a, b, experts.tensors, order, units, stages === 'experts' || !hiddenWanted);
+      const skipHidden = stages === 'experts' || !hiddenWanted;
+      const hidden = hiddenOrders(
+        order,
+        units,
+        skipHidden ? undefined : pairHiddenOrders(a, b, experts.tensors, units),
+      );
       const found = expertElement(spec, experts, order, hidden);
       for (const group of [experts.group, ...experts.hidden]) if (wanted.has(group)) element[group] = found[group];
     }

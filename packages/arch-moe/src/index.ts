@@ -9,7 +9,7 @@ import { expertMatchingMatcher } from './expert-matching';
 import { moeMlp } from './moe-mlp';
 
 export { BRUTE_FORCE_MAX_EXPERTS, bruteForceExpertOrders, type BruteForceResult, permutations } from './brute-force';
-export { expertMatchingMatcher, expertGroups, expertElement, hiddenOrders } from './expert-matching';
+export { expertMatchingMatcher, expertGroups, expertElement, hiddenOrders, pairHiddenOrders } from './expert-matching';
 export { gateCost, gramCost, hiddenSimilarity, type ExpertTensors } from './expert-costs';
 export { gateWeights, initMoeLayer, moeLayer, topKMask } from './moe-layer';
 export { type MoeLayerConfig } from './moe-layer-config';

@@ -120,8 +120,8 @@ export function moeLayer(params: Params, prefix: string, config: MoeLayerConfig,
   const weights = gateWeights(params, prefix, config, x).transpose().expandDims(2); // [n, batch, 1]
   let y = tf.sum(tf.mul(outputs, weights), 0) as tf.Tensor2D;
   for (let s = 0; s < (config.sharedExperts ?? 0); s++) {
-    const expertHidden = tf.relu(linear(params, `${sharedName(prefix, s, 'fc1')}`, x));
-    y = tf.add(y, linear(params, `${sharedName(prefix, s, 'fc2')}`, expertHidden));
+    const expertHidden = tf.relu(linear(params, sharedName(prefix, s, 'fc1'), x));
+    y = tf.add(y, linear(params, sharedName(prefix, s, 'fc2'), expertHidden));
   }
   return y;
 }

@@ -1,11 +1,10 @@
-import { expandSweep, parseSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
-import { readFileSync } from 'node:fs';
+import { expandSweep, finishedRow, readSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
 import { join } from 'node:path';
 import { mergeEntries, mergeTable, type Robustness } from './analysis';
 
 /** The analysis on made-up reports for the default sweep's jobs: entries in order, the base mean. */
 const file = join(__dirname, '..', 'sweeps', 'default.json');
-const jobs = expandSweep(parseSweepFile(JSON.parse(readFileSync(file, 'utf8')), file).cells);
+const jobs = expandSweep(readSweepFile(file).cells);
 const byId = new Map(jobs.map((job) => [job.id, job]));
 
 /** A report whose clean accuracy encodes the model: 0.9 + seed/100 for base models, else 0.5 + k/100. */
@@ -27,17 +26,8 @@ function reportOf(job: SweepJob): Robustness {
   };
 }
 
-const done = (job: SweepJob, metrics: object): ResultRow => ({
-  id: job.id,
-  kind: job.kind,
-  inputs: job.inputs,
-  status: 'done',
-  metrics: metrics as Record<string, unknown>,
-  seconds: 1,
-  host: 'h',
-  attempts: 1,
-  finishedAt: '',
-});
+const done = (job: SweepJob, metrics: object): ResultRow =>
+  finishedRow(job, { metrics: metrics as Record<string, unknown>, seconds: 1, attempts: 1 });
 
 describe('franke-2025 analysis', () => {
   const rows = jobs.flatMap((job) =>

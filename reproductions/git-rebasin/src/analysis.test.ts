@@ -1,4 +1,4 @@
-import { expandSweep, parseSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
+import { expandSweep, finishedRow, parseSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { widthFigure, widthRows, widthTable } from './analysis';
@@ -24,20 +24,11 @@ function curveOf(job: SweepJob): ResultRow {
   const mid =
     10 * trained.config.width + ['none', 'weight', 'activation', 'ste'].indexOf(pair.method) + trained.seed / 10;
   const shift = correction === 'plain' ? 0 : correction === 'bn-reset' ? -1 : -2;
-  return {
-    id: job.id,
-    kind: 'evaluate',
-    inputs: job.inputs,
-    status: 'done',
-    metrics: {
-      barriers: { midpointLoss: mid + shift, loss: mid + shift + 0.5, accuracy: 0.1 },
-      endpoints: { a: { accuracy: 0.8 + trained.seed / 100 }, b: { accuracy: 0.7 } },
-    },
-    seconds: 1,
-    host: 'h',
-    attempts: 1,
-    finishedAt: '',
+  const metrics = {
+    barriers: { midpointLoss: mid + shift, loss: mid + shift + 0.5, accuracy: 0.1 },
+    endpoints: { a: { accuracy: 0.8 + trained.seed / 100 }, b: { accuracy: 0.7 } },
   };
+  return finishedRow(job, { metrics, seconds: 1, attempts: 1 });
 }
 
 describe('git-rebasin analysis', () => {

@@ -1,25 +1,15 @@
-import { expandSweep, parseSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
+import { expandSweep, finishedRow, readSweepFile, type ResultRow, type SweepJob } from '@weightspace/cli';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { lim2024Analysis, movedFraction, pairRows } from './analysis';
 
 /** The default sweep's jobs, each with a made-up finished row. */
 const file = join(__dirname, '..', 'sweeps', 'default.json');
-const { sweep, cells } = parseSweepFile(JSON.parse(readFileSync(file, 'utf8')), file);
+const { sweep, cells } = readSweepFile(file);
 const jobs = expandSweep(cells);
 
+/** The row of `job` finished with `metrics`. */
 function rowOf(job: SweepJob, metrics: Record<string, unknown>): ResultRow {
-  return {
-    id: job.id,
-    kind: job.kind,
-    inputs: job.inputs,
-    status: 'done',
-    metrics,
-    seconds: 1,
-    host: 'h',
-    attempts: 1,
-    finishedAt: '',
-  };
+  return finishedRow(job, { metrics, seconds: 1, attempts: 1 });
 }
 
 describe('lim-2024 analysis', () => {

@@ -1,5 +1,5 @@
 import type { AlignJobInputs, ReproductionAnalysis, ReproductionInput, ResultRow, SweepJob } from '@weightspace/cli';
-import { canonicalJson, evaluationsOf, markdownTable } from '@weightspace/cli';
+import { evaluationsOf, markdownTable, sameConfig } from '@weightspace/cli';
 import { linePlotSvg } from '@weightspace/core';
 
 /** The methods compared, in the table's order. */
@@ -84,7 +84,7 @@ export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]
     const method = methodOf(align);
     if (inputs.metric !== 'barrier' || !method) continue;
     const { points, barriers } = metrics as unknown as CurveResult;
-    const model = canonicalJson(a.config) === canonicalJson(b.config) ? a.arch : HALF_WIDTH;
+    const model = sameConfig(a, b) ? a.arch : HALF_WIDTH;
     // `seconds` of the alignment is the matcher's own time (loading and writing left out).
     const matched = alignments.get(inputs.align)?.metrics as { seconds?: number } | undefined;
     out.push({

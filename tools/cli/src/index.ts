@@ -14,19 +14,19 @@ export { RESULT_KINDS, ResultHeader, ResultKind, SCHEMA_VERSION, withSchema } fr
 export { FlagDefinition, FlagTable } from './flags';
 export { CheckpointNames } from './checkpoint-names';
 export { experimentSchema, ExperimentSpec, mnistMlpDemo } from './experiment-schema';
-export { parseSweepFile, SweepFile, SweepCell, sweepFileSchema } from './sweeps/sweep-file';
+export { parseSweepFile, readSweepFile, SweepFile, SweepCell, sweepFileSchema } from './sweeps/sweep-file';
 export {
   Evaluation,
   evaluationsOf,
   expandSweep,
   jobId,
-  canonicalJson,
+  sameConfig,
   SweepJob,
   TrainJobInputs,
   AlignJobInputs,
   EvaluateJobInputs,
 } from './sweeps/job-graph';
-export { ResultRow } from './sweeps/local-runner';
+export { finishedRow, ResultRow } from './sweeps/local-runner';
 export { meanAndStd, reportLines, ReportLine } from './sweeps/sweep-report';
 export {
   Reproduction,

@@ -103,6 +103,17 @@ export function runPlan(
   matchers: readonly Matcher[],
   context: MatchContext,
 ): MatchResult & { plan: MatchingPlan } {
+  // A spec with families is matched in its stacked view throughout: A and B are stacked once, not
+  // at every step, and the element found is the same.
+  if (spec.families?.length) {
+    const [stackedA, stackedB] = [stackParams(spec, a), stackParams(spec, b)];
+    try {
+      return runPlan(stackedSpec(spec), stackedA, stackedB, plan, matchers, context);
+    } finally {
+      disposeStacked(spec, stackedA);
+      disposeStacked(spec, stackedB);
+    }
+  }
   const started = performance.now();
   const order = [...new Set(Object.values(plan))].map((id) => {
     const matcher = matchers.find((m) => m.id === id);
@@ -112,7 +123,8 @@ export function runPlan(
   // Passes over the whole plan: more than one where a matcher asks for them (stages that depend on
   // each other's result), stopping after a pass that changes nothing.
   const rounds = order.length > 1 ? Math.max(1, ...order.map((m) => m.rounds ?? 1)) : 1;
-  let element = identity(spec);
+  const unmoved = identity(spec);
+  let element = unmoved;
   let current = b;
   let iterations = 0;
   // Each matcher reports the objective before and after its own step: the plan's are the first
@@ -123,8 +135,8 @@ export function runPlan(
     let changed = false;
     order.forEach((matcher, k) => {
       const groups = Object.keys(plan).filter((g) => plan[g] === matcher.id);
-      const result = runMatcher(matcher, spec, a, current, { ...context, groups });
-      changed ||= !elementsEqual(result.element, identity(spec), 0);
+      const result = matcher.match(spec, a, current, { ...context, groups });
+      changed ||= !elementsEqual(result.element, unmoved, 0);
       element = compose(spec, element, result.element);
       iterations += result.iterations;
       if (round === 0 && k === 0) objectiveBefore = result.objectiveBefore;

@@ -113,6 +113,8 @@ export const alignCommand: Command = {
     const maxIterations = integerFlag(parsed, 'max-iterations', 100, 1) as number;
     const form = optionalString(parsed, 'form') ?? 'canonical';
     const orthogonalAs = choiceFlag(parsed, 'orthogonal-as', ['procrustes', 'permutation'], 'procrustes');
+    const bruteForce = parsed.flags['brute-force'] === true;
+    if (bruteForce && !datasetId) throw new UsageError('--brute-force measures barriers on test data: give --dataset');
     // One writer per output directory: a second align into it is refused, naming the first.
     await withDirectoryLock(out, 'weightspace align', async () => {
       await chooseBackend(parsed, context, { command: 'align' });
@@ -120,8 +122,10 @@ export const alignCommand: Command = {
       embeddingNotes(loaded).forEach((line) => context.log(line));
       const [a, b] = loaded.map((model) => inForm(model, form));
       const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
+      // The test split is read only for brute force's curves.
+      const testLimit = bruteForce ? integerFlag(parsed, 'test-limit', undefined, 1) : 1;
       const data = datasetId
-        ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit: 1 })
+        ? await context.registry.dataset(datasetId).load({ trainLimit: samples, testLimit })
         : undefined;
       if (data) assertInputsFit(a.plugin, a.config, data, fileA);
       const matchData = data && {
@@ -132,9 +136,6 @@ export const alignCommand: Command = {
         steps: integerFlag(parsed, 'steps', undefined, 1),
         batchSize: integerFlag(parsed, 'batch-size', 500, 1),
       };
-      const bruteForce = parsed.flags['brute-force'] === true;
-      if (bruteForce && !datasetId)
-        throw new UsageError('--brute-force measures barriers on test data: give --dataset');
       const { record, aligned, element } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, {
         method,
         seed,
@@ -144,18 +145,14 @@ export const alignCommand: Command = {
         orthogonalAs,
         options: matcherOptions(parsed),
       });
-      if (bruteForce) {
-        const test = await context.registry
-          .dataset(datasetId as string)
-          .load({ trainLimit: 1, testLimit: integerFlag(parsed, 'test-limit', undefined, 1) });
+      if (bruteForce && data)
         record.bruteForce = expertOrdersByBarrier(
           a,
           b.params,
           element,
-          test.test,
+          data.test,
           integerFlag(parsed, 'points', 11, 2) as number,
         );
-      }
       const written = writeAlignment(out, a.plugin, a.config, aligned, record, {
         arch: a.plugin.id,
         config: a.config,

@@ -98,7 +98,7 @@ export const trainCommand: Command = {
     const who = initFile ?? `--config for ${plugin.id}`;
     assertInputsFit(plugin, config, data, who);
     const fresh = parent ? parent.params : plugin.init(config, seed);
-    const initial = warmFile ? warmStarted(fresh, warmFile, context.log) : fresh;
+    const initial = warmFile ? warmStarted(fresh, warmFile, checkpointNames(parsed), context.log) : fresh;
     assertClassesFit(plugin, config, initial, data, who);
     const result = train(plugin, config, initial, data.train, {
       ...options,

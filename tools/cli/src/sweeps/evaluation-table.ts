@@ -1,5 +1,5 @@
 import { table } from '../curves';
-import { canonicalJson, evaluationsOf, type SweepJob } from './job-graph';
+import { evaluationsOf, sameConfig, type SweepJob } from './job-graph';
 import type { ResultRow } from './local-runner';
 import { methodLabel } from './sweep-report';
 
@@ -15,9 +15,7 @@ export function evaluationTable(jobs: readonly SweepJob[], rows: readonly Result
       .map(({ inputs, align, a, b, metrics }) => {
         const barriers = (metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
         return [
-          canonicalJson(a.config) === canonicalJson(b.config)
-            ? JSON.stringify(a.config)
-            : `${JSON.stringify(a.config)} / B ${JSON.stringify(b.config)}`,
+          sameConfig(a, b) ? JSON.stringify(a.config) : `${JSON.stringify(a.config)} / B ${JSON.stringify(b.config)}`,
           `${a.seed}/${b.seed}`,
           methodLabel(align),
           inputs.correction,

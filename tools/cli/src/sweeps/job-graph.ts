@@ -183,6 +183,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Whether a pair's two models were built from one config (not a B of another width, `configB`). */
+export function sameConfig(a: TrainJobInputs, b: TrainJobInputs): boolean {
+  return canonicalJson(a.config) === canonicalJson(b.config);
+}
+
 /** A finished evaluation with what it measured: its inputs, the alignment and both trained models. */
 export interface Evaluation {
   inputs: EvaluateJobInputs;

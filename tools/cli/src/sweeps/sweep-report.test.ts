@@ -1,5 +1,5 @@
 import { type AlignJobInputs, expandSweep, type SweepJob, type TrainJobInputs } from './job-graph';
-import type { ResultRow } from './local-runner';
+import { finishedRow, type ResultRow } from './local-runner';
 import { sweepEnded } from './queue-coordinator';
 import type { SweepJobState } from './results-table';
 import { parseSweepFile } from './sweep-file';
@@ -29,17 +29,13 @@ const jobs = expandSweep(cells);
 
 /** A finished row for every job; an evaluation's loss barrier is `loss(job)`. */
 function rowsWith(loss: (job: SweepJob) => number): ResultRow[] {
-  return jobs.map((job) => ({
-    id: job.id,
-    kind: job.kind,
-    inputs: job.inputs,
-    status: 'done',
-    metrics: job.kind === 'evaluate' ? { barriers: { loss: loss(job), accuracy: loss(job) / 10 } } : {},
-    seconds: 1,
-    host: 'h',
-    attempts: 1,
-    finishedAt: '',
-  }));
+  return jobs.map((job) =>
+    finishedRow(job, {
+      metrics: job.kind === 'evaluate' ? { barriers: { loss: loss(job), accuracy: loss(job) / 10 } } : {},
+      seconds: 1,
+      attempts: 1,
+    }),
+  );
 }
 
 describe('sweep report', () => {
@@ -87,13 +83,9 @@ describe('sweep report', () => {
       'settings.json',
     );
     const graph = expandSweep(settings);
-    const rows = graph.map((job) => ({
-      ...rowsWith(() => 1)[0],
-      id: job.id,
-      kind: job.kind,
-      inputs: job.inputs,
-      metrics: { barriers: { loss: 1, accuracy: 0.1 } },
-    }));
+    const rows = graph.map((job) =>
+      finishedRow(job, { metrics: { barriers: { loss: 1, accuracy: 0.1 } }, seconds: 1, attempts: 1 }),
+    );
     const lines = reportLines(graph, rows);
     expect(lines.map((l) => [l.method, l.configB])).toEqual([
       ['weight', undefined],

@@ -1,6 +1,13 @@
 import { linePlotSvg, type Series } from '@weightspace/core';
 import { table } from '../curves';
-import { type AlignJobInputs, canonicalJson, evaluationsOf, type SweepJob, type TrainJobInputs } from './job-graph';
+import {
+  type AlignJobInputs,
+  canonicalJson,
+  evaluationsOf,
+  sameConfig,
+  type SweepJob,
+  type TrainJobInputs,
+} from './job-graph';
 import type { ResultRow } from './local-runner';
 
 /** One line of a sweep's report: a cell, a method and a correction, over its seed pairs. */
@@ -36,7 +43,7 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
   for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
     const barriers = (metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
     if (inputs.metric !== 'barrier' || !barriers) continue;
-    const twoConfigs = canonicalJson(b.config) !== canonicalJson(a.config);
+    const twoConfigs = !sameConfig(a, b);
     const cell = {
       arch: a.arch,
       dataset: a.dataset,
