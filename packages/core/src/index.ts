@@ -31,6 +31,8 @@ export {
   weightMatching,
   weightMatchingAsync,
   weightMatchingMatcher,
+  statisticsLeftOut,
+  statisticsOption,
 } from './matching/weight-matching';
 export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';
 export { straightThroughMatching, straightThroughMatcher } from './matching/straight-through';

@@ -3,6 +3,7 @@ import {
   defaultPlan,
   type GroupElement,
   logitsDifference,
+  normalisationState,
   outputChangeByGroup,
   SpecError,
   type SymmetrySpec,
@@ -72,6 +73,7 @@ export function alignModels(
     data: options.data,
     orthogonalAs: options.orthogonalAs,
     options: options.options,
+    statistics: normalisationState(plugin, config),
   });
   const record: AlignmentRecord = {
     method: options.method,

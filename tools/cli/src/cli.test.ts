@@ -665,6 +665,40 @@ describe('a BatchNorm ResNet through the command line', () => {
     }
   });
 
+  it('weight matching counts the running statistics with --match-statistics yes, and leaves them out with no', async () => {
+    const align = async (choice: string) => {
+      const out = join(dir, `r-statistics-${choice}`);
+      const r = await cli(
+        'align',
+        '--a',
+        model(0),
+        '--b',
+        model(1),
+        '--match-statistics',
+        choice,
+        '--out',
+        out,
+        '--json',
+      );
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(join(out, 'alignment.json'), 'utf8')) as { objectiveBefore: number };
+    };
+    const [counted, left] = [await align('yes'), await align('no')];
+    // At the identity the two objectives differ by exactly the statistics' own inner products.
+    const registry = createRegistrySync();
+    const [a, b] = [model(0), model(1)].map((file) => loadModel(file, registry));
+    const statistics = a.plugin.normalisation(a.config).flatMap((n) => [n.runningMean, n.runningVar]);
+    const ofStatistics = statistics.reduce(
+      (sum, name) => sum + tf.sum(tf.mul(a.params[name], b.params[name])).dataSync()[0],
+      0,
+    );
+    expect(counted.objectiveBefore - left.objectiveBefore).toBeCloseTo(ofStatistics, 1);
+    expectUserError(
+      await cli('align', '--a', model(0), '--b', model(1), '--match-statistics', 'maybe', '--out', join(dir, 'r-x')),
+      /--match-statistics must be one of yes, no, got 'maybe'/,
+    );
+  });
+
   it('aligns by activations, interpolates with BN reset, and merges with recomputed statistics', async () => {
     expect(
       (

@@ -10,6 +10,25 @@ export function groupsToMatch(spec: SymmetrySpec, context: MatchContext): string
   return (context.groups ?? Object.keys(spec.groups)).filter((g) => spec.groups[g] !== undefined);
 }
 
+/**
+ * The spec and the two parameter sets a weight objective sees: without `leaveOut` (parameters not
+ * in the spec are ignored). The groups are the spec's, so an element found on the view moves the
+ * whole networks (`transform` with the full spec).
+ */
+export function objectiveView(
+  spec: SymmetrySpec,
+  a: Params,
+  b: Params,
+  leaveOut: readonly string[],
+): { spec: SymmetrySpec; a: Params; b: Params } {
+  const dropped = new Set(leaveOut.filter((name) => spec.axes[name] !== undefined));
+  if (dropped.size === 0) return { spec, a, b };
+  const keep = (name: string) => !dropped.has(name);
+  const pick = (params: Params): Params => Object.fromEntries(Object.entries(params).filter(([name]) => keep(name)));
+  const axes = Object.fromEntries(Object.entries(spec.axes).filter(([name]) => keep(name)));
+  return { spec: { ...spec, axes }, a: pick(a), b: pick(b) };
+}
+
 /** The matching objective Σ_k <A_k, g(B)_k> once B is moved by `element`. */
 export function objectiveAt(spec: SymmetrySpec, a: Params, b: Params, element: GroupElement): number {
   return readSynchronously(objectiveReads(spec, a, b, element));

@@ -31,6 +31,13 @@ export interface MatchContext {
    * expertCost=gram`); a matcher reads only its own and takes its defaults for the rest.
    */
   options?: Readonly<Record<string, string>>;
+  /**
+   * The pair's normalisation state (BatchNorm running means and variances: `normalisationState`).
+   * Weight-based objectives leave these parameters out unless the option `statistics=match` says
+   * otherwise; they still move with the element. Callers that know the architecture pass them
+   * (`align`, `merge`); without them every parameter counts.
+   */
+  statistics?: readonly string[];
 }
 
 /** A setting a matcher takes through `MatchContext.options`: its values, default and meaning. */

@@ -3,6 +3,7 @@ import { gather, minibatches } from '../data/batches';
 import { headOf } from '../data/dataset';
 import { crossEntropy } from '../metrics/evaluate';
 import { disposeParams, innerProduct, type Params } from '../params/params';
+import { normalisationState } from '../plugin/architecture';
 import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
 import type { GroupElement } from '../symmetry/element';
@@ -11,7 +12,7 @@ import { transform } from '../symmetry/transform';
 import { requireData } from './match-data';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
-import { weightMatchingSearch } from './weight-matching';
+import { statisticsOption, weightMatchingSearch } from './weight-matching';
 
 /**
  * The straight-through estimator matcher (Git Re-Basin §3.3): free parameters θ̃ start at θ_A;
@@ -26,7 +27,7 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
   const data = requireData(context, 'ste');
   const { plugin, config } = data;
   const groups = groupsToMatch(spec, context);
-  const state = new Set(plugin.normalisation(config).flatMap((n) => [n.runningMean, n.runningVar]));
+  const state = new Set(normalisationState(plugin, config));
   const free: Record<string, tf.Variable> = {};
   for (const [name, t] of Object.entries(a))
     if (t.dtype === 'float32' && !state.has(name)) free[name] = tf.variable(t.clone(), true, `ste/${name}`);
@@ -50,6 +51,8 @@ export function straightThroughMatching(spec: SymmetrySpec, a: Params, b: Params
         groups,
         init: element,
         maxIterations: context.maxIterations,
+        statistics: context.statistics,
+        options: context.options,
       }).element;
       const moved = transform(b, spec, element);
       const snapshot: Params = Object.fromEntries(Object.entries(free).map(([name, v]) => [name, v.clone()]));
@@ -102,5 +105,6 @@ export const straightThroughMatcher: Matcher = {
   kinds: ['permutation', 'block-permutation'],
   batched: false,
   needsData: true,
+  options: { statistics: statisticsOption },
   match: straightThroughMatching,
 };

@@ -10,8 +10,8 @@ import { batchedMatrixGroups, circuitSimilarity, sharesAxesWith } from './circui
 import { batchedMatrixStep, matrixScore, orthogonalStep, permutationMatrix } from './matrix-steps';
 import { CostTerms } from './cost-terms';
 import { type AssignmentWarmStart, AssignmentWorkspace, solveAssignment } from '@weightspace/assignment';
-import type { MatchContext, Matcher, MatchResult } from './matcher';
-import { groupsToMatch, objectiveReads } from './match-objective';
+import { type MatchContext, type Matcher, matcherOption, type MatcherOption, type MatchResult } from './matcher';
+import { groupsToMatch, objectiveReads, objectiveView } from './match-objective';
 
 /**
  * Weight matching (Ainsworth, Hayase & Srinivasa 2023, "Git Re-Basin"): coordinate descent over
@@ -55,8 +55,14 @@ export function weightMatchingAsync(
   return readAsynchronously(weightMatchingReads(spec, a, b, context));
 }
 
-function* weightMatchingReads(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): HostReads<MatchResult> {
+function* weightMatchingReads(
+  fullSpec: SymmetrySpec,
+  fullA: Params,
+  fullB: Params,
+  context: MatchContext,
+): HostReads<MatchResult> {
   const started = performance.now();
+  const { spec, a, b } = objectiveView(fullSpec, fullA, fullB, statisticsLeftOut(context));
   const objectiveBefore = yield* innerProductReads(a, b);
   const { element, iterations } = yield* searchReads(spec, a, b, context);
   const objectiveAfter = yield* objectiveReads(spec, a, b, element);
@@ -78,11 +84,12 @@ export function weightMatchingSearch(
 }
 
 function* searchReads(
-  spec: SymmetrySpec,
-  a: Params,
-  b: Params,
+  fullSpec: SymmetrySpec,
+  fullA: Params,
+  fullB: Params,
   context: MatchContext,
 ): HostReads<{ element: GroupElement; iterations: number }> {
+  const { spec, a, b } = objectiveView(fullSpec, fullA, fullB, statisticsLeftOut(context));
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(spec, g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
@@ -257,6 +264,24 @@ function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {
   return total;
 }
 
+/**
+ * The normalisation state the objective leaves out: `context.statistics` unless the option
+ * `statistics=match` counts it. Git Re-Basin's objective has weights only; running statistics
+ * are not weights, and on BatchNorm networks their scale can outweigh every weight (see the
+ * option's description for the measurement behind the default).
+ */
+export function statisticsLeftOut(context: MatchContext): readonly string[] {
+  return matcherOption(weightMatchingMatcher, context, 'statistics') === 'match' ? [] : (context.statistics ?? []);
+}
+
+/** The option of every matcher whose objective is weight matching's (weight, STE). */
+export const statisticsOption: MatcherOption = {
+  values: ['match', 'ignore'],
+  default: 'match',
+  description:
+    'whether normalisation state (BatchNorm running means and variances) counts in the objective; it moves with its units either way',
+};
+
 /** The groups weight matching takes: permutations, orthogonal groups, and matrix groups batched over a unit's axes. */
 export function weightMatchable(spec: SymmetrySpec, name: string): boolean {
   const decl = spec.groups[name];
@@ -289,5 +314,6 @@ export const weightMatchingMatcher: Matcher = {
   kinds: ['permutation', 'block-permutation', 'orthogonal', 'invertible'],
   batched: true,
   handles: weightMatchable,
+  options: { statistics: statisticsOption },
   match: weightMatching,
 };

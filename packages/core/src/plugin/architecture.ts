@@ -160,3 +160,11 @@ export interface VariantPlugin<B = any, C extends B = B> {
 
 /** A variant whose config types are erased: what the registry stores. */
 export type AnyVariant = VariantPlugin<any, any>;
+
+/**
+ * The names of a network's normalisation state (every running mean and variance): what weight
+ * objectives leave out by default (`MatchContext.statistics`).
+ */
+export function normalisationState(plugin: AnyArchitecture, config: unknown): string[] {
+  return plugin.normalisation(config).flatMap((n) => [n.runningMean, n.runningVar]);
+}

@@ -36,11 +36,13 @@ export interface TrainOptions {
   task?: string;
 }
 
-/** A trained model: its parameters, the mean loss of every epoch, and the seconds it took. */
+/** A trained model: its parameters, the mean loss of every epoch, the steps and the seconds it took. */
 export interface TrainResult {
   params: Params;
   /** Mean training loss of each epoch. */
   epochLosses: number[];
+  /** Optimiser steps taken (epochs × minibatches per epoch): how long regularisers such as weight decay acted. */
+  steps: number;
   seconds: number;
 }
 
@@ -151,7 +153,7 @@ function* trainingSteps(
     const params: Params = {};
     const final = current();
     for (const name of Object.keys(initial)) params[name] = final[name].clone();
-    return { params, epochLosses, seconds: (performance.now() - started) / 1000 };
+    return { params, epochLosses, steps: options.epochs * steps, seconds: (performance.now() - started) / 1000 };
   } finally {
     optimizer.dispose();
     running.dispose();

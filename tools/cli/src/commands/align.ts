@@ -1,6 +1,7 @@
 import { disposeParams, withDirectoryLock } from '@weightspace/core';
 import { join } from 'node:path';
 import { choiceFlag, integerFlag, optionalString, parse, type Parsed, requireString } from '../args';
+import { statisticsFlags, statisticsSetting } from '../statistics-flag';
 import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
 import { alignModels, writeAlignment } from '../alignment';
@@ -61,7 +62,7 @@ const flags: FlagTable = {
     type: 'string',
     value: 'KEY=VALUE,…',
     description:
-      "settings of the plan's matchers (moe: expertCost=gate|gram, stages=both|experts|hidden; see weightspace list)",
+      "settings of the plan's matchers (weight, ste: statistics=match|ignore; moe: expertCost=gate|gram, stages=both|experts|hidden; see weightspace list)",
   },
   'expert-cost': {
     type: 'string',
@@ -76,11 +77,15 @@ const flags: FlagTable = {
   },
   points: { type: 'string', value: 'N', description: 'points of each brute-force curve', default: '11' },
   'test-limit': { type: 'string', value: 'N', description: 'test samples of each brute-force curve', default: 'all' },
+  ...statisticsFlags,
   ...checkpointNameFlags,
   ...jsonFlags,
 };
 
-/** `--matcher-option a=b,c=d` and `--expert-cost X` as one settings record (the flag wins over the list). */
+/**
+ * `--matcher-option a=b,c=d`, `--expert-cost X` and `--match-statistics yes|no` as one settings
+ * record (the flags win over the list).
+ */
 function matcherOptions(parsed: Parsed): Record<string, string> | undefined {
   const options: Record<string, string> = {};
   for (const pair of (optionalString(parsed, 'matcher-option') ?? '').split(',').filter(Boolean)) {
@@ -91,6 +96,8 @@ function matcherOptions(parsed: Parsed): Record<string, string> | undefined {
   }
   const expertCost = optionalString(parsed, 'expert-cost');
   if (expertCost !== undefined) options.expertCost = expertCost;
+  const statistics = statisticsSetting(parsed);
+  if (statistics !== undefined) options.statistics = statistics;
   return Object.keys(options).length ? options : undefined;
 }
 

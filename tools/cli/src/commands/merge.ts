@@ -6,6 +6,7 @@ import {
   hierarchicalMerge,
   type MergeResult,
   mergeMany,
+  normalisationState,
   planAligner,
   resetBatchNorm,
 } from '@weightspace/core';
@@ -18,6 +19,7 @@ import { type CheckpointNames, checkpointNames } from '../checkpoint-names';
 import { chooseBackend, type Command, printResult } from '../command';
 import { progressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
+import { statisticsFlags, statisticsSetting } from '../statistics-flag';
 import { assertWritableFile } from '../output-path';
 
 export const MERGE_METHODS = ['average', 'mergemany', 'hierarchical'] as const;
@@ -66,6 +68,7 @@ const flags: FlagTable = {
   'max-rounds': { type: 'string', value: 'N', description: "MergeMany's rounds at most", default: '50' },
   dataset: { type: 'string', value: 'ID', description: 'training data to reset BatchNorm statistics of the merge' },
   'stat-samples': { type: 'string', value: 'N', description: 'samples for those statistics', default: '5000' },
+  ...statisticsFlags,
   ...checkpointNameFlags,
   ...jsonFlags,
 };
@@ -99,7 +102,11 @@ export const mergeCommand: Command = {
     const { plugin, config } = models[0];
     const spec = plugin.symmetry(config);
     const params = models.map((m) => m.params);
-    const align = planAligner(spec, context.registry.matchers(), matcherId);
+    const statistics = statisticsSetting(parsed);
+    const align = planAligner(spec, context.registry.matchers(), matcherId, {
+      statistics: normalisationState(plugin, config),
+      options: statistics && { statistics },
+    });
     const progress = progressBar();
     const result: MergeResult =
       method === 'average'

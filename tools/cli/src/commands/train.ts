@@ -33,7 +33,12 @@ const flags: FlagTable = {
       "start from this checkpoint's tensors wherever name and shape agree, the rest from the seed (a pretrained trunk under new layers: Tran et al.'s MoE fine-tuning)",
   },
   seed: { type: 'string', value: 'N', description: 'seed of the initialisation and the batch order', default: '0' },
-  epochs: { type: 'string', value: 'N', description: 'passes over the training split', default: '5' },
+  epochs: {
+    type: 'string',
+    value: 'N',
+    description: 'passes over the training split (0: save the initialisation, e.g. to interpolate from it)',
+    default: '5',
+  },
   'batch-size': { type: 'string', value: 'N', description: 'samples per step', default: '512' },
   lr: { type: 'string', value: 'X', description: 'learning rate', default: '0.001' },
   optimizer: {
@@ -69,7 +74,7 @@ export const trainCommand: Command = {
     if (optimizer !== 'adam' && optimizer !== 'adamw' && optimizer !== 'sgd')
       throw new UsageError(`--optimizer must be adam, adamw or sgd, got '${optimizer}'`);
     const options = {
-      epochs: integerFlag(parsed, 'epochs', 5, 1) as number,
+      epochs: integerFlag(parsed, 'epochs', 5, 0) as number,
       batchSize: integerFlag(parsed, 'batch-size', 512, 1) as number,
       learningRate: numberFlag(parsed, 'lr', 1e-3),
       optimizer: optimizer as 'adam' | 'adamw' | 'sgd',
@@ -117,7 +122,14 @@ export const trainCommand: Command = {
       init: initFile ?? null,
     });
     disposeParams(result.params);
-    const summary = { out, arch: plugin.id, config, epochLosses: result.epochLosses, seconds: result.seconds };
+    const summary = {
+      out,
+      arch: plugin.id,
+      config,
+      epochLosses: result.epochLosses,
+      steps: result.steps,
+      seconds: result.seconds,
+    };
     printResult(context, parsed, summary, () =>
       context.print(
         `saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`,

@@ -64,7 +64,9 @@ export type SweepJob =
  * The jobs of a sweep's cells, each once, in an order where every job follows the jobs it depends
  * on: per cell, one train job per seed; per seed pair and method, one align job (on both models);
  * per aligned pair, correction and metric, one evaluate job; per merge set and method, one merge
- * job; with robustness, one robustness job per model merged and per merge. Two cells that train a model alike
+ * job; per seed of `initPaths`, its initialisation (a train job of 0 epochs) and the path from it
+ * to the trained model, measured like a pair aligned by `none`; per seed of `models`, one train job; with robustness, one robustness job per model of
+ * `models`, per model merged and per merge. Two cells that train a model alike
  * (same architecture, config, dataset, seed and training settings) share its job, and so every
  * method and metric that uses it.
  */
@@ -98,10 +100,9 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
         inputs: { ...model, config, seed, train: cell.train, ...start },
         dependsOn: parent ? [parent] : [],
       });
-    const configB = cell.configB ? { ...cell.config, ...cell.configB } : cell.config;
-    for (const [seedA, seedB] of cell.pairs) {
-      const [a, b] = [trained(seedA), trained(seedB, configB)];
-      for (const method of cell.methods) {
+    /** Aligns B to A by each method and measures every metric of the cell on each aligned pair. */
+    const measure = (a: string, b: string, methods: readonly string[]) => {
+      for (const method of methods) {
         // `none` is the pair as trained: one job whatever the matchers' settings.
         const options = method !== 'none' && cell.align ? { options: cell.align } : {};
         const align = add({
@@ -128,6 +129,17 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
           }
         }
       }
+    };
+    const configB = cell.configB ? { ...cell.config, ...cell.configB } : cell.config;
+    for (const [seedA, seedB] of cell.pairs) measure(trained(seedA), trained(seedB, configB), cell.methods);
+    // A path from a seed's initialisation (its model after 0 epochs) to its trained model, as they are.
+    for (const seed of cell.initPaths ?? []) {
+      const initial = add({
+        kind: 'train',
+        inputs: { ...model, seed, train: { ...cell.train, epochs: 0 } },
+        dependsOn: [],
+      });
+      measure(initial, trained(seed), ['none']);
     }
     const robustnessOf = (model: string) => {
       if (!cell.robustness) return;
@@ -139,6 +151,10 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
       };
       add({ kind: 'robustness', inputs, dependsOn: [model] });
     };
+    for (const seed of cell.models ?? []) {
+      const model = trained(seed);
+      robustnessOf(model);
+    }
     for (const set of cell.merges?.sets ?? []) {
       const models = set.map((seed) => trained(seed));
       models.forEach(robustnessOf);

@@ -1,6 +1,6 @@
 import { ConfigError } from '@weightspace/core';
 import { cellsOf, parseSweepFile, type SweepFile } from './sweep-file';
-import { canonicalJson, expandSweep, jobId } from './job-graph';
+import { canonicalJson, expandSweep, jobId, type TrainJobInputs } from './job-graph';
 import { jobCommand } from './job-runner';
 
 const base = {
@@ -232,9 +232,56 @@ describe('the job graph of a sweep', () => {
     expect(command).toContain('--brute-force --points 3 --test-limit 50');
   });
 
-  it('refuses a cell with neither pairs nor merges, naming it', () => {
+  it('refuses a cell with neither pairs nor merges nor models nor initPaths, naming it', () => {
     expect(() => parseSweepFile({ name: 'empty', base: { ...base, pairs: [] } }, 'empty.json')).toThrow(
-      /empty\.json, cell 0 \(base\): give pairs to compare or merges to make/,
+      /empty\.json, cell 0 \(base\): give pairs to compare, merges to make, models to train or initPaths to measure/,
     );
+    const spawned = { ...base, spawn: { seed: 9, epochs: 1 }, initPaths: [0] };
+    expect(() => parseSweepFile({ name: 'spawned', base: spawned }, 'spawned.json')).toThrow(
+      /spawned\.json, cell 0 \(base\): initPaths start at a seed's own initialisation/,
+    );
+  });
+
+  it('measures the path from each seed of initPaths’ initialisation to its trained model, sharing the trained model', () => {
+    const { cells } = parseSweepFile({ name: 'mli', base: { ...base, initPaths: [0, 2] } }, 'mli.json');
+    const graph = expandSweep(cells);
+    const byId = new Map(graph.map((j) => [j.id, j]));
+    const trained = graph.filter((j) => j.kind === 'train').map((j) => j.inputs as TrainJobInputs);
+    // Seeds 0 and 1 for the pair, seed 2 for a path, and the initialisations of seeds 0 and 2.
+    expect(trained.map((t) => `${t.seed}@${t.train.epochs}`).sort()).toEqual(['0@0', '0@1', '1@1', '2@0', '2@1']);
+    const paths = graph.filter(
+      (j) =>
+        j.kind === 'align' && (byId.get((j.inputs as { a: string }).a)!.inputs as TrainJobInputs).train.epochs === 0,
+    );
+    expect(paths.map((j) => (j.inputs as { method: string }).method)).toEqual(['none', 'none']);
+    for (const path of paths) {
+      const { a, b } = path.inputs as { a: string; b: string };
+      const [start, end] = [a, b].map((id) => byId.get(id)!.inputs as TrainJobInputs);
+      expect([start.seed, start.train.epochs, end.train.epochs]).toEqual([end.seed, 0, 1]);
+      expect(
+        graph.filter((j) => j.kind === 'evaluate' && (j.inputs as { align: string }).align === path.id),
+      ).toHaveLength(1);
+      const command = jobCommand(byId.get(a)!, byId, '/s', 'wasm')!.join(' ');
+      expect(command).toContain(`--seed ${start.seed} --epochs 0`);
+    }
+  });
+
+  it('trains the models of `models` on their own and measures each one’s robustness, sharing jobs with merges', () => {
+    const merges = { sets: [[0, 1]], methods: ['average'] };
+    const { cells } = parseSweepFile(
+      {
+        name: 'models',
+        base: { ...base, pairs: [], robustness: { eps: [0.1] } },
+        cells: [{ models: [1, 2] }, { merges }, { models: [0], 'train.epochs': 2 }],
+      },
+      'models.json',
+    );
+    const graph = expandSweep(cells);
+    const of = (kind: string) => graph.filter((j) => j.kind === kind);
+    // Seeds 0, 1, 2 at the base's epochs (seed 1 shared with the merge) and seed 0 at two epochs.
+    const trained = of('train').map((j) => j.inputs as TrainJobInputs);
+    expect(trained.map((t) => `${t.seed}@${t.train.epochs}`).sort()).toEqual(['0@1', '0@2', '1@1', '2@1']);
+    expect(of('robustness')).toHaveLength(4 + 1);
+    expect(of('align')).toHaveLength(0);
   });
 });

@@ -42,6 +42,18 @@ export interface SweepCell {
    * trunk, new layers from different seeds, as Tran et al. fine-tune MoEs).
    */
   spawn?: { seed: number; epochs: number; config?: Record<string, unknown> };
+  /**
+   * Seeds whose path from initialisation to the trained model is measured with `metrics`
+   * (monotonic linear interpolation, Lucas et al. 2021): A is the seed's model before training
+   * (`train --epochs 0`), B the model trained from it, interpolated as they are.
+   */
+  initPaths?: number[];
+  /**
+   * Seeds trained on their own, beside those of pairs and merges; with `robustness`, each one's
+   * robustness is measured (base models at another training budget, say, to compare merges with at
+   * matched clean accuracy).
+   */
+  models?: number[];
   /** Sets of seeds merged into one model each, by each method (Git Re-Basin's MergeMany, …). */
   merges?: { sets: number[][]; methods: Array<'average' | 'mergemany' | 'hierarchical'>; matcher?: string };
   /** Robustness of every merged model and every model merged (`weightspace robustness`). */
@@ -139,6 +151,8 @@ export const sweepCellSchema = {
         config: { type: 'object', minProperties: 1 },
       },
     },
+    models: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, uniqueItems: true },
+    initPaths: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, uniqueItems: true },
     merges: {
       type: 'object',
       additionalProperties: false,
@@ -220,8 +234,13 @@ export function parseSweepFile(value: unknown, source: string): { sweep: SweepFi
   const cells = expandCells(sweep).map(({ cell, fields }, k) => {
     const where = `${source}, cell ${k} (${describeFields(fields)})`;
     const valid = validateAgainst<SweepCell>(sweepCellSchema, cell, where);
-    if (!valid.pairs.length && !valid.merges)
-      throw new ConfigError(`${where}: give pairs to compare or merges to make`);
+    if (!valid.pairs.length && !valid.merges && !valid.models && !valid.initPaths)
+      throw new ConfigError(`${where}: give pairs to compare, merges to make, models to train or initPaths to measure`);
+    // A spawned model starts from its parent, not from its seed's initialisation.
+    if (valid.initPaths && valid.spawn)
+      throw new ConfigError(
+        `${where}: initPaths start at a seed's own initialisation; a spawned cell's models start from their parent`,
+      );
     // Under another architecture's symmetry, B aligned is that architecture's model, not the cell's.
     if (valid.align?.arch && valid.metrics.length)
       throw new ConfigError(
