@@ -14,28 +14,38 @@ export interface LlfcResult {
   weakAdditivity: Array<{ activation: string; alphas: Record<string, { normalisedDistance: number }> }>;
 }
 
-/** One pair: spawned, weight-matched or naive, with its barriers and its LLFC report. */
+/** The pairs in the tables' order: a spawned pair, an independent pair aligned three ways, and unaligned. */
+export const PAIRS = ['spawned', 'weight-matched', 'activation-matched', 'STE-matched', 'naive'] as const;
+const ALIGNED: Record<string, PairResult['pair']> = {
+  none: 'naive',
+  weight: 'weight-matched',
+  activation: 'activation-matched',
+  ste: 'STE-matched',
+};
+
+/** One pair, with its barriers and its LLFC report. */
 export interface PairResult {
-  pair: 'spawned' | 'weight-matched' | 'naive';
+  pair: (typeof PAIRS)[number];
   barriers: { loss: number; accuracy: number };
   llfc: LlfcResult;
 }
 
 /**
- * The sweep's rows as the three pairs: a spawned pair (its models share a parent) is `spawned`, an
- * independent pair aligned by weight matching `weight-matched`, the same pair as trained `naive`.
+ * The sweep's rows as pairs: a spawned pair (its models share a parent) is `spawned`; an
+ * independent pair is named by how B was aligned (`weight-matched`, `activation-matched`,
+ * `STE-matched`), or `naive` as trained.
  */
 export function pairResults(jobs: readonly SweepJob[], rows: readonly ResultRow[]): PairResult[] {
   const found = new Map<PairResult['pair'], Partial<PairResult>>();
   for (const { inputs, align, a, metrics } of evaluationsOf(jobs, rows)) {
-    const pair = a.init !== undefined ? 'spawned' : align.method === 'none' ? 'naive' : 'weight-matched';
+    const pair = a.init !== undefined ? 'spawned' : ALIGNED[align.method];
+    if (!pair) continue;
     const entry = found.get(pair) ?? { pair };
     if (inputs.metric === 'llfc') entry.llfc = metrics as unknown as LlfcResult;
     if (inputs.metric === 'barrier') entry.barriers = (metrics as { barriers: PairResult['barriers'] }).barriers;
     found.set(pair, entry);
   }
-  const order: PairResult['pair'][] = ['spawned', 'weight-matched', 'naive'];
-  return order.flatMap((pair) => {
+  return PAIRS.flatMap((pair) => {
     const entry = found.get(pair);
     return entry?.llfc && entry.barriers ? [entry as PairResult] : [];
   });
