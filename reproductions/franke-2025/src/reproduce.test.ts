@@ -12,16 +12,13 @@ import type { Entry } from './analysis';
 describe('franke-2025 reproduction, smallest configuration', () => {
   it('aligned merges of 2 and 4 models keep more accuracy than averaging', async () => {
     const { out, result: written } = await runReproductionScript(join(__dirname, 'reproduce.ts'), ['--smoke']);
-    for (const file of ['table.md', 'merge.svg', 'results.json', 'reproduction.json'])
+    for (const file of ['table.md', 'merge.svg', 'matched.svg', 'results.json', 'reproduction.json'])
       expect([file, existsSync(join(out, file))]).toEqual([file, true]);
     const result = written as { rows: Entry[] };
     validateAgainst(resultSchemas.reproduction, result, 'reproduction.json');
     const entries = result.rows;
-    expect(entries.map((e) => (e.kind === 'base' ? `base/${e.seed}` : `${e.kind}/${e.models}`))).toEqual([
-      'base/0',
-      'base/1',
-      'base/2',
-      'base/3',
+    expect(entries.map((e) => (e.kind === 'base' ? `base/${e.epochs}/${e.seed}` : `${e.kind}/${e.models}`))).toEqual([
+      ...[1, 2].flatMap((epochs) => [0, 1, 2, 3].map((seed) => `base/${epochs}/${seed}`)),
       'average/2',
       'mergemany/2',
       'hierarchical/2',

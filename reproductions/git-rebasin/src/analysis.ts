@@ -1,11 +1,29 @@
-import type { ReproductionAnalysis, ReproductionInput, ResultRow, SweepJob } from '@weightspace/cli';
+import type { AlignJobInputs, ReproductionAnalysis, ReproductionInput, ResultRow, SweepJob } from '@weightspace/cli';
 import { evaluationsOf, markdownTable, meanAndStd } from '@weightspace/cli';
 import { linePlotSvg } from '@weightspace/core';
 
 /** The corrections of the interpolated models, as the sweep names them and as the table does. */
 export const CORRECTIONS = { plain: 'plain', 'bn-reset': 'BN reset', repair: 'REPAIR' } as const;
-/** The alignment methods, as the sweep names them and as the table does. */
-export const METHODS = { none: 'naive', weight: 'weight', activation: 'activation', ste: 'STE' } as const;
+/**
+ * The alignment methods, as `methodKey` names them and as the table does: the weight-based ones
+ * (weight matching, STE) with BatchNorm running statistics counted in the objective or left out.
+ */
+export const METHODS = {
+  none: 'naive',
+  'weight/match': 'weight (stats matched)',
+  'weight/ignore': 'weight (stats ignored)',
+  weight: 'weight',
+  activation: 'activation',
+  'ste/match': 'STE (stats matched)',
+  'ste/ignore': 'STE (stats ignored)',
+  ste: 'STE',
+} as const;
+
+/** A pair's method with its `statistics` setting where its cell gives one (`weight/ignore`). */
+export function methodKey(align: AlignJobInputs): string {
+  const statistics = align.options?.matcherOptions?.statistics;
+  return statistics ? `${align.method}/${statistics}` : align.method;
+}
 
 type Correction = keyof typeof CORRECTIONS;
 type Stat = { mean: number; std: number };
@@ -35,8 +53,9 @@ export function widthRows(jobs: readonly SweepJob[], rows: readonly ResultRow[])
   for (const { inputs, align, a, metrics } of evaluationsOf(jobs, rows)) {
     if (inputs.metric !== 'barrier') continue;
     const width = (a.config as { width: number }).width;
-    const key = `${width}/${align.method}`;
-    const group = groups.get(key) ?? { width, method: align.method, curves: new Map() };
+    const method = methodKey(align);
+    const key = `${width}/${method}`;
+    const group = groups.get(key) ?? { width, method, curves: new Map() };
     const correction = inputs.correction as Correction;
     group.curves.set(correction, [...(group.curves.get(correction) ?? []), metrics as unknown as Curve]);
     groups.set(key, group);
@@ -112,6 +131,18 @@ export function widthFigure(rows: readonly WidthRow[], title: string): string {
   return linePlotSvg(panels, title);
 }
 
+/** The seed pairs of each width, as `width 1: 0/1, 2/3` (widths in the cells' order, each once). */
+function pairsByWidth(cells: ReproductionInput['cells']): string {
+  const byWidth = new Map<number, Set<string>>();
+  for (const cell of cells) {
+    const width = (cell.config as { width: number }).width;
+    const pairs = byWidth.get(width) ?? new Set<string>();
+    for (const pair of cell.pairs) pairs.add(pair.join('/'));
+    byWidth.set(width, pairs);
+  }
+  return [...byWidth].map(([width, pairs]) => `width ${width}: ${[...pairs].join(', ')}`).join('; ');
+}
+
 /** The reproduction's analysis: table.md and resnet-barriers.svg from the sweep's rows. */
 export function resnetAnalysis(input: ReproductionInput): ReproductionAnalysis {
   const rows = widthRows(input.jobs, input.rows);
@@ -121,7 +152,7 @@ export function resnetAnalysis(input: ReproductionInput): ReproductionAnalysis {
   const note = [
     `ResNet (depth ${config.depth}, stem stride ${config.stemStride}, BatchNorm) on Fashion-MNIST,`,
     `${base.train.trainLimit ?? 'all'} training images, ${epochs} (Adam ${base.train.learningRate}, batch ${base.train.batchSize}),`,
-    `seed pairs ${base.pairs.map((p) => p.join('/')).join(', ')}; ${base.points}-point paths on ${base.testLimit ?? 'all'} test images;`,
+    `seed pairs ${pairsByWidth(input.cells)}; ${base.points}-point paths on ${base.testLimit ?? 'all'} test images;`,
     `statistics and matching on ${base.statSamples} training images, ${base.align?.steps} STE steps.`,
   ].join(' ');
   const text = `${widthTable(rows)}\n\n${note}\n`;

@@ -9,9 +9,21 @@ import type {
 import { evaluationsOf, markdownTable } from '@weightspace/cli';
 import { linePlotSvg, meanStd } from '@weightspace/core';
 
-/** The three networks compared, by architecture id. */
-const KINDS: Record<string, Network> = { mlp: 'standard', 'mlp.w-asym': 'W-asym', 'mlp.sigma-asym': 'σ-asym' };
+/** The three networks compared, by architecture id, in the MLP family and the ResNet family. */
+const KINDS: Record<string, Network> = {
+  mlp: 'standard',
+  'mlp.w-asym': 'W-asym',
+  'mlp.sigma-asym': 'σ-asym',
+  resnet20: 'standard',
+  'resnet20.w-asym': 'W-asym',
+  'resnet20.sigma-asym': 'σ-asym',
+};
 export type Network = 'standard' | 'W-asym' | 'σ-asym';
+export type Family = 'MLP' | 'ResNet';
+const NETWORKS: readonly Network[] = ['standard', 'W-asym', 'σ-asym'];
+const familyOf = (arch: string): Family => (arch.startsWith('resnet') ? 'ResNet' : 'MLP');
+/** The corrections of the interpolated model, as the table names them. */
+const CORRECTIONS: Record<string, string> = { plain: '', 'bn-reset': ' + BN reset', repair: ' + REPAIR' };
 
 /** The barriers of one interpolation curve. */
 export interface Barriers {
@@ -27,7 +39,10 @@ export interface Barriers {
  */
 export interface PairRow {
   key: string;
+  family: Family;
   kind: Network;
+  /** How the interpolated models were corrected (`plain`, or `bn-reset` for BatchNorm ResNets). */
+  correction: string;
   pair: [number, number];
   naive?: Barriers;
   aligned?: Barriers;
@@ -37,6 +52,7 @@ export interface PairRow {
 /** What `weightspace interpolate` reports of a curve (the fields used here). */
 interface CurveResult {
   barriers: { loss: number; midpointLoss: number; accuracy: number };
+  points: Array<{ t: number; loss: number }>;
 }
 
 /**
@@ -59,20 +75,29 @@ export function movedFraction(alignment: AlignmentResult): number {
   return units ? perms.reduce((n, p) => n + p.filter((target, i) => target !== i).length, 0) / units : 0;
 }
 
-/** The sweep's rows as one row per network and seed pair, in the order of the networks, then pairs. */
+/** A network of a family under a correction, as the tables name it: `standard`, `ResNet W-asym + BN reset`. */
+export function networkLabel(family: Family, kind: Network, correction: string): string {
+  return `${family === 'MLP' ? '' : `${family} `}${kind}${CORRECTIONS[correction] ?? ` + ${correction}`}`;
+}
+
+/**
+ * The sweep's rows as one row per network, correction and seed pair (paths from initialisation
+ * left out: see `mliRows`), ordered by family, correction, network, then pair.
+ */
 export function pairRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): PairRow[] {
   const found = new Map<string, PairRow>();
-  const rowOf = (a: TrainJobInputs, b: TrainJobInputs): PairRow => {
-    const kind = KINDS[a.arch];
-    const key = `${kind}/${a.seed}-${b.seed}`;
-    const row = found.get(key) ?? { key, kind, pair: [a.seed, b.seed] };
+  const rowOf = (a: TrainJobInputs, b: TrainJobInputs, correction: string): PairRow => {
+    const [family, kind] = [familyOf(a.arch), KINDS[a.arch]];
+    const key = `${networkLabel(family, kind, correction)}/${a.seed}-${b.seed}`;
+    const row = found.get(key) ?? { key, family, kind, correction, pair: [a.seed, b.seed] };
     found.set(key, row);
     return row;
   };
-  for (const { align, a, b, metrics } of evaluationsOf(jobs, rows)) {
+  for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
+    if (a.train.epochs === 0) continue;
     const { barriers } = metrics as unknown as CurveResult;
     const summary = { midpoint: barriers.midpointLoss, max: barriers.loss, accuracy: barriers.accuracy };
-    rowOf(a, b)[align.method === 'none' ? 'naive' : 'aligned'] = summary;
+    rowOf(a, b, inputs.correction)[align.method === 'none' ? 'naive' : 'aligned'] = summary;
   }
   // Alignments under another architecture's symmetry have no evaluation: their element is the result.
   const byId = new Map(jobs.map((job) => [job.id, job]));
@@ -80,22 +105,37 @@ export function pairRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]):
     const inputs = row.inputs as AlignJobInputs;
     if (row.kind !== 'align' || row.status !== 'done' || !inputs.options?.arch) continue;
     const [a, b] = [byId.get(inputs.a)?.inputs, byId.get(inputs.b)?.inputs] as TrainJobInputs[];
-    if (a && b) rowOf(a, b).movedByMatching = movedFraction(row.metrics as unknown as AlignmentResult);
+    if (a && b) rowOf(a, b, 'plain').movedByMatching = movedFraction(row.metrics as unknown as AlignmentResult);
   }
-  const order = (r: PairRow) => `${Object.values(KINDS).indexOf(r.kind)}/${String(r.pair[0]).padStart(4, '0')}`;
+  const order = (r: PairRow) =>
+    [
+      r.family === 'MLP' ? 0 : 1,
+      Object.keys(CORRECTIONS).indexOf(r.correction),
+      NETWORKS.indexOf(r.kind),
+      String(r.pair[0]).padStart(4, '0'),
+    ].join('/');
   return [...found.values()].sort((x, y) => order(x).localeCompare(order(y)));
 }
 
-/** The table's groups: each network's naive barriers, and the standard nets' weight-matched ones. */
+/**
+ * The table's groups, per family and correction: each network's naive barriers, and the standard
+ * nets' weight-matched ones.
+ */
 function groupsOf(rows: readonly PairRow[]): Array<[string, Barriers[]]> {
-  const of = (kind: Network, pick: (r: PairRow) => Barriers | undefined) =>
-    rows.filter((r) => r.kind === kind).flatMap((r) => (pick(r) ? [pick(r) as Barriers] : []));
-  return [
-    ['standard, naive', of('standard', (r) => r.naive)],
-    ['standard, weight-matched', of('standard', (r) => r.aligned)],
-    ['W-asym, naive', of('W-asym', (r) => r.naive)],
-    ['σ-asym, naive', of('σ-asym', (r) => r.naive)],
-  ];
+  const settings = [...new Map(rows.map((r) => [`${r.family}/${r.correction}`, r])).values()];
+  return settings.flatMap(({ family, correction }) => {
+    const of = (kind: Network, pick: (r: PairRow) => Barriers | undefined) =>
+      rows
+        .filter((r) => r.family === family && r.correction === correction && r.kind === kind)
+        .flatMap((r) => (pick(r) ? [pick(r) as Barriers] : []));
+    const name = (kind: Network) => networkLabel(family, kind, correction);
+    return [
+      [`${name('standard')}, naive`, of('standard', (r) => r.naive)],
+      [`${name('standard')}, weight-matched`, of('standard', (r) => r.aligned)],
+      [`${name('W-asym')}, naive`, of('W-asym', (r) => r.naive)],
+      [`${name('σ-asym')}, naive`, of('σ-asym', (r) => r.naive)],
+    ] as Array<[string, Barriers[]]>;
+  });
 }
 
 const TABLE_HEADER = ['network', 'pairs', 'midpoint loss barrier', 'max loss barrier', 'accuracy barrier (pts)'];
@@ -126,7 +166,7 @@ export function barrierTable(rows: readonly PairRow[]): string {
 }
 
 /** Midpoint loss and accuracy barriers: mean ± std per network, and each seed pair on its own. */
-export function asymmetricFigure(rows: readonly PairRow[]): string {
+export function asymmetricFigure(rows: readonly PairRow[], title: string): string {
   const groups = groupsOf(rows).filter(([, xs]) => xs.length);
   const names = groups.map(([name]) => name.replace(', naive', '').replace(', weight-matched', ' + WM'));
   const pairs = [...new Set(rows.map((r) => r.pair.join('–')))];
@@ -161,14 +201,144 @@ export function asymmetricFigure(rows: readonly PairRow[]): string {
       perPair('midpoint test-loss barrier, per pair', 'loss barrier', midpoint),
       perPair('accuracy barrier, per pair', 'points', accuracy),
     ],
-    'Linear mode connectivity with reduced symmetry (MNIST MLP)',
+    title,
     { columns: 2 },
   );
 }
 
-/** The reproduction's analysis: table.md and asymmetric.svg from the sweep's rows. */
+/**
+ * One path from a seed's initialisation to its trained model (monotonic linear interpolation,
+ * Lucas et al. 2021): the test loss along it, its largest rise Δ = max over t < t' of
+ * L(t') − L(t) (0 when the loss never rises), and whether it is monotone and convex.
+ */
+export interface MliRow {
+  family: Family;
+  kind: Network;
+  seed: number;
+  ts: number[];
+  losses: number[];
+  delta: number;
+  monotone: boolean;
+  convex: boolean;
+}
+
+/** Rises and curvature below this are float rounding of a mean loss over the test set, not shape. */
+const SHAPE_TOLERANCE = 1e-6;
+
+/** Δ, monotonicity and convexity of a loss curve sampled at increasing t (see `MliRow`). */
+export function pathShape(losses: readonly number[]): Pick<MliRow, 'delta' | 'monotone' | 'convex'> {
+  let lowest = Infinity;
+  let delta = 0;
+  for (const loss of losses) {
+    delta = Math.max(delta, loss - lowest);
+    lowest = Math.min(lowest, loss);
+  }
+  // Equally spaced points: convex when no second difference is negative.
+  const convex = losses.every(
+    (loss, i) => i === 0 || i === losses.length - 1 || losses[i - 1] - 2 * loss + losses[i + 1] >= -SHAPE_TOLERANCE,
+  );
+  return { delta, monotone: delta <= SHAPE_TOLERANCE, convex };
+}
+
+/** The sweep's paths from initialisation (`initPaths`), by family, network and seed. */
+export function mliRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): MliRow[] {
+  const out: MliRow[] = [];
+  for (const { inputs, a, metrics } of evaluationsOf(jobs, rows)) {
+    if (a.train.epochs !== 0 || inputs.metric !== 'barrier' || inputs.correction !== 'plain') continue;
+    const { points } = metrics as unknown as CurveResult;
+    const losses = points.map((p) => p.loss);
+    out.push({
+      family: familyOf(a.arch),
+      kind: KINDS[a.arch],
+      seed: a.seed,
+      ts: points.map((p) => p.t),
+      losses,
+      ...pathShape(losses),
+    });
+  }
+  return out.sort(
+    (x, y) =>
+      x.family.localeCompare(y.family) || NETWORKS.indexOf(x.kind) - NETWORKS.indexOf(y.kind) || x.seed - y.seed,
+  );
+}
+
+/** Per network: paths, how many are monotone and convex, Δ mean ± std and largest, initial and final loss. */
+export function mliTable(paths: readonly MliRow[]): string {
+  const networks = [...new Map(paths.map((p) => [`${p.family}/${p.kind}`, p])).values()];
+  return markdownTable(
+    ['network', 'paths', 'monotone', 'convex', 'Δ (largest rise)', 'largest Δ', 'loss at init', 'loss trained'],
+    networks.map(({ family, kind }) => {
+      const mine = paths.filter((p) => p.family === family && p.kind === kind);
+      return [
+        networkLabel(family, kind, 'plain'),
+        mine.length,
+        `${mine.filter((p) => p.monotone).length} of ${mine.length}`,
+        `${mine.filter((p) => p.convex).length} of ${mine.length}`,
+        meanAndSpread(mine.map((p) => p.delta)),
+        Math.max(...mine.map((p) => p.delta)).toFixed(4),
+        meanAndSpread(
+          mine.map((p) => p.losses[0]),
+          3,
+        ),
+        meanAndSpread(
+          mine.map((p) => p.losses[p.losses.length - 1]),
+          3,
+        ),
+      ];
+    }),
+  );
+}
+
+/** The test loss from initialisation to trained model: mean ± std over seeds per network, and each seed's Δ. */
+export function mliFigure(paths: readonly MliRow[]): string {
+  const networks = [...new Map(paths.map((p) => [`${p.family}/${p.kind}`, p])).values()];
+  const curves = networks.map(({ family, kind }) => {
+    const mine = paths.filter((p) => p.family === family && p.kind === kind);
+    const stats = mine[0].ts.map((_, i) => meanStd(mine.map((p) => p.losses[i])));
+    return {
+      name: networkLabel(family, kind, 'plain'),
+      xs: mine[0].ts,
+      ys: stats.map((s) => s.mean),
+      errors: stats.map((s) => s.std),
+    };
+  });
+  const seeds = [...new Set(paths.map((p) => p.seed))].sort((x, y) => x - y);
+  const deltas = networks.map(({ family, kind }) => {
+    const mine = paths.filter((p) => p.family === family && p.kind === kind);
+    return {
+      name: networkLabel(family, kind, 'plain'),
+      markersOnly: true,
+      xs: mine.map((p) => seeds.indexOf(p.seed)),
+      ys: mine.map((p) => p.delta),
+    };
+  });
+  return linePlotSvg(
+    [
+      {
+        title: 'test loss from initialisation (t = 0) to trained (t = 1)',
+        xLabel: 't',
+        yLabel: 'cross-entropy',
+        series: curves,
+      },
+      {
+        title: 'largest rise Δ along each path',
+        xLabel: 'seed',
+        yLabel: 'Δ',
+        categories: seeds.map(String),
+        series: deltas,
+      },
+    ],
+    'Monotonic linear interpolation: standard vs W-asymmetric MLPs',
+  );
+}
+
+/**
+ * The reproduction's analysis: table.md, asymmetric.svg (MLPs), asymmetric-resnet.svg and mli.svg
+ * from the sweep's rows, the figures of the parts the sweep has.
+ */
 export function lim2024Analysis(input: ReproductionInput): ReproductionAnalysis {
   const rows = pairRows(input.jobs, input.rows);
+  const paths = mliRows(input.jobs, input.rows);
   const { config, train, testLimit, points } = input.cells[0];
   const width = (config.hidden as number[]).join('-');
   const moved = rows.flatMap((r) => (r.movedByMatching === undefined ? [] : [r.movedByMatching * 100]));
@@ -179,6 +349,25 @@ export function lim2024Analysis(input: ReproductionInput): ReproductionAnalysis 
       ? `Weight matching under the standard MLP's permutations, run on the W-asymmetric pairs, moves ${meanStd(moved).mean.toFixed(1)} % of the hidden units (per pair: ${moved.map((m) => m.toFixed(1)).join(', ')} %).`
       : '',
   ].join(' ');
-  const text = `${barrierTable(rows)}\n\n${note.trim()}\n`;
-  return { rows, text, files: { 'table.md': text, 'asymmetric.svg': asymmetricFigure(rows) } };
+  const resnet = input.cells.find((c) => familyOf(c.arch) === 'ResNet' && c.pairs.length);
+  const resnetNote = resnet
+    ? `ResNets: depth ${String(resnet.config.depth)}, width ${String(resnet.config.width)}, ${String(resnet.config.norm)}, on ${resnet.dataset} (${resnet.train.trainLimit ?? 'all'} training images, ${resnet.train.epochs} epochs, Adam ${resnet.train.learningRate}, batch ${resnet.train.batchSize}); ${resnet.points}-point paths on ${resnet.testLimit ?? 'all'} test images; BN reset on ${resnet.statSamples ?? 'all'} training images; weight matching with statistics=${resnet.align?.matcherOptions?.statistics ?? 'default'}.`
+    : '';
+  const mli = paths.length
+    ? `\nPaths from initialisation to the trained model (${paths[0].ts.length} points, test loss):\n\n${mliTable(paths)}\n`
+    : '';
+  const text = `${barrierTable(rows)}\n\n${`${note.trim()} ${resnetNote}`.trim()}\n${mli}`;
+  const figures: Record<string, string> = {
+    'asymmetric.svg': asymmetricFigure(
+      rows.filter((r) => r.family === 'MLP'),
+      'Linear mode connectivity with reduced symmetry (MNIST MLP)',
+    ),
+  };
+  if (rows.some((r) => r.family === 'ResNet'))
+    figures['asymmetric-resnet.svg'] = asymmetricFigure(
+      rows.filter((r) => r.family === 'ResNet'),
+      `Linear mode connectivity with reduced symmetry (ResNet, ${resnet?.dataset ?? ''})`,
+    );
+  if (paths.length) figures['mli.svg'] = mliFigure(paths);
+  return { rows: { pairs: rows, paths }, text, files: { 'table.md': text, ...figures } };
 }
