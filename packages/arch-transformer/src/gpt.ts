@@ -108,7 +108,7 @@ function applyGpt(config: GptConfig, params: Params, x: tf.Tensor, options: Appl
   const wpe = tf.slice(params['transformer.wpe.weight'], [0, 0], [positions, config.dim]);
   const embedded = record('embed', tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D);
   const h = runBlocks(config, params, blockNames, embedded, record, true);
-  const final = transformerNorm(normOf(config), params, 'transformer.ln_f', h);
+  const final = transformerNorm(normOf(config), params, 'transformer.ln_f', h, config.normEpsilon);
   const head = config.tied ? 'transformer.wte' : 'lm_head';
   const logits = linear(
     { [`${head}.weight`]: params[`${head}.weight`], [`${head}.bias`]: params['lm_head.bias'] },

@@ -6,7 +6,8 @@ import type { TransformerShape } from './transformer-config';
  * width, norm (LayerNorm stores a bias, RMSNorm a weight only, the canonical form neither) and
  * heads, which shapes cannot tell: `known.heads` where the caller knows it (`--heads`), else one
  * per 64 features (timm's and GPT-2's head width) where 64 divides the width, else a ConfigError
- * asking for it.
+ * asking for it; the norms' ε, also not in the shapes: `known.normEpsilon` (`--norm-epsilon`),
+ * else the default.
  */
 export function inferTransformerShape(
   shapes: ParamShapes,
@@ -29,5 +30,16 @@ export function inferTransformerShape(
         : `${model}: heads (${String(known.heads)}) must divide dim (${where.dim})`,
     );
   }
-  return { dim: where.dim, depth, heads, mlpWidth: mlp[0], norm, ...(folded ? { folded } : {}) };
+  const epsilon = known.normEpsilon;
+  if (epsilon !== undefined && (typeof epsilon !== 'number' || !(epsilon > 0)))
+    throw new ConfigError(`${model}: normEpsilon must be a positive number, got ${String(epsilon)}`);
+  return {
+    dim: where.dim,
+    depth,
+    heads,
+    mlpWidth: mlp[0],
+    norm,
+    ...(epsilon !== undefined ? { normEpsilon: epsilon } : {}),
+    ...(folded ? { folded } : {}),
+  };
 }

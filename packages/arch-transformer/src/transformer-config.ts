@@ -12,6 +12,11 @@ export interface TransformerShape {
   mlpWidth: number;
   norm: 'layernorm' | 'rmsnorm';
   /**
+   * Every norm's ε: PyTorch's default 1e-5 when omitted; timm's ViTs save their LayerNorms with
+   * 1e-6. Canonicalisation keeps it (a LayerNorm and the RMSNorm it becomes share their ε).
+   */
+  normEpsilon?: number;
+  /**
    * The canonical form (see `canonicalize`): every norm is an RMSNorm without parameters, its gain
    * and bias folded into the layers that read it, and (from LayerNorm) every writer of the
    * residual stream centred. The residual stream then has an orthogonal symmetry, not only
@@ -43,6 +48,7 @@ export const transformerShapeProperties = {
   heads: { type: 'integer', minimum: 1 },
   mlpWidth: { type: 'integer', minimum: 1 },
   norm: { enum: ['layernorm', 'rmsnorm'] },
+  normEpsilon: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
   folded: { type: 'boolean' },
   circuits: { type: 'boolean' },
 } as const;

@@ -37,6 +37,7 @@ export function runBlocks(
     const options = {
       heads: config.heads,
       norm: normOf(config),
+      epsilon: config.normEpsilon,
       causal,
       record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
     };

@@ -108,7 +108,7 @@ function applyVit(config: VitConfig, params: Params, x: tf.Tensor, options: Appl
   const embedded = record('embed', tf.add(tf.concat([cls, patches], 1), params.pos_embed) as tf.Tensor3D);
   const h = runBlocks(config, params, blockNames, embedded, record);
   const pooled = tf.squeeze(
-    tf.slice(transformerNorm(normOf(config), params, 'norm', h), [0, 0, 0], [n, 1, config.dim]),
+    tf.slice(transformerNorm(normOf(config), params, 'norm', h, config.normEpsilon), [0, 0, 0], [n, 1, config.dim]),
     [1],
   );
   return { logits: linear(params, 'head', pooled), features };
@@ -175,6 +175,18 @@ export const vit: ArchitecturePlugin<VitConfig> = {
   examples: [
     { input: [8, 8, 1], patch: 4, classes: 3, dim: 8, depth: 2, heads: 2, mlpWidth: 12, norm: 'layernorm' },
     { input: [8, 8, 1], patch: 4, classes: 3, dim: 8, depth: 1, heads: 2, mlpWidth: 12, norm: 'rmsnorm' },
+    // timm's LayerNorm ε.
+    {
+      input: [8, 8, 1],
+      patch: 4,
+      classes: 3,
+      dim: 8,
+      depth: 1,
+      heads: 2,
+      mlpWidth: 12,
+      norm: 'layernorm',
+      normEpsilon: 1e-6,
+    },
     {
       input: [8, 8, 1],
       patch: 4,

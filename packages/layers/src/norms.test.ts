@@ -45,6 +45,25 @@ describe('norm layers', () => {
     expectClose(values(rmsNorm({ 'n.weight': affine['n.weight'] }, 'n', x)), expected);
   });
 
+  it('layerNorm and rmsNorm take another ε (timm saves 1e-6), which matters where a row barely varies', () => {
+    const flat = tf.tensor2d([[1, 1.001, 0.999]]);
+    const row = [1, 1.001, 0.999];
+    const mean = 1;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / 3;
+    for (const epsilon of [1e-6, 1e-2]) {
+      const expected = row.map((v, f) => ((v - mean) / Math.sqrt(variance + epsilon)) * [2, 0.5, 1][f] + [1, 0, -1][f]);
+      expectClose(values(layerNorm(affine, 'n', flat, epsilon)), expected, 1e-3);
+      const rms = Math.sqrt(row.reduce((s, v) => s + v * v, 0) / 3 + epsilon);
+      expectClose(
+        values(rmsNorm({ 'n.weight': affine['n.weight'] }, 'n', flat, epsilon)),
+        row.map((v, f) => (v / rms) * [2, 0.5, 1][f]),
+      );
+    }
+    // With a variance of 6.7e-7, ε 1e-6 and 1e-5 give outputs 2.5× apart.
+    const [timm, pytorch] = [1e-6, NORM_EPSILON].map((epsilon) => values(layerNorm(affine, 'n', flat, epsilon))[1]);
+    expect(timm / pytorch).toBeCloseTo(Math.sqrt((2e-6 / 3 + 1e-5) / (2e-6 / 3 + 1e-6)), 1);
+  });
+
   it('batchNorm uses batch statistics in training and the running ones in evaluation', () => {
     const params = { ...affine, 'n.running_mean': tf.tensor1d([1, 1, 1]), 'n.running_var': tf.tensor1d([4, 4, 4]) };
     const columns = [

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params } from '@weightspace/core';
 import { type Group, type LayerAxes, writes } from './axes';
 
-/** PyTorch's default ε for BatchNorm, LayerNorm, GroupNorm (and ours for RMSNorm). */
+/**
+ * PyTorch's default ε for BatchNorm, LayerNorm, GroupNorm (and ours for RMSNorm). The transformer
+ * norms take another (timm's ViTs save LayerNorm with 1e-6).
+ */
 export const NORM_EPSILON = 1e-5;
 
 /** Per-channel mean and biased variance over every axis but the last (batch and, for maps, space). */
@@ -28,21 +31,21 @@ export function batchNorm<T extends tf.Tensor>(params: Params, name: string, x: 
 }
 
 /** PyTorch's LayerNorm over the last axis, with per-feature `${name}.weight` and `.bias`. */
-export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: T): T {
+export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: T, epsilon = NORM_EPSILON): T {
   const { mean, variance } = tf.moments(x, -1, true);
-  const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, NORM_EPSILON)));
+  const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
   return tf.add(tf.mul(normalised, params[`${name}.weight`]), params[`${name}.bias`]);
 }
 
 /** RMSNorm over the last axis: x / √(mean(x²) + ε) · `${name}.weight` (no bias, no centring). */
-export function rmsNorm<T extends tf.Tensor>(params: Params, name: string, x: T): T {
+export function rmsNorm<T extends tf.Tensor>(params: Params, name: string, x: T, epsilon = NORM_EPSILON): T {
   const meanSquare = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, NORM_EPSILON))), params[`${name}.weight`]);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(meanSquare, epsilon))), params[`${name}.weight`]);
 }
 
 /** RMSNorm without a gain: x / √(mean(x²) + ε), which commutes with every orthogonal map of the features. */
-export function unitRmsNorm<T extends tf.Tensor>(x: T): T {
-  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), NORM_EPSILON)));
+export function unitRmsNorm<T extends tf.Tensor>(x: T, epsilon = NORM_EPSILON): T {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), epsilon)));
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   multiHeadAttention,
 } from './attention';
 import { initLinear, linear, linearAxes } from './linear';
-import { initNorm, layerNorm, normAxes, type NormParameters, rmsNorm, unitRmsNorm } from './norms';
+import { initNorm, layerNorm, NORM_EPSILON, normAxes, type NormParameters, rmsNorm, unitRmsNorm } from './norms';
 
 /** Where a pre-norm transformer block keeps its parts. */
 export interface TransformerBlockNames {
@@ -53,19 +53,27 @@ export interface TransformerBlockOptions {
   heads: number;
   causal?: boolean;
   norm: TransformerNorm;
+  /** The norms' ε (`NORM_EPSILON`, PyTorch's 1e-5, when omitted). */
+  epsilon?: number;
   /** Receives the MLP's hidden activations (after GELU) as `hidden`, for feature taps. */
   record?: (part: 'hidden', activations: tf.Tensor) => void;
 }
 
-/** The norm `kind` applied to `x` with the parameters of norm layer `name`. */
-export function transformerNorm<T extends tf.Tensor>(kind: TransformerNorm, params: Params, name: string, x: T): T {
+/** The norm `kind` applied to `x` with the parameters of norm layer `name` and ε `epsilon` (PyTorch's 1e-5 when omitted). */
+export function transformerNorm<T extends tf.Tensor>(
+  kind: TransformerNorm,
+  params: Params,
+  name: string,
+  x: T,
+  epsilon = NORM_EPSILON,
+): T {
   switch (kind) {
     case 'layernorm':
-      return layerNorm(params, name, x);
+      return layerNorm(params, name, x, epsilon);
     case 'rmsnorm':
-      return rmsNorm(params, name, x);
+      return rmsNorm(params, name, x, epsilon);
     case 'unit-rmsnorm':
-      return unitRmsNorm(x);
+      return unitRmsNorm(x, epsilon);
   }
 }
 
@@ -89,7 +97,8 @@ export function transformerBlock(
   x: tf.Tensor3D,
   options: TransformerBlockOptions,
 ): tf.Tensor3D {
-  const norm = <T extends tf.Tensor>(name: string, t: T) => transformerNorm(options.norm, params, name, t);
+  const norm = <T extends tf.Tensor>(name: string, t: T) =>
+    transformerNorm(options.norm, params, name, t, options.epsilon);
   const h = tf.add(x, multiHeadAttention(params, names.attention, norm(names.norm1, x), options)) as tf.Tensor3D;
   const hidden = gelu(linear(params, names.fc1, norm(names.norm2, h)));
   options.record?.('hidden', hidden);

@@ -1,5 +1,5 @@
 import { CheckpointError, type Params } from '@weightspace/core';
-import { integerFlag, type Parsed } from './args';
+import { integerFlag, numberFlag, type Parsed } from './args';
 import { UsageError } from './usage-error';
 
 /**
@@ -18,7 +18,7 @@ export interface CheckpointNames {
 
 export const asSaved: CheckpointNames = { stripPrefixes: [], renames: [] };
 
-/** The mapping that --strip-prefix and --rename FROM=TO (both repeatable) ask for, and --heads. */
+/** The mapping that --strip-prefix and --rename FROM=TO (both repeatable) ask for, and --heads and --norm-epsilon. */
 export function checkpointNames(parsed: Parsed): CheckpointNames {
   const list = (flag: string): string[] => {
     const value = parsed.flags[flag];
@@ -32,7 +32,12 @@ export function checkpointNames(parsed: Parsed): CheckpointNames {
   const stripPrefixes = list('strip-prefix');
   if (stripPrefixes.some((p) => p === '')) throw new UsageError('--strip-prefix takes a non-empty prefix');
   const heads = integerFlag(parsed, 'heads', undefined, 1);
-  return { stripPrefixes, renames, ...(heads === undefined ? {} : { known: { heads } }) };
+  const epsilon = parsed.flags['norm-epsilon'] === undefined ? undefined : numberFlag(parsed, 'norm-epsilon', 1e-5);
+  const known = {
+    ...(heads === undefined ? {} : { heads }),
+    ...(epsilon === undefined ? {} : { normEpsilon: epsilon }),
+  };
+  return { stripPrefixes, renames, ...(Object.keys(known).length ? { known } : {}) };
 }
 
 /** PyTorch's BatchNorm step counter: saved in every state dict, used by no weightspace model. */

@@ -100,11 +100,13 @@ export function loadModel(
 function assertKnownAgrees(file: string, config: unknown, known: Readonly<Record<string, unknown>> = {}): void {
   for (const [field, value] of Object.entries(known)) {
     const has = (config as Record<string, unknown>)[field];
+    // The flag that gave the field: `normEpsilon` from --norm-epsilon.
+    const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     if (has !== value)
       throw new CheckpointError(
         has === undefined
-          ? `${file}: its architecture's config has no '${field}' (given by --${field})`
-          : `${file}: its config has ${field} ${String(has)}, --${field} says ${String(value)}`,
+          ? `${file}: its config has no '${field}' (given by ${flag}): it records its own, or its architecture has none`
+          : `${file}: its config has ${field} ${String(has)}, ${flag} says ${String(value)}`,
       );
   }
 }

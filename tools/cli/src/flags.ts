@@ -58,6 +58,12 @@ export const checkpointNameFlags: FlagTable = {
     description:
       'attention heads of a transformer checkpoint that does not record its config (shapes cannot tell them; else one per 64 features)',
   },
+  'norm-epsilon': {
+    type: 'string',
+    value: 'X',
+    description: "the norms' ε of a transformer checkpoint that does not record its config (timm's ViTs: 1e-6)",
+    default: '1e-5',
+  },
 };
 
 /** `--name VALUE` as help and usage show it. */

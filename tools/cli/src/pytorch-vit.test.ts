@@ -9,9 +9,10 @@ import { canonicalModel, loadModel } from './checkpoint';
 import { createRegistrySync } from './modules';
 
 /**
- * A ViT checkpoint written by PyTorch in timm's layout (testing/timm_vit.py) loads as `vit` with
- * nothing renamed, its config inferred from the shapes, and gives PyTorch's logits; so does its
- * canonical form. Needs Debian's python3 with torch; skipped, saying so, without.
+ * A ViT checkpoint written by PyTorch in timm's layout (testing/timm_vit.py, LayerNorm ε 1e-6 as
+ * timm saves it) loads as `vit` with nothing renamed, its config inferred from the shapes and its
+ * ε given (`--norm-epsilon`), and gives PyTorch's logits; so does its canonical form. Needs
+ * Debian's python3 with torch; skipped, saying so, without.
  */
 const PYTHON = '/usr/bin/python3';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
@@ -25,7 +26,8 @@ beforeAll(() => wasmBackend.activate());
       const dir = mkdtempSync(join(tmpdir(), 'ws-timm-'));
       const run = spawnSync(PYTHON, [join(__dirname, 'testing', 'timm_vit.py'), dir], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
-      const model = loadModel(join(dir, 'vit.safetensors'), createRegistrySync(), 'vit');
+      const names = { stripPrefixes: [], renames: [], known: { normEpsilon: 1e-6 } };
+      const model = loadModel(join(dir, 'vit.safetensors'), createRegistrySync(), 'vit', names);
       expect(model.config).toEqual({
         input: [28, 28, 1],
         patch: 7,
@@ -35,6 +37,7 @@ beforeAll(() => wasmBackend.activate());
         heads: 2,
         mlpWidth: 256,
         norm: 'layernorm',
+        normEpsilon: 1e-6,
       });
       const batch = loadParams(join(dir, 'batch.safetensors')).params;
       const images = tf.transpose(batch.images, [0, 2, 3, 1]);

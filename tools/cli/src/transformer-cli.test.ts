@@ -262,7 +262,7 @@ describe('transformers through the CLI', () => {
     expect(existsSync(file('e'))).toBe(false);
   });
 
-  it('reads a checkpoint without its config given --heads, which shapes cannot tell, and refuses one that disagrees', async () => {
+  it('reads a checkpoint without its config given --heads and --norm-epsilon, which shapes cannot tell, and refuses one that disagrees', async () => {
     await trainedPair();
     // As PyTorch would save it: the tensors alone (width 16, two heads of 8: not the default 64 per head).
     for (const seed of [0, 1])
@@ -293,6 +293,22 @@ describe('transformers through the CLI', () => {
     expectUserError(
       await curve('g0.safetensors', 'g1.safetensors', 'y', '--heads', '4'),
       /g0\.safetensors: its config has heads 2, --heads says 4/,
+    );
+    // The norms' ε, which shapes cannot tell either: taken where no config is recorded.
+    const epsilon = await curve(
+      'bare0.safetensors',
+      'bare1.safetensors',
+      'eps',
+      '--heads',
+      '2',
+      '--norm-epsilon',
+      '1e-6',
+    );
+    expect(epsilon.code).toBe(0);
+    expect(loss(epsilon)).not.toEqual(loss(recorded));
+    expectUserError(
+      await curve('g0.safetensors', 'g1.safetensors', 'z', '--norm-epsilon', '1e-6'),
+      /g0\.safetensors: its config has no 'normEpsilon' \(given by --norm-epsilon\)/,
     );
   });
 });

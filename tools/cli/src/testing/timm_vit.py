@@ -1,9 +1,9 @@
 """A Vision Transformer in timm's layout and names, written out in PyTorch (no timm needed):
 patch_embed.proj, cls_token, pos_embed, blocks.{i}.norm1/attn.qkv/attn.proj/norm2/mlp.fc1/mlp.fc2,
 norm, head. Saves its state dict, a batch of images and their logits as safetensors (written by
-hand: Debian has no safetensors package). LayerNorm with PyTorch's default eps (1e-5).
+hand: Debian has no safetensors package). LayerNorm with timm's eps (1e-6) unless EPS is given.
 
-Usage: python3 timm_vit.py OUT_DIR
+Usage: python3 timm_vit.py OUT_DIR [EPS]
 """
 import json
 import struct
@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 DIM, HEADS, DEPTH, MLP, PATCH, CLASSES = 128, 2, 1, 256, 7, 10
+EPS = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-6
 
 
 class Attention(nn.Module):
@@ -41,8 +42,8 @@ class Mlp(nn.Module):
 class Block(nn.Module):
     def __init__(self):
         super().__init__()
-        self.norm1, self.attn = nn.LayerNorm(DIM), Attention()
-        self.norm2, self.mlp = nn.LayerNorm(DIM), Mlp()
+        self.norm1, self.attn = nn.LayerNorm(DIM, eps=EPS), Attention()
+        self.norm2, self.mlp = nn.LayerNorm(DIM, eps=EPS), Mlp()
 
     def forward(self, x):
         x = x + self.attn(self.norm1(x))
@@ -65,7 +66,7 @@ class VisionTransformer(nn.Module):
         self.cls_token = nn.Parameter(torch.randn(1, 1, DIM) * 0.02)
         self.pos_embed = nn.Parameter(torch.randn(1, (28 // PATCH) ** 2 + 1, DIM) * 0.02)
         self.blocks = nn.Sequential(*[Block() for _ in range(DEPTH)])
-        self.norm = nn.LayerNorm(DIM)
+        self.norm = nn.LayerNorm(DIM, eps=EPS)
         self.head = nn.Linear(DIM, CLASSES)
 
     def forward(self, x):
