@@ -58,7 +58,8 @@ describe('lim-2024 analysis', () => {
       (job.inputs.correction === 'bn-reset' ? 10 : 0);
     const rise = a.arch === 'mlp.w-asym' ? a.seed / 100 : 0;
     const points = [2.3, 0.5, 0.5 + rise, 0.4].map((loss, i) => ({ t: i / 3, loss }));
-    return rowOf(job, { barriers: { loss: value, midpointLoss: value, accuracy: value / 100 }, points });
+    const endpoints = { a: { accuracy: 0.9 }, b: { accuracy: 0.8 } };
+    return rowOf(job, { barriers: { loss: value, midpointLoss: value, accuracy: value / 100 }, points, endpoints });
   });
 
   it('makes one row per network, correction and seed pair: naive, weight-matched and units moved', () => {
@@ -68,7 +69,9 @@ describe('lim-2024 analysis', () => {
       'standard',
       'W-asym',
       'σ-asym',
-      ...['', ' + BN reset'].flatMap((c) => ['standard', 'W-asym', 'σ-asym'].map((k) => `ResNet ${k}${c}`)),
+      ...['', ' + BN reset'].flatMap((c) =>
+        ['standard', 'W-asym', 'W-asym (κ 1)', 'σ-asym'].map((k) => `ResNet ${k}${c}`),
+      ),
     ];
     expect(pairs.map((r) => r.key)).toEqual(networks.flatMap((n) => seeds.map((p) => `${n}/${p}`)));
     expect(pairs[1].naive!.midpoint).toBeCloseTo(0.2, 12);
@@ -90,8 +93,9 @@ describe('lim-2024 analysis', () => {
       expect.closeTo(18.2, 12),
     ]);
     const { text, files } = lim2024Analysis({ sweep, cells, jobs, rows });
-    expect(text).toContain('| W-asym, naive | 3 | 1.2000 ± 0.1633 |');
-    expect(text).toContain('| ResNet W-asym + BN reset, naive | 3 | 14.2000 ± 0.1633 |');
+    expect(text).toContain('| W-asym, naive | 3 | 85.0 ± 0.0 | 1.2000 ± 0.1633 |');
+    expect(text).toContain('| ResNet W-asym + BN reset, naive | 3 | 85.0 ± 0.0 | 14.2000 ± 0.1633 |');
+    expect(text).toContain('| ResNet W-asym (κ 1) + BN reset, naive | 3 | 85.0 ± 0.0 | 14.2000 ± 0.1633 |');
     expect(text).toContain('moves 16.7 % of the hidden units (per pair: 50.0, 0.0, 0.0 %)');
     expect(Object.keys(files).sort()).toEqual(['asymmetric-resnet.svg', 'asymmetric.svg', 'mli.svg', 'table.md']);
   });

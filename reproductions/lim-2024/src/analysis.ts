@@ -25,11 +25,12 @@ const familyOf = (arch: string): Family => (arch.startsWith('resnet') ? 'ResNet'
 /** The corrections of the interpolated model, as the table names them. */
 const CORRECTIONS: Record<string, string> = { plain: '', 'bn-reset': ' + BN reset', repair: ' + REPAIR' };
 
-/** The barriers of one interpolation curve. */
+/** The barriers of one interpolation curve, and its endpoints' mean test accuracy. */
 export interface Barriers {
   midpoint: number;
   max: number;
   accuracy: number;
+  endpointAccuracy: number;
 }
 
 /**
@@ -41,6 +42,8 @@ export interface PairRow {
   key: string;
   family: Family;
   kind: Network;
+  /** A W-asymmetric net's κ where its cell sets one (` (κ 1)`), else ''. */
+  variant: string;
   /** How the interpolated models were corrected (`plain`, or `bn-reset` for BatchNorm ResNets). */
   correction: string;
   pair: [number, number];
@@ -52,6 +55,7 @@ export interface PairRow {
 /** What `weightspace interpolate` reports of a curve (the fields used here). */
 interface CurveResult {
   barriers: { loss: number; midpointLoss: number; accuracy: number };
+  endpoints: { a: { accuracy: number }; b: { accuracy: number } };
   points: Array<{ t: number; loss: number }>;
 }
 
@@ -75,9 +79,15 @@ export function movedFraction(alignment: AlignmentResult): number {
   return units ? perms.reduce((n, p) => n + p.filter((target, i) => target !== i).length, 0) / units : 0;
 }
 
-/** A network of a family under a correction, as the tables name it: `standard`, `ResNet W-asym + BN reset`. */
-export function networkLabel(family: Family, kind: Network, correction: string): string {
+/** A network of a family under a correction, as the tables name it: `standard`, `ResNet W-asym (κ 1) + BN reset`. */
+export function networkLabel(family: Family, kind: string, correction: string): string {
   return `${family === 'MLP' ? '' : `${family} `}${kind}${CORRECTIONS[correction] ?? ` + ${correction}`}`;
+}
+
+/** The κ a W-asymmetric model's config sets, as its label's suffix (` (κ 1)`); '' for the default. */
+function variantOf(model: TrainJobInputs): string {
+  const kappa = (model.config.wAsym as { kappa?: number } | undefined)?.kappa;
+  return kappa === undefined ? '' : ` (κ ${kappa})`;
 }
 
 /**
@@ -87,16 +97,21 @@ export function networkLabel(family: Family, kind: Network, correction: string):
 export function pairRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): PairRow[] {
   const found = new Map<string, PairRow>();
   const rowOf = (a: TrainJobInputs, b: TrainJobInputs, correction: string): PairRow => {
-    const [family, kind] = [familyOf(a.arch), KINDS[a.arch]];
-    const key = `${networkLabel(family, kind, correction)}/${a.seed}-${b.seed}`;
-    const row = found.get(key) ?? { key, family, kind, correction, pair: [a.seed, b.seed] };
+    const [family, kind, variant] = [familyOf(a.arch), KINDS[a.arch], variantOf(a)];
+    const key = `${networkLabel(family, kind + variant, correction)}/${a.seed}-${b.seed}`;
+    const row = found.get(key) ?? { key, family, kind, variant, correction, pair: [a.seed, b.seed] };
     found.set(key, row);
     return row;
   };
   for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
     if (a.train.epochs === 0) continue;
-    const { barriers } = metrics as unknown as CurveResult;
-    const summary = { midpoint: barriers.midpointLoss, max: barriers.loss, accuracy: barriers.accuracy };
+    const { barriers, endpoints } = metrics as unknown as CurveResult;
+    const summary = {
+      midpoint: barriers.midpointLoss,
+      max: barriers.loss,
+      accuracy: barriers.accuracy,
+      endpointAccuracy: (endpoints.a.accuracy + endpoints.b.accuracy) / 2,
+    };
     rowOf(a, b, inputs.correction)[align.method === 'none' ? 'naive' : 'aligned'] = summary;
   }
   // Alignments under another architecture's symmetry have no evaluation: their element is the result.
@@ -107,14 +122,18 @@ export function pairRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]):
     const [a, b] = [byId.get(inputs.a)?.inputs, byId.get(inputs.b)?.inputs] as TrainJobInputs[];
     if (a && b) rowOf(a, b, 'plain').movedByMatching = movedFraction(row.metrics as unknown as AlignmentResult);
   }
-  const order = (r: PairRow) =>
-    [
-      r.family === 'MLP' ? 0 : 1,
-      Object.keys(CORRECTIONS).indexOf(r.correction),
-      NETWORKS.indexOf(r.kind),
-      String(r.pair[0]).padStart(4, '0'),
-    ].join('/');
-  return [...found.values()].sort((x, y) => order(x).localeCompare(order(y)));
+  const order = (r: PairRow): Array<number | string> => [
+    r.family === 'MLP' ? 0 : 1,
+    Object.keys(CORRECTIONS).indexOf(r.correction),
+    NETWORKS.indexOf(r.kind),
+    r.variant,
+    r.pair[0],
+  ];
+  return [...found.values()].sort((x, y) => {
+    const [ox, oy] = [order(x), order(y)];
+    const k = ox.findIndex((v, i) => v !== oy[i]);
+    return k < 0 ? 0 : ox[k] < oy[k] ? -1 : 1;
+  });
 }
 
 /**
@@ -124,21 +143,30 @@ export function pairRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]):
 function groupsOf(rows: readonly PairRow[]): Array<[string, Barriers[]]> {
   const settings = [...new Map(rows.map((r) => [`${r.family}/${r.correction}`, r])).values()];
   return settings.flatMap(({ family, correction }) => {
-    const of = (kind: Network, pick: (r: PairRow) => Barriers | undefined) =>
-      rows
-        .filter((r) => r.family === family && r.correction === correction && r.kind === kind)
+    const mine = rows.filter((r) => r.family === family && r.correction === correction);
+    const of = (kind: Network, pick: (r: PairRow) => Barriers | undefined, variant = '') =>
+      mine
+        .filter((r) => r.kind === kind && r.variant === variant)
         .flatMap((r) => (pick(r) ? [pick(r) as Barriers] : []));
-    const name = (kind: Network) => networkLabel(family, kind, correction);
+    const name = (kind: string) => networkLabel(family, kind, correction);
+    const variants = [...new Set(mine.filter((r) => r.kind === 'W-asym').map((r) => r.variant))].sort();
     return [
       [`${name('standard')}, naive`, of('standard', (r) => r.naive)],
       [`${name('standard')}, weight-matched`, of('standard', (r) => r.aligned)],
-      [`${name('W-asym')}, naive`, of('W-asym', (r) => r.naive)],
+      ...variants.map((v) => [`${name(`W-asym${v}`)}, naive`, of('W-asym', (r) => r.naive, v)]),
       [`${name('σ-asym')}, naive`, of('σ-asym', (r) => r.naive)],
     ] as Array<[string, Barriers[]]>;
   });
 }
 
-const TABLE_HEADER = ['network', 'pairs', 'midpoint loss barrier', 'max loss barrier', 'accuracy barrier (pts)'];
+const TABLE_HEADER = [
+  'network',
+  'pairs',
+  'endpoint accuracy (%)',
+  'midpoint loss barrier',
+  'max loss barrier',
+  'accuracy barrier (pts)',
+];
 
 /** Mean ± std (over pairs, population std) of a group's barriers, with `digits` decimals. */
 function meanAndSpread(values: number[], digits = 4): string {
@@ -155,6 +183,10 @@ export function barrierTable(rows: readonly PairRow[]): string {
       .map(([name, xs]) => [
         name,
         xs.length,
+        meanAndSpread(
+          xs.map((x) => x.endpointAccuracy * 100),
+          1,
+        ),
         meanAndSpread(xs.map((x) => x.midpoint)),
         meanAndSpread(xs.map((x) => x.max)),
         meanAndSpread(

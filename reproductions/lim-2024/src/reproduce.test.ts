@@ -21,7 +21,9 @@ describe('lim-2024 reproduction, smallest configuration', () => {
         'standard',
         'W-asym',
         'σ-asym',
-        ...['', ' + BN reset'].flatMap((c) => ['standard', 'W-asym', 'σ-asym'].map((k) => `ResNet ${k}${c}`)),
+        ...['', ' + BN reset'].flatMap((c) =>
+          ['standard', 'W-asym', 'W-asym (κ 1)', 'σ-asym'].map((k) => `ResNet ${k}${c}`),
+        ),
       ].map((n) => `${n}/0-1`),
     );
     const [standard, wAsym] = pairs;
