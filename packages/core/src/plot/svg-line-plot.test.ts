@@ -77,6 +77,28 @@ describe('linePlotSvg', () => {
     expect(cx[1] - cx[0]).toBeCloseTo(cx[2] - cx[1], 6);
   });
 
+  it('slants long category labels and moves the plot area right so none is cut off', () => {
+    const categories = ['ResNet W-asym', 'ResNet W-asym (κ 1) + BN reset, weight-matched', 'σ-asym'];
+    const svg = linePlotSvg([
+      {
+        title: 't',
+        xLabel: 'network',
+        yLabel: 'loss',
+        categories,
+        series: [{ name: 's', xs: [0, 1, 2], ys: [1, 2, 3] }],
+      },
+    ]);
+    const slanted = [...svg.matchAll(/<text x="([\d.]+)" y="[\d.]+" text-anchor="end" transform="rotate\(-35/g)].map(
+      (m) => Number(m[1]),
+    );
+    expect(slanted).toHaveLength(3);
+    // A label of n characters reaches about 6.5·n·cos 35° left of its tick: each stays inside the figure.
+    const reach = (label: string) => label.length * 6.5 * Math.cos((35 * Math.PI) / 180);
+    categories.forEach((label, k) => expect(slanted[k] - reach(label)).toBeGreaterThanOrEqual(0));
+    // The plot area (the frame) starts further right than the usual 62 px margin.
+    expect(Number(attributes(svg, 'rect', 'x')[0])).toBeGreaterThan(62);
+  });
+
   it('draws markers without a line for a markers-only series', () => {
     const svg = linePlotSvg([
       {

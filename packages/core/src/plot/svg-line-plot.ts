@@ -147,16 +147,18 @@ function panelSvg(
     ? [-0.5, Math.max(0.5, (panel.categories as readonly string[]).length - 0.5)]
     : paddedRange(xs, 0);
   const [y0, y1] = paddedRange(ys.filter(Number.isFinite), 0.05);
-  const pw = W - M.left - M.right;
+  // Slanted category labels run left of their ticks: the plot area moves right so the first fits.
+  const left = M.left + slantedOverhang(panel);
+  const pw = W - left - M.right;
   const ph = H - M.top - M.bottom;
-  const sx = (x: number) => offsetX + M.left + ((x - x0) / (x1 - x0)) * pw;
+  const sx = (x: number) => offsetX + left + ((x - x0) / (x1 - x0)) * pw;
   const sy = (y: number) => offsetY + M.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
   parts.push(
-    `<text x="${offsetX + M.left + pw / 2}" y="${offsetY + 20}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`,
+    `<text x="${offsetX + left + pw / 2}" y="${offsetY + 20}" text-anchor="middle" font-size="13">${escapeXml(panel.title)}</text>`,
   );
   parts.push(
-    `<rect x="${offsetX + M.left}" y="${offsetY + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
+    `<rect x="${offsetX + left}" y="${offsetY + M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
   );
   const xTicks = categorical
     ? (panel.categories as readonly string[]).map((label, k) => ({ at: k, label }))
@@ -174,13 +176,11 @@ function panelSvg(
     );
   }
   for (const t of ticks(y0, y1)) {
-    parts.push(
-      `<line x1="${offsetX + M.left}" y1="${sy(t)}" x2="${offsetX + M.left + pw}" y2="${sy(t)}" stroke="#eee"/>`,
-    );
-    parts.push(`<text x="${offsetX + M.left - 6}" y="${sy(t) + 4}" text-anchor="end">${formatTick(t)}</text>`);
+    parts.push(`<line x1="${offsetX + left}" y1="${sy(t)}" x2="${offsetX + left + pw}" y2="${sy(t)}" stroke="#eee"/>`);
+    parts.push(`<text x="${offsetX + left - 6}" y="${sy(t) + 4}" text-anchor="end">${formatTick(t)}</text>`);
   }
   parts.push(
-    `<text x="${offsetX + M.left + pw / 2}" y="${offsetY + H + slant - 8}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
+    `<text x="${offsetX + left + pw / 2}" y="${offsetY + H + slant - 8}" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
   );
   parts.push(
     `<text transform="translate(${offsetX + 16},${offsetY + M.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(panel.yLabel)}</text>`,
@@ -215,6 +215,23 @@ function slantedDepth(panel: Panel): number {
   const spacing = (W - M.left - M.right) / categories.length;
   const longest = Math.max(...categories.map((c) => c.length)) * CHAR_WIDTH;
   return longest + 8 <= spacing ? 0 : Math.ceil(longest * Math.sin((35 * Math.PI) / 180));
+}
+
+/**
+ * How far slanted category labels reach left of the panel's usual plot area (0 when the labels
+ * are upright or fit): the width the area gives up so no label is cut off.
+ */
+function slantedOverhang(panel: Panel): number {
+  const categories = panel.categories ?? [];
+  if (slantedDepth(panel) === 0) return 0;
+  // Tick k sits at left + (2k + 1)·(W − left − M.right)/(2n); its label reaches its length·cos 35°
+  // left of it, and must stay 4 px inside the panel: the least `left` that fits every label.
+  const left = categories.map((label, k) => {
+    const share = (2 * k + 1) / (2 * categories.length);
+    const reach = label.length * CHAR_WIDTH * Math.cos((35 * Math.PI) / 180);
+    return (reach + 4 - (W - M.right) * share) / (1 - share);
+  });
+  return Math.max(0, Math.ceil(Math.max(...left) - M.left));
 }
 
 function line(x1: number, y1: number, x2: number, y2: number, s: Style): string {
