@@ -31,7 +31,6 @@ export {
   weightMatching,
   weightMatchingAsync,
   weightMatchingMatcher,
-  statisticsLeftOut,
   statisticsOption,
 } from './matching/weight-matching';
 export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';

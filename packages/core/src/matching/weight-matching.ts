@@ -80,16 +80,17 @@ export function weightMatchingSearch(
   b: Params,
   context: MatchContext,
 ): { element: GroupElement; iterations: number } {
-  return readSynchronously(searchReads(spec, a, b, context));
+  const view = objectiveView(spec, a, b, statisticsLeftOut(context));
+  return readSynchronously(searchReads(view.spec, view.a, view.b, context));
 }
 
+/** The descent on the parameters the objective sees (`objectiveView`, taken by the caller). */
 function* searchReads(
-  fullSpec: SymmetrySpec,
-  fullA: Params,
-  fullB: Params,
+  spec: SymmetrySpec,
+  a: Params,
+  b: Params,
   context: MatchContext,
 ): HostReads<{ element: GroupElement; iterations: number }> {
-  const { spec, a, b } = objectiveView(fullSpec, fullA, fullB, statisticsLeftOut(context));
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(spec, g, spec.groups[g]);
   const maxIterations = context.maxIterations ?? 100;
@@ -270,7 +271,7 @@ function scoreOf(cost: Float32Array, n: number, perm: Int32Array): number {
  * BatchNorm ResNets (reproductions/git-rebasin, widths 1, 2, 4) it gave the lower barrier after BN
  * reset on average, though leaving them out won at width 4.
  */
-export function statisticsLeftOut(context: MatchContext): readonly string[] {
+function statisticsLeftOut(context: MatchContext): readonly string[] {
   return matcherOption(weightMatchingMatcher, context, 'statistics') === 'match' ? [] : (context.statistics ?? []);
 }
 

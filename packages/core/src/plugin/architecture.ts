@@ -163,7 +163,7 @@ export type AnyVariant = VariantPlugin<any, any>;
 
 /**
  * The names of a network's normalisation state (every running mean and variance): what weight
- * objectives leave out by default (`MatchContext.statistics`).
+ * objectives leave out under `statistics=ignore` (`MatchContext.statistics`).
  */
 export function normalisationState(plugin: AnyArchitecture, config: unknown): string[] {
   return plugin.normalisation(config).flatMap((n) => [n.runningMean, n.runningVar]);
