@@ -132,8 +132,14 @@ export const trainCommand: Command = {
     };
     printResult(context, parsed, summary, () =>
       context.print(
-        `saved ${out} (${plugin.id} ${JSON.stringify(config)}, final epoch loss ${result.epochLosses.at(-1)?.toFixed(4)}, ${result.seconds.toFixed(1)} s)`,
+        `saved ${out} (${plugin.id} ${JSON.stringify(config)}, ${finalLoss(result.epochLosses)}, ${result.seconds.toFixed(1)} s)`,
       ),
     );
   },
 };
+
+/** The last epoch's mean loss as the summary line gives it; with 0 epochs, that the model is its initialisation. */
+function finalLoss(epochLosses: readonly number[]): string {
+  const last = epochLosses.at(-1);
+  return last === undefined ? 'untrained: its initialisation' : `final epoch loss ${last.toFixed(4)}`;
+}
