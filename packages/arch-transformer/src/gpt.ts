@@ -1,173 +1,26 @@
-import * as tf from '@tensorflow/tfjs';
 import {
-  type ApplyOptions,
-  type ApplyResult,
-  type ArchitecturePlugin,
-  ConfigError,
-  type ParamShapes,
-  type Params,
-  Rng,
-} from '@weightspace/core';
-import { featureRecorder, transformerFeatureGraph } from './transformer-taps';
-import {
-  initEmbedding,
-  initNorm,
-  linear,
-  nanoGptBlockNames,
-  reads,
-  transformerNorm,
-  transformerNormStored,
-  writes,
-} from '@weightspace/layers';
-import { blocksLayout, type CanonicalLayout, canonicalParams, type NormReader, normReader } from './canonical-form';
-import { initBlocks, runBlocks } from './transformer-stack';
-import { circuitForm } from './circuit-form';
-import { inferTransformerShape } from './infer-shape';
-import {
-  blockIndices,
   CIRCUIT_EXAMPLE_SHAPE,
-  headDim,
-  normOf,
-  type TransformerShape,
-  transformerShapeProperties,
-} from './transformer-config';
-import { STREAM, transformerSymmetry } from './transformer-symmetry';
+  defaultGptConfig,
+  denseFeedForward,
+  type GptConfig,
+  gptConfigProperties,
+  gptModel,
+  gptRequired,
+  inferGptConfig,
+} from '@weightspace/layers';
 
-/** A character-level GPT decoder: a `vocabulary` of tokens, windows of `context` positions. */
-export interface GptConfig extends TransformerShape {
-  vocabulary: number;
-  context: number;
-  /** The language-model head reuses the token embedding (nanoGPT's default); untied when false. */
-  tied: boolean;
-  /** The head has a bias (the canonical form's, which holds the folded final norm's bias). */
-  headBias?: boolean;
-}
+export type { GptConfig } from '@weightspace/layers';
 
 /** JSON Schema of the GPT config. */
 export const gptConfigSchema = {
   $id: 'weightspace/arch-transformer/gpt',
   type: 'object',
   additionalProperties: false,
-  required: ['vocabulary', 'context', 'tied', 'dim', 'depth', 'heads', 'mlpWidth', 'norm'],
-  properties: {
-    vocabulary: { type: 'integer', minimum: 1 },
-    context: { type: 'integer', minimum: 1 },
-    tied: { type: 'boolean' },
-    headBias: { type: 'boolean' },
-    ...transformerShapeProperties,
-  },
+  required: gptRequired,
+  properties: gptConfigProperties,
 } as const;
 
 const ID = 'gpt';
-
-const blockNames = (i: number) => nanoGptBlockNames(`transformer.h.${i}`);
-
-function initGpt(config: GptConfig, seed: number): Params {
-  headDim(config, ID);
-  const rng = new Rng(seed);
-  // GPT-2's initialisation of both embeddings: N(0, 0.02²).
-  const params: Params = {
-    ...initEmbedding(rng.fork('wte'), 'transformer.wte', config.vocabulary, config.dim, 0.02),
-    ...initEmbedding(rng.fork('wpe'), 'transformer.wpe', config.context, config.dim, 0.02),
-  };
-  Object.assign(
-    params,
-    initBlocks(rng, config, blockNames),
-    initNorm('transformer.ln_f', config.dim, transformerNormStored(normOf(config))),
-  );
-  if (!config.tied) {
-    params['lm_head.weight'] = tf.tensor2d(rng.fork('lm_head').normalArray(config.vocabulary * config.dim, 0.02), [
-      config.vocabulary,
-      config.dim,
-    ]);
-  }
-  if (config.headBias) params['lm_head.bias'] = tf.zeros([config.vocabulary]);
-  return params;
-}
-
-/**
- * Token embeddings as a one-hot product rather than a gather: its gradient is a matrix product,
- * which every backend has (wasm has no UnsortedSegmentSum, the gather's gradient), and for a
- * character vocabulary it costs little.
- */
-function embedTokens(table: tf.Tensor, ids: tf.Tensor2D): tf.Tensor3D {
-  const [batch, positions] = ids.shape;
-  const vocabulary = table.shape[0];
-  const oneHot = tf.oneHot(tf.cast(ids.reshape([-1]), 'int32'), vocabulary);
-  return tf.matMul(oneHot, table as tf.Tensor2D).reshape([batch, positions, -1]);
-}
-
-/** Logits [batch·positions, vocabulary]: one row per position, predicting the next token. */
-function applyGpt(config: GptConfig, params: Params, x: tf.Tensor, options: ApplyOptions = {}): ApplyResult {
-  const { features, record } = featureRecorder(options.taps);
-  const ids = (x.rank === 2 ? x : x.reshape([x.shape[0], -1])) as tf.Tensor2D;
-  const positions = ids.shape[1];
-  if (positions > config.context) {
-    throw new ConfigError(`${ID}: ${positions} positions exceed the context of ${config.context}`);
-  }
-  const wpe = tf.slice(params['transformer.wpe.weight'], [0, 0], [positions, config.dim]);
-  const embedded = record('embed', tf.add(embedTokens(params['transformer.wte.weight'], ids), wpe) as tf.Tensor3D);
-  const h = runBlocks(config, params, blockNames, embedded, record, true);
-  const final = transformerNorm(normOf(config), params, 'transformer.ln_f', h, config.normEpsilon);
-  const head = config.tied ? 'transformer.wte' : 'lm_head';
-  const logits = linear(
-    { [`${head}.weight`]: params[`${head}.weight`], [`${head}.bias`]: params['lm_head.bias'] },
-    head,
-    final,
-  );
-  return { logits: logits.reshape([-1, config.vocabulary]), features };
-}
-
-/** Where the GPT's norms, their readers and the residual writers are (see `foldNorms`). */
-function gptLayout(config: GptConfig): CanonicalLayout {
-  const blocks = blocksLayout(blockIndices(config).map(blockNames));
-  const head: NormReader = {
-    ...normReader('lm_head'),
-    ...(config.tied ? { source: 'transformer.wte.weight' } : {}),
-  };
-  return {
-    norms: [...blocks.norms, { norm: 'transformer.ln_f', readers: [head] }],
-    writers: [
-      { param: 'transformer.wte.weight', axis: 1 },
-      { param: 'transformer.wpe.weight', axis: 1 },
-      ...blocks.writers,
-    ],
-  };
-}
-
-/** The GPT's canonical form (see `canonicalParams`): folded, untied, with a head bias. */
-function canonicalGpt(config: GptConfig, params: Params): { config: GptConfig; params: Params } {
-  return {
-    config: { ...config, norm: 'rmsnorm', folded: true, tied: false, headBias: true },
-    params: canonicalParams(config, params, () => gptLayout(config)),
-  };
-}
-
-/** A GPT's config from checkpoint shapes (nanoGPT names); heads as recorded or known (`--heads`), else one per 64 features. */
-function inferGpt(shapes: ParamShapes, known: Readonly<Record<string, unknown>> = {}): GptConfig {
-  const wte = shapes['transformer.wte.weight'];
-  const wpe = shapes['transformer.wpe.weight'];
-  if (!wte || wte.length !== 2) throw new ConfigError(`${ID}: no 2-axis tensor 'transformer.wte.weight'`);
-  if (!wpe || wpe.length !== 2) throw new ConfigError(`${ID}: no 2-axis tensor 'transformer.wpe.weight'`);
-  const shape = inferTransformerShape(
-    shapes,
-    ID,
-    {
-      dim: wte[1],
-      block: (i) => `transformer.h.${i}`,
-      norm: 'transformer.h.0.ln_1',
-      mlp: 'transformer.h.0.mlp.c_fc.weight',
-    },
-    known,
-  );
-  return {
-    vocabulary: wte[0],
-    context: wpe[0],
-    tied: shapes['lm_head.weight'] === undefined,
-    ...(shapes['lm_head.bias'] ? { headBias: true } : {}),
-    ...shape,
-  };
-}
 
 /**
  * A GPT decoder in nanoGPT's parameter names and layouts (`transformer.wte.weight`,
@@ -177,7 +30,7 @@ function inferGpt(shapes: ParamShapes, known: Readonly<Record<string, unknown>> 
  * [batch, positions] (as floats, the way datasets store samples); the logits have one row per
  * position, predicting the token after it.
  */
-export const gpt: ArchitecturePlugin<GptConfig> = {
+export const gpt = gptModel<GptConfig>({
   id: ID,
   description: 'GPT decoder (nanoGPT layout): token ids, causal pre-norm blocks; layernorm | rmsnorm, tied or untied',
   configSchema: gptConfigSchema,
@@ -198,42 +51,7 @@ export const gpt: ArchitecturePlugin<GptConfig> = {
     },
     { vocabulary: 11, context: 6, tied: false, headBias: true, ...CIRCUIT_EXAMPLE_SHAPE },
   ],
-  init: initGpt,
-  apply: applyGpt,
-  featureGraph: transformerFeatureGraph,
-  symmetry: (config) =>
-    transformerSymmetry(
-      config,
-      ID,
-      blockNames,
-      { 'transformer.wte.weight': [null, writes(STREAM)], 'transformer.wpe.weight': [null, writes(STREAM)] },
-      {
-        ...(config.tied ? {} : { 'lm_head.weight': [null, reads(STREAM)] }),
-        ...(config.headBias ? { 'lm_head.bias': [null] } : {}),
-      },
-      'transformer.ln_f',
-    ),
-  canonicalize: canonicalGpt,
-  forms: [circuitForm(canonicalGpt, blockNames)],
-  normalisation: () => [],
-  inferConfig: inferGpt,
-  inputShape: (config) => [config.context],
-  readsTokens: true,
-  randomInput: (config, batch, seed) => {
-    const rng = new Rng(seed).fork('tokens');
-    const ids = Float32Array.from({ length: batch * config.context }, () => Math.floor(rng.next() * config.vocabulary));
-    return tf.tensor2d(ids, [batch, config.context]);
-  },
-  evaluationBatchSize: (config) =>
-    Math.max(1, Math.floor(2 ** 21 / (config.context * Math.max(config.vocabulary, config.mlpWidth)))),
-  defaultConfig: (data) => ({
-    vocabulary: data.classes,
-    context: data.inputShape[0],
-    tied: true,
-    dim: 64,
-    depth: 2,
-    heads: 4,
-    mlpWidth: 256,
-    norm: 'layernorm',
-  }),
-};
+  feedForward: () => denseFeedForward,
+  inferConfig: (shapes, known) => inferGptConfig(ID, shapes, known),
+  defaultConfig: defaultGptConfig,
+});

@@ -9,7 +9,7 @@ import {
 import { wasmBackend } from '@weightspace/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { gpt } from './gpt';
-import type { TransformerShape } from './transformer-config';
+import type { TransformerShape } from '@weightspace/layers';
 import { vit } from './vit';
 
 beforeAll(() => wasmBackend.activate());

@@ -46,3 +46,45 @@ export {
   transformerNorm,
   transformerNormStored,
 } from './transformer-block';
+export { blockAttentionAxes, denseMlp, denseMlpAxes, initBlockAttention, initDenseMlp } from './transformer-block';
+export {
+  blockIndices,
+  CIRCUIT_EXAMPLE_SHAPE,
+  headDim,
+  normOf,
+  type TransformerShape,
+  transformerShapeProperties,
+} from './transformer/transformer-shape';
+export {
+  denseFeedForward,
+  type FeedForward,
+  type FeedForwardOf,
+  type FeedForwardSymmetry,
+  mlpGroup,
+} from './transformer/feed-forward';
+export {
+  type CanonicalLayout,
+  foldNorms,
+  type NormReader,
+  normReader,
+  type StreamWriter,
+  writerRows,
+} from './transformer/canonical-form';
+export { STREAM, transformerSymmetry } from './transformer/transformer-symmetry';
+export { type TransformerFamily } from './transformer/transformer-family';
+export {
+  defaultVitConfig,
+  inferVitConfig,
+  type VitConfig,
+  vitConfigProperties,
+  vitModel,
+  vitRequired,
+} from './transformer/vit-model';
+export {
+  defaultGptConfig,
+  type GptConfig,
+  gptConfigProperties,
+  gptModel,
+  gptRequired,
+  inferGptConfig,
+} from './transformer/gpt-model';

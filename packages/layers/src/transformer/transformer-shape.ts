@@ -1,8 +1,8 @@
 import { ConfigError } from '@weightspace/core';
-import type { TransformerNorm } from '@weightspace/layers';
+import type { TransformerNorm } from '../transformer-block';
 
 /**
- * The shape every transformer of this package shares: residual width `dim`, `depth` pre-norm
+ * The shape every transformer built here shares: residual width `dim`, `depth` pre-norm
  * blocks of `heads` attention heads and an MLP of `mlpWidth` GELU units, and its normalisation.
  */
 export interface TransformerShape {

@@ -1,9 +1,10 @@
 import { ConfigError, type ParamShapes } from '@weightspace/core';
-import type { TransformerShape } from './transformer-config';
+import type { TransformerShape } from './transformer-shape';
 
 /**
  * The shared part of a transformer's config from checkpoint shapes: depth (blocks present), MLP
- * width, norm (LayerNorm stores a bias, RMSNorm a weight only, the canonical form neither) and
+ * width (`where.mlp(i)`'s rows in the first block that has a dense MLP; `where.mlpWidth` when none
+ * has), norm (LayerNorm stores a bias, RMSNorm a weight only, the canonical form neither) and
  * heads, which shapes cannot tell: `known.heads` where the caller knows it (`--heads`), else one
  * per 64 features (timm's and GPT-2's head width) where 64 divides the width, else a ConfigError
  * asking for it; the norms' ε, also not in the shapes: `known.normEpsilon` (`--norm-epsilon`),
@@ -12,14 +13,15 @@ import type { TransformerShape } from './transformer-config';
 export function inferTransformerShape(
   shapes: ParamShapes,
   model: string,
-  where: { dim: number; block: (i: number) => string; norm: string; mlp: string },
+  where: { dim: number; block: (i: number) => string; norm: string; mlp: (i: number) => string; mlpWidth?: number },
   known: Readonly<Record<string, unknown>> = {},
 ): TransformerShape {
   let depth = 0;
   while (Object.keys(shapes).some((name) => name.startsWith(`${where.block(depth)}.`))) depth++;
   if (depth === 0) throw new ConfigError(`${model}: no tensors of block '${where.block(0)}'`);
-  const mlp = shapes[where.mlp];
-  if (!mlp) throw new ConfigError(`${model}: no tensor '${where.mlp}'`);
+  const dense = Array.from({ length: depth }, (_, i) => shapes[where.mlp(i)]).find((shape) => shape !== undefined);
+  const mlpWidth = dense?.[0] ?? where.mlpWidth;
+  if (mlpWidth === undefined) throw new ConfigError(`${model}: no tensor '${where.mlp(0)}'`);
   const folded = shapes[`${where.norm}.weight`] === undefined;
   const norm = folded || shapes[`${where.norm}.bias`] === undefined ? 'rmsnorm' : 'layernorm';
   const heads = known.heads ?? where.dim / 64;
@@ -37,7 +39,7 @@ export function inferTransformerShape(
     dim: where.dim,
     depth,
     heads,
-    mlpWidth: mlp[0],
+    mlpWidth,
     norm,
     ...(epsilon !== undefined ? { normEpsilon: epsilon } : {}),
     ...(folded ? { folded } : {}),

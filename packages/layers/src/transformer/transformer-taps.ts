@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { FeatureGraph } from '@weightspace/core';
-import { blockIndices, type TransformerShape } from './transformer-config';
+import type { TransformerBlockNames } from '../transformer-block';
+import type { FeedForwardOf } from './feed-forward';
+import { blockIndices, type TransformerShape } from './transformer-shape';
 
 /**
  * The feature taps of a transformer: `embed`, the residual stream entering the first block;
- * `block.{i}`, the stream after block i; `mlp.{i}`, block i's MLP hidden units after GELU. Every
- * tap has its units last, one row per token.
+ * `block.{i}`, the stream after block i; the feed-forward parts' own (`mlp.{i}`, a dense MLP's
+ * hidden units after GELU). Every tap has its units last, one row per token.
  */
 export function featureRecorder(taps: readonly string[] | undefined): {
   features: Record<string, tf.Tensor>;
@@ -21,17 +23,21 @@ export function featureRecorder(taps: readonly string[] | undefined): {
 
 /**
  * Which taps carry which group, for activation matching: the stream on `embed` and every
- * `block.{i}`, each MLP's units on `mlp.{i}`. No linear-layer graph (LLFC and LEWC are not
- * offered for transformers).
+ * `block.{i}`, and what each feed-forward part records (a dense MLP's units on `mlp.{i}`). No
+ * linear-layer graph (LLFC and LEWC are not offered for transformers).
  */
-export function transformerFeatureGraph(config: TransformerShape): FeatureGraph {
+export function transformerFeatureGraph<C extends TransformerShape>(
+  config: C,
+  blockNames: (i: number) => TransformerBlockNames,
+  feedForward: FeedForwardOf<C>,
+): FeatureGraph {
   const blocks = blockIndices(config);
   return {
     linear: [],
     relu: [],
     units: {
       stream: ['embed', ...blocks.map((i) => `block.${i}`)],
-      ...Object.fromEntries(blocks.map((i) => [`mlp.${i}`, [`mlp.${i}`]])),
+      ...Object.assign({}, ...blocks.map((i) => feedForward(config, i).units(blockNames(i), i))),
     },
   };
 }

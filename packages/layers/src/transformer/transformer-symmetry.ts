@@ -1,13 +1,10 @@
-import type { GroupDeclaration, SymmetrySpec } from '@weightspace/core';
-import {
-  normAxes,
-  type LayerAxes,
-  transformerBlockAxes,
-  type TransformerBlockNames,
-  transformerNormStored,
-} from '@weightspace/layers';
+import type { GroupDeclaration, ParamFamily, SymmetrySpec } from '@weightspace/core';
+import type { LayerAxes } from '../axes';
+import { normAxes } from '../norms';
+import { blockAttentionAxes, type TransformerBlockNames, transformerNormStored } from '../transformer-block';
 import { blockNamesIn } from './circuit-form';
-import { blockIndices, headDim, normOf, type TransformerShape } from './transformer-config';
+import type { FeedForwardOf } from './feed-forward';
+import { blockIndices, headDim, normOf, type TransformerShape } from './transformer-shape';
 
 /** The residual stream's group: one for the whole network, since every block reads and writes it. */
 export const STREAM = 'stream';
@@ -19,14 +16,15 @@ export const STREAM = 'stream';
  *   permutations only);
  * - per block i: `heads.i`, a block permutation of the heads; `qk.i` and `ov.i`, invertible maps
  *   inside each head batched over `heads.i` (q ↦ M·q, k ↦ M⁻ᵀ·k; v ↦ M·v, output columns ↦ ·M⁻¹),
- *   except in the circuit form, whose circuits those maps leave unchanged;
- *   `mlp.i`, a permutation of the MLP's hidden units.
+ *   except in the circuit form, whose circuits those maps leave unchanged; and the feed-forward
+ *   part's own groups (the dense MLP's `mlp.i`, a permutation of its hidden units).
  * `embeddings` and `readout` are the model's own entries around the blocks.
  */
-export function transformerSymmetry(
-  config: TransformerShape,
+export function transformerSymmetry<C extends TransformerShape>(
+  config: C,
   model: string,
   blockNames: (i: number) => TransformerBlockNames,
+  feedForward: FeedForwardOf<C>,
   embeddings: LayerAxes,
   readout: LayerAxes,
   finalNorm: string,
@@ -36,17 +34,20 @@ export function transformerSymmetry(
     [STREAM]: config.folded ? { kind: 'orthogonal', size: config.dim } : { kind: 'permutation', size: config.dim },
   };
   const axes: LayerAxes = { ...embeddings };
+  const families: ParamFamily[] = [];
   const names = blockNamesIn(config, blockNames);
   for (const i of blockIndices(config)) {
     // Circuits absorb the per-head maps: only the heads' order is left of their symmetry.
     const maps = config.circuits ? {} : { qk: `qk.${i}`, ov: `ov.${i}` };
-    const block = { heads: `heads.${i}`, ...maps, hidden: `mlp.${i}` };
-    groups[block.heads] = { kind: 'block-permutation', size: config.heads, blockSize: dh };
-    if (maps.qk) groups[maps.qk] = { kind: 'invertible', size: dh, batchedOver: block.heads };
-    if (maps.ov) groups[maps.ov] = { kind: 'invertible', size: dh, batchedOver: block.heads };
-    groups[block.hidden] = { kind: 'permutation', size: config.mlpWidth };
-    Object.assign(axes, transformerBlockAxes(names(i), normOf(config), { stream: STREAM, ...block }));
+    const attention = { heads: `heads.${i}`, ...maps };
+    groups[attention.heads] = { kind: 'block-permutation', size: config.heads, blockSize: dh };
+    if (maps.qk) groups[maps.qk] = { kind: 'invertible', size: dh, batchedOver: attention.heads };
+    if (maps.ov) groups[maps.ov] = { kind: 'invertible', size: dh, batchedOver: attention.heads };
+    const part = feedForward(config, i).symmetry(names(i), config, STREAM, i);
+    Object.assign(groups, part.groups);
+    Object.assign(axes, blockAttentionAxes(names(i), normOf(config), { stream: STREAM, ...attention }), part.axes);
+    families.push(...(part.families ?? []));
   }
   Object.assign(axes, normAxes(finalNorm, STREAM, transformerNormStored(normOf(config))), readout);
-  return { groups, axes };
+  return families.length ? { groups, axes, families } : { groups, axes };
 }

@@ -1,32 +1,40 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Params, Rng } from '@weightspace/core';
-import { initTransformerBlock, transformerBlock, type TransformerBlockNames } from '@weightspace/layers';
+import { initBlockAttention, transformerBlock, type TransformerBlockNames } from '../transformer-block';
 import { blockNamesIn } from './circuit-form';
-import { blockIndices, normOf, type TransformerShape } from './transformer-config';
+import type { FeedForwardOf } from './feed-forward';
+import { blockIndices, normOf, type TransformerShape } from './transformer-shape';
 
 /** The initial parameters of every block, block i drawn from `rng.fork('block i')`. */
-export function initBlocks(
+export function initBlocks<C extends TransformerShape>(
   rng: Rng,
-  config: TransformerShape,
+  config: C,
   blockNames: (i: number) => TransformerBlockNames,
+  feedForward: FeedForwardOf<C>,
 ): Params {
   const params: Params = {};
   const names = blockNamesIn(config, blockNames);
   for (const i of blockIndices(config)) {
-    const shape = { dim: config.dim, hidden: config.mlpWidth, heads: config.heads };
-    Object.assign(params, initTransformerBlock(rng.fork(`block ${i}`), names(i), shape, normOf(config)));
+    const blockRng = rng.fork(`block ${i}`);
+    Object.assign(
+      params,
+      initBlockAttention(blockRng, names(i), config, normOf(config)),
+      feedForward(config, i).init(blockRng, names(i), config),
+    );
   }
   return params;
 }
 
 /**
  * The residual stream `h` through every block in order, recording each block's output as
- * `block.{i}` and its MLP's hidden units as `mlp.{i}` (see `featureRecorder`).
+ * `block.{i}` and the feed-forward parts' own taps (the dense MLP's hidden units as `mlp.{i}`;
+ * see `featureRecorder`).
  */
-export function runBlocks(
-  config: TransformerShape,
+export function runBlocks<C extends TransformerShape>(
+  config: C,
   params: Params,
   blockNames: (i: number) => TransformerBlockNames,
+  feedForward: FeedForwardOf<C>,
   h: tf.Tensor3D,
   record: <T extends tf.Tensor>(tap: string, t: T) => T,
   causal = false,
@@ -34,12 +42,13 @@ export function runBlocks(
   let stream = h;
   const names = blockNamesIn(config, blockNames);
   for (const i of blockIndices(config)) {
+    const part = feedForward(config, i);
     const options = {
       heads: config.heads,
       norm: normOf(config),
       epsilon: config.normEpsilon,
       causal,
-      record: (_: 'hidden', t: tf.Tensor) => record(`mlp.${i}`, t),
+      feedForward: (normed: tf.Tensor3D) => part.apply(params, names(i), config, normed, record, i),
     };
     stream = record(`block.${i}`, transformerBlock(params, names(i), stream, options));
   }

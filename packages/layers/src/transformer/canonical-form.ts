@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '@weightspace/core';
-import type { TransformerBlockNames } from '@weightspace/layers';
-import type { TransformerShape } from './transformer-config';
+import type { TransformerBlockNames } from '../transformer-block';
+import type { FeedForwardOf } from './feed-forward';
+import { blockIndices, type TransformerShape } from './transformer-shape';
 
-/** A linear layer that reads a norm's output: its weight [out, dim] and bias [out]. */
+/**
+ * A linear layer that reads a norm's output: its weight [out, dim] and bias [out], or a stack of
+ * them ([experts, out, dim] and [experts, out]: the norm is read on the weight's last axis).
+ */
 export interface NormReader {
   weight: string;
   bias: string;
@@ -11,19 +15,26 @@ export interface NormReader {
   source?: string;
 }
 
+/** A parameter that writes the residual stream, with the axis that holds the stream. */
+export interface StreamWriter {
+  param: string;
+  axis: number;
+}
+
 /** Where a transformer's norms and residual writers are, for `foldNorms`. */
 export interface CanonicalLayout {
   /** Each norm layer (`${norm}.weight`, and `${norm}.bias` for LayerNorm) with the layers reading it. */
   norms: ReadonlyArray<{ norm: string; readers: readonly NormReader[] }>;
   /** Every parameter that writes the residual stream, with the axis that holds the stream. */
-  writers: ReadonlyArray<{ param: string; axis: number }>;
+  writers: readonly StreamWriter[];
 }
 
 /**
  * Rewrites a pre-norm transformer into its canonical form, computing the same function (Theus
  * et al. 2025, §3): LN(z) = RMSNorm(z·M)·diag(γ) + β with M = I − 11ᵀ/d the centring.
- * - Every norm's gain and bias move into the layers that read it: W ↦ W·diag(γ), b ↦ b + W·β. The
- *   norm keeps no parameters.
+ * - Every norm's gain and bias move into the layers that read it: W ↦ W·diag(γ), b ↦ b + W·β
+ *   (W's last axis reads the norm, so stacked readers fold the same way). The norm keeps no
+ *   parameters.
  * - With `centre` (from LayerNorm), every writer of the residual stream is centred along the
  *   stream's axis, so the stream has zero mean in every position and LayerNorm's centring is the
  *   identity there: LayerNorm equals the parameter-free RMSNorm (with the same ε).
@@ -38,9 +49,9 @@ export function foldNorms(params: Params, layout: CanonicalLayout, centre: boole
       const shift = params[`${norm}.bias`];
       for (const reader of readers) {
         const weight = params[reader.source ?? reader.weight];
-        out[reader.weight] = tf.mul(weight, gain.reshape([1, -1]));
-        const bias = params[reader.bias] ?? tf.zeros([weight.shape[0]]);
-        out[reader.bias] = shift ? tf.add(bias, tf.matMul(weight, shift.reshape([-1, 1])).reshape([-1])) : bias;
+        out[reader.weight] = tf.mul(weight, gain);
+        const bias = params[reader.bias] ?? tf.zeros(weight.shape.slice(0, -1));
+        out[reader.bias] = shift ? tf.add(bias, tf.sum(tf.mul(weight, shift), -1)) : bias;
       }
       delete out[`${norm}.weight`];
       delete out[`${norm}.bias`];
@@ -62,7 +73,7 @@ export function normReader(name: string): NormReader {
 }
 
 /** A linear layer `name` as a writer of the stream: its weight's rows (`axis`) and its bias. */
-export function writerRows(name: string, axis = 0): CanonicalLayout['writers'] {
+export function writerRows(name: string, axis = 0): StreamWriter[] {
   return [
     { param: `${name}.weight`, axis },
     { param: `${name}.bias`, axis: 0 },
@@ -71,16 +82,24 @@ export function writerRows(name: string, axis = 0): CanonicalLayout['writers'] {
 
 /**
  * The layout of pre-norm blocks: each block's first norm is read by its q/k/v projection and its
- * second by the MLP's first layer; the attention's output projection and the MLP's second layer
- * write the stream. A model adds its embeddings, final norm and readout.
+ * second by the feed-forward part's readers; the attention's output projection and the
+ * feed-forward part's writers write the stream. A model adds its embeddings, final norm and readout.
  */
-export function blocksLayout(blocks: readonly TransformerBlockNames[]): CanonicalLayout {
+export function blocksLayout<C extends TransformerShape>(
+  config: C,
+  blockNames: (i: number) => TransformerBlockNames,
+  feedForward: FeedForwardOf<C>,
+): CanonicalLayout {
+  const blocks = blockIndices(config).map((i) => ({
+    names: blockNames(i),
+    part: feedForward(config, i).layout(blockNames(i), config),
+  }));
   return {
-    norms: blocks.flatMap((b) => [
-      { norm: b.norm1, readers: [normReader(firstProjection(b))] },
-      { norm: b.norm2, readers: [normReader(b.fc1)] },
+    norms: blocks.flatMap(({ names, part }) => [
+      { norm: names.norm1, readers: [normReader(firstProjection(names))] },
+      { norm: names.norm2, readers: part.readers },
     ]),
-    writers: blocks.flatMap((b) => [...writerRows(b.attention.out), ...writerRows(b.fc2)]),
+    writers: blocks.flatMap(({ names, part }) => [...writerRows(names.attention.out), ...part.writers]),
   };
 }
 
@@ -93,10 +112,25 @@ function firstProjection(block: TransformerBlockNames): string {
 
 /**
  * The parameters of a model's canonical form: `foldNorms` with its layout, centring the writers
- * when the norms are LayerNorms; a copy when the model is already in that form.
+ * when the norms are LayerNorms (a copy when the model is already folded), then each block's
+ * feed-forward rewrite of its own (`FeedForward.canonical`), which a folded model is given again.
  */
-export function canonicalParams(config: TransformerShape, params: Params, layout: () => CanonicalLayout): Params {
-  return config.folded
+export function canonicalParams<C extends TransformerShape>(
+  config: C,
+  params: Params,
+  layout: () => CanonicalLayout,
+  blockNames: (i: number) => TransformerBlockNames,
+  feedForward: FeedForwardOf<C>,
+): Params {
+  let out = config.folded
     ? foldNorms(params, { norms: [], writers: [] }, false)
     : foldNorms(params, layout(), config.norm === 'layernorm');
+  for (const i of blockIndices(config)) {
+    const rewrite = feedForward(config, i).canonical;
+    if (!rewrite) continue;
+    const next = rewrite(out, blockNames(i), config);
+    for (const [name, tensor] of Object.entries(out)) if (next[name] !== tensor) tensor.dispose();
+    out = next;
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type ModelForm, type Params } from '@weightspace/core';
-import { circuitNamesBeside, circuitsOf, type TransformerBlockNames } from '@weightspace/layers';
-import { blockIndices, type TransformerShape } from './transformer-config';
+import { circuitNamesBeside, circuitsOf } from '../attention-circuits';
+import type { TransformerBlockNames } from '../transformer-block';
+import { blockIndices, type TransformerShape } from './transformer-shape';
 
 /** A model's block names in the form its config is in: attention by circuits in the circuit form. */
 export function blockNamesIn(
