@@ -14,6 +14,7 @@ import {
 import { bruteForceExpertOrders, permutations } from './brute-force';
 import { expertMatchingMatcher } from './expert-matching';
 import { moeMlp } from './moe-mlp';
+import { vitMoe } from './vit-moe';
 
 beforeAll(() => cpuBackend.activate());
 
@@ -60,5 +61,14 @@ describe('brute force over expert orders', () => {
     const spec = moeMlp.symmetry(config);
     const a = moeMlp.init(config, 0);
     expect(() => bruteForceExpertOrders(spec, a, a, {}, () => 0)).toThrow(/at most 5 experts, 'moe\.experts' has 6/);
+  });
+
+  it('refuses a model with several MoE layers, naming them', () => {
+    const config = vitMoe.examples[2];
+    const a = vitMoe.init(config, 0);
+    expect(() => bruteForceExpertOrders(vitMoe.symmetry(config), a, a, {}, () => 0)).toThrow(
+      /one MoE layer; this model has 2 \(blocks\.0\.mlp\.experts, blocks\.1\.mlp\.experts\)/,
+    );
+    disposeParams(a);
   });
 });

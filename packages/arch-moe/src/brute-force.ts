@@ -40,7 +40,7 @@ export function permutations(n: number): number[][] {
  * The barrier of every expert order of the spec's expert group, each with its own stage-2 hidden
  * orders (each expert pair matched as the chosen order's are), the other groups as `chosen` has
  * them; the chosen order's rank among them (1 = best; ties rank alike) and L̃. `barrier(b)` is the
- * loss barrier of A against a B. For at most `BRUTE_FORCE_MAX_EXPERTS` experts.
+ * loss barrier of A against a B. For one MoE layer of at most `BRUTE_FORCE_MAX_EXPERTS` experts.
  */
 export function bruteForceExpertOrders(
   spec: SymmetrySpec,
@@ -51,8 +51,14 @@ export function bruteForceExpertOrders(
   progress?: (done: number, total: number) => void,
 ): BruteForceResult {
   const view = stackedSpec(spec);
-  const [experts] = expertGroups(view);
+  const groups = expertGroups(view);
+  const [experts] = groups;
   if (!experts) throw new WeightspaceError('brute force over expert orders needs a spec with an expert group');
+  // Orders of several MoE layers multiply (n!^L); the paper scores one layer's.
+  if (groups.length > 1)
+    throw new WeightspaceError(
+      `brute force scores the expert orders of one MoE layer; this model has ${groups.length} (${groups.map((g) => g.group).join(', ')}): place MoE layers in one block`,
+    );
   const n = spec.groups[experts.group].size;
   if (n > BRUTE_FORCE_MAX_EXPERTS)
     throw new WeightspaceError(

@@ -7,6 +7,8 @@ import { ContainerModule } from 'inversify';
 import { ArchitectureId, bindAll, ManifestId, MatcherId, type PluginManifest } from '@weightspace/core';
 import { expertMatchingMatcher } from './expert-matching';
 import { moeMlp } from './moe-mlp';
+import { gptMoe } from './gpt-moe';
+import { vitMoe } from './vit-moe';
 
 export { BRUTE_FORCE_MAX_EXPERTS, bruteForceExpertOrders, type BruteForceResult, permutations } from './brute-force';
 export { expertMatchingMatcher, expertGroups, expertElement, hiddenOrders, pairHiddenOrders } from './expert-matching';
@@ -15,6 +17,10 @@ export { gateWeights, initMoeLayer, moeLayer, topKMask } from './moe-layer';
 export { type MoeLayerConfig } from './moe-layer-config';
 export { centreGate, moeLayerSymmetry } from './moe-layer-symmetry';
 export { moeMlp } from './moe-mlp';
+export { vitMoe, type VitMoeConfig, vitMoeConfigSchema } from './vit-moe';
+export { gptMoe, type GptMoeConfig, gptMoeConfigSchema } from './gpt-moe';
+export { moeFeedForward } from './moe-feed-forward';
+export { MOE_PLACEMENTS, moeBlocksFrom, type MoeTransformerFields } from './moe-blocks';
 export { type MoeMlpConfig, moeMlpConfigSchema } from './moe-mlp-config';
 
 /** What `@weightspace/arch-moe` contributes to the registry (its manifest). */
@@ -23,12 +29,12 @@ export const archMoeManifest: PluginManifest = {
   version: '0.1.0',
   description: 'Mixture-of-Experts layers: dense, top-k and shared experts with expert and gating permutations',
   papers: ['Tran, Trinh, Bui & Nguyen 2025, On Linear Mode Connectivity of Mixture-of-Experts Architectures'],
-  provides: { architectures: [moeMlp.id], matchers: [expertMatchingMatcher.id] },
+  provides: { architectures: [moeMlp.id, vitMoe.id, gptMoe.id], matchers: [expertMatchingMatcher.id] },
 };
 
-/** Registers the `moe-mlp` architecture and the two-stage `moe` matcher. */
+/** Registers the `moe-mlp`, `vit-moe` and `gpt-moe` architectures and the two-stage `moe` matcher. */
 export const archMoeModule = new ContainerModule((options) => {
   bindAll(options, ManifestId, [archMoeManifest]);
-  bindAll(options, ArchitectureId, [moeMlp]);
+  bindAll(options, ArchitectureId, [moeMlp, vitMoe, gptMoe]);
   bindAll(options, MatcherId, [expertMatchingMatcher]);
 });

@@ -99,10 +99,17 @@ export function topKMask(scores: tf.Tensor2D, k: number): tf.Tensor2D {
 
 /**
  * The layer's output for x [batch, width]: Σ_i g_i(x)·E_i(x) over the routed experts, with g the
- * gate's weights (`gateWeights`) and E_i(x) = fc2(relu(fc1(x))), plus Σ_s E_s(x) over the shared
- * experts. Every routed expert is computed for every sample (n is small); the weights select.
+ * gate's weights (`gateWeights`) and E_i(x) = fc2(σ(fc1(x))), σ the experts' `activation` (ReLU
+ * unless given: GELU in the transformers, whose MLP the experts replace), plus Σ_s E_s(x) over the
+ * shared experts. Every routed expert is computed for every sample (n is small); the weights select.
  */
-export function moeLayer(params: Params, prefix: string, config: MoeLayerConfig, x: tf.Tensor2D): tf.Tensor2D {
+export function moeLayer(
+  params: Params,
+  prefix: string,
+  config: MoeLayerConfig,
+  x: tf.Tensor2D,
+  activation: (t: tf.Tensor) => tf.Tensor = tf.relu,
+): tf.Tensor2D {
   const n = config.experts;
   const h = config.expertWidth;
   const [batch, width] = x.shape;
@@ -115,12 +122,12 @@ export function moeLayer(params: Params, prefix: string, config: MoeLayerConfig,
     .matMul(x, w1.reshape([n * h, width]), false, true)
     .reshape([batch, n, h])
     .transpose([1, 0, 2]);
-  const hidden = tf.relu(tf.add(pre, b1.expandDims(1)));
+  const hidden = activation(tf.add(pre, b1.expandDims(1)));
   const outputs = tf.add(tf.matMul(hidden, w2, false, true), b2.expandDims(1)); // [n, batch, width]
   const weights = gateWeights(params, prefix, config, x).transpose().expandDims(2); // [n, batch, 1]
   let y = tf.sum(tf.mul(outputs, weights), 0) as tf.Tensor2D;
   for (let s = 0; s < (config.sharedExperts ?? 0); s++) {
-    const expertHidden = tf.relu(linear(params, sharedName(prefix, s, 'fc1'), x));
+    const expertHidden = activation(linear(params, sharedName(prefix, s, 'fc1'), x));
     y = tf.add(y, linear(params, sharedName(prefix, s, 'fc2'), expertHidden));
   }
   return y;

@@ -132,3 +132,75 @@ describe('moe-mlp through the CLI', () => {
     );
   }, 300000);
 });
+
+describe('vit-moe and gpt-moe through the CLI', () => {
+  const vitConfig = { input: [28, 28, 1], patch: 7, classes: 10, dim: 16, depth: 2, heads: 2, mlpWidth: 32 };
+  const trainVit = (out: string, ...more: string[]) =>
+    cli(
+      ...['train', '--arch', 'vit-moe', '--dataset', 'fashion-mnist'],
+      ...['--config', JSON.stringify({ ...vitConfig, norm: 'layernorm', experts: 2, expertWidth: 32, moeBlocks: [] })],
+      ...['--epochs', '1', '--batch-size', '64', '--train-limit', '2000', '--out', file(out), ...more],
+    );
+
+  it('trains a ViT whose last MLP is a top-2 MoE layer from a dense parent, and aligns a pair in two stages', async () => {
+    // The dense parent (no MoE block), then two children with their own gates and experts.
+    expect((await trainVit('vit-dense.safetensors', '--seed', '0')).code).toBe(0);
+    for (const seed of [1, 2]) {
+      const child = await trainVit(
+        `vit${seed}.safetensors`,
+        ...['--moe-blocks', 'last', '--experts', '4', '--top-k', '2', '--seed', String(seed)],
+        ...['--warm-start', file('vit-dense.safetensors')],
+      );
+      expect(child.code).toBe(0);
+      expect(child.err).toMatch(/warm start from .*vit-dense\.safetensors: \d+ tensors taken, \d+ fresh/);
+    }
+    const saved = JSON.parse(loadParams(file('vit1.safetensors')).metadata['weightspace.config'] ?? '{}') as object;
+    expect(saved).toMatchObject({ experts: 4, topK: 2, moeBlocks: [1] });
+    const aligned = await cli(
+      ...['align', '--a', file('vit1.safetensors'), '--b', file('vit2.safetensors'), '--method', 'moe'],
+      ...['--out', file('vit-aligned'), '--json'],
+    );
+    expect(aligned.code).toBe(0);
+    const record = JSON.parse(readFileSync(file('vit-aligned/alignment.json'), 'utf8')) as {
+      plan: Record<string, string>;
+    };
+    expect(record.plan).toMatchObject({ 'blocks.1.mlp.experts': 'moe', 'mlp.0': 'weight', stream: 'weight' });
+    const curve = async (b: string, out: string) => {
+      const result = await cli(
+        ...['interpolate', '--a', file('vit1.safetensors'), '--b', b, '--dataset', 'fashion-mnist'],
+        ...['--points', '5', '--test-limit', '1000', '--out', file(out), '--json'],
+      );
+      expect(result.code).toBe(0);
+      return (JSON.parse(result.out) as { barriers: { loss: number } }).barriers.loss;
+    };
+    const naive = await curve(file('vit2.safetensors'), 'vit-naive');
+    expect(await curve(file('vit-aligned/b_aligned.safetensors'), 'vit-after')).toBeLessThanOrEqual(naive);
+  }, 300000);
+
+  it('trains a character GPT with an MoE layer in every block', async () => {
+    const config = { vocabulary: 83, context: 64, tied: true, dim: 16, depth: 2, heads: 2, mlpWidth: 32 };
+    const result = await cli(
+      ...['train', '--arch', 'gpt-moe', '--dataset', 'moby-dick', '--config'],
+      JSON.stringify({ ...config, norm: 'layernorm', experts: 2, expertWidth: 16, moeBlocks: [0] }),
+      ...['--moe-blocks', 'every', '--shared-experts', '1', '--epochs', '1', '--train-limit', '256'],
+      ...['--batch-size', '32', '--out', file('gpt.safetensors')],
+    );
+    expect(result.code).toBe(0);
+    const names = Object.keys(loadParams(file('gpt.safetensors')).params);
+    for (const block of [0, 1])
+      for (const name of ['gate.weight', 'experts.1.fc2.weight', 'shared_experts.0.fc1.weight'])
+        expect(names).toContain(`transformer.h.${block}.mlp.${name}`);
+    expect(names.some((name) => name.endsWith('.mlp.c_fc.weight'))).toBe(false);
+  }, 120000);
+
+  it('refuses MoE blocks the model does not have and --moe-blocks on a model without them, naming the flag', async () => {
+    expectUserError(
+      await cli('train', '--arch', 'vit-moe', '--dataset', 'fashion-mnist', '--moe-blocks', '5', '--out', file('x')),
+      /--moe-blocks: '5' is not first, last, every, none or block numbers below the depth \(2\)/,
+    );
+    expectUserError(
+      await cli('train', '--arch', 'vit', '--dataset', 'fashion-mnist', '--moe-blocks', 'last', '--out', file('x')),
+      /--moe-blocks sets 'moeBlocks', which the config of vit does not have/,
+    );
+  });
+});

@@ -11,7 +11,7 @@ export interface TransformerFamily<C extends TransformerShape> {
   id: string;
   description: string;
   configSchema: object;
-  examples: C[];
+  examples: readonly C[];
   feedForward: FeedForwardOf<C>;
   /** Throws a ConfigError naming the field when a config that fits its schema cannot be built. */
   check?: (config: C) => void;
