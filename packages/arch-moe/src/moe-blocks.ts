@@ -48,7 +48,7 @@ export function checkMoeTransformer(id: string, config: TransformerShape & MoeTr
   for (const block of config.moeBlocks)
     if (block >= config.depth)
       throw new ConfigError(
-        `${id}: moeBlocks names block ${block}, but the model has ${config.depth} (0 … ${config.depth - 1})`,
+        `${id}: moeBlocks names block ${block}, but the model has ${config.depth} blocks (0 … ${config.depth - 1})`,
       );
   assertMoeLayerFits(id, config);
 }

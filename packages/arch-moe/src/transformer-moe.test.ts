@@ -145,7 +145,7 @@ describe.each(families.map((plugin) => [plugin.id, plugin] as const))('%s', (id,
 
   it('refuses MoE blocks it does not have, a top-k above its experts and a gate that does not fit, naming them', () => {
     expect(() => plugin.init({ ...base, moeBlocks: [base.depth] }, 0)).toThrow(
-      new RegExp(`${id}: moeBlocks names block ${base.depth}, but the model has ${base.depth}`),
+      new RegExp(`${id}: moeBlocks names block ${base.depth}, but the model has ${base.depth} blocks`),
     );
     expect(() => plugin.init({ ...base, topK: 4 }, 0)).toThrow(
       new RegExp(`${id}: topK 4 is larger than the number of experts \\(3\\)`),

@@ -39,6 +39,19 @@ export function gatingOf(model: TrainJobInputs): Gating {
   return model.config.sharedExperts ? 'top-2 + shared' : 'top-2';
 }
 
+/** The models compared, in the table's order: the MoE MLP, and the ViT with the MoE layer in its first, last or every block. */
+export const MODELS = ['moe-mlp', 'vit-moe, first block', 'vit-moe, last block', 'vit-moe, every block'] as const;
+export type Model = (typeof MODELS)[number];
+
+/** A model's row label, from its architecture and (for the ViT) where its MoE layers are. */
+export function modelOf(model: TrainJobInputs): Model {
+  if (model.arch !== 'vit-moe') return 'moe-mlp';
+  const blocks = model.config.moeBlocks as number[];
+  const depth = model.config.depth as number;
+  if (blocks.length === depth && depth > 1) return 'vit-moe, every block';
+  return blocks[0] === 0 ? 'vit-moe, first block' : 'vit-moe, last block';
+}
+
 /** `align --brute-force`'s report (the fields used here). */
 interface BruteForce {
   orders: unknown[];
@@ -48,8 +61,9 @@ interface BruteForce {
   relative: number;
 }
 
-/** One gating, expert count and method: its barriers over the seed pairs, and brute force where run. */
+/** One model, gating, expert count and method: its barriers over the seed pairs, and brute force where run. */
 export interface CellRow {
+  model: Model;
   gating: Gating;
   experts: number;
   method: Method;
@@ -58,23 +72,29 @@ export interface CellRow {
   bruteForce?: Array<{ rank: number; relative: number; orders: number }>;
 }
 
-/** The sweep's curves grouped by gating, expert count and method, with each alignment's brute force. */
+/** The sweep's curves grouped by model, gating, expert count and method, with each alignment's brute force. */
 export function cellRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): CellRow[] {
   const alignments = new Map(rows.filter((r) => r.kind === 'align' && r.status === 'done').map((r) => [r.id, r]));
   const found = new Map<string, CellRow>();
   for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
     const method = methodOf(align);
     if (!method) continue;
+    const model = modelOf(a);
     const gating = gatingOf(a);
     const experts = a.config.experts as number;
-    const key = `${GATINGS.indexOf(gating)}/${String(experts).padStart(3, '0')}/${METHODS.indexOf(method)}`;
-    const row = found.get(key) ?? { gating, experts, method, pairs: [], barriers: [] };
+    const key = [
+      MODELS.indexOf(model),
+      GATINGS.indexOf(gating),
+      String(experts).padStart(3, '0'),
+      METHODS.indexOf(method),
+    ];
+    const row = found.get(key.join('/')) ?? { model, gating, experts, method, pairs: [], barriers: [] };
     row.pairs.push(`${a.seed}/${b.seed}`);
     row.barriers.push((metrics as { barriers: { loss: number } }).barriers.loss);
     const brute = (alignments.get(inputs.align)?.metrics as { bruteForce?: BruteForce } | undefined)?.bruteForce;
     if (brute)
       (row.bruteForce ??= []).push({ rank: brute.chosen.rank, relative: brute.relative, orders: brute.orders.length });
-    found.set(key, row);
+    found.set(key.join('/'), row);
   }
   return [...found.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([, row]) => row);
 }
@@ -84,18 +104,20 @@ const f = (values: number[], digits = 3) => {
   return values.length > 1 ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)}` : mean.toFixed(digits);
 };
 
-/** Barriers per gating and expert count, one column per method (mean ± std over seed pairs). */
+/** Barriers per model, gating and expert count, one column per method (mean ± std over seed pairs). */
 export function barrierTable(rows: readonly CellRow[]): string {
-  const cells = [...new Set(rows.map((r) => `${r.gating}|${r.experts}`))];
+  const cellOf = (r: CellRow) => `${r.model}|${r.gating}|${r.experts}`;
+  const cells = [...new Set(rows.map(cellOf))];
   return markdownTable(
-    ['gating', 'experts', ...METHODS],
+    ['model', 'gating', 'experts', ...METHODS],
     cells.map((cell) => {
-      const [gating, experts] = cell.split('|');
+      const [model, gating, experts] = cell.split('|');
       return [
+        model,
         gating,
         experts,
         ...METHODS.map((m) => {
-          const row = rows.find((r) => `${r.gating}|${r.experts}` === cell && r.method === m);
+          const row = rows.find((r) => cellOf(r) === cell && r.method === m);
           return row ? f(row.barriers) : '—';
         }),
       ];
@@ -108,8 +130,17 @@ export function bruteForceTable(rows: readonly CellRow[]): string {
   const withBrute = rows.filter((r) => r.bruteForce?.length);
   if (!withBrute.length) return 'no brute force finished';
   return markdownTable(
-    ['gating', 'experts', 'stage 1 cost', 'rank of the chosen order (per pair)', 'mean rank', 'L̃ (mean ± std)'],
+    [
+      'model',
+      'gating',
+      'experts',
+      'stage 1 cost',
+      'rank of the chosen order (per pair)',
+      'mean rank',
+      'L̃ (mean ± std)',
+    ],
     withBrute.map((r) => [
+      r.model,
       r.gating,
       r.experts,
       r.method === 'two-stage, Gram cost' ? 'Gram' : 'gate',
@@ -126,8 +157,9 @@ export function bruteForceTable(rows: readonly CellRow[]): string {
   );
 }
 
-/** The test-loss barrier against the expert count, one panel per gating, one line per method (± std). */
-export function barrierFigure(rows: readonly CellRow[]): string {
+/** The MoE MLP's test-loss barrier against the expert count, one panel per gating, one line per method (± std). */
+export function barrierFigure(allRows: readonly CellRow[]): string {
+  const rows = allRows.filter((r) => r.model === 'moe-mlp');
   return linePlotSvg(
     GATINGS.filter((g) => rows.some((r) => r.gating === g)).map((gating) => ({
       title: `${gating} gating`,
@@ -147,15 +179,56 @@ export function barrierFigure(rows: readonly CellRow[]): string {
   );
 }
 
-/** The reproduction's analysis: table.md and moe.svg from the sweep's rows. */
+/** Where the ViT's MoE layers are, as the figure's categories. */
+const PLACEMENTS = ['first block', 'last block', 'every block'] as const;
+
+/** The ViT's test-loss barrier per MoE placement, one panel per gating, one marker series per method (± std). */
+export function vitFigure(allRows: readonly CellRow[]): string {
+  const rows = allRows.filter((r) => r.model !== 'moe-mlp');
+  const placementOf = (r: CellRow) => PLACEMENTS.findIndex((p) => r.model.endsWith(p));
+  return linePlotSvg(
+    GATINGS.filter((g) => rows.some((r) => r.gating === g)).map((gating) => ({
+      title: `${gating} gating`,
+      xLabel: 'MoE layer in the ViT',
+      yLabel: 'test-loss barrier',
+      categories: [...PLACEMENTS],
+      series: METHODS.map((method) => {
+        const line = rows.filter((r) => r.gating === gating && r.method === method);
+        return {
+          name: method,
+          xs: line.map(placementOf),
+          ys: line.map((r) => meanAndStd(r.barriers).mean),
+          errors: line.map((r) => meanAndStd(r.barriers).std),
+          markersOnly: true,
+        };
+      }),
+    })),
+    'ViTs with MoE layers on Fashion-MNIST: barrier after each alignment',
+  );
+}
+
+/** What was trained and measured in the cells of architecture `arch`, for the note under the tables. */
+function settingNote(input: ReproductionInput, arch: string): string | undefined {
+  const cell = input.cells.find((c) => c.arch === arch);
+  if (!cell) return undefined;
+  const { config, train, spawn, points, testLimit } = cell;
+  const model =
+    arch === 'moe-mlp'
+      ? `moe-mlp 784-${config.width}-MoE(${config.expertWidth} hidden per expert)-10 on MNIST: a dense model (one expert)`
+      : `vit-moe (width ${config.dim}, ${config.depth} blocks of ${config.heads} heads, MLP ${config.mlpWidth}, ${config.experts} GELU experts of ${config.expertWidth}) on Fashion-MNIST: a dense ViT (no MoE block)`;
+  return [
+    `${model} trained ${spawn?.epochs} epoch(s) from seed ${spawn?.seed},`,
+    `its tensors reused by every MoE model, whose gate and experts start from its own seed, then ${train.epochs} epoch(s) of Adam (lr ${train.learningRate}, batch ${train.batchSize})${train.trainLimit ? ` on the first ${train.trainLimit} training images` : ''};`,
+    `${points}-point test-loss barriers on ${testLimit ?? 'all 10,000'} test images, mean ± std over seed pairs ${cell.pairs.map((p) => p.join('/')).join(', ')}.`,
+  ].join(' ');
+}
+
+/** The reproduction's analysis: table.md, moe.svg and (with ViT cells) moe-vit.svg from the sweep's rows. */
 export function tran2025Analysis(input: ReproductionInput): ReproductionAnalysis {
   const rows = cellRows(input.jobs, input.rows);
-  const { config, train, spawn, points, testLimit } = input.cells[0];
-  const note = [
-    `moe-mlp 784-${config.width}-MoE(${config.expertWidth} hidden per expert)-10 on MNIST: a dense model (one expert) trained ${spawn?.epochs} epoch(s) from seed ${spawn?.seed},`,
-    `its trunk and head reused by every MoE model, whose gate and experts start from its own seed, then ${train.epochs} epochs of Adam (lr ${train.learningRate}, batch ${train.batchSize})${train.trainLimit ? ` on the first ${train.trainLimit} training images` : ''};`,
-    `${points}-point test-loss barriers on ${testLimit ?? 'all 10,000'} test images, mean ± std over seed pairs ${input.cells[0].pairs.map((p) => p.join('/')).join(', ')}.`,
-  ].join(' ');
-  const text = `${barrierTable(rows)}\n\n${bruteForceTable(rows)}\n\n${note}\n`;
-  return { rows, text, files: { 'table.md': text, 'moe.svg': barrierFigure(rows) } };
+  const notes = ['moe-mlp', 'vit-moe'].map((arch) => settingNote(input, arch)).filter((n) => n !== undefined);
+  const text = `${barrierTable(rows)}\n\n${bruteForceTable(rows)}\n\n${notes.join('\n\n')}\n`;
+  const files: Record<string, string> = { 'table.md': text, 'moe.svg': barrierFigure(rows) };
+  if (rows.some((r) => r.model !== 'moe-mlp')) files['moe-vit.svg'] = vitFigure(rows);
+  return { rows, text, files };
 }

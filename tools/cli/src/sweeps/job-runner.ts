@@ -77,6 +77,7 @@ export function jobCommand(
         ...(inputs.options?.batchSize ? ['--batch-size', String(inputs.options.batchSize)] : []),
         ...(inputs.options?.form ? ['--form', inputs.options.form] : []),
         ...(inputs.options?.orthogonalAs ? ['--orthogonal-as', inputs.options.orthogonalAs] : []),
+        ...(inputs.options?.maxIterations ? ['--max-iterations', String(inputs.options.maxIterations)] : []),
         ...(inputs.options?.arch ? ['--arch', inputs.options.arch] : []),
         ...(inputs.options?.matcherOptions
           ? [

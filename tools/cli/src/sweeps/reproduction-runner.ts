@@ -110,7 +110,7 @@ export async function runReproductionScript(
   await promisify(execFile)(
     process.execPath,
     [RUN_TS, script, ...args, '--out', out, '--jobs', '2', '--backend', 'wasm'],
-    { timeout: 280000, maxBuffer: 64 * 1024 * 1024 },
+    { timeout: 480000, maxBuffer: 64 * 1024 * 1024 },
   );
   return { out, result: JSON.parse(readFileSync(join(out, 'reproduction.json'), 'utf8')) as never };
 }

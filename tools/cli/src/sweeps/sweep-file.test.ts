@@ -42,6 +42,31 @@ describe('sweep files', () => {
     expect(cells.every((c) => (c.config as { input: number }).input === 784)).toBe(true);
   });
 
+  it('expands each part from the base with its own fields, grid and cells, after the file’s cells', () => {
+    const sweep: SweepFile = {
+      name: 'two models',
+      base,
+      grid: { 'config.hidden': [[32], [64]] },
+      parts: [
+        {
+          base: { arch: 'resnet20', config: { input: [28, 28, 1], classes: 10, width: 1 } },
+          grid: { 'config.width': [1, 2] },
+          cells: [{ 'train.epochs': 2 }],
+        },
+      ],
+    };
+    const cells = cellsOf(sweep);
+    expect(cells.map((c) => [c.arch, c.config, (c.train as { epochs: number }).epochs, c.dataset])).toEqual([
+      ['mlp', { ...base.config, hidden: [32] }, 1, 'mnist'],
+      ['mlp', { ...base.config, hidden: [64] }, 1, 'mnist'],
+      ['resnet20', { input: [28, 28, 1], classes: 10, width: 1 }, 2, 'mnist'],
+      ['resnet20', { input: [28, 28, 1], classes: 10, width: 2 }, 2, 'mnist'],
+    ]);
+    // A part's cell at fault is named with its part.
+    const bad = { ...sweep, parts: [{ cells: [{ 'train.epochs': 0 }] }] };
+    expect(() => parseSweepFile(bad, 'p.json')).toThrow(/^p\.json, cell 2 \(part=1, train\.epochs=0\)/);
+  });
+
   it('fills in the defaults of a cell', () => {
     const { cells } = parseSweepFile({ name: 'one', base }, 'one.json');
     expect(cells[0]).toMatchObject({
@@ -178,8 +203,8 @@ describe('the job graph of a sweep', () => {
     expect(configs).toEqual([base.config, { ...base.config, hidden: [16] }]);
   });
 
-  it('matches with the cell’s form, orthogonal groups and architecture, and keeps `none` one job', () => {
-    const options = { form: 'circuits', orthogonalAs: 'permutation', arch: 'mlp' };
+  it('matches with the cell’s form, orthogonal groups, sweeps and architecture, and keeps `none` one job', () => {
+    const options = { form: 'circuits', orthogonalAs: 'permutation', maxIterations: 20, arch: 'mlp' };
     const { cells: matched } = parseSweepFile(
       { name: 'forms', base: { ...base, methods: ['none', 'weight'], metrics: [], align: options } },
       'forms.json',
@@ -192,6 +217,7 @@ describe('the job graph of a sweep', () => {
     expect(jobCommand(aligns[1], byId, '/store', 'wasm')).toEqual(
       expect.arrayContaining(['--form', 'circuits', '--orthogonal-as', 'permutation', '--arch', 'mlp']),
     );
+    expect(jobCommand(aligns[1], byId, '/store', 'wasm')?.join(' ')).toContain('--max-iterations 20');
   });
 
   it('refuses metrics on an alignment under another architecture’s symmetry, naming the cell', () => {

@@ -14,6 +14,20 @@ export interface SweepFile {
   base: Record<string, unknown>;
   grid?: Record<string, unknown[]>;
   cells?: Array<Record<string, unknown>>;
+  /**
+   * Further sections of the study, for cells that no one grid spans (another architecture beside
+   * the first): each expands like the file (its `grid` crossed with its `cells`) from the file's
+   * base with the section's `base` fields replacing those of the same name, and its cells follow
+   * the file's own.
+   */
+  parts?: SweepSection[];
+}
+
+/** A section of a sweep file (see `SweepFile.parts`). */
+export interface SweepSection {
+  base?: Record<string, unknown>;
+  grid?: Record<string, unknown[]>;
+  cells?: Array<Record<string, unknown>>;
 }
 
 /** One cell of a sweep: what is trained, and what is measured on each pair of its models. */
@@ -74,6 +88,8 @@ export interface SweepCell {
     batchSize?: number;
     form?: string;
     orthogonalAs?: 'procrustes' | 'permutation';
+    /** Weight matching's sweeps at most (`align --max-iterations`), in each round of a plan. */
+    maxIterations?: number;
     arch?: string;
     /** Settings of the plan's matchers (`align --matcher-option`), e.g. `{ "expertCost": "gram" }`. */
     matcherOptions?: Record<string, string>;
@@ -191,6 +207,7 @@ export const sweepCellSchema = {
         batchSize: { type: 'integer', minimum: 1 },
         form: { type: 'string', minLength: 1 },
         orthogonalAs: { enum: ['procrustes', 'permutation'] },
+        maxIterations: { type: 'integer', minimum: 1 },
         arch: { type: 'string', minLength: 1 },
         matcherOptions: { type: 'object', additionalProperties: { type: 'string', pattern: '^[^,=]+$' } },
         bruteForce: {
@@ -207,6 +224,13 @@ export const sweepCellSchema = {
   },
 } as const;
 
+const gridSchema = {
+  type: 'object',
+  additionalProperties: { type: 'array', minItems: 1 },
+  propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$' },
+} as const;
+const cellsSchema = { type: 'array', minItems: 1, items: { type: 'object' } } as const;
+
 /** JSON Schema of a sweep file (`weightspace sweep FILE`). */
 export const sweepFileSchema = {
   $id: 'weightspace/sweep',
@@ -216,12 +240,17 @@ export const sweepFileSchema = {
   properties: {
     name: { type: 'string', minLength: 1 },
     base: { type: 'object' },
-    grid: {
-      type: 'object',
-      additionalProperties: { type: 'array', minItems: 1 },
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z0-9]+)*$' },
+    grid: gridSchema,
+    cells: cellsSchema,
+    parts: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { base: { type: 'object' }, grid: gridSchema, cells: cellsSchema },
+      },
     },
-    cells: { type: 'array', minItems: 1, items: { type: 'object' } },
   },
 } as const;
 
@@ -265,18 +294,26 @@ export function cellsOf(sweep: SweepFile): Array<Record<string, unknown>> {
   return expandCells(sweep).map(({ cell }) => cell);
 }
 
-/** Each cell with the dotted fields (listed overrides and grid values) that made it. */
+/** Each cell with the dotted fields (listed overrides and grid values, and its part's) that made it. */
 function expandCells(sweep: SweepFile): Array<{ cell: Record<string, unknown>; fields: Record<string, unknown> }> {
-  const listed = sweep.cells ?? [{}];
-  const combinations = gridCombinations(sweep.grid ?? {});
-  return listed.flatMap((overrides) =>
-    combinations.map((combination) => {
-      const fields = { ...overrides, ...combination };
-      let cell = structuredClone(sweep.base);
-      for (const [path, value] of Object.entries(fields)) cell = withPath(cell, path, value);
-      return { cell, fields };
-    }),
-  );
+  const parts = (sweep.parts ?? []).map((part, k) => ({
+    base: { ...sweep.base, ...part.base },
+    grid: part.grid,
+    cells: part.cells,
+    label: { part: k + 1 },
+  }));
+  return [{ ...sweep, label: {} }, ...parts].flatMap((section) => {
+    const listed = section.cells ?? [{}];
+    const combinations = gridCombinations(section.grid ?? {});
+    return listed.flatMap((overrides) =>
+      combinations.map((combination) => {
+        const fields = { ...overrides, ...combination };
+        let cell = structuredClone(section.base);
+        for (const [path, value] of Object.entries(fields)) cell = withPath(cell, path, value);
+        return { cell, fields: { ...section.label, ...fields } };
+      }),
+    );
+  });
 }
 
 /** The grid's combinations, one record of dotted path → value each, the first field varying slowest. */
