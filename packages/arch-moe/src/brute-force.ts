@@ -51,9 +51,10 @@ export function bruteForceExpertOrders(
   progress?: (done: number, total: number) => void,
 ): BruteForceResult {
   const view = stackedSpec(spec);
-  const groups = expertGroups(view);
+  // The routed experts (those with a gate); shared experts stay as chosen.
+  const groups = expertGroups(view).filter((e) => e.tensors.gate.length > 0);
   const [experts] = groups;
-  if (!experts) throw new WeightspaceError('brute force over expert orders needs a spec with an expert group');
+  if (!experts) throw new WeightspaceError('brute force over expert orders needs a spec with a gated expert group');
   // Orders of several MoE layers multiply (n!^L); the paper scores one layer's.
   if (groups.length > 1)
     throw new WeightspaceError(

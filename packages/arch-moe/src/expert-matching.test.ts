@@ -30,7 +30,8 @@ describe('two-stage expert matching', () => {
     'recovers a random expert order with random hidden orders exactly: %s',
     (_name, config) => {
       const result = selfMatch({ plugin: moeMlp, config, seed: 3 }, expertMatchingMatcher);
-      expect(result.groups).toEqual(['moe.experts', 'moe.experts.hidden']);
+      const shared = config.sharedExperts ? ['moe.shared_experts', 'moe.shared_experts.hidden'] : [];
+      expect(result.groups).toEqual(['moe.experts', 'moe.experts.hidden', ...shared]);
       expect(result.recovered).toBe(true);
       expect(result.residual).toBeLessThanOrEqual(1e-6);
     },
@@ -46,7 +47,7 @@ describe('two-stage expert matching', () => {
         'moe.out': 'weight',
         'moe.experts': 'moe',
         'moe.experts.hidden': 'moe',
-        ...Object.fromEntries(shared.map((g) => [g, 'weight'])),
+        ...Object.fromEntries(shared.map((g) => [g, 'moe'])),
       });
       const a = moeMlp.init(config, 1);
       const g = random(spec, new Rng(5));

@@ -17,7 +17,8 @@ import { type ExpertTensors, gateCost, gramCost, hiddenSimilarity } from './expe
 /**
  * The expert groups of a spec (in its stacked view: experts on axis 0 of every expert tensor):
  * plain permutation groups that a permutation group is batched over, with the tensors of each.
- * The gate of expert group `P.experts` is `P.gate.*`, as the MoE layers of this package name it.
+ * The gate of expert group `P.experts` is `P.gate.*`, as the MoE layers of this package name it;
+ * other such groups (shared experts) have no gate.
  */
 export function expertGroups(spec: SymmetrySpec): Array<{ group: string; hidden: string[]; tensors: ExpertTensors }> {
   return Object.entries(spec.groups).flatMap(([group, decl]) => {
@@ -113,7 +114,8 @@ export function hiddenOrders(
  * Tran et al.'s two-stage, data-free matching of Mixture-of-Experts layers (Algorithm 1): stage 1
  * finds the expert order by one assignment over either the centred gate rows (`expertCost=gate`)
  * or each expert's hidden-order-invariant Gram matrices (`gram`); stage 2 matches the hidden units
- * of each expert pair by weight matching. `stages=experts` or `hidden` runs one stage only (the
+ * of each expert pair by weight matching. Shared experts, which have no gate, are ordered by the
+ * Gram cost whichever is asked. `stages=experts` or `hidden` runs one stage only (the
  * paper's ablations). It takes expert groups and the groups batched over them; a matching plan gives
  * the rest of the network to the other matchers, which run before it (groups declared first), and
  * the plan alternates between them and this one until a pass changes nothing (at most 10).
@@ -154,12 +156,12 @@ export const expertMatchingMatcher: Matcher = {
       if (!orderWanted && !hiddenWanted) continue;
       const n = spec.groups[experts.group].size;
       const units = spec.groups[experts.hidden[0]].size;
+      // Experts without a gate (shared ones) are ordered by what they compute: the Gram cost.
+      const stageOneCost = cost === 'gram' || !experts.tensors.gate.length ? gramCost : gateCost;
       const order =
         stages === 'hidden' || !orderWanted
           ? Int32Array.from({ length: n }, (_, i) => i)
-          : Int32Array.from(
-              solveAssignment((cost === 'gram' ? gramCost : gateCost)(a, b, experts.tensors, n), n, n).colForRow,
-            );
+          : Int32Array.from(solveAssignment(stageOneCost(a, b, experts.tensors, n), n, n).colForRow);
       const skipHidden = stages === 'experts' || !hiddenWanted;
       const hidden = hiddenOrders(
         order,

@@ -4,12 +4,13 @@ import { type Group, linearAxes, reads, writes } from '@weightspace/layers';
 import { EXPERT_TENSORS, expertName, sharedName, stackedName } from './moe-layer';
 import { isStacked, type MoeLayerConfig } from './moe-layer-config';
 
-/** The names of an MoE layer's groups: its experts, their hidden units, each shared expert's. */
+/** The names of an MoE layer's groups: its routed experts and their hidden units, its shared experts and theirs. */
 export function moeGroupNames(prefix: string) {
   return {
     experts: `${prefix}.experts`,
     hidden: `${prefix}.experts.hidden`,
-    shared: (s: number) => `${prefix}.shared_experts.${s}.hidden`,
+    shared: `${prefix}.shared_experts`,
+    sharedHidden: `${prefix}.shared_experts.hidden`,
   };
 }
 
@@ -18,8 +19,9 @@ export function moeGroupNames(prefix: string) {
  * `output` (Tran et al. 2025, with the hidden units of each expert): a permutation of the routed
  * experts, acting on the gate's rows and bias and on the experts themselves (a family of parameter
  * names per expert, or the leading axis of stacked tensors); a permutation of each routed expert's
- * hidden units batched over the experts (one per expert, moving with it); one of each shared
- * expert's hidden units. The gate's common translation (one vector added to every row, one scalar
+ * hidden units batched over the experts (one per expert, moving with it); and likewise a
+ * permutation of the shared experts (their sum, with weight 1 each, does not see their order; a
+ * family of names, no gate) with their hidden units batched over them. The gate's common translation (one vector added to every row, one scalar
  * to every bias) is the rest of the gating symmetry: the canonical form removes it
  * (`centreGate`), as it changes no barrier.
  */
@@ -34,29 +36,30 @@ export function moeLayerSymmetry(
     [names.experts]: { kind: 'permutation', size: config.experts },
     [names.hidden]: { kind: 'permutation', size: config.expertWidth, batchedOver: names.experts },
   };
-  const expertAxes: Record<(typeof EXPERT_TENSORS)[number], AxisActions> = {
-    'fc1.weight': [writes(names.hidden), reads(input)],
-    'fc1.bias': [writes(names.hidden)],
-    'fc2.weight': [writes(output), reads(names.hidden)],
+  const expertAxes = (hidden: string): Record<(typeof EXPERT_TENSORS)[number], AxisActions> => ({
+    'fc1.weight': [writes(hidden), reads(input)],
+    'fc1.bias': [writes(hidden)],
+    'fc2.weight': [writes(output), reads(hidden)],
     'fc2.bias': [writes(output)],
-  };
+  });
+  const routed = expertAxes(names.hidden);
   const axes: Record<string, AxisActions> = { ...linearAxes(`${prefix}.gate`, names.experts, input) };
   const families: ParamFamily[] = [];
   if (isStacked(config)) {
-    for (const suffix of EXPERT_TENSORS)
-      axes[stackedName(prefix, suffix)] = [writes(names.experts), ...expertAxes[suffix]];
+    for (const suffix of EXPERT_TENSORS) axes[stackedName(prefix, suffix)] = [writes(names.experts), ...routed[suffix]];
   } else {
     for (let k = 0; k < config.experts; k++)
-      for (const suffix of EXPERT_TENSORS) axes[expertName(prefix, k, suffix)] = expertAxes[suffix];
+      for (const suffix of EXPERT_TENSORS) axes[expertName(prefix, k, suffix)] = routed[suffix];
     families.push({ group: names.experts, names: EXPERT_TENSORS.map((suffix) => expertName(prefix, '{k}', suffix)) });
   }
-  for (let s = 0; s < (config.sharedExperts ?? 0); s++) {
-    groups[names.shared(s)] = { kind: 'permutation', size: config.expertWidth };
-    Object.assign(
-      axes,
-      linearAxes(sharedName(prefix, s, 'fc1'), names.shared(s), input),
-      linearAxes(sharedName(prefix, s, 'fc2'), output, names.shared(s)),
-    );
+  const shared = config.sharedExperts ?? 0;
+  if (shared > 0) {
+    groups[names.shared] = { kind: 'permutation', size: shared };
+    groups[names.sharedHidden] = { kind: 'permutation', size: config.expertWidth, batchedOver: names.shared };
+    const sharedAxes = expertAxes(names.sharedHidden);
+    for (let s = 0; s < shared; s++)
+      for (const suffix of EXPERT_TENSORS) axes[sharedName(prefix, s, suffix)] = sharedAxes[suffix];
+    families.push({ group: names.shared, names: EXPERT_TENSORS.map((suffix) => sharedName(prefix, '{k}', suffix)) });
   }
   return { groups, axes, families };
 }

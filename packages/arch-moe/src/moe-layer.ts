@@ -17,7 +17,7 @@ export function stackedName(prefix: string, suffix: string): string {
 }
 
 /** The name of shared expert s's tensor `suffix`: `moe.shared_experts.0.fc1.weight`. */
-export function sharedName(prefix: string, s: number, suffix: string): string {
+export function sharedName(prefix: string, s: number | '{k}', suffix: string): string {
   return `${prefix}.shared_experts.${s}.${suffix}`;
 }
 

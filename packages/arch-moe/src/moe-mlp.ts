@@ -29,6 +29,8 @@ export const moeMlp: ArchitecturePlugin<MoeMlpConfig> = {
     { input: 5, width: 6, experts: 4, expertWidth: 3, classes: 2, topK: 2, sharedExperts: 1 },
     { input: 6, width: 5, experts: 3, expertWidth: 4, classes: 3, layout: 'stacked' },
     { input: 5, width: 4, experts: 4, expertWidth: 3, classes: 3, topK: 2, sharedExperts: 1, layout: 'stacked' },
+    // Two shared experts: their order is a symmetry of its own.
+    { input: 5, width: 6, experts: 3, expertWidth: 3, classes: 2, topK: 2, sharedExperts: 2 },
   ],
 
   init(config, seed) {
