@@ -9,23 +9,18 @@ import {
 } from '@weightspace/layers';
 import {
   checkMoeTransformer,
-  inferMoeBlocks,
   moeOrDense,
   type MoeTransformerFields,
-  moeTransformerProperties,
+  moeTransformerSchema,
+  withDefaultMoe,
+  withMoeInferred,
 } from './moe-blocks';
 
 /** A GPT with MoE layers in place of the MLP of the blocks `moeBlocks`. */
 export interface GptMoeConfig extends GptConfig, MoeTransformerFields {}
 
 /** JSON Schema of the `gpt-moe` config. */
-export const gptMoeConfigSchema = {
-  $id: 'weightspace/arch-moe/gpt-moe',
-  type: 'object',
-  additionalProperties: false,
-  required: [...gptRequired, 'experts', 'expertWidth', 'moeBlocks'],
-  properties: { ...gptConfigProperties, ...moeTransformerProperties },
-} as const;
+export const gptMoeConfigSchema = moeTransformerSchema('gpt-moe', gptRequired, gptConfigProperties);
 
 const ID = 'gpt-moe';
 
@@ -74,15 +69,7 @@ export const gptMoe = gptModel<GptMoeConfig>({
   ],
   feedForward: moeOrDense,
   check: (config) => checkMoeTransformer(ID, config),
-  inferConfig: (shapes, known) => {
-    // Width 0 stands for 'no dense MLP' (every block an MoE layer): then the experts' width.
-    const base = inferGptConfig(ID, shapes, known, 0);
-    const moe = inferMoeBlocks(ID, shapes, base.depth, (i) => `transformer.h.${i}.mlp`, base.dim);
-    return { ...base, mlpWidth: base.mlpWidth || moe.expertWidth, ...moe };
-  },
-  /** The default GPT with four dense-gated experts of the MLP's width in its last block. */
-  defaultConfig: (data) => {
-    const base = defaultGptConfig(data);
-    return { ...base, experts: 4, expertWidth: base.mlpWidth, moeBlocks: [base.depth - 1] };
-  },
+  inferConfig: (shapes, known) =>
+    withMoeInferred(ID, inferGptConfig(ID, shapes, known, 0), shapes, (i) => `transformer.h.${i}.mlp`),
+  defaultConfig: (data) => withDefaultMoe(defaultGptConfig(data)),
 });

@@ -20,6 +20,41 @@ export const moeTransformerProperties = {
   moeBlocks: { type: 'array', items: { type: 'integer', minimum: 0 }, uniqueItems: true },
 } as const;
 
+/** The JSON Schema of a transformer family's config with MoE layers: its own fields and required ones, and the MoE fields. */
+export function moeTransformerSchema(
+  id: string,
+  required: readonly string[],
+  properties: Readonly<Record<string, unknown>>,
+): object {
+  return {
+    $id: `weightspace/arch-moe/${id}`,
+    type: 'object',
+    additionalProperties: false,
+    required: [...required, 'experts', 'expertWidth', 'moeBlocks'],
+    properties: { ...properties, ...moeTransformerProperties },
+  };
+}
+
+/**
+ * A transformer's config from checkpoint shapes with its MoE fields: `base`, inferred with width 0
+ * standing for 'no dense MLP' (every block an MoE layer: then the MLP width is the experts'), and
+ * the MoE layers found under `prefix(i)` (see `inferMoeBlocks`).
+ */
+export function withMoeInferred<C extends TransformerShape>(
+  id: string,
+  base: C,
+  shapes: ParamShapes,
+  prefix: (i: number) => string,
+): C & MoeTransformerFields {
+  const moe = inferMoeBlocks(id, shapes, base.depth, prefix, base.dim);
+  return { ...base, mlpWidth: base.mlpWidth || moe.expertWidth, ...moe };
+}
+
+/** A family's default config with four dense-gated experts of the MLP's width in its last block. */
+export function withDefaultMoe<C extends TransformerShape>(base: C): C & MoeTransformerFields {
+  return { ...base, experts: 4, expertWidth: base.mlpWidth, moeBlocks: [base.depth - 1] };
+}
+
 /** Which blocks `first`, `last` and `every` name in a model of `depth` blocks. */
 export const MOE_PLACEMENTS = {
   first: () => [0],

@@ -9,23 +9,18 @@ import {
 } from '@weightspace/layers';
 import {
   checkMoeTransformer,
-  inferMoeBlocks,
   moeOrDense,
   type MoeTransformerFields,
-  moeTransformerProperties,
+  moeTransformerSchema,
+  withDefaultMoe,
+  withMoeInferred,
 } from './moe-blocks';
 
 /** A ViT with MoE layers in place of the MLP of the blocks `moeBlocks`. */
 export interface VitMoeConfig extends VitConfig, MoeTransformerFields {}
 
 /** JSON Schema of the `vit-moe` config. */
-export const vitMoeConfigSchema = {
-  $id: 'weightspace/arch-moe/vit-moe',
-  type: 'object',
-  additionalProperties: false,
-  required: [...vitRequired, 'experts', 'expertWidth', 'moeBlocks'],
-  properties: { ...vitConfigProperties, ...moeTransformerProperties },
-} as const;
+export const vitMoeConfigSchema = moeTransformerSchema('vit-moe', vitRequired, vitConfigProperties);
 
 const ID = 'vit-moe';
 
@@ -66,15 +61,7 @@ export const vitMoe = vitModel<VitMoeConfig>({
   ],
   feedForward: moeOrDense,
   check: (config) => checkMoeTransformer(ID, config),
-  inferConfig: (shapes, known) => {
-    // Width 0 stands for 'no dense MLP' (every block an MoE layer): then the experts' width.
-    const base = inferVitConfig(ID, shapes, known, 0);
-    const moe = inferMoeBlocks(ID, shapes, base.depth, (i) => `blocks.${i}.mlp`, base.dim);
-    return { ...base, mlpWidth: base.mlpWidth || moe.expertWidth, ...moe };
-  },
-  /** The default ViT with four dense-gated experts of the MLP's width in its last block. */
-  defaultConfig: (data) => {
-    const base = defaultVitConfig(ID, data);
-    return { ...base, experts: 4, expertWidth: base.mlpWidth, moeBlocks: [base.depth - 1] };
-  },
+  inferConfig: (shapes, known) =>
+    withMoeInferred(ID, inferVitConfig(ID, shapes, known, 0), shapes, (i) => `blocks.${i}.mlp`),
+  defaultConfig: (data) => withDefaultMoe(defaultVitConfig(ID, data)),
 });

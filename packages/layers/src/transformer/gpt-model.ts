@@ -13,14 +13,13 @@ import { initEmbedding } from '../embedding';
 import { linear } from '../linear';
 import { initNorm } from '../norms';
 import { nanoGptBlockNames, transformerNorm, transformerNormStored } from '../transformer-block';
-import { blocksLayout, type CanonicalLayout, canonicalParams, type NormReader, normReader } from './canonical-form';
-import { circuitForm } from './circuit-form';
+import { blocksLayout, type CanonicalLayout, type NormReader, normReader } from './canonical-form';
 import { inferTransformerShape } from './infer-transformer-shape';
 import { headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-shape';
-import type { TransformerFamily } from './transformer-family';
+import { familyCanonicalForm, familyFields, type TransformerFamily } from './transformer-family';
 import { initBlocks, runBlocks } from './transformer-stack';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
-import { featureRecorder, transformerFeatureGraph } from './transformer-taps';
+import { featureRecorder } from './transformer-taps';
 
 /** A character-level GPT decoder: a `vocabulary` of tokens, windows of `context` positions. */
 export interface GptConfig extends TransformerShape {
@@ -83,19 +82,11 @@ export function gptModel<C extends GptConfig>(family: TransformerFamily<C>): Arc
     };
   }
 
-  /** Folded, untied, with a head bias (which holds the final norm's bias). */
-  function canonicalize(config: C, params: Params): { config: C; params: Params } {
-    return {
-      config: { ...config, norm: 'rmsnorm', folded: true, tied: false, headBias: true },
-      params: canonicalParams(config, params, () => layout(config), blockNames, feedForward),
-    };
-  }
+  // Untied, with a head bias (which holds the final norm's bias).
+  const canonicalize = familyCanonicalForm(family, blockNames, layout, { tied: false, headBias: true } as Partial<C>);
 
   return {
-    id,
-    description: family.description,
-    configSchema: family.configSchema,
-    examples: family.examples,
+    ...familyFields(family, blockNames, canonicalize),
     init(config, seed) {
       family.check?.(config);
       headDim(config, id);
@@ -135,7 +126,6 @@ export function gptModel<C extends GptConfig>(family: TransformerFamily<C>): Arc
       );
       return { logits: logits.reshape([-1, config.vocabulary]), features };
     },
-    featureGraph: (config) => transformerFeatureGraph(config, blockNames, feedForward),
     symmetry: (config) =>
       transformerSymmetry(
         config,
@@ -149,10 +139,6 @@ export function gptModel<C extends GptConfig>(family: TransformerFamily<C>): Arc
         },
         'transformer.ln_f',
       ),
-    canonicalize,
-    forms: [circuitForm(canonicalize, blockNames)],
-    normalisation: () => [],
-    inferConfig: family.inferConfig,
     inputShape: (config) => [config.context],
     readsTokens: true,
     randomInput: (config, batch, seed) => {
@@ -164,7 +150,6 @@ export function gptModel<C extends GptConfig>(family: TransformerFamily<C>): Arc
     },
     evaluationBatchSize: (config) =>
       Math.max(1, Math.floor(2 ** 21 / (config.context * Math.max(config.vocabulary, config.mlpWidth)))),
-    defaultConfig: family.defaultConfig,
   };
 }
 

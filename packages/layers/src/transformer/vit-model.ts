@@ -14,14 +14,13 @@ import { linear, initLinear } from '../linear';
 import { initNorm } from '../norms';
 import { initPatchEmbedding, patchEmbedding, patchEmbeddingAxes } from '../patch-embedding';
 import { timmBlockNames, transformerNorm, transformerNormStored } from '../transformer-block';
-import { blocksLayout, type CanonicalLayout, canonicalParams, normReader, writerRows } from './canonical-form';
-import { circuitForm } from './circuit-form';
+import { blocksLayout, type CanonicalLayout, normReader, writerRows } from './canonical-form';
 import { inferTransformerShape } from './infer-transformer-shape';
 import { headDim, normOf, type TransformerShape, transformerShapeProperties } from './transformer-shape';
-import type { TransformerFamily } from './transformer-family';
+import { familyCanonicalForm, familyFields, type TransformerFamily } from './transformer-family';
 import { initBlocks, runBlocks } from './transformer-stack';
 import { STREAM, transformerSymmetry } from './transformer-symmetry';
-import { featureRecorder, transformerFeatureGraph } from './transformer-taps';
+import { featureRecorder } from './transformer-taps';
 
 /** A Vision Transformer for small images: `patch`×`patch` patches, a class token, learned positions. */
 export interface VitConfig extends TransformerShape {
@@ -83,18 +82,8 @@ export function vitModel<C extends VitConfig>(family: TransformerFamily<C>): Arc
     };
   }
 
-  function canonicalize(config: C, params: Params): { config: C; params: Params } {
-    return {
-      config: { ...config, norm: 'rmsnorm', folded: true },
-      params: canonicalParams(config, params, () => layout(config), blockNames, feedForward),
-    };
-  }
-
   return {
-    id,
-    description: family.description,
-    configSchema: family.configSchema,
-    examples: family.examples,
+    ...familyFields(family, blockNames, familyCanonicalForm(family, blockNames, layout)),
     init(config, seed) {
       family.check?.(config);
       headDim(config, id);
@@ -122,7 +111,6 @@ export function vitModel<C extends VitConfig>(family: TransformerFamily<C>): Arc
       const pooled = tf.squeeze(tf.slice(final, [0, 0, 0], [n, 1, config.dim]), [1]);
       return { logits: linear(params, 'head', pooled), features };
     },
-    featureGraph: (config) => transformerFeatureGraph(config, blockNames, feedForward),
     symmetry: (config) =>
       transformerSymmetry(
         config,
@@ -137,14 +125,9 @@ export function vitModel<C extends VitConfig>(family: TransformerFamily<C>): Arc
         { 'head.weight': [null, reads(STREAM)], 'head.bias': [null] },
         'norm',
       ),
-    canonicalize,
-    forms: [circuitForm(canonicalize, blockNames)],
-    normalisation: () => [],
-    inferConfig: family.inferConfig,
     inputShape: (config) => config.input,
     evaluationBatchSize: (config) =>
       Math.max(16, Math.floor(2 ** 21 / ((patchCount(config, id) + 1) * Math.max(config.dim, config.mlpWidth)))),
-    defaultConfig: family.defaultConfig,
   };
 }
 
