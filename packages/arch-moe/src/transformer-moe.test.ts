@@ -18,6 +18,7 @@ import {
   shapesOf,
   transform,
   weightMatchingMatcher,
+  activationMatchingMatcher,
 } from '@weightspace/core';
 import { gptModel, type GptConfig, denseFeedForward, vitModel, type VitConfig } from '@weightspace/layers';
 import { expertMatchingMatcher } from './expert-matching';
@@ -141,6 +142,26 @@ describe.each(families.map((plugin) => [plugin.id, plugin] as const))('%s', (id,
     expect(elementsEqual(result.element, inverse(spec, g), 1e-4)).toBe(true);
     disposeParams(a);
     disposeParams(b);
+  });
+
+  it('in a plan led by activation matching, the MoE groups (no tap) go to the other matchers and a moved copy is recovered', () => {
+    const config = plugin.examples[1];
+    const spec = plugin.symmetry(config);
+    const a = plugin.init(config, 5);
+    const g = random(spec, new Rng(8));
+    const b = transform(a, spec, g);
+    const matchers = [weightMatchingMatcher, activationMatchingMatcher, expertMatchingMatcher];
+    const plan = defaultPlan(spec, matchers, 'activation', plugin.featureGraph!(config));
+    expect(plan).toMatchObject({ stream: 'activation', 'mlp.0': 'activation', 'heads.0': 'weight' });
+    for (const [group, matcher] of Object.entries(plan))
+      if (group.includes('experts')) expect([group, matcher]).not.toEqual([group, 'activation']);
+    const x = randomInputOf({ plugin, config, seed: 7 }, 64);
+    const train = { x: x.dataSync() as Float32Array, y: new Int32Array(64), count: 64 };
+    // The model runs on per-expert parameters while the matchers see them stacked.
+    const data = { plugin, config, train, samples: 64, batchSize: 32 };
+    const result = runPlan(spec, a, b, plan, matchers, { seed: 0, data });
+    expect(elementsEqual(result.element, inverse(spec, g), 1e-4)).toBe(true);
+    [a, b].forEach(disposeParams);
   });
 
   it('refuses MoE blocks it does not have, a top-k above its experts and a gate that does not fit, naming them', () => {

@@ -61,7 +61,7 @@ export function alignModels(
 ): { record: AlignmentRecord; aligned: Params; element: GroupElement } {
   const spec = plugin.symmetry(config);
   const matchers = registry.matchers();
-  const plan = defaultPlan(spec, matchers, options.method);
+  const plan = defaultPlan(spec, matchers, options.method, plugin.featureGraph?.(config));
   assertOptionsTaken(
     options.options ?? {},
     matchers.filter((m) => Object.values(plan).includes(m.id)),

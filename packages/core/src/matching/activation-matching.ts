@@ -142,5 +142,7 @@ export const activationMatchingMatcher: Matcher = {
   kinds: ['permutation'],
   batched: false,
   needsData: true,
+  // Only groups whose units some tap carries; a plan gives the others (an MoE layer's experts) to the next matcher.
+  handles: (_spec, group, features) => !features || (features.units?.[group]?.length ?? 0) > 0,
   match: activationMatching,
 };

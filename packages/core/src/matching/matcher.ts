@@ -1,7 +1,7 @@
 import type { Split } from '../data/dataset';
 import { WeightspaceError } from '../errors/errors';
 import type { Params } from '../params/params';
-import type { AnyArchitecture } from '../plugin/architecture';
+import type { AnyArchitecture, FeatureGraph } from '../plugin/architecture';
 import type { ProgressSink } from '../progress/progress';
 import type { GroupElement } from '../symmetry/element';
 import type { GroupKind, SymmetrySpec } from '../symmetry/spec';
@@ -100,9 +100,10 @@ export interface Matcher {
   readonly batched: boolean;
   /**
    * Finer than `kinds` and `batched`, where a matcher takes only some groups of a kind: whether it
-   * can match `group` of `spec`. Every group of its kinds when omitted.
+   * can match `group` of `spec`; `features`, the architecture's feature graph where the plan knows
+   * it (which taps carry which group). Every group of its kinds when omitted.
    */
-  handles?(spec: SymmetrySpec, group: string): boolean;
+  handles?(spec: SymmetrySpec, group: string, features?: FeatureGraph): boolean;
   /** Whether it needs `context.data` (features or losses on training data). */
   readonly needsData?: boolean;
   /**

@@ -6,6 +6,7 @@ import { restrictSpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
 import { toyBilinear, toyExperts, toyPerceptron, toyResidual } from '../testing/fixtures/toy-models';
 import type { Matcher } from './matcher';
+import { activationMatchingMatcher } from './activation-matching';
 import { defaultPlan, runPlan } from './plan';
 import { weightMatchingMatcher } from './weight-matching';
 
@@ -35,6 +36,18 @@ describe('matching plans', () => {
     expect(() => defaultPlan(experts, [weightMatchingMatcher])).toThrow(
       "no registered matcher handles group 'hidden' (permutation)",
     );
+  });
+
+  it('give a group no tap carries to the next matcher when the preferred one needs taps', () => {
+    const spec = toyPerceptron.symmetry(toyPerceptron.examples[0]);
+    const groups = Object.keys(spec.groups);
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    const features = { linear: [], relu: [], units: { [groups[0]]: ['tap'] } };
+    const plan = defaultPlan(spec, [weightMatchingMatcher, activationMatchingMatcher], 'activation', features);
+    expect(plan).toEqual(Object.fromEntries(groups.map((g, k) => [g, k === 0 ? 'activation' : 'weight'])));
+    // Without the graph the plan cannot tell, and gives activation matching every permutation group.
+    const blind = defaultPlan(spec, [weightMatchingMatcher, activationMatchingMatcher], 'activation');
+    expect(Object.values(blind).every((m) => m === 'activation')).toBe(true);
   });
 
   it('run the matchers and compose their elements', () => {

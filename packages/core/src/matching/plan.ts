@@ -2,20 +2,22 @@ import { disposeParams, innerProduct, type Params } from '../params/params';
 import { compose, elementsEqual, identity } from '../symmetry/algebra';
 import type { SymmetrySpec } from '../symmetry/spec';
 import { transform } from '../symmetry/transform';
-import { disposeStacked, stackedSpec, stackParams } from '../symmetry/families';
+import type * as tf from '@tensorflow/tfjs';
+import { disposeStacked, stackedSpec, stackParams, unstackParams } from '../symmetry/families';
 import { WeightspaceError } from '../errors/errors';
+import type { ApplyOptions, FeatureGraph } from '../plugin/architecture';
 import type { MatchContext, Matcher, MatchResult } from './matcher';
 
 /** Which matcher aligns each group of a spec: group name → matcher id. */
 export type MatchingPlan = Record<string, string>;
 
 /** Whether `matcher` can match `group` of `spec`: its kind, batching, and the matcher's own test. */
-export function supports(matcher: Matcher, spec: SymmetrySpec, group: string): boolean {
+export function supports(matcher: Matcher, spec: SymmetrySpec, group: string, features?: FeatureGraph): boolean {
   const decl = spec.groups[group];
   return (
     matcher.kinds.includes(decl.kind) &&
     (matcher.batched || decl.batchedOver === undefined) &&
-    (matcher.handles?.(spec, group) ?? true)
+    (matcher.handles?.(spec, group, features) ?? true)
   );
 }
 
@@ -26,6 +28,7 @@ export function supports(matcher: Matcher, spec: SymmetrySpec, group: string): b
  * @param spec the symmetry spec
  * @param matchers the registered matchers, in order of preference
  * @param preferred the id of the matcher to use wherever it applies
+ * @param features the architecture's feature graph, for matchers that take only groups with taps
  * @returns the matcher id for every group of the spec
  * @example
  * ```ts
@@ -34,7 +37,12 @@ export function supports(matcher: Matcher, spec: SymmetrySpec, group: string): b
  * console.log(defaultPlan(toyPerceptron.symmetry(config), [weightMatchingMatcher], 'weight')); // { 'hidden.0': 'weight', … }
  * ```
  */
-export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], preferred?: string): MatchingPlan {
+export function defaultPlan(
+  spec: SymmetrySpec,
+  matchers: readonly Matcher[],
+  preferred?: string,
+  features?: FeatureGraph,
+): MatchingPlan {
   const plan: MatchingPlan = {};
   const first = preferred ? matchers.find((m) => m.id === preferred) : undefined;
   if (preferred && !first)
@@ -42,12 +50,25 @@ export function defaultPlan(spec: SymmetrySpec, matchers: readonly Matcher[], pr
   // Matchers see families of parameters in their stacked view, as `runMatcher` gives it them.
   const view = stackedSpec(spec);
   for (const group of Object.keys(spec.groups)) {
-    const chosen = first && supports(first, view, group) ? first : matchers.find((m) => supports(m, view, group));
+    const takes = (m: Matcher) => supports(m, view, group, features);
+    const chosen = first && takes(first) ? first : matchers.find(takes);
     if (!chosen)
       throw new WeightspaceError(`no registered matcher handles group '${group}' (${spec.groups[group].kind})`);
     plan[group] = chosen.id;
   }
   return plan;
+}
+
+/**
+ * The context of a matcher that sees the stacked view of `spec`: a matcher that runs the model
+ * (`context.data`) hands it parameters in that view, and the model reads its own names.
+ */
+function stackedContext(spec: SymmetrySpec, context: MatchContext): MatchContext {
+  const { data } = context;
+  if (!data) return context;
+  const apply = (config: unknown, params: Params, x: tf.Tensor, options?: ApplyOptions) =>
+    data.plugin.apply(config, unstackParams(spec, params), x, options);
+  return { ...context, data: { ...data, plugin: { ...data.plugin, apply } } };
 }
 
 /**
@@ -64,7 +85,7 @@ export function runMatcher(
   if (!spec.families?.length) return matcher.match(spec, a, b, context);
   const [stackedA, stackedB] = [stackParams(spec, a), stackParams(spec, b)];
   try {
-    return matcher.match(stackedSpec(spec), stackedA, stackedB, context);
+    return matcher.match(stackedSpec(spec), stackedA, stackedB, stackedContext(spec, context));
   } finally {
     disposeStacked(spec, stackedA);
     disposeStacked(spec, stackedB);
@@ -108,7 +129,7 @@ export function runPlan(
   if (spec.families?.length) {
     const [stackedA, stackedB] = [stackParams(spec, a), stackParams(spec, b)];
     try {
-      return runPlan(stackedSpec(spec), stackedA, stackedB, plan, matchers, context);
+      return runPlan(stackedSpec(spec), stackedA, stackedB, plan, matchers, stackedContext(spec, context));
     } finally {
       disposeStacked(spec, stackedA);
       disposeStacked(spec, stackedB);

@@ -34,7 +34,7 @@ export function planAligner(
   method: string,
   context: Omit<MatchContext, 'seed'> = {},
 ): Aligner {
-  const plan = defaultPlan(spec, matchers, method);
+  const plan = defaultPlan(spec, matchers, method, context.data?.plugin.featureGraph?.(context.data.config));
   return (target, moving, seed, init) =>
     runPlan(spec, target, moving, plan, matchers, { ...context, seed, init }).element;
 }
