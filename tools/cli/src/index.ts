@@ -14,7 +14,14 @@ export { RESULT_KINDS, ResultHeader, ResultKind, SCHEMA_VERSION, withSchema } fr
 export { FlagDefinition, FlagTable } from './flags';
 export { CheckpointNames } from './checkpoint-names';
 export { experimentSchema, ExperimentSpec, mnistMlpDemo } from './experiment-schema';
-export { parseSweepFile, readSweepFile, SweepFile, SweepCell, sweepFileSchema } from './sweeps/sweep-file';
+export {
+  parseSweepFile,
+  readSweepFile,
+  SweepFile,
+  SweepCell,
+  sweepFileSchema,
+  type SweepSection,
+} from './sweeps/sweep-file';
 export {
   Evaluation,
   evaluationsOf,
