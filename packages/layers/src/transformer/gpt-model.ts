@@ -31,7 +31,7 @@ export interface GptConfig extends TransformerShape {
   headBias?: boolean;
 }
 
-/** The JSON Schema properties of a GPT's config, and those it requires. */
+/** The JSON Schema properties of a GPT's config. */
 export const gptConfigProperties = {
   vocabulary: { type: 'integer', minimum: 1 },
   context: { type: 'integer', minimum: 1 },
@@ -39,6 +39,7 @@ export const gptConfigProperties = {
   headBias: { type: 'boolean' },
   ...transformerShapeProperties,
 } as const;
+/** The fields a GPT's config requires. */
 export const gptRequired = ['vocabulary', 'context', 'tied', 'dim', 'depth', 'heads', 'mlpWidth', 'norm'] as const;
 
 const blockNames = (i: number) => nanoGptBlockNames(`transformer.h.${i}`);

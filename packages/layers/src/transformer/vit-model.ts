@@ -30,7 +30,7 @@ export interface VitConfig extends TransformerShape {
   classes: number;
 }
 
-/** The JSON Schema properties of a ViT's config, and those it requires. */
+/** The JSON Schema properties of a ViT's config. */
 export const vitConfigProperties = {
   input: {
     type: 'array',
@@ -46,6 +46,7 @@ export const vitConfigProperties = {
   classes: { type: 'integer', minimum: 1 },
   ...transformerShapeProperties,
 } as const;
+/** The fields a ViT's config requires. */
 export const vitRequired = ['input', 'patch', 'classes', 'dim', 'depth', 'heads', 'mlpWidth', 'norm'] as const;
 
 /** Patches per image; throws naming the patch size when it does not tile the image. */
