@@ -62,14 +62,14 @@ export {
   type FeedForwardSymmetry,
   mlpGroup,
 } from './transformer/feed-forward';
+export { foldNorms } from './transformer/canonical-form';
 export {
   type CanonicalLayout,
-  foldNorms,
   type NormReader,
   normReader,
   type StreamWriter,
   writerRows,
-} from './transformer/canonical-form';
+} from './transformer/canonical-layout';
 export { STREAM, transformerSymmetry } from './transformer/transformer-symmetry';
 export { type TransformerFamily } from './transformer/transformer-family';
 export {

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { GroupDeclaration, ParamFamily, Params, Rng } from '@weightspace/core';
 import type { LayerAxes } from '../axes';
 import { denseMlp, denseMlpAxes, initDenseMlp, type TransformerBlockNames } from '../transformer-block';
-import type { NormReader, StreamWriter } from './canonical-form';
+import type { NormReader, StreamWriter } from './canonical-layout';
 import type { TransformerShape } from './transformer-shape';
 
 /** What a block's feed-forward part adds to a model's symmetry spec. */

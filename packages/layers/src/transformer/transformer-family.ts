@@ -1,6 +1,7 @@
 import type { ArchitecturePlugin, Params } from '@weightspace/core';
 import type { TransformerBlockNames } from '../transformer-block';
-import { type CanonicalLayout, canonicalParams } from './canonical-form';
+import { canonicalParams } from './canonical-form';
+import type { CanonicalLayout } from './canonical-layout';
 import { circuitForm } from './circuit-form';
 import type { FeedForwardOf } from './feed-forward';
 import type { TransformerShape } from './transformer-shape';
