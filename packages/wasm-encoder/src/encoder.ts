@@ -97,6 +97,7 @@ export const op = {
   f64Lt: (): Code => [0x63],
   f64Add: (): Code => [0xa0],
   f64Sub: (): Code => [0xa1],
+  f64Mul: (): Code => [0xa2],
   f64Min: (): Code => [0xa4],
   f64ConvertI32S: (): Code => [0xb7],
   return: (): Code => [0x0f],
@@ -118,6 +119,7 @@ export const op = {
   f64x2Lt: (): Code => simd(0x49),
   f64x2Add: (): Code => simd(0xf0),
   f64x2Sub: (): Code => simd(0xf1),
+  f64x2Mul: (): Code => simd(0xf2),
   /** b < a ? b : a per lane (minpd on x86; no NaN handling, which the callers exclude). */
   f64x2Pmin: (): Code => simd(0xf6),
   f32x4Splat: (): Code => simd(0x13),

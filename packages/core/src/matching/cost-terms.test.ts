@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposeParams } from '../params/params';
+import { Rng } from '../random/rng';
 import { identity } from '../symmetry/algebra';
+import { randomOrthogonal } from '../symmetry/dense-matrix';
+import type { SymmetrySpec } from '../symmetry/spec';
 import type { GroupElement } from '../symmetry/element';
 import { toyPerceptron } from '../testing/fixtures/toy-models';
 import { CostTerms } from './cost-terms';
@@ -69,6 +72,63 @@ describe('CostTerms', () => {
     fresh.dispose();
     terms.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    disposeParams(a);
+    disposeParams(b);
+  });
+
+  it('computes a term on a middle axis (circuits [heads, d, d]) as Σ over slices, with the stream on the other axes', () => {
+    // x: [heads 3, d 8, d 8] with an orthogonal stream on axes 1 and 2 and a permutation of heads on
+    // axis 0. The stream's term on axis 1: T[i, j] = Σ_{h,k} A[h, i, k]·B'[h, j, k], B' = B with its
+    // heads and axis 2 moved.
+    const d = 8;
+    const circuitSpec: SymmetrySpec = {
+      groups: { heads: { kind: 'permutation', size: 3 }, stream: { kind: 'orthogonal', size: d } },
+      axes: {
+        x: [[{ group: 'heads', as: 'g' }], [{ group: 'stream', as: 'g' }], [{ group: 'stream', as: 'g' }]],
+      },
+    };
+    const rng = new Rng(4);
+    const [a, b] = ['a', 'b'].map((label) => ({ x: tf.tensor3d(rng.fork(label).normalArray(3 * d * d), [3, d, d]) }));
+    const stream = randomOrthogonal(d, rng.fork('stream'));
+    const element: GroupElement = {
+      heads: { kind: 'permutation', perm: Int32Array.from([2, 0, 1]) },
+      stream: { kind: 'matrix', matrix: stream },
+    };
+    const terms = new CostTerms(circuitSpec, a, b);
+    const term = terms.term('stream', 'x', 1, d, element).term.arraySync() as number[][];
+    const [ax, bx] = [a.x.arraySync(), b.x.arraySync()];
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let expected = 0;
+        for (let h = 0; h < 3; h++) {
+          const source = element.heads.kind === 'permutation' ? element.heads.perm[h] : h;
+          for (let k = 0; k < d; k++) {
+            // B'[h, j, k] = Σ_l O[k, l]·B[perm[h], j, l]
+            let moved = 0;
+            for (let l = 0; l < d; l++) moved += stream.data[k * d + l] * bx[source][j][l];
+            expected += ax[h][i][k] * moved;
+          }
+        }
+        expect(term[i][j]).toBeCloseTo(expected, 4);
+      }
+    }
+    // The term on axis 2 moves B's axis 1 (a middle axis) by the stream.
+    const second = terms.term('stream', 'x', 2, d, element).term.arraySync() as number[][];
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let expected = 0;
+        for (let h = 0; h < 3; h++) {
+          const source = element.heads.kind === 'permutation' ? element.heads.perm[h] : h;
+          for (let k = 0; k < d; k++) {
+            let moved = 0;
+            for (let l = 0; l < d; l++) moved += stream.data[k * d + l] * bx[source][l][j];
+            expected += ax[h][k][i] * moved;
+          }
+        }
+        expect(second[i][j]).toBeCloseTo(expected, 4);
+      }
+    }
+    terms.dispose();
     disposeParams(a);
     disposeParams(b);
   });

@@ -165,6 +165,15 @@ function unitProducts(a: tf.Tensor, b: tf.Tensor, axis: number, units: number): 
   // Units on the last axis: one product of the flattened rows, without moving the axis.
   if (a.rank > 1 && axis === a.rank - 1 && a.shape[axis] === units)
     return tf.matMul(a.reshape([-1, units]), b.reshape([-1, units]), true, false);
+  // Units on a middle axis of a few slices (attention circuits [heads, d, d]): one product per
+  // slice of the axes before, summed, instead of moving the axis to the front (two transposes).
+  // Only while the per-slice products are no larger than the tensor itself.
+  const before = a.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const after = a.size / (before * a.shape[axis]);
+  if (axis > 0 && a.shape[axis] === units && units <= after) {
+    const slices = (x: tf.Tensor) => x.reshape([before, units, after]) as tf.Tensor3D;
+    return tf.sum(tf.matMul(slices(a), slices(b), false, true), 0);
+  }
   return tf.matMul(unitsFirst(a, axis, units), unitsFirst(b, axis, units), false, true);
 }
 

@@ -217,9 +217,9 @@ function firstSweepTerms(
   return clear.length && clear.length < candidates.length ? new Set(clear) : undefined;
 }
 
-/** The sum of a group's cost terms (a new tensor, for the caller to read and dispose). */
+/** The sum of a group's cost terms (a new tensor, for the caller to read and dispose): one kernel for all of them. */
 function costSum(parts: readonly tf.Tensor2D[]): tf.Tensor {
-  return tf.tidy(() => parts.slice(1).reduce<tf.Tensor>((total, part) => tf.add(total, part), parts[0].clone()));
+  return parts.length === 1 ? parts[0].clone() : tf.addN([...parts]);
 }
 
 /**

@@ -123,7 +123,13 @@ function applyPlain(
 
 /** new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`. */
 export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix): tf.Tensor {
-  return matMulAlongAxis(x, axis, tf.tensor2d(Float32Array.from(m.data), [m.n, m.n]));
+  const matrix = tf.tensor2d(Float32Array.from(m.data), [m.n, m.n]);
+  if (axis === 0 || axis === x.rank - 1) return matMulAlongAxis(x, axis, matrix);
+  // A middle axis: M times each [n, after] slice, M broadcast over the axes before (no transposes;
+  // not differentiable in M, whose gradient would keep the broadcast axis: see matMulAlongAxis).
+  const before = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const slices = x.reshape([before, m.n, -1]);
+  return tf.matMul(matrix.reshape([1, m.n, m.n]), slices).reshape(x.shape);
 }
 
 /** `applyMatrixAlongAxis` with M as a tensor (differentiable in M, for maps that are learned). */
