@@ -52,6 +52,12 @@ function trainedPair(): Promise<void> {
   return trained;
 }
 
+/** What alignment.json records of a transformer alignment. */
+interface StreamRecord {
+  method: string;
+  groups: { stream: number[][] };
+}
+
 /** `align` of the trained pair into `out`, with further flags. */
 async function alignPair(out: string, ...flags: string[]) {
   await trainedPair();
@@ -106,8 +112,20 @@ describe('transformers through the CLI', () => {
     );
     expect(r.code).toBe(0);
     expect(existsSync(file('learned/b_aligned.safetensors'))).toBe(true);
-    const record = JSON.parse(readFileSync(file('learned/alignment.json'), 'utf8')) as { method: string };
+    const record = JSON.parse(readFileSync(file('learned/alignment.json'), 'utf8')) as StreamRecord;
     expect(record.method).toBe('learned');
+    // --lr reaches the optimiser: at a negligible rate the maps stay at weight matching's answer,
+    // at the default they move off it.
+    const learnedFlags = ['--method', 'learned', '--dataset', 'moby-dick', '--samples', '400', '--steps', '20'];
+    const still = await alignPair('learned-still', ...learnedFlags, '--batch-size', '16', '--lr', '1e-9');
+    const weight = await alignPair('learned-weight', '--json');
+    expect([still.code, weight.code]).toEqual([0, 0]);
+    const streamOf = (out: string) =>
+      (JSON.parse(readFileSync(file(`${out}/alignment.json`), 'utf8')) as StreamRecord).groups.stream.flat();
+    const gap = (x: number[], y: number[]) => Math.max(...x.map((v, i) => Math.abs(v - y[i])));
+    expect(gap(streamOf('learned-still'), streamOf('learned-weight'))).toBeLessThan(1e-5);
+    expect(gap(streamOf('learned'), streamOf('learned-weight'))).toBeGreaterThan(1e-3);
+    expectUserError(await alignPair('learned-bad', ...learnedFlags, '--lr', '0'), /--lr must be a positive number/);
   });
 
   it('align --form circuits matches heads as whole circuits, and interpolate reads original A against the circuit-form B', async () => {

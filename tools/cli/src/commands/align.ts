@@ -1,6 +1,6 @@
 import { disposeParams, withDirectoryLock } from '@weightspace/core';
 import { join } from 'node:path';
-import { choiceFlag, integerFlag, optionalString, parse, type Parsed, requireString } from '../args';
+import { choiceFlag, integerFlag, numberFlag, optionalString, parse, type Parsed, requireString } from '../args';
 import { statisticsFlags, statisticsSetting } from '../statistics-flag';
 import { UsageError } from '../usage-error';
 import { assertInputsFit } from '../inputs-fit';
@@ -40,6 +40,12 @@ const flags: FlagTable = {
     type: 'string',
     value: 'N',
     description: 'optimisation steps of learned matchers (ste)',
+    default: "the matcher's",
+  },
+  lr: {
+    type: 'string',
+    value: 'X',
+    description: 'learning rate of learned matchers (learned: Adam on the latent maps; ste: SGD with momentum)',
     default: "the matcher's",
   },
   'batch-size': { type: 'string', value: 'N', description: 'batch size of the data-driven matchers', default: '500' },
@@ -141,6 +147,7 @@ export const alignCommand: Command = {
         train: data.train,
         samples,
         steps: integerFlag(parsed, 'steps', undefined, 1),
+        learningRate: parsed.flags.lr === undefined ? undefined : numberFlag(parsed, 'lr', 0),
         batchSize: integerFlag(parsed, 'batch-size', 500, 1),
       };
       const { record, aligned, element } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, {

@@ -74,6 +74,7 @@ export function jobCommand(
         ...['--method', inputs.method, '--dataset', inputs.dataset, '--out', jobPaths(store, job.id).align],
         ...(inputs.options?.samples ? ['--samples', String(inputs.options.samples)] : []),
         ...(inputs.options?.steps ? ['--steps', String(inputs.options.steps)] : []),
+        ...(inputs.options?.learningRate ? ['--lr', String(inputs.options.learningRate)] : []),
         ...(inputs.options?.batchSize ? ['--batch-size', String(inputs.options.batchSize)] : []),
         ...(inputs.options?.form ? ['--form', inputs.options.form] : []),
         ...(inputs.options?.orthogonalAs ? ['--orthogonal-as', inputs.options.orthogonalAs] : []),

@@ -204,7 +204,13 @@ describe('the job graph of a sweep', () => {
   });
 
   it('matches with the cell’s form, orthogonal groups, sweeps and architecture, and keeps `none` one job', () => {
-    const options = { form: 'circuits', orthogonalAs: 'permutation', maxIterations: 20, arch: 'mlp' };
+    const options = {
+      form: 'circuits',
+      orthogonalAs: 'permutation',
+      maxIterations: 20,
+      arch: 'mlp',
+      learningRate: 3e-4,
+    };
     const { cells: matched } = parseSweepFile(
       { name: 'forms', base: { ...base, methods: ['none', 'weight'], metrics: [], align: options } },
       'forms.json',
@@ -218,6 +224,7 @@ describe('the job graph of a sweep', () => {
       expect.arrayContaining(['--form', 'circuits', '--orthogonal-as', 'permutation', '--arch', 'mlp']),
     );
     expect(jobCommand(aligns[1], byId, '/store', 'wasm')?.join(' ')).toContain('--max-iterations 20');
+    expect(jobCommand(aligns[1], byId, '/store', 'wasm')?.join(' ')).toContain('--lr 0.0003');
   });
 
   it('refuses metrics on an alignment under another architecture’s symmetry, naming the cell', () => {

@@ -85,6 +85,8 @@ export interface SweepCell {
   align?: {
     samples?: number;
     steps?: number;
+    /** The learned matchers' learning rate (`align --lr`). */
+    learningRate?: number;
     batchSize?: number;
     form?: string;
     orthogonalAs?: 'procrustes' | 'permutation';
@@ -204,6 +206,7 @@ export const sweepCellSchema = {
       properties: {
         samples: { type: 'integer', minimum: 1 },
         steps: { type: 'integer', minimum: 1 },
+        learningRate: { type: 'number', exclusiveMinimum: 0 },
         batchSize: { type: 'integer', minimum: 1 },
         form: { type: 'string', minLength: 1 },
         orthogonalAs: { enum: ['procrustes', 'permutation'] },
