@@ -16,8 +16,9 @@ describe('theus-2025 analysis', () => {
   it('names every alignment of the sweep by the table’s methods, each method once per pair', () => {
     const names = jobs.flatMap((j) => (j.kind === 'align' ? [methodOf(j.inputs)] : []));
     expect(names).not.toContain(undefined);
-    // Two same-width pairs with all nine methods, the half-width pair with five.
-    expect(names).toHaveLength(2 * METHODS.length + 5);
+    // Two same-width pairs with all nine methods, the half-width pair with five, and the two wider
+    // pairs (d 128) with vanilla averaging, weight and learned matching.
+    expect(names).toHaveLength(2 * METHODS.length + 5 + 2 * 3);
     expect(new Set(names)).toEqual(new Set(METHODS));
     expect(methodOf({ a: 'a', b: 'b', method: 'weight', dataset: 'd', options: { form: 'original' } })).toBeUndefined();
     // `align` matches in the canonical form unless told otherwise.
@@ -37,10 +38,17 @@ describe('theus-2025 analysis', () => {
     const table = methodRows(jobs, rows);
     expect(table.map((r) => r.model)).toEqual([
       ...Array(5).fill(HALF_WIDTH),
+      ...Array(3).fill('gpt, d 128'),
       ...Array(9).fill('gpt'),
+      ...Array(3).fill('vit, d 128'),
       ...Array(9).fill('vit'),
     ]);
-    expect(table.slice(5, 14).map((r) => r.method)).toEqual([...METHODS]);
+    expect(table.slice(8, 17).map((r) => r.method)).toEqual([...METHODS]);
+    expect(table.slice(5, 8).map((r) => r.method)).toEqual([
+      'vanilla averaging',
+      'weight matching, canonical form, orthogonal stream',
+      'learned matching (full)',
+    ]);
     for (const row of table) {
       expect(row.barrier).toBe(METHODS.indexOf(row.method));
       expect(row.midpointLoss).toBe(2 + row.barrier);
@@ -48,6 +56,12 @@ describe('theus-2025 analysis', () => {
     }
     const { text } = theus2025Analysis({ sweep, cells, jobs, rows });
     expect(text).toContain('| vit | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.000 | 60.0 |');
+    // A wider pair takes its architecture's paper column and a panel titled with its width.
+    expect(text).toContain('| vit, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.000 | 60.0 |');
+    expect(text).toContain('| gpt, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.020 | 60.0 |');
+    expect(theus2025Analysis({ sweep, cells, jobs, rows }).files['transformers.svg']).toContain(
+      'ViT, Fashion-MNIST, d 128',
+    );
     expect(text).toContain(
       '| gpt, B at half width | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | ≈ 0 (Fig. 3c) | 60.0 |',
     );

@@ -1,4 +1,11 @@
-import type { AlignJobInputs, ReproductionAnalysis, ReproductionInput, ResultRow, SweepJob } from '@weightspace/cli';
+import type {
+  AlignJobInputs,
+  ReproductionAnalysis,
+  ReproductionInput,
+  ResultRow,
+  SweepJob,
+  TrainJobInputs,
+} from '@weightspace/cli';
 import { evaluationsOf, markdownTable, sameConfig } from '@weightspace/cli';
 import { linePlotSvg } from '@weightspace/core';
 
@@ -19,11 +26,26 @@ export type Method = (typeof METHODS)[number];
 /** The row label of the width-heterogeneous pair (B at half the width, embedded into A's). */
 export const HALF_WIDTH = 'gpt, B at half width';
 
-/** Figure panel titles per row label. */
+/** Figure panel titles per row label (a wider pair's: its architecture's, with its width). */
 const TITLES: Record<string, string> = {
   gpt: 'character GPT, Moby-Dick',
   vit: 'ViT, Fashion-MNIST',
   [HALF_WIDTH]: 'GPT, B at half width (embedded)',
+};
+
+/** The default sweep's residual width; a pair of another width (`--full`'s wider pairs) is labelled with its own. */
+const BASE_DIM = 64;
+
+/** A pair's row label: its architecture, `…, d N` at another width, or the half-width pair's. */
+export function modelLabel(a: TrainJobInputs, b: TrainJobInputs): string {
+  if (!sameConfig(a, b)) return HALF_WIDTH;
+  const dim = (a.config as { dim?: number }).dim;
+  return dim === undefined || dim === BASE_DIM ? a.arch : `${a.arch}, d ${dim}`;
+}
+
+const titleOf = (model: string): string => {
+  const [arch, width] = model.split(', d ');
+  return TITLES[model] ?? (width ? `${TITLES[arch] ?? arch}, d ${width}` : model);
 };
 
 /** Test-loss barriers of Table 2 in the paper (mean), for the settings nearest ours. */
@@ -84,7 +106,7 @@ export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]
     const method = methodOf(align);
     if (inputs.metric !== 'barrier' || !method) continue;
     const { points, barriers } = metrics as unknown as CurveResult;
-    const model = sameConfig(a, b) ? a.arch : HALF_WIDTH;
+    const model = modelLabel(a, b);
     // `seconds` of the alignment is the matcher's own time (loading and writing left out).
     const matched = alignments.get(inputs.align)?.metrics as { seconds?: number } | undefined;
     out.push({
@@ -108,7 +130,7 @@ function paperBarrier(row: MethodRow): string {
   // The paper's width-heterogeneous figure (3c) has no table: its learned matching stays near 0.
   if (row.model === HALF_WIDTH) return row.method.startsWith('learned') ? '≈ 0 (Fig. 3c)' : '—';
   const paper = PAPER[row.method];
-  return paper ? f(row.model === 'vit' ? paper.cifar10 : paper.shakespeare) : '—';
+  return paper ? f(row.model.startsWith('vit') ? paper.cifar10 : paper.shakespeare) : '—';
 }
 
 /** The table: one line per model and method, with the paper's barrier beside ours. */
@@ -132,7 +154,7 @@ export function curvesFigure(rows: readonly MethodRow[]): string {
   const models = [...new Set(rows.map((r) => r.model))];
   return linePlotSvg(
     models.map((model) => ({
-      title: TITLES[model] ?? model,
+      title: titleOf(model),
       xLabel: 'λ (0: A, 1: B)',
       yLabel: 'test loss',
       series: rows
