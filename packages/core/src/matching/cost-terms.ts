@@ -62,6 +62,16 @@ export class CostTerms {
     return { term, changed: true };
   }
 
+  /** Entries of parameter `param`. */
+  size(param: string): number {
+    return this.a[param].size;
+  }
+
+  /** Length of axis `axis` of parameter `param`. */
+  axisLength(param: string, axis: number): number {
+    return this.a[param].shape[axis];
+  }
+
   dispose(): void {
     for (const { term } of this.entries.values()) term.dispose();
     this.entries.clear();

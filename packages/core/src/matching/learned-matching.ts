@@ -15,7 +15,7 @@ import type { MatchContext, Matcher, MatchResult } from './matcher';
 import { groupsToMatch, objectiveAt } from './match-objective';
 import { permutationMatrix } from './matrix-steps';
 import { polarFactor } from './procrustes';
-import { weightMatchable, weightMatching } from './weight-matching';
+import { termsOption, weightMatchable, weightMatching } from './weight-matching';
 
 /**
  * One learned group: an orthogonal map exp(S) of a skew-symmetric S, or a permutation through a
@@ -334,5 +334,6 @@ export const learnedMatchingMatcher: Matcher = {
   batched: true,
   needsData: true,
   handles: weightMatchable,
+  options: { terms: termsOption },
   match: learnedMatching,
 };

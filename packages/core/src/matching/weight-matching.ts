@@ -93,6 +93,7 @@ function* searchReads(
 ): HostReads<{ element: GroupElement; iterations: number }> {
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(spec, g, spec.groups[g]);
+  const perEntry = matcherOption(weightMatchingMatcher, context, 'terms') === 'per-entry';
   const maxIterations = context.maxIterations ?? 100;
   const element: GroupElement = identity(spec);
   for (const g of groups) if (context.init?.[g]) element[g] = context.init[g];
@@ -130,12 +131,14 @@ function* searchReads(
         const n = decl.size;
         const circuits = batchedMatrixGroups(spec, group).length > 0;
         const alone = seeding ? firstSweepTerms(spec, group, groups) : undefined;
-        const { parts, changed } = circuits
-          ? { parts: [], changed: true }
+        const { parts, changed, entries } = circuits
+          ? { parts: [], changed: true, entries: [] }
           : costTerms(spec, element, group, decl, terms, alone);
         // The same costs as this group's last solve: its answer cannot improve on the current value.
         if (!changed && warm.has(group)) continue;
-        const sum = circuits ? circuitSimilarity(spec, a, b, element, group) : costSum(parts);
+        const sum = circuits
+          ? circuitSimilarity(spec, a, b, element, group)
+          : costSum(parts, perEntry ? entries : undefined);
         let cost: Float32Array;
         try {
           cost = (yield sum) as Float32Array;
@@ -187,12 +190,15 @@ function costTerms(
   decl: GroupDeclaration,
   terms: CostTerms,
   only?: ReadonlySet<string>,
-): { parts: tf.Tensor2D[]; changed: boolean } {
-  const found = axesOfGroup(spec, group)
-    .filter(({ param }) => only === undefined || only.has(param))
-    .map(({ param, axis, action }) => terms.term(group, param, axis, decl.size, element, action.segment));
+): { parts: tf.Tensor2D[]; changed: boolean; entries: number[] } {
+  const axes = axesOfGroup(spec, group).filter(({ param }) => only === undefined || only.has(param));
+  const found = axes.map(({ param, axis, action }) =>
+    terms.term(group, param, axis, decl.size, element, action.segment),
+  );
   if (found.length === 0) throw new Error(`group '${group}' acts on no parameter`);
-  return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed) };
+  // Each term's entries per unit of its axis: what `terms: per-entry` divides it by.
+  const entries = axes.map(({ param, axis }) => terms.size(param) / terms.axisLength(param, axis));
+  return { parts: found.map((f) => f.term), changed: found.some((f) => f.changed), entries };
 }
 
 /**
@@ -217,8 +223,12 @@ function firstSweepTerms(
   return clear.length && clear.length < candidates.length ? new Set(clear) : undefined;
 }
 
-/** The sum of a group's cost terms (a new tensor, for the caller to read and dispose): one kernel for all of them. */
-function costSum(parts: readonly tf.Tensor2D[]): tf.Tensor {
+/**
+ * The sum of a group's cost terms (a new tensor, for the caller to read and dispose): one kernel
+ * for all of them; with `entries`, each term divided by its own (`terms: per-entry`).
+ */
+function costSum(parts: readonly tf.Tensor2D[], entries?: readonly number[]): tf.Tensor {
+  if (entries) return tf.tidy(() => tf.addN(parts.map((part, k) => tf.div(part, entries[k]))));
   return parts.length === 1 ? parts[0].clone() : tf.addN([...parts]);
 }
 
@@ -275,6 +285,19 @@ function statisticsLeftOut(context: MatchContext): readonly string[] {
   return matcherOption(weightMatchingMatcher, context, 'statistics') === 'match' ? [] : (context.statistics ?? []);
 }
 
+/**
+ * How weight matching weighs a group's parameters in its cost (weight, learned): `sum` adds their
+ * inner products, the objective Σ⟨A, g(B)⟩, where a large matrix outweighs an embedding;
+ * `per-entry` divides each parameter's term by its entries per unit first, as Theus et al.'s code
+ * normalises each block of the residual stream's stack.
+ */
+export const termsOption: MatcherOption = {
+  values: ['sum', 'per-entry'],
+  default: 'sum',
+  description:
+    "how a group's cost weighs its parameters: 'sum' adds their inner products (the objective Σ⟨A, g(B)⟩); 'per-entry' divides each by its entries per unit, so a large matrix does not outweigh an embedding",
+};
+
 /** The option of every matcher whose objective is weight matching's (weight, STE). */
 export const statisticsOption: MatcherOption = {
   values: ['match', 'ignore'],
@@ -315,6 +338,6 @@ export const weightMatchingMatcher: Matcher = {
   kinds: ['permutation', 'block-permutation', 'orthogonal', 'invertible'],
   batched: true,
   handles: weightMatchable,
-  options: { statistics: statisticsOption },
+  options: { statistics: statisticsOption, terms: termsOption },
   match: weightMatching,
 };
