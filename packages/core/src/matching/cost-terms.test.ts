@@ -95,37 +95,27 @@ describe('CostTerms', () => {
       stream: { kind: 'matrix', matrix: stream },
     };
     const terms = new CostTerms(circuitSpec, a, b);
-    const term = terms.term('stream', 'x', 1, d, element).term.arraySync() as number[][];
     const [ax, bx] = [a.x.arraySync(), b.x.arraySync()];
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        let expected = 0;
-        for (let h = 0; h < 3; h++) {
-          const source = element.heads.kind === 'permutation' ? element.heads.perm[h] : h;
-          for (let k = 0; k < d; k++) {
-            // B'[h, j, k] = Σ_l O[k, l]·B[perm[h], j, l]
-            let moved = 0;
-            for (let l = 0; l < d; l++) moved += stream.data[k * d + l] * bx[source][j][l];
-            expected += ax[h][i][k] * moved;
-          }
+    const perm = [2, 0, 1];
+    // B[perm[h]] with the stream applied to its axis `other` (1 or 2): Σ_l O[k, l]·B[…, l, …].
+    const moved = (h: number, r: number, c: number, other: number) => {
+      let total = 0;
+      for (let l = 0; l < d; l++)
+        total += stream.data[(other === 1 ? r : c) * d + l] * bx[perm[h]][other === 1 ? l : r][other === 1 ? c : l];
+      return total;
+    };
+    for (const axis of [1, 2]) {
+      // The term on `axis` moves B's heads and its other stream axis (for axis 2 that is axis 1, a middle axis).
+      const other = 3 - axis;
+      const term = terms.term('stream', 'x', axis, d, element).term.arraySync() as number[][];
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          let expected = 0;
+          for (let h = 0; h < 3; h++)
+            for (let k = 0; k < d; k++)
+              expected += axis === 1 ? ax[h][i][k] * moved(h, j, k, other) : ax[h][k][i] * moved(h, k, j, other);
+          expect(term[i][j]).toBeCloseTo(expected, 4);
         }
-        expect(term[i][j]).toBeCloseTo(expected, 4);
-      }
-    }
-    // The term on axis 2 moves B's axis 1 (a middle axis) by the stream.
-    const second = terms.term('stream', 'x', 2, d, element).term.arraySync() as number[][];
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        let expected = 0;
-        for (let h = 0; h < 3; h++) {
-          const source = element.heads.kind === 'permutation' ? element.heads.perm[h] : h;
-          for (let k = 0; k < d; k++) {
-            let moved = 0;
-            for (let l = 0; l < d; l++) moved += stream.data[k * d + l] * bx[source][l][j];
-            expected += ax[h][k][i] * moved;
-          }
-        }
-        expect(second[i][j]).toBeCloseTo(expected, 4);
       }
     }
     terms.dispose();
