@@ -66,4 +66,14 @@ describe('theus-2025 analysis', () => {
       '| gpt, B at half width | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | ≈ 0 (Fig. 3c) | 60.0 |',
     );
   });
+
+  it('labels pairs by architecture alone where the sweep trains one width of it (the smoke sweep’s tiny models)', () => {
+    const smoke = readSweepFile(join(__dirname, '..', 'sweeps', 'smoke.json'));
+    const smokeJobs = expandSweep(smoke.cells);
+    const points = [0, 0.5, 1].map((t) => ({ t, loss: 1, accuracy: 0.5 }));
+    const rows = smokeJobs.map((job) =>
+      rowOf(job, job.kind === 'evaluate' ? { points, barriers: { loss: 0, accuracy: 0 } } : {}),
+    );
+    expect(new Set(methodRows(smokeJobs, rows).map((r) => r.model))).toEqual(new Set(['gpt', 'vit', HALF_WIDTH]));
+  });
 });

@@ -33,15 +33,18 @@ const TITLES: Record<string, string> = {
   [HALF_WIDTH]: 'GPT, B at half width (embedded)',
 };
 
-/** The default sweep's residual width; a pair of another width (`--full`'s wider pairs) is labelled with its own. */
-const BASE_DIM = 64;
-
-/** A pair's row label: its architecture, `…, d N` at another width, or the half-width pair's. */
-export function modelLabel(a: TrainJobInputs, b: TrainJobInputs): string {
+/**
+ * A pair's row label: its architecture, or the half-width pair's; where the sweep has same-width
+ * pairs of one architecture at several widths (`--full`'s wider pairs), each but the narrowest
+ * is labelled `…, d N`. `narrowest`: the least residual width per architecture.
+ */
+export function modelLabel(a: TrainJobInputs, b: TrainJobInputs, narrowest: ReadonlyMap<string, number>): string {
   if (!sameConfig(a, b)) return HALF_WIDTH;
-  const dim = (a.config as { dim?: number }).dim;
-  return dim === undefined || dim === BASE_DIM ? a.arch : `${a.arch}, d ${dim}`;
+  const dim = widthOf(a);
+  return dim === undefined || dim === narrowest.get(a.arch) ? a.arch : `${a.arch}, d ${dim}`;
 }
+
+const widthOf = (model: TrainJobInputs): number | undefined => (model.config as { dim?: number }).dim;
 
 const titleOf = (model: string): string => {
   const [arch, width] = model.split(', d ');
@@ -102,11 +105,17 @@ interface CurveResult {
 export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]): MethodRow[] {
   const alignments = new Map(rows.filter((r) => r.kind === 'align' && r.status === 'done').map((r) => [r.id, r]));
   const out: MethodRow[] = [];
-  for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
+  const evaluations = evaluationsOf(jobs, rows);
+  const narrowest = new Map<string, number>();
+  for (const { a, b } of evaluations) {
+    const dim = widthOf(a);
+    if (sameConfig(a, b) && dim !== undefined) narrowest.set(a.arch, Math.min(dim, narrowest.get(a.arch) ?? dim));
+  }
+  for (const { inputs, align, a, b, metrics } of evaluations) {
     const method = methodOf(align);
     if (inputs.metric !== 'barrier' || !method) continue;
     const { points, barriers } = metrics as unknown as CurveResult;
-    const model = modelLabel(a, b);
+    const model = modelLabel(a, b, narrowest);
     // `seconds` of the alignment is the matcher's own time (loading and writing left out).
     const matched = alignments.get(inputs.align)?.metrics as { seconds?: number } | undefined;
     out.push({
