@@ -59,9 +59,12 @@ describe('theus-2025 analysis', () => {
     // A wider pair takes its architecture's paper column and a panel titled with its width.
     expect(text).toContain('| vit, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.000 | 60.0 |');
     expect(text).toContain('| gpt, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.020 | 60.0 |');
-    expect(theus2025Analysis({ sweep, cells, jobs, rows }).files['transformers.svg']).toContain(
-      'ViT, Fashion-MNIST, d 128',
-    );
+    const { files } = theus2025Analysis({ sweep, cells, jobs, rows });
+    expect(files['transformers.svg']).toContain('ViT, Fashion-MNIST, d 128');
+    // The width figure: both architectures, d 64 against d 128, the target dashed.
+    expect(files['widths.svg']).toContain('d 128');
+    expect(files['widths.svg']).toContain('target 0.05');
+    expect(files['widths.svg']).toContain('character GPT, Moby-Dick');
     expect(text).toContain(
       '| gpt, B at half width | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | ≈ 0 (Fig. 3c) | 60.0 |',
     );
@@ -75,5 +78,6 @@ describe('theus-2025 analysis', () => {
       rowOf(job, job.kind === 'evaluate' ? { points, barriers: { loss: 0, accuracy: 0 } } : {}),
     );
     expect(new Set(methodRows(smokeJobs, rows).map((r) => r.model))).toEqual(new Set(['gpt', 'vit', HALF_WIDTH]));
+    expect(theus2025Analysis({ ...smoke, jobs: smokeJobs, rows }).files['widths.svg']).toBeUndefined();
   });
 });

@@ -87,6 +87,8 @@ export function methodOf(align: AlignJobInputs): Method | undefined {
 /** One pair and method: the curve's barrier, midpoint and endpoint losses, and the matching time. */
 export interface MethodRow {
   model: string;
+  /** A's residual width (`dim`), if its config names one. */
+  width?: number;
   method: Method;
   barrier: number;
   midpointLoss: number;
@@ -120,6 +122,7 @@ export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]
     const matched = alignments.get(inputs.align)?.metrics as { seconds?: number } | undefined;
     out.push({
       model,
+      width: widthOf(a),
       method,
       barrier: barriers.loss,
       midpointLoss: points[Math.floor(points.length / 2)].loss,
@@ -174,9 +177,62 @@ export function curvesFigure(rows: readonly MethodRow[]): string {
   );
 }
 
-/** The reproduction's analysis: table.md and transformers.svg from the sweep's rows. */
+/** The methods the width figure compares. */
+const WIDTH_METHODS: readonly Method[] = [
+  'vanilla averaging',
+  'weight matching, canonical form, orthogonal stream',
+  'learned matching (full)',
+];
+
+/** The barrier the issue asks learned matching to reach, drawn on the width figure. */
+const TARGET_BARRIER = 0.05;
+
+/**
+ * Barrier against residual width, one panel per architecture trained at several widths (same-width
+ * pairs only), one line per method of `WIDTH_METHODS`, the 0.05 target dashed; undefined where no
+ * architecture has two widths.
+ */
+export function widthFigure(rows: readonly MethodRow[]): string | undefined {
+  const sameWidth = rows.filter((r) => r.model !== HALF_WIDTH && r.width !== undefined);
+  const archOf = (r: MethodRow) => r.model.split(',')[0];
+  const panels = [...new Set(sameWidth.map(archOf))].flatMap((arch) => {
+    const mine = sameWidth.filter((r) => archOf(r) === arch);
+    const widths = [...new Set(mine.map((r) => r.width as number))].sort((x, y) => x - y);
+    if (widths.length < 2) return [];
+    const series = WIDTH_METHODS.map((method) => {
+      const points = widths.flatMap((w, k) => {
+        const row = mine.find((r) => r.width === w && r.method === method);
+        return row ? [{ x: k, y: row.barrier }] : [];
+      });
+      return { name: method, xs: points.map((p) => p.x), ys: points.map((p) => p.y) };
+    });
+    const target = {
+      name: `target ${TARGET_BARRIER}`,
+      xs: [0, widths.length - 1],
+      ys: [TARGET_BARRIER, TARGET_BARRIER],
+      dashed: true,
+    };
+    return [
+      {
+        title: TITLES[arch] ?? arch,
+        xLabel: 'residual width d',
+        yLabel: 'test-loss barrier',
+        categories: widths.map((w) => `d ${w}`),
+        series: [...series, target],
+      },
+    ];
+  });
+  return panels.length
+    ? linePlotSvg(panels, 'Transformers: barrier against width, before and after alignment')
+    : undefined;
+}
+
+/** The reproduction's analysis: table.md, transformers.svg and, with pairs of several widths, widths.svg. */
 export function theus2025Analysis(input: ReproductionInput): ReproductionAnalysis {
   const rows = methodRows(input.jobs, input.rows);
   const text = `${methodTable(rows)}\n`;
-  return { rows, text, files: { 'table.md': text, 'transformers.svg': curvesFigure(rows) } };
+  const widths = widthFigure(rows);
+  const files: Record<string, string> = { 'table.md': text, 'transformers.svg': curvesFigure(rows) };
+  if (widths) files['widths.svg'] = widths;
+  return { rows, text, files };
 }
