@@ -5,38 +5,10 @@ import { join } from 'node:path';
 import type { SweepJob } from './job-graph';
 import { jobCommand, runCommand, storedResult, threadsPerJob } from './job-runner';
 import type { SweepJobState } from './results-table';
+import { finishedRow, type ResultRow } from './result-row';
 
-/** One row of a sweep's results: a job, its inputs, its metrics, when and where it ran. */
-export interface ResultRow {
-  id: string;
-  kind: SweepJob['kind'];
-  inputs: SweepJob['inputs'];
-  status: 'done' | 'failed';
-  metrics: Record<string, unknown>;
-  seconds: number;
-  host: string;
-  attempts: number;
-  finishedAt: string;
-  error?: string;
-}
-
-/** The row of a job that has just ended on this host. */
-export function finishedRow(
-  job: SweepJob,
-  outcome: { metrics: Record<string, unknown>; seconds: number; attempts: number; error?: string },
-): ResultRow {
-  const { error, ...rest } = outcome;
-  return {
-    id: job.id,
-    kind: job.kind,
-    inputs: job.inputs,
-    status: error === undefined ? 'done' : 'failed',
-    ...rest,
-    host: hostname(),
-    finishedAt: new Date().toISOString(),
-    ...(error === undefined ? {} : { error }),
-  };
-}
+// A result row is its own module, which the results table and this runner both read (no import circle).
+export { finishedRow, type ResultRow } from './result-row';
 
 /** Where a job's result row is kept: `<store>/results/<id>.json`, written atomically. */
 export function resultPath(store: string, id: string): string {

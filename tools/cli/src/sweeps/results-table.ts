@@ -1,5 +1,5 @@
 import type { SweepJob } from './job-graph';
-import type { ResultRow } from './local-runner';
+import type { ResultRow } from './result-row';
 
 /** What the table functions need of a database: pg-boss's `getDb()` or a pg pool alike. */
 export interface Sql {
