@@ -126,6 +126,8 @@ describe('transformers through the CLI', () => {
     expect(gap(streamOf('learned-still'), streamOf('learned-weight'))).toBeLessThan(1e-5);
     expect(gap(streamOf('learned'), streamOf('learned-weight'))).toBeGreaterThan(1e-3);
     expectUserError(await alignPair('learned-bad', ...learnedFlags, '--lr', '0'), /--lr must be a positive number/);
+    // Without a dataset too.
+    expectUserError(await alignPair('weight-bad', '--lr=-1'), /--lr must be a positive number, got '-1'/);
   });
 
   it('align --form circuits matches heads as whole circuits, and interpolate reads original A against the circuit-form B', async () => {

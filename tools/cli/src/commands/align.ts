@@ -135,6 +135,8 @@ export const alignCommand: Command = {
       embeddingNotes(loaded).forEach((line) => context.log(line));
       const [a, b] = loaded.map((model) => inForm(model, form));
       const samples = integerFlag(parsed, 'samples', 5000, 1) as number;
+      // Checked whether or not a dataset is given, so a bad value never passes unnoticed.
+      const learningRate = parsed.flags.lr === undefined ? undefined : numberFlag(parsed, 'lr', 0);
       // The test split is read only for brute force's curves.
       const testLimit = bruteForce ? integerFlag(parsed, 'test-limit', undefined, 1) : 1;
       const data = datasetId
@@ -147,7 +149,7 @@ export const alignCommand: Command = {
         train: data.train,
         samples,
         steps: integerFlag(parsed, 'steps', undefined, 1),
-        learningRate: parsed.flags.lr === undefined ? undefined : numberFlag(parsed, 'lr', 0),
+        learningRate,
         batchSize: integerFlag(parsed, 'batch-size', 500, 1),
       };
       const { record, aligned, element } = alignModels(context.registry, a.plugin, a.config, a.params, b.params, {
