@@ -206,35 +206,24 @@ interface Workspace {
 
 let shared: Workspace | undefined;
 
+/** The shared workspace laid out for n × n matrices, growing its memory if needed. */
 function workspace(n: number): Workspace {
-  if (!shared) {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    shared = {
-      n: -1,
-      memory,
-      kernels: rowKernels(memory),
-      w: new Float64Array(0),
-      vt: new Float64Array(0),
-      product: new Float64Array(0),
-      wAt: 0,
-      vtAt: 0,
-      productAt: 0,
-    };
-  }
-  if (shared.n !== n) {
-    const bytes = 3 * n * n * 8;
-    const pages = Math.ceil(bytes / 65536) - shared.memory.buffer.byteLength / 65536;
-    if (pages > 0) shared.memory.grow(pages);
-    const buffer = shared.memory.buffer;
-    Object.assign(shared, {
-      n,
-      wAt: 0,
-      vtAt: n * n * 8,
-      productAt: 2 * n * n * 8,
-      w: new Float64Array(buffer, 0, n * n),
-      vt: new Float64Array(buffer, n * n * 8, n * n),
-      product: new Float64Array(buffer, 2 * n * n * 8, n * n),
-    });
-  }
+  if (shared?.n === n) return shared;
+  const memory = shared?.memory ?? new WebAssembly.Memory({ initial: 1 });
+  const matrix = n * n * 8;
+  const pages = Math.ceil((3 * matrix) / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+  const buffer = memory.buffer;
+  shared = {
+    n,
+    memory,
+    kernels: shared?.kernels ?? rowKernels(memory),
+    w: new Float64Array(buffer, 0, n * n),
+    vt: new Float64Array(buffer, matrix, n * n),
+    product: new Float64Array(buffer, 2 * matrix, n * n),
+    wAt: 0,
+    vtAt: matrix,
+    productAt: 2 * matrix,
+  };
   return shared;
 }
