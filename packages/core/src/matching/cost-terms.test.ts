@@ -6,7 +6,8 @@ import { randomOrthogonal } from '../symmetry/dense-matrix';
 import type { SymmetrySpec } from '../symmetry/spec';
 import type { GroupElement } from '../symmetry/element';
 import { toyPerceptron } from '../testing/fixtures/toy-models';
-import { CostTerms } from './cost-terms';
+import { transformTensor } from '../symmetry/transform';
+import { CostTerms, unitsFirst } from './cost-terms';
 
 const largestDifference = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]);
 
@@ -121,5 +122,77 @@ describe('CostTerms', () => {
     terms.dispose();
     disposeParams(a);
     disposeParams(b);
+  });
+
+  describe('with matrix groups on several axes', () => {
+    // x: [units 5, d 6, d 6]: a permutation of units on axis 0, an orthogonal group on axis 1 and
+    // an invertible one acting as g⁻ᵀ on axis 2; y: [d 6, 4] with the invertible group on axis 0.
+    const d = 6;
+    const spec3: SymmetrySpec = {
+      groups: {
+        units: { kind: 'permutation', size: 5 },
+        stream: { kind: 'orthogonal', size: d },
+        mix: { kind: 'invertible', size: d },
+      },
+      axes: {
+        x: [[{ group: 'units', as: 'g' }], [{ group: 'stream', as: 'g' }], [{ group: 'mix', as: 'inverse' }]],
+        y: [[{ group: 'mix', as: 'g' }], null],
+      },
+    };
+    const rng = new Rng(7);
+    const params = (label: string) => ({
+      x: tf.tensor3d(rng.fork(label).normalArray(5 * d * d), [5, d, d]),
+      y: tf.tensor2d(rng.fork(`${label}y`).normalArray(d * 4), [d, 4]),
+    });
+    const invertible = (seed: number) => {
+      const m = randomOrthogonal(d, rng.fork(`mix${seed}`));
+      return { n: d, data: m.data.map((v, i) => v + (i % (d + 1) === 0 ? 0.5 : 0)) };
+    };
+    const elementOf = (seed: number, perm: number[]): GroupElement => ({
+      units: { kind: 'permutation', perm: Int32Array.from(perm) },
+      stream: { kind: 'matrix', matrix: randomOrthogonal(d, rng.fork(`stream${seed}`)) },
+      mix: { kind: 'matrix', matrix: invertible(seed) },
+    });
+    // The definition: <A's unit i, B's unit j> with every other axis of B moved by the element.
+    const definition = (a: tf.Tensor, b: tf.Tensor, axis: number, units: number, element: GroupElement) =>
+      tf.tidy(() => {
+        const moved = transformTensor(b, 'x', spec3.axes.x, spec3, element, axis);
+        return tf.matMul(unitsFirst(a, axis, units), unitsFirst(moved, axis, units), false, true);
+      });
+    const groupOn = ['units', 'stream', 'mix'];
+    const sizes = [5, d, d];
+
+    it('gives every axis its term as defined, and recomputes it when a matrix value is replaced', () => {
+      const [a, b] = [params('a'), params('b')];
+      const before = tf.memory().numTensors;
+      const terms = new CostTerms(spec3, a, b);
+      for (const element of [elementOf(1, [3, 0, 4, 1, 2]), elementOf(2, [3, 0, 4, 1, 2])]) {
+        for (let axis = 0; axis < 3; axis++) {
+          const found = terms.term(groupOn[axis], 'x', axis, sizes[axis], element);
+          expect(found.changed).toBe(true);
+          const expected = definition(a.x, b.x, axis, sizes[axis], element);
+          expect(largestDifference(found.term, expected)).toBeLessThan(1e-4);
+          expected.dispose();
+          expect(terms.term(groupOn[axis], 'x', axis, sizes[axis], element).changed).toBe(false);
+        }
+      }
+      terms.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      [a, b].forEach(disposeParams);
+    });
+
+    it('follows a permutation that moves a few units while a matrix stays on a third axis', () => {
+      const [a, b] = [params('a'), params('b')];
+      const terms = new CostTerms(spec3, a, b, 0.9);
+      const start = elementOf(3, [0, 1, 2, 3, 4]);
+      terms.term('stream', 'x', 1, d, start);
+      const moved: GroupElement = { ...start, units: { kind: 'permutation', perm: Int32Array.from([1, 0, 2, 3, 4]) } };
+      const found = terms.term('stream', 'x', 1, d, moved);
+      const expected = definition(a.x, b.x, 1, d, moved);
+      expect(largestDifference(found.term, expected)).toBeLessThan(1e-4);
+      expected.dispose();
+      terms.dispose();
+      [a, b].forEach(disposeParams);
+    });
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../params/params';
 import type { GroupElement, GroupValue, PermutationValue } from '../symmetry/element';
 import type { AxisSegment, SymmetrySpec } from '../symmetry/spec';
-import { transformTensor } from '../symmetry/transform';
+import { actionMatrix, applyMatrixAlongAxis, transformTensor } from '../symmetry/transform';
 
 /**
  * The terms of weight matching's cost matrices, kept between the solves of a coordinate descent.
@@ -16,9 +16,17 @@ import { transformTensor } from '../symmetry/transform';
  * - updated in place when exactly one plain permutation on another axis changed on a set K of
  *   units: T += A_K · (B_π'(K) − B_π(K))ᵀ, a product of inner size |K|·rest instead of m·rest;
  * - recomputed otherwise, or when K is a large part of the axis.
+ *
+ * A recomputed term moves matrix actions (an orthogonal stream) onto both sides, since
+ * <A, L·B> = <Lᵀ·A, B>: the last matrix axis of a parameter onto A (by the adjoint), the others
+ * onto B, and keeps both moved copies while those values stay. The terms of one parameter then
+ * share them: on an attention circuit [heads, d, d] with the stream on both d axes, the stream's
+ * two terms and the heads' term need A moved along one axis and B along the other once per value
+ * of the stream, not four moves.
  */
 export class CostTerms {
   private readonly entries = new Map<string, { others: OtherAxis[]; term: tf.Tensor2D }>();
+  private readonly movedCopies = new Map<string, { values: GroupValue[]; tensor: tf.Tensor }>();
 
   constructor(
     private readonly spec: SymmetrySpec,
@@ -52,10 +60,7 @@ export class CostTerms {
     const term: tf.Tensor2D = tf.keep(
       update
         ? tf.tidy(() => tf.add(hit!.term, update()) as tf.Tensor2D)
-        : tf.tidy((): tf.Tensor2D => {
-            const moved = transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis);
-            return unitProducts(segmentOf(this.a[param], axis, segment), segmentOf(moved, axis, segment), axis, units);
-          }),
+        : tf.tidy(() => this.recomputed(param, axis, units, element, segment)),
     );
     hit?.term.dispose();
     this.entries.set(key, { others, term });
@@ -74,7 +79,56 @@ export class CostTerms {
 
   dispose(): void {
     for (const { term } of this.entries.values()) term.dispose();
+    for (const { tensor } of this.movedCopies.values()) tensor.dispose();
     this.entries.clear();
+    this.movedCopies.clear();
+  }
+
+  /** A term computed from the parameters (inside a tidy), matrix actions split between A and B. */
+  private recomputed(
+    param: string,
+    axis: number,
+    units: number,
+    element: GroupElement,
+    segment: AxisSegment | undefined,
+  ): tf.Tensor2D {
+    const split = segment ? undefined : matrixSplit(this.spec, param, axis, element);
+    if (!split) {
+      const moved = transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, axis);
+      return unitProducts(segmentOf(this.a[param], axis, segment), segmentOf(moved, axis, segment), axis, units);
+    }
+    const { ontoA, ontoB } = split;
+    const a = ontoA === undefined ? this.a[param] : this.movedCopy('a', param, [ontoA], element);
+    const b = ontoB.length ? this.movedCopy('b', param, ontoB, element) : this.b[param];
+    // The permutations on the other axes: gathers on B, cheap enough to redo.
+    const done = (ax: number) => ax === axis || ax === ontoA || ontoB.includes(ax);
+    const moved = transformTensor(b, param, this.spec.axes[param], this.spec, element, done);
+    return unitProducts(a, moved, axis, units);
+  }
+
+  /**
+   * A parameter of A (by the adjoints) or B moved by the matrix values on `axes`, kept while those
+   * values are the same objects (the descent replaces a value when it changes).
+   */
+  private movedCopy(side: 'a' | 'b', param: string, axes: readonly number[], element: GroupElement): tf.Tensor {
+    const key = `${side}:${param}:${axes.join(',')}`;
+    const actions = axes.map((ax) => this.spec.axes[param][ax]![0]);
+    const values = actions.map((action) => element[action.group]);
+    const hit = this.movedCopies.get(key);
+    if (hit && hit.values.every((value, k) => value === values[k])) return hit.tensor;
+    const tensor = tf.keep(
+      side === 'b'
+        ? transformTensor(this.b[param], param, this.spec.axes[param], this.spec, element, (ax) => !axes.includes(ax))
+        : axes.reduce((x: tf.Tensor, ax, k) => {
+            const value = values[k];
+            if (value.kind !== 'matrix') throw new Error(`group '${actions[k].group}' has no matrix value`);
+            const m = actionMatrix(this.spec.groups[actions[k].group], value, actions[k].as);
+            return applyMatrixAlongAxis(x, ax, m, true);
+          }, this.a[param]),
+    );
+    hit?.tensor.dispose();
+    this.movedCopies.set(key, { values, tensor });
+    return tensor;
   }
 
   /** The delta to add to a term when one plain permutation on another axis changed on few units, else undefined. */
@@ -85,7 +139,8 @@ export class CostTerms {
     axis: number,
     units: number,
   ): (() => tf.Tensor2D) | undefined {
-    if (before.length !== after.length || before.length === 0) return undefined;
+    // The delta gathers from the stored A and B: only right where no other axis is moved.
+    if (before.length !== 1 || after.length !== 1) return undefined;
     const differing = after.filter((o, k) => o.value !== before[k].value);
     if (differing.length !== 1 || after.filter((o) => o.axis === differing[0].axis).length !== 1) return undefined;
     const k = after.indexOf(differing[0]);
@@ -123,6 +178,34 @@ export function segmentOf(x: tf.Tensor, axis: number, segment: AxisSegment | und
   const begin = x.shape.map((_, k) => (k === axis ? segment.index * size : 0));
   const extent = x.shape.map((n, k) => (k === axis ? size : n));
   return tf.slice(x, begin, extent);
+}
+
+/**
+ * How a recomputed term of (param, axis) splits the matrix actions on the other axes: the
+ * parameter's last matrix axis onto A (unless it is `axis`), the rest onto B. Undefined where
+ * there is no matrix action on another axis, or where the parameter has an action on a segment,
+ * of a batched group or beside another on a matrix axis: there the term moves B alone.
+ */
+function matrixSplit(
+  spec: SymmetrySpec,
+  param: string,
+  axis: number,
+  element: GroupElement,
+): { ontoA?: number; ontoB: number[] } | undefined {
+  const axes = spec.axes[param];
+  const matrixAxes: number[] = [];
+  for (let ax = 0; ax < axes.length; ax++) {
+    const actions = axes[ax] ?? [];
+    if (actions.some((a) => a.segment !== undefined || spec.groups[a.group].batchedOver !== undefined))
+      return undefined;
+    if (!actions.some((a) => element[a.group]?.kind === 'matrix')) continue;
+    if (actions.length !== 1) return undefined;
+    matrixAxes.push(ax);
+  }
+  const others = matrixAxes.filter((ax) => ax !== axis);
+  if (others.length === 0) return undefined;
+  const last = matrixAxes[matrixAxes.length - 1];
+  return last === axis ? { ontoB: others } : { ontoA: last, ontoB: others.filter((ax) => ax !== last) };
 }
 
 /** A group value acting on one of a parameter's axes other than the matched one. */

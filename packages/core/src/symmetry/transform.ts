@@ -51,19 +51,23 @@ export function transform(params: Params, spec: SymmetrySpec, element: GroupElem
   return out;
 }
 
-/** Transforms one tensor by the actions listed for its axes; `skipAxis` is left untouched. */
+/**
+ * Transforms one tensor by the actions listed for its axes; `skip` (an axis, or a test of axes)
+ * names the axes left untouched.
+ */
 export function transformTensor(
   tensor: tf.Tensor,
   param: string,
   axes: SymmetrySpec['axes'][string],
   spec: SymmetrySpec,
   element: GroupElement,
-  skipAxis = -1,
+  skip: number | ((axis: number) => boolean) = -1,
 ): tf.Tensor {
   let x = tensor;
   const shape = tensor.shape;
+  const skipped = typeof skip === 'number' ? (axis: number) => axis === skip : skip;
   axes.forEach((actions, axis) => {
-    if (axis === skipAxis) return;
+    if (skipped(axis)) return;
     for (const action of actions ?? []) {
       const decl = groupOf(spec, action);
       if (decl.batchedOver === undefined) continue;
@@ -75,7 +79,7 @@ export function transformTensor(
     }
   });
   axes.forEach((actions, axis) => {
-    if (axis === skipAxis) return;
+    if (skipped(axis)) return;
     for (const action of actions ?? []) {
       const decl = groupOf(spec, action);
       if (decl.batchedOver !== undefined) continue;
@@ -116,14 +120,24 @@ function applyPlain(
     }
     return tf.gather(x, perm, axis);
   }
-  // g⁻ᵀ of an orthogonal g is g itself: no inverse to form.
-  const m = as === 'g' || decl.kind === 'orthogonal' ? value.matrix : transpose(matrixInverse(decl, value.matrix));
-  return applyMatrixAlongAxis(x, axis, m);
+  return applyMatrixAlongAxis(x, axis, actionMatrix(decl, value, as));
 }
 
-/** new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`. */
-export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix): tf.Tensor {
-  const matrix = tf.tensor2d(Float32Array.from(m.data), [m.n, m.n]);
+/** The matrix M a matrix value applies along an axis (new = M·old): g for `'g'`, else g⁻ᵀ. */
+export function actionMatrix(decl: GroupDeclaration, value: MatrixValue, as: AxisAction['as']): DenseMatrix {
+  // g⁻ᵀ of an orthogonal g is g itself: no inverse to form.
+  return as === 'g' || decl.kind === 'orthogonal' ? value.matrix : transpose(matrixInverse(decl, value.matrix));
+}
+
+/**
+ * new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`; with `transposed`, Mᵀ in place
+ * of M (the adjoint, without forming Mᵀ in float64 first).
+ */
+export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix, transposed = false): tf.Tensor {
+  const n = m.n;
+  const entries = transposed ? new Float32Array(n * n) : Float32Array.from(m.data);
+  if (transposed) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) entries[i * n + j] = m.data[j * n + i];
+  const matrix = tf.tensor2d(entries, [n, n]);
   if (axis === 0 || axis === x.rank - 1) return matMulAlongAxis(x, axis, matrix);
   // A middle axis: M times each [n, after] slice, M broadcast over the axes before (no transposes;
   // not differentiable in M, whose gradient would keep the broadcast axis: see matMulAlongAxis).
