@@ -7,7 +7,7 @@ Reads one JSON job from argv[1] and prints one JSON result. Jobs:
   {"task": "barrier", "mnist": dir, "a": path, "b": path, "points": 25}
   {"task": "train-gpt-pair", "text": path, "windows": W, "batch": 32, "gpt": {...}, "seeds": [0, 1]}
   {"task": "train-vit-pair", "images": path, "labels": path, "batch": 128, "vit": {...}, "seeds": [0, 1]}
-  {"task": "spec-weight-matching", "a": path, "b": path, "spec": path, "runs": R, "max_iter": 100, "seed": 0}
+  {"task": "spec-weight-matching", "a": path, "b": path, "spec": path, "runs": R, "max_iter": 100, "orders": [[group, ...], ...]}
 Timings are medians in milliseconds over R runs after one warm-up, with the thread count fixed
 by the caller (torch.set_num_threads). Written for this benchmark; it shares no code with
 weightspace.
@@ -136,14 +136,15 @@ def spec_transform(x, param, spec, element, skip_axis=-1):
     return x
 
 
-def spec_weight_matching(a, b, spec, max_iter, seed):
+def spec_weight_matching(a, b, spec, max_iter, orders):
     """Weight matching generic over a symmetry spec (groups and per-axis actions as JSON) with
     permutation, block-permutation (one entry per block) and orthogonal groups: coordinate
     descent over the groups in a seeded random order; a permutation by linear assignment on
     C[i, j] = sum over its (param, axis) of <A's unit i, B's unit j> (B's other axes moved),
-    an orthogonal group by Procrustes (O = U V^T for C = U S V^T). The first sweep solves the
-    orthogonal groups first, from the parameters no other group acts on; it stops after a sweep
-    that improves no group."""
+    an orthogonal group by Procrustes (O = U V^T for C = U S V^T). Sweep k visits the groups in
+    orders[k] (the caller's, so both implementations take the same steps); the first sweep solves
+    the orthogonal groups first, from the parameters no other group acts on; it stops after a
+    sweep that improves no group."""
     groups = spec["groups"]
     for name, g in groups.items():
         assert g["kind"] in ("permutation", "block-permutation", "orthogonal") and "batchedOver" not in g, name
@@ -154,8 +155,6 @@ def spec_weight_matching(a, b, spec, max_iter, seed):
                 assert "segment" not in action
                 where[action["group"]].append((param, axis))
     element = {n: (np.eye(g["size"]) if g["kind"] == "orthogonal" else np.arange(g["size"])) for n, g in groups.items()}
-    rng = np.random.default_rng(seed)
-    names = list(groups)
 
     def alone(group):
         params = {p for p, _ in where[group]}
@@ -168,7 +167,7 @@ def spec_weight_matching(a, b, spec, max_iter, seed):
     for sweep in range(max_iter):
         sweeps = sweep + 1
         progress = False
-        order = [names[i] for i in rng.permutation(len(names))]
+        order = orders[sweep]
         if sweep == 0:
             order = [g for g in order if groups[g]["kind"] == "orthogonal"] + [g for g in order if groups[g]["kind"] != "orthogonal"]
         for group in order:
@@ -200,7 +199,7 @@ def spec_wm(job):
     b = {k: v.numpy() for k, v in read_safetensors(job["b"]).items()}
     with open(job["spec"]) as f:
         spec = json.load(f)
-    run = lambda: spec_weight_matching(a, b, spec, job["max_iter"], job["seed"])
+    run = lambda: spec_weight_matching(a, b, spec, job["max_iter"], job["orders"])
     ms, times = median_ms(run, job["runs"])
     objective, sweeps = run()
     return {"ms": ms, "times": times, "objective": objective, "sweeps": sweeps}

@@ -1,6 +1,7 @@
 import {
   disposeParams,
   fashionMnistDataset,
+  Rng,
   mobyDickDataset,
   type Params,
   saveParams,
@@ -73,11 +74,25 @@ export async function transformerRows(context: BenchContext): Promise<Row[]> {
 /** Rounds of the matching row: ours and the reference alternate, so a burst of load hits both. */
 const MATCHING_ROUNDS = 3;
 
+/** Weight matching's default bound on sweeps, given to the reference too. */
+const MAX_SWEEPS = 100;
+
+/**
+ * The order in which `weightMatching` with `seed` visits the groups in each sweep (one fork of its
+ * generator per sweep), for the reference to follow: with the same orders both descents take the
+ * same steps, so the row times the same work rather than two random paths of different lengths.
+ */
+function sweepOrders(groups: readonly string[], seed: number): string[][] {
+  const rng = new Rng(seed);
+  return Array.from({ length: MAX_SWEEPS }, (_, sweep) => rng.fork(sweep).shuffle([...groups]));
+}
+
 /**
  * Weight matching of the trained GPT pair in the circuit form (orthogonal stream by Procrustes,
  * heads and MLP units by assignment), against the same descent written in NumPy/SciPy over the
  * same spec (reference.py's `spec-weight-matching`): both read the spec as JSON and the same
- * two checkpoints; each reports its objective Σ⟨A, g(B)⟩ and sweeps. Ours and the reference
+ * two checkpoints and visit the groups in the same order (`sweepOrders`); each reports its
+ * objective Σ⟨A, g(B)⟩ and sweeps. Ours and the reference
  * alternate for `MATCHING_ROUNDS` rounds, each a median of `runs` descents after one warm-up;
  * the ratio is the median of the rounds' ratios (as the assignment rows measure).
  */
@@ -106,8 +121,8 @@ function gptMatchingRow(context: BenchContext, config: GptConfig, trained: Param
             b: files[1],
             spec: specFile,
             runs: context.runs,
-            max_iter: 100,
-            seed: 0,
+            max_iter: MAX_SWEEPS,
+            orders: sweepOrders(Object.keys(spec.groups), 0),
           },
           2,
         ).result
