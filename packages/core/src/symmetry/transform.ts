@@ -131,19 +131,19 @@ export function actionMatrix(decl: GroupDeclaration, value: MatrixValue, as: Axi
 
 /**
  * new[..., i, ...] = Σ_j M[i, j] · old[..., j, ...] along `axis`; with `transposed`, Mᵀ in place
- * of M (the adjoint, without forming Mᵀ in float64 first).
+ * of M (the adjoint), through the products' transpose flags.
  */
 export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix, transposed = false): tf.Tensor {
   const n = m.n;
-  const entries = transposed ? new Float32Array(n * n) : Float32Array.from(m.data);
-  if (transposed) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) entries[i * n + j] = m.data[j * n + i];
-  const matrix = tf.tensor2d(entries, [n, n]);
-  if (axis === 0 || axis === x.rank - 1) return matMulAlongAxis(x, axis, matrix);
+  const matrix = tf.tensor2d(new Float32Array(m.data), [n, n]);
+  // The first and last axes need no transposes: M·X on the rows, X·Mᵀ on the columns.
+  if (axis === 0) return tf.matMul(matrix, x.reshape([n, -1]), transposed).reshape(x.shape);
+  if (axis === x.rank - 1) return tf.matMul(x.reshape([-1, n]), matrix, false, !transposed).reshape(x.shape);
   // A middle axis: M times each [n, after] slice, M broadcast over the axes before (no transposes;
   // not differentiable in M, whose gradient would keep the broadcast axis: see matMulAlongAxis).
   const before = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
-  const slices = x.reshape([before, m.n, -1]);
-  return tf.matMul(matrix.reshape([1, m.n, m.n]), slices).reshape(x.shape);
+  const slices = x.reshape([before, n, -1]);
+  return tf.matMul(matrix.reshape([1, n, n]), slices, transposed).reshape(x.shape);
 }
 
 /** `applyMatrixAlongAxis` with M as a tensor (differentiable in M, for maps that are learned). */
