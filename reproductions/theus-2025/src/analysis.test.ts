@@ -16,13 +16,17 @@ describe('theus-2025 analysis', () => {
   it('names every alignment of the sweep by the table’s methods, each method once per pair', () => {
     const names = jobs.flatMap((j) => (j.kind === 'align' ? [methodOf(j.inputs)] : []));
     expect(names).not.toContain(undefined);
-    // Two same-width pairs with all nine methods, the half-width pair with five, and the two wider
+    // Two same-width pairs with every method, the half-width pair with five, and the two wider
     // pairs (d 128) with vanilla averaging, weight and learned matching.
     expect(names).toHaveLength(2 * METHODS.length + 5 + 2 * 3);
     expect(new Set(names)).toEqual(new Set(METHODS));
     expect(methodOf({ a: 'a', b: 'b', method: 'weight', dataset: 'd', options: { form: 'original' } })).toBeUndefined();
     // `align` matches in the canonical form unless told otherwise.
     expect(methodOf({ a: 'a', b: 'b', method: 'learned', dataset: 'd' })).toBe('learned matching (full)');
+    // More steps than the matcher's default make the "long training" row.
+    expect(methodOf({ a: 'a', b: 'b', method: 'learned', dataset: 'd', options: { steps: 4000 } })).toBe(
+      'learned matching (full), long training',
+    );
   });
 
   it('makes one row per pair and method, with its curve, its matching time and the paper’s barrier', () => {
@@ -39,11 +43,11 @@ describe('theus-2025 analysis', () => {
     expect(table.map((r) => r.model)).toEqual([
       ...Array(5).fill(HALF_WIDTH),
       ...Array(3).fill('gpt, d 128'),
-      ...Array(9).fill('gpt'),
+      ...Array(METHODS.length).fill('gpt'),
       ...Array(3).fill('vit, d 128'),
-      ...Array(9).fill('vit'),
+      ...Array(METHODS.length).fill('vit'),
     ]);
-    expect(table.slice(8, 17).map((r) => r.method)).toEqual([...METHODS]);
+    expect(table.slice(8, 8 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
     expect(table.slice(5, 8).map((r) => r.method)).toEqual([
       'vanilla averaging',
       'weight matching, canonical form, orthogonal stream',

@@ -18,6 +18,7 @@ export const METHODS = [
   'weight matching, canonical form, orthogonal stream',
   'learned matching, permutations only',
   'learned matching (full)',
+  'learned matching (full), long training',
   'weight matching, circuit form',
   'learned matching (full), circuit form',
 ] as const;
@@ -58,16 +59,22 @@ const PAPER: Partial<Record<Method, { cifar10: number; shakespeare: number }>> =
   'weight matching, canonical form, orthogonal stream': { cifar10: 0.36, shakespeare: 0.34 },
   'learned matching, permutations only': { cifar10: 0.45, shakespeare: 0.63 },
   'learned matching (full)': { cifar10: 0.0, shakespeare: 0.02 },
+  'learned matching (full), long training': { cifar10: 0.0, shakespeare: 0.02 },
   'learned matching (full), circuit form': { cifar10: 0.0, shakespeare: 0.02 },
 };
 
+/** Steps of learned matching by default (the matcher's); a cell with more is "long training". */
+const LEARNED_STEPS = 1000;
+
 /**
  * The table's name of an alignment: its matcher with the form it matched in and how it solved the
- * residual stream (`none`: B as trained). Undefined for a combination the table has no row for.
+ * residual stream (`none`: B as trained), and for learned matching with more than the default
+ * steps, "long training". Undefined for a combination the table has no row for.
  */
 export function methodOf(align: AlignJobInputs): Method | undefined {
   const form = align.options?.form ?? 'canonical';
   const permutationsOnly = align.options?.orthogonalAs === 'permutation';
+  const long = align.method === 'learned' && (align.options?.steps ?? LEARNED_STEPS) > LEARNED_STEPS;
   const names: Record<string, Method> = {
     none: 'vanilla averaging',
     'activation/original': 'activation matching, as trained',
@@ -76,11 +83,14 @@ export function methodOf(align: AlignJobInputs): Method | undefined {
     'weight/canonical': 'weight matching, canonical form, orthogonal stream',
     'learned/canonical/permutation': 'learned matching, permutations only',
     'learned/canonical': 'learned matching (full)',
+    'learned/canonical/long': 'learned matching (full), long training',
     'weight/circuits': 'weight matching, circuit form',
     'learned/circuits': 'learned matching (full), circuit form',
   };
   const key =
-    align.method === 'none' ? 'none' : [align.method, form, ...(permutationsOnly ? ['permutation'] : [])].join('/');
+    align.method === 'none'
+      ? 'none'
+      : [align.method, form, ...(permutationsOnly ? ['permutation'] : []), ...(long ? ['long'] : [])].join('/');
   return names[key];
 }
 
@@ -182,6 +192,7 @@ const WIDTH_METHODS: readonly Method[] = [
   'vanilla averaging',
   'weight matching, canonical form, orthogonal stream',
   'learned matching (full)',
+  'learned matching (full), long training',
 ];
 
 /** The barrier the issue asks learned matching to reach, drawn on the width figure. */
