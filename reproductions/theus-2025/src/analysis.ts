@@ -195,7 +195,7 @@ const WIDTH_METHODS: readonly Method[] = [
   'learned matching (full), long training',
 ];
 
-/** The barrier the issue asks learned matching to reach, drawn on the width figure. */
+/** The barrier full learned matching is held to (≤ 0.05), drawn on the width figure. */
 const TARGET_BARRIER = 0.05;
 
 /**

@@ -11,8 +11,9 @@
  * For each pair, the 25-point test-loss barrier of: vanilla averaging (as trained); activation
  * matching as trained; weight matching as trained (permutation stream); weight matching in the
  * canonical form with a permutation-only stream and with the orthogonal stream; learned matching
- * permutations-only and full (1,000 Adam steps at 0.003 on 5,000 training samples, batch 32); with
- * --full, weight and learned matching in the circuit form (each head as its QK and OV circuits).
+ * permutations-only and full (1,000 Adam steps at 0.003 on 5,000 training samples, batch 32), and
+ * full with long training (every training sample, 4,000 steps at 0.001); with --full, weight and
+ * learned matching in the circuit form (each head as its QK and OV circuits).
  * The width-heterogeneous pair (`configB`): A the GPT above (seed 0), B a GPT of half the width,
  * heads and MLP (seed 1), embedded into A's width, then vanilla averaging, weight matching and
  * learned matching (and the circuit form with --full). --full also trains a GPT and a ViT pair at
