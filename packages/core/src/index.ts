@@ -32,6 +32,8 @@ export {
   weightMatchingAsync,
   weightMatchingMatcher,
   statisticsOption,
+  sweepOrder,
+  WEIGHT_MATCHING_MAX_SWEEPS,
 } from './matching/weight-matching';
 export { activationMatching, activationMatchingMatcher } from './matching/activation-matching';
 export { straightThroughMatching, straightThroughMatcher } from './matching/straight-through';

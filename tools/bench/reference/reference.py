@@ -139,7 +139,7 @@ def spec_transform(x, param, spec, element, skip_axis=-1):
 def spec_weight_matching(a, b, spec, max_iter, orders):
     """Weight matching generic over a symmetry spec (groups and per-axis actions as JSON) with
     permutation, block-permutation (one entry per block) and orthogonal groups: coordinate
-    descent over the groups in a seeded random order; a permutation by linear assignment on
+    descent over the groups; a permutation by linear assignment on
     C[i, j] = sum over its (param, axis) of <A's unit i, B's unit j> (B's other axes moved),
     an orthogonal group by Procrustes (O = U V^T for C = U S V^T). Sweep k visits the groups in
     orders[k] (the caller's, so both implementations take the same steps); the first sweep solves

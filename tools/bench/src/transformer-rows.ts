@@ -1,11 +1,12 @@
 import {
   disposeParams,
   fashionMnistDataset,
-  Rng,
   mobyDickDataset,
   type Params,
   saveParams,
+  sweepOrder,
   weightMatching,
+  WEIGHT_MATCHING_MAX_SWEEPS,
 } from '@weightspace/core';
 import { gpt as gptPlugin, type GptConfig } from '@weightspace/arch-transformer';
 import { writeFileSync } from 'node:fs';
@@ -77,17 +78,13 @@ const MATCHING_ROUNDS = 3;
 /** Untimed descents of ours before the first round (the reference's first run is untimed too). */
 const WARM_UP_RUNS = 3;
 
-/** Weight matching's default bound on sweeps, given to the reference too. */
-const MAX_SWEEPS = 100;
-
 /**
- * The order in which `weightMatching` with `seed` visits the groups in each sweep (one fork of its
- * generator per sweep), for the reference to follow: with the same orders both descents take the
- * same steps, so the row times the same work rather than two random paths of different lengths.
+ * The group order of every sweep `weightMatching` with `seed` may take, for the reference to
+ * follow: with the same orders both descents take the same steps, so the row times the same work
+ * rather than two random paths of different lengths.
  */
 function sweepOrders(groups: readonly string[], seed: number): string[][] {
-  const rng = new Rng(seed);
-  return Array.from({ length: MAX_SWEEPS }, (_, sweep) => rng.fork(sweep).shuffle([...groups]));
+  return Array.from({ length: WEIGHT_MATCHING_MAX_SWEEPS }, (_, sweep) => sweepOrder(groups, seed, sweep));
 }
 
 /**
@@ -95,10 +92,9 @@ function sweepOrders(groups: readonly string[], seed: number): string[][] {
  * heads and MLP units by assignment), against the same descent written in NumPy/SciPy over the
  * same spec (reference.py's `spec-weight-matching`): both read the spec as JSON and the same
  * two checkpoints and visit the groups in the same order (`sweepOrders`); each reports its
- * objective Σ⟨A, g(B)⟩ and sweeps. Ours and the reference
- * alternate for `MATCHING_ROUNDS` rounds, each a median of `runs` descents after one warm-up (ours
- * after `WARM_UP_RUNS` more before the first round);
- * the ratio is the median of the rounds' ratios (as the assignment rows measure).
+ * objective Σ⟨A, g(B)⟩ and sweeps. Ours and the reference alternate for `MATCHING_ROUNDS` rounds,
+ * each a median of `runs` descents after one warm-up (ours after `WARM_UP_RUNS` more before the
+ * first round); the ratio is the median of the rounds' ratios (as the assignment rows measure).
  */
 function gptMatchingRow(context: BenchContext, config: GptConfig, trained: Params[]): Row {
   const form = gptPlugin.forms![0];
@@ -128,7 +124,7 @@ function gptMatchingRow(context: BenchContext, config: GptConfig, trained: Param
             b: files[1],
             spec: specFile,
             runs: context.runs,
-            max_iter: MAX_SWEEPS,
+            max_iter: WEIGHT_MATCHING_MAX_SWEEPS,
             orders: sweepOrders(Object.keys(spec.groups), 0),
           },
           2,

@@ -131,7 +131,7 @@ export class CostTerms {
     return tensor;
   }
 
-  /** The delta to add to a term when one plain permutation on another axis changed on few units, else undefined. */
+  /** The delta to add to a term when the plain permutation on its one other axis changed on few units, else undefined. */
   private updateOf(
     before: OtherAxis[],
     after: OtherAxis[],
@@ -141,20 +141,18 @@ export class CostTerms {
   ): (() => tf.Tensor2D) | undefined {
     // The delta gathers from the stored A and B: only right where no other axis is moved.
     if (before.length !== 1 || after.length !== 1) return undefined;
-    const differing = after.filter((o, k) => o.value !== before[k].value);
-    if (differing.length !== 1 || after.filter((o) => o.axis === differing[0].axis).length !== 1) return undefined;
-    const k = after.indexOf(differing[0]);
-    const [old, now] = [before[k].value, after[k].value];
+    const [old, now] = [before[0].value, after[0].value];
     if (
+      old === now ||
       old.kind !== 'permutation' ||
       now.kind !== 'permutation' ||
-      !after[k].plain ||
+      !after[0].plain ||
       old.perm.length !== now.perm.length
     )
       return undefined;
     const moved = changedUnits(old, now);
     if (moved.length > this.updateFraction * now.perm.length) return undefined;
-    const other = after[k].axis;
+    const other = after[0].axis;
     return () => {
       const at = (perm: Int32Array) =>
         tf.tensor1d(

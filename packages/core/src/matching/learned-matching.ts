@@ -45,8 +45,8 @@ interface LearnedGroup {
  * batch loss is too noisy to judge by: on a ViT pair, stopping after a quarter of 500 steps left
  * a barrier of 0.107, 1,500 steps 0.068). With `orthogonalAs: 'permutation'`, orthogonal groups
  * are learned as permutations (the permutation-only ablation). Defaults: 1,000 steps, batch 32,
- * learning rate 0.003, λ in [0.4, 0.6] — a quick look: on the theus-2025 ViT pair (barrier 0.065
- * so) every training sample and 4,000 steps at 0.001 reach 0.014.
+ * learning rate 0.003, λ in [0.4, 0.6]: a quick look. On the theus-2025 ViT pair they leave a
+ * barrier of 0.065, where every training sample and 4,000 steps at 0.001 reach 0.014.
  */
 export function learnedMatching(spec: SymmetrySpec, a: Params, b: Params, context: MatchContext): MatchResult {
   const started = performance.now();

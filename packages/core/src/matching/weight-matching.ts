@@ -94,10 +94,9 @@ function* searchReads(
   const groups = groupsToMatch(spec, context);
   for (const g of groups) assertMatchable(spec, g, spec.groups[g]);
   const perEntry = matcherOption(weightMatchingMatcher, context, 'terms') === 'per-entry';
-  const maxIterations = context.maxIterations ?? 100;
+  const maxIterations = context.maxIterations ?? WEIGHT_MATCHING_MAX_SWEEPS;
   const element: GroupElement = identity(spec);
   for (const g of groups) if (context.init?.[g]) element[g] = context.init[g];
-  const rng = new Rng(context.seed);
 
   // Each group's problem changes little between sweeps: start each solve from the last one's duals,
   // and reuse or update each cost term (see CostTerms).
@@ -110,7 +109,7 @@ function* searchReads(
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       iterations = iteration + 1;
       let progressed = false;
-      const shuffled = rng.fork(iteration).shuffle([...groups]);
+      const shuffled = sweepOrder(groups, context.seed, iteration);
       // The first sweep starts with the orthogonal groups, each estimated from the parameters
       // only it acts on (a stream from the embeddings and the readout: Theus et al.'s first
       // round), so the other groups' first solves see a stream already near its place; see
@@ -175,6 +174,18 @@ function* searchReads(
   } finally {
     terms.dispose();
   }
+}
+
+/** Weight matching's bound on sweeps where `context.maxIterations` sets none. */
+export const WEIGHT_MATCHING_MAX_SWEEPS = 100;
+
+/**
+ * The order in which sweep `sweep` of a descent seeded with `seed` visits `groups` (before the
+ * first sweep puts the orthogonal groups first): a seeded shuffle, one fork of the generator per
+ * sweep. Exported for references that must follow the same path.
+ */
+export function sweepOrder(groups: readonly string[], seed: number, sweep: number): string[] {
+  return new Rng(seed).fork(sweep).shuffle([...groups]);
 }
 
 /**

@@ -136,9 +136,7 @@ export function actionMatrix(decl: GroupDeclaration, value: MatrixValue, as: Axi
 export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix, transposed = false): tf.Tensor {
   const n = m.n;
   const matrix = tf.tensor2d(new Float32Array(m.data), [n, n]);
-  // The first and last axes need no transposes: M·X on the rows, X·Mᵀ on the columns.
-  if (axis === 0) return tf.matMul(matrix, x.reshape([n, -1]), transposed).reshape(x.shape);
-  if (axis === x.rank - 1) return tf.matMul(x.reshape([-1, n]), matrix, false, !transposed).reshape(x.shape);
+  if (axis === 0 || axis === x.rank - 1) return matMulAlongAxis(x, axis, matrix, transposed);
   // A middle axis: M times each [n, after] slice, M broadcast over the axes before (no transposes;
   // not differentiable in M, whose gradient would keep the broadcast axis: see matMulAlongAxis).
   const before = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
@@ -146,13 +144,18 @@ export function applyMatrixAlongAxis(x: tf.Tensor, axis: number, m: DenseMatrix,
   return tf.matMul(matrix.reshape([1, n, n]), slices, transposed).reshape(x.shape);
 }
 
-/** `applyMatrixAlongAxis` with M as a tensor (differentiable in M, for maps that are learned). */
-export function matMulAlongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D): tf.Tensor {
+/**
+ * `applyMatrixAlongAxis` with M as a tensor (differentiable in M, for maps that are learned);
+ * with `transposed`, Mᵀ in place of M on the first and last axes (by the products' flags).
+ */
+export function matMulAlongAxis(x: tf.Tensor, axis: number, m: tf.Tensor2D, transposed = false): tf.Tensor {
   const rank = x.rank;
+  const [rows, cols] = transposed ? [m.shape[1], m.shape[0]] : m.shape;
   // The first and last axes need no transposes: M·X on the rows, X·Mᵀ on the columns.
-  if (axis === 0) return tf.matMul(m, x.reshape([m.shape[1], -1])).reshape([m.shape[0], ...x.shape.slice(1)]);
+  if (axis === 0) return tf.matMul(m, x.reshape([cols, -1]), transposed).reshape([rows, ...x.shape.slice(1)]);
   if (axis === rank - 1)
-    return tf.matMul(x.reshape([-1, m.shape[1]]), m, false, true).reshape([...x.shape.slice(0, -1), m.shape[0]]);
+    return tf.matMul(x.reshape([-1, cols]), m, false, !transposed).reshape([...x.shape.slice(0, -1), rows]);
+  if (transposed) throw new Error('matMulAlongAxis: transposed is for the first and last axes');
   const order = [axis, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== axis)];
   const moved = rank === 1 ? x : tf.transpose(x, order);
   const mixed = tf.matMul(m, moved.reshape([m.shape[0], -1])).reshape(moved.shape);
