@@ -16,9 +16,10 @@ describe('theus-2025 analysis', () => {
   it('names every alignment of the sweep by the table’s methods, each method once per pair', () => {
     const names = jobs.flatMap((j) => (j.kind === 'align' ? [methodOf(j.inputs)] : []));
     expect(names).not.toContain(undefined);
-    // Two same-width pairs with every method, the half-width pair with five, and the two wider
-    // pairs (d 128) with vanilla averaging, weight and learned matching.
-    expect(names).toHaveLength(2 * METHODS.length + 5 + 2 * 3);
+    // Two same-width pairs with every method, the half-width pair with five, the two wider pairs
+    // (d 128) and the GPT pair trained on 1,000 windows with vanilla averaging, weight and learned
+    // matching.
+    expect(names).toHaveLength(2 * METHODS.length + 5 + 3 * 3);
     expect(new Set(names)).toEqual(new Set(METHODS));
     expect(methodOf({ a: 'a', b: 'b', method: 'weight', dataset: 'd', options: { form: 'original' } })).toBeUndefined();
     // `align` matches in the canonical form unless told otherwise.
@@ -35,42 +36,63 @@ describe('theus-2025 analysis', () => {
     const rows = jobs.map((job) => {
       if (job.kind === 'align') return rowOf(job, { seconds: 10 * METHODS.indexOf(methodOf(job.inputs)!) });
       if (job.kind !== 'evaluate') return rowOf(job, {});
-      const value = METHODS.indexOf(methodOf(byId.get(job.inputs.align)!.inputs as never)!);
+      // A training-loss barrier is a quarter more than the test barrier of its alignment.
+      const onTrain = job.inputs.metric === 'train-barrier' ? 1.25 : 1;
+      const value = METHODS.indexOf(methodOf(byId.get(job.inputs.align)!.inputs as never)!) * onTrain;
       const points = [0, 0.5, 1].map((t) => ({ t, loss: t === 0.5 ? 2 + value : 2, accuracy: 0.5 }));
       return rowOf(job, { points, barriers: { loss: value, accuracy: 0 } });
     });
     const table = methodRows(jobs, rows);
     expect(table.map((r) => r.model)).toEqual([
+      ...Array(3).fill('gpt, 1000 windows'),
       ...Array(5).fill(HALF_WIDTH),
       ...Array(3).fill('gpt, d 128'),
       ...Array(METHODS.length).fill('gpt'),
       ...Array(3).fill('vit, d 128'),
       ...Array(METHODS.length).fill('vit'),
     ]);
-    expect(table.slice(8, 8 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
-    expect(table.slice(5, 8).map((r) => r.method)).toEqual([
+    expect(table.slice(11, 11 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
+    expect(table.slice(8, 11).map((r) => r.method)).toEqual([
       'vanilla averaging',
       'weight matching, canonical form, orthogonal stream',
       'learned matching (full)',
     ]);
+    // The training-loss barriers join their alignments' rows: the 1,000-window pair's three and the
+    // long learned matching of the whole-text GPT.
+    const onTrain = table.filter((r) => r.trainBarrier !== undefined);
+    expect(onTrain.map((r) => `${r.model}: ${r.method}`)).toEqual([
+      'gpt, 1000 windows: vanilla averaging',
+      'gpt, 1000 windows: weight matching, canonical form, orthogonal stream',
+      'gpt, 1000 windows: learned matching (full)',
+      'gpt: learned matching (full), long training',
+    ]);
+    for (const row of onTrain) expect(row.trainBarrier).toBe(1.25 * row.barrier);
     for (const row of table) {
       expect(row.barrier).toBe(METHODS.indexOf(row.method));
       expect(row.midpointLoss).toBe(2 + row.barrier);
       expect(row.matchingSeconds).toBe(10 * row.barrier);
     }
     const { text } = theus2025Analysis({ sweep, cells, jobs, rows });
-    expect(text).toContain('| vit | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.000 | 60.0 |');
+    expect(text).toContain('| vit | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | — | 0.000 | 60.0 |');
+    expect(text).toContain(
+      '| gpt, 1000 windows | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 7.500 | 0.020 | 60.0 |',
+    );
     // A wider pair takes its architecture's paper column and a panel titled with its width.
-    expect(text).toContain('| vit, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.000 | 60.0 |');
-    expect(text).toContain('| gpt, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | 0.020 | 60.0 |');
+    expect(text).toContain(
+      '| vit, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | — | 0.000 | 60.0 |',
+    );
+    expect(text).toContain(
+      '| gpt, d 128 | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | — | 0.020 | 60.0 |',
+    );
     const { files } = theus2025Analysis({ sweep, cells, jobs, rows });
     expect(files['transformers.svg']).toContain('ViT, Fashion-MNIST, d 128');
+    expect(files['transformers.svg']).toContain('character GPT, Moby-Dick, first 1000 windows');
     // The width figure: both architectures, d 64 against d 128, the target dashed.
     expect(files['widths.svg']).toContain('d 128');
     expect(files['widths.svg']).toContain('target 0.05');
     expect(files['widths.svg']).toContain('character GPT, Moby-Dick');
     expect(text).toContain(
-      '| gpt, B at half width | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | ≈ 0 (Fig. 3c) | 60.0 |',
+      '| gpt, B at half width | learned matching (full) | 6.000 | 8.000 | 2.000 / 2.000 | — | ≈ 0 (Fig. 3c) | 60.0 |',
     );
   });
 

@@ -37,17 +37,34 @@ const TITLES: Record<string, string> = {
 /**
  * A pair's row label: its architecture, or the half-width pair's; where the sweep has same-width
  * pairs of one architecture at several widths (`--full`'s wider pairs), each but the narrowest
- * is labelled `…, d N`. `narrowest`: the least residual width per architecture.
+ * is labelled `…, d N`; where it has pairs trained on different amounts of data, each trained on
+ * fewer samples than the most is labelled `…, N windows` (its first N training samples).
+ * `narrowest`: the least residual width per architecture; `most`: the most training samples per
+ * architecture (Infinity: the whole split).
  */
-export function modelLabel(a: TrainJobInputs, b: TrainJobInputs, narrowest: ReadonlyMap<string, number>): string {
+export function modelLabel(
+  a: TrainJobInputs,
+  b: TrainJobInputs,
+  narrowest: ReadonlyMap<string, number>,
+  most: ReadonlyMap<string, number> = new Map(),
+): string {
   if (!sameConfig(a, b)) return HALF_WIDTH;
   const dim = widthOf(a);
-  return dim === undefined || dim === narrowest.get(a.arch) ? a.arch : `${a.arch}, d ${dim}`;
+  const label = dim === undefined || dim === narrowest.get(a.arch) ? a.arch : `${a.arch}, d ${dim}`;
+  const samples = samplesOf(a);
+  return samples < (most.get(a.arch) ?? samples) ? `${label}, ${samples} windows` : label;
 }
+
+const samplesOf = (model: TrainJobInputs): number => model.train.trainLimit ?? Infinity;
 
 const widthOf = (model: TrainJobInputs): number | undefined => (model.config as { dim?: number }).dim;
 
+/** The end of the label of a pair trained on its first N training samples. */
+const WINDOWS = /^(.*), (\d+) windows$/;
+
 const titleOf = (model: string): string => {
+  const windows = WINDOWS.exec(model);
+  if (windows) return `${titleOf(windows[1])}, first ${windows[2]} windows`;
   const [arch, width] = model.split(', d ');
   return TITLES[model] ?? (width ? `${TITLES[arch] ?? arch}, d ${width}` : model);
 };
@@ -105,6 +122,8 @@ export interface MethodRow {
   endpoints: [number, number];
   curve: Array<{ t: number; loss: number; accuracy: number }>;
   matchingSeconds: number;
+  /** The loss barrier on training samples, where the sweep measured it (`train-barrier`). */
+  trainBarrier?: number;
 }
 
 /** What `weightspace interpolate` reports of a curve (the fields used here). */
@@ -119,15 +138,22 @@ export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]
   const out: MethodRow[] = [];
   const evaluations = evaluationsOf(jobs, rows);
   const narrowest = new Map<string, number>();
+  const most = new Map<string, number>();
   for (const { a, b } of evaluations) {
     const dim = widthOf(a);
     if (sameConfig(a, b) && dim !== undefined) narrowest.set(a.arch, Math.min(dim, narrowest.get(a.arch) ?? dim));
+    most.set(a.arch, Math.max(samplesOf(a), most.get(a.arch) ?? 0));
   }
+  const trainBarriers = new Map(
+    evaluations
+      .filter(({ inputs }) => inputs.metric === 'train-barrier')
+      .map(({ inputs, metrics }) => [inputs.align, (metrics as unknown as CurveResult).barriers.loss]),
+  );
   for (const { inputs, align, a, b, metrics } of evaluations) {
     const method = methodOf(align);
     if (inputs.metric !== 'barrier' || !method) continue;
     const { points, barriers } = metrics as unknown as CurveResult;
-    const model = modelLabel(a, b, narrowest);
+    const model = modelLabel(a, b, narrowest, most);
     // `seconds` of the alignment is the matcher's own time (loading and writing left out).
     const matched = alignments.get(inputs.align)?.metrics as { seconds?: number } | undefined;
     out.push({
@@ -139,6 +165,7 @@ export function methodRows(jobs: readonly SweepJob[], rows: readonly ResultRow[]
       endpoints: [points[0].loss, points[points.length - 1].loss],
       curve: points.map(({ t, loss, accuracy }) => ({ t, loss, accuracy })),
       matchingSeconds: matched?.seconds ?? 0,
+      ...(trainBarriers.has(inputs.align) ? { trainBarrier: trainBarriers.get(inputs.align) } : {}),
     });
   }
   const order = (r: MethodRow) => `${r.model}/${String(METHODS.indexOf(r.method)).padStart(2, '0')}`;
@@ -155,16 +182,30 @@ function paperBarrier(row: MethodRow): string {
   return paper ? f(row.model.startsWith('vit') ? paper.cifar10 : paper.shakespeare) : '—';
 }
 
-/** The table: one line per model and method, with the paper's barrier beside ours. */
+/**
+ * The table: one line per model and method, with the paper's barrier beside ours; where the sweep
+ * measured any training-loss barrier, a column of them (— where not measured).
+ */
 export function methodTable(rows: readonly MethodRow[]): string {
+  const onTrain = rows.some((r) => r.trainBarrier !== undefined);
   return markdownTable(
-    ['model', 'method', 'test-loss barrier', 'midpoint loss', 'endpoint losses', 'paper (Table 2)', 'matching s'],
+    [
+      'model',
+      'method',
+      'test-loss barrier',
+      'midpoint loss',
+      'endpoint losses',
+      ...(onTrain ? ['training-loss barrier'] : []),
+      'paper (Table 2)',
+      'matching s',
+    ],
     rows.map((r) => [
       r.model,
       r.method,
       f(r.barrier),
       f(r.midpointLoss),
       `${f(r.endpoints[0])} / ${f(r.endpoints[1])}`,
+      ...(onTrain ? [r.trainBarrier === undefined ? '—' : f(r.trainBarrier)] : []),
       paperBarrier(r),
       r.matchingSeconds.toFixed(1),
     ]),
@@ -204,7 +245,8 @@ const TARGET_BARRIER = 0.05;
  * architecture has two widths.
  */
 export function widthFigure(rows: readonly MethodRow[]): string | undefined {
-  const sameWidth = rows.filter((r) => r.model !== HALF_WIDTH && r.width !== undefined);
+  // Pairs trained on part of the data (`…, N windows`) are another comparison, not a width.
+  const sameWidth = rows.filter((r) => r.model !== HALF_WIDTH && r.width !== undefined && !WINDOWS.test(r.model));
   const archOf = (r: MethodRow) => r.model.split(',')[0];
   const panels = [...new Set(sameWidth.map(archOf))].flatMap((arch) => {
     const mine = sameWidth.filter((r) => archOf(r) === arch);

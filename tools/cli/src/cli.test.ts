@@ -140,6 +140,7 @@ describe('weightspace on MNIST, end to end', () => {
 describe('activation matching and REPAIR on the trained pair', () => {
   beforeAll(trainedPair);
   const interpolate = async (b: string, out: string, ...extra: string[]) => {
+    const limit = extra.includes('train') ? '--train-limit' : '--test-limit';
     const r = await cli(
       'interpolate',
       '--a',
@@ -150,7 +151,7 @@ describe('activation matching and REPAIR on the trained pair', () => {
       'mnist',
       '--points',
       '5',
-      '--test-limit',
+      limit,
       '2000',
       '--out',
       out,
@@ -210,6 +211,27 @@ describe('activation matching and REPAIR on the trained pair', () => {
       'bn-reset',
     );
     expectUserError(r, /architecture 'mlp' has no BatchNorm statistics to reset/);
+  });
+
+  it('interpolate --split train measures the curve on the first training images, which the models fit better', async () => {
+    const test = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'naive-5'));
+    const train = await interpolate(join(dir, 'm1.safetensors'), join(dir, 'train-5'), '--split', 'train');
+    expect(train).toMatchObject({ split: 'train', trainSamples: 2000 });
+    expect(train.testSamples).toBeUndefined();
+    expect(test.testSamples).toBe(2000);
+    // Both models were trained on these images (the first 12,000), not on the test images.
+    expect(train.endpoints.a.loss).toBeLessThan(test.endpoints.a.loss);
+    expect(train.endpoints.b.loss).toBeLessThan(test.endpoints.b.loss);
+    expect(train.barriers.loss).toBeGreaterThan(0.3);
+    const flags = ['--a', join(dir, 'm0.safetensors'), '--b', join(dir, 'm1.safetensors'), '--dataset', 'mnist'];
+    expectUserError(
+      await cli('interpolate', ...flags, '--out', join(dir, 'y'), '--train-limit', '10'),
+      /--train-limit bounds the evaluated training samples: it needs --split train/,
+    );
+    expectUserError(
+      await cli('interpolate', ...flags, '--out', join(dir, 'y'), '--split', 'validation'),
+      /--split must be test or train, got 'validation'/,
+    );
   });
 
   it('a data-driven matcher without --dataset is a usage error', async () => {

@@ -11,7 +11,7 @@ export interface PairWithData {
   a: LoadedModel;
   b: LoadedModel;
   data: Dataset;
-  /** The test split as evaluation batches; the caller disposes them. */
+  /** The evaluated split (the test split unless asked for the training split) as evaluation batches; the caller disposes them. */
   test: EvaluationBatches;
 }
 
@@ -33,20 +33,30 @@ export function pairRecord(
 
 /**
  * Loads checkpoints A and B of one architecture and a dataset whose samples fit it, and cuts the
- * test split into evaluation batches: the common start of `interpolate`, `llfc` and `lewc`.
+ * evaluated split into evaluation batches: the common start of `interpolate`, `llfc` and `lewc`.
+ * The test split is evaluated unless `split` is `train`; then `trainLimit` bounds the training
+ * samples evaluated (all when absent). Otherwise `trainLimit` is the training samples a caller
+ * needs besides (one when absent).
  */
 export async function loadPairWithData(
   context: CommandContext,
   files: PairFiles,
   dataset: DatasetPlugin,
-  limits: { trainLimit?: number; testLimit?: number },
+  limits: { trainLimit?: number; testLimit?: number; split?: EvaluatedSplit },
 ): Promise<PairWithData> {
   const [a, b] = loadPair(files.a, files.b, context.registry, files.arch, files.names);
   embeddingNotes([a, b]).forEach((line) => context.log(line));
-  const data = await dataset.load({ trainLimit: limits.trainLimit ?? 1, testLimit: limits.testLimit });
+  const onTrain = limits.split === 'train';
+  const data = await dataset.load({
+    trainLimit: onTrain ? limits.trainLimit : (limits.trainLimit ?? 1),
+    testLimit: limits.testLimit,
+  });
   assertInputsFit(a.plugin, a.config, data, files.a);
-  return { a, b, data, test: EvaluationBatches.forModel(data.test, a.plugin, a.config) };
+  return { a, b, data, test: EvaluationBatches.forModel(onTrain ? data.train : data.test, a.plugin, a.config) };
 }
+
+/** The split a pair command evaluates. */
+export type EvaluatedSplit = 'test' | 'train';
 
 /** The flags of every command that reads a pair of checkpoints and a dataset. */
 export const pairFlags: FlagTable = {

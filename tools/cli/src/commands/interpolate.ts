@@ -10,10 +10,10 @@ import {
 } from '@weightspace/core';
 import { type Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
-import { integerFlag, optionalString, parse } from '../args';
+import { integerFlag, optionalString, parse, type Parsed } from '../args';
 import type { FlagTable } from '../flags';
 import { UsageError } from '../usage-error';
-import { loadPairWithData, pairFlags, pairInputs, pairRecord } from '../pair-data';
+import { type EvaluatedSplit, loadPairWithData, pairFlags, pairInputs, pairRecord } from '../pair-data';
 import { chooseBackend, type Command, printResult } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
@@ -46,6 +46,19 @@ const flags: FlagTable = {
     description: 'worker threads a plain curve is split over',
     default: 'the cores',
   },
+  split: {
+    type: 'string',
+    value: 'test|train',
+    description:
+      'the split the curve is measured on (train: the loss barrier on the training data, as a fit rather than generalisation)',
+    default: 'test',
+  },
+  'train-limit': {
+    type: 'string',
+    value: 'N',
+    description: 'with --split train: evaluate on the first N training samples only',
+    default: 'all',
+  },
 };
 
 export const interpolateCommand: Command = {
@@ -63,6 +76,12 @@ export const interpolateCommand: Command = {
       throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     const threads = integerFlag(parsed, 'threads', defaultThreads(), 1, 64) as number;
+    const split = evaluatedSplit(parsed);
+    const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
+    if (split === 'test' && trainLimit !== undefined)
+      throw new UsageError('--train-limit bounds the evaluated training samples: it needs --split train');
+    if (split === 'train' && testLimit !== undefined)
+      throw new UsageError('--test-limit bounds the test split; with --split train use --train-limit');
     // One writer per output directory (see withDirectoryLock).
     await withDirectoryLock(out, 'weightspace interpolate', async () => {
       const backend = await chooseBackend(parsed, context, { command: 'interpolate' });
@@ -72,16 +91,19 @@ export const interpolateCommand: Command = {
         data,
         test: batches,
       } = await loadPairWithData(context, files, dataset, {
+        split,
         testLimit,
-        trainLimit: correction === 'plain' ? 1 : statSamples,
+        // On the training split, the corrections' statistics come from the evaluated samples.
+        trainLimit: split === 'train' ? trainLimit : correction === 'plain' ? 1 : statSamples,
       });
+      const evaluated = split === 'train' ? data.train : data.test;
       const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
       try {
         const correct = stats && corrector(correction, a.plugin, a.config, a.params, b.params, stats);
         // Plain curves are split over worker threads; corrected ones need the statistics here.
         const curve = correct
           ? barrierCurve(a.plugin, a.config, a.params, b.params, batches, { points, progress: progressBar(), correct })
-          : await barrierCurveInThreads(a.plugin, a.config, a.params, b.params, data.test, {
+          : await barrierCurveInThreads(a.plugin, a.config, a.params, b.params, evaluated, {
               registry: registrySource,
               backend,
               points,
@@ -94,16 +116,17 @@ export const interpolateCommand: Command = {
         };
         const result = writeResult(join(out, 'curve.json'), 'curve', {
           ...pairRecord(files, { a, data }),
-          testSamples: data.test.count,
+          ...(split === 'train' ? { split, trainSamples: evaluated.count } : { testSamples: evaluated.count }),
           correction,
           endpoints,
           ...curve,
         });
-        writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, `${a.plugin.id} on ${data.id}`));
+        const title = `${a.plugin.id} on ${data.id}${split === 'train' ? ', training split' : ''}`;
+        writeFileAtomic(join(out, 'curve.svg'), curvesSvg({ 'A → B': curve }, title));
         printResult(context, parsed, result, () => {
           context.print(
             table(
-              ['t', 'test loss', 'test acc (%)'],
+              ['t', `${split} loss`, `${split} acc (%)`],
               curve.points.map((p) => [p.t.toFixed(3), p.loss.toFixed(4), (p.accuracy * 100).toFixed(2)]),
             ),
           );
@@ -121,3 +144,10 @@ export const interpolateCommand: Command = {
     });
   },
 };
+
+/** `--split`: the test split unless `train` is asked for. */
+function evaluatedSplit(parsed: Parsed): EvaluatedSplit {
+  const split = optionalString(parsed, 'split') ?? 'test';
+  if (split !== 'test' && split !== 'train') throw new UsageError(`--split must be test or train, got '${split}'`);
+  return split;
+}

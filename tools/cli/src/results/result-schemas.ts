@@ -15,11 +15,15 @@ const byValue = (values: object) => ({ type: 'object', additionalProperties: val
 const meanStd = { type: 'object', required: ['mean', 'std'], properties: { mean: number, std: number } };
 
 /** The schema of a kind of file: the header (which file it is, the version) and then `body`'s fields. */
-function resultSchema(kind: ResultKind, body: { required: readonly string[]; properties: object }): object {
+function resultSchema(
+  kind: ResultKind,
+  body: { required: readonly string[]; properties: object; oneOf?: object[] },
+): object {
   return {
     $id: `weightspace/${kind}`,
     type: 'object',
     required: ['schema', 'schemaVersion', ...body.required],
+    ...(body.oneOf ? { oneOf: body.oneOf } : {}),
     properties: {
       schema: { const: `weightspace/${kind}` },
       schemaVersion: { const: SCHEMA_VERSION },
@@ -95,10 +99,15 @@ const pairFields = { arch: string, a: string, b: string, dataset: string };
 export const resultSchemas: Record<ResultKind, object> = {
   alignment: resultSchema('alignment', alignment),
   curve: resultSchema('curve', {
-    required: ['arch', 'a', 'b', 'dataset', 'testSamples', 'correction', 'endpoints', 'points', 'barriers'],
+    // A curve on the test split records testSamples; one on the training split (`--split train`)
+    // records split: 'train' and trainSamples instead.
+    required: ['arch', 'a', 'b', 'dataset', 'correction', 'endpoints', 'points', 'barriers'],
+    oneOf: [{ required: ['testSamples'], not: { required: ['split'] } }, { required: ['split', 'trainSamples'] }],
     properties: {
       ...pairFields,
       testSamples: integer,
+      split: { const: 'train' },
+      trainSamples: integer,
       correction: { enum: ['plain', 'bn-reset', 'repair'] },
       endpoints: { type: 'object', required: ['a', 'b'], properties: { a: evaluation, b: evaluation } },
       ...curve.properties,

@@ -24,7 +24,7 @@ export interface AlignJobInputs {
   options?: SweepCell['align'];
 }
 
-/** A metric of an aligned pair: the barrier curve under a correction, LLFC or LEWC. */
+/** A metric of an aligned pair: the barrier curve under a correction (on the test or the training split), LLFC or LEWC. */
 export interface EvaluateJobInputs {
   align: string;
   metric: SweepCell['metrics'][number];
@@ -32,6 +32,8 @@ export interface EvaluateJobInputs {
   points: number;
   dataset: string;
   testLimit?: number;
+  /** `train-barrier`: the first training samples evaluated (all when absent). */
+  trainLimit?: number;
   statSamples?: number;
 }
 
@@ -111,7 +113,8 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
           dependsOn: [a, b],
         });
         for (const metric of cell.metrics) {
-          // Corrections apply to the barrier curve; LLFC and LEWC look at the pair as it is.
+          // Corrections apply to the test barrier curve; the others look at the pair as it is.
+          const trainLimit = cell.trainBarrierSamples ?? cell.train.trainLimit;
           for (const correction of metric === 'barrier' ? cell.corrections : ['plain']) {
             const inputs: EvaluateJobInputs = {
               align,
@@ -119,7 +122,13 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
               correction,
               points: cell.points,
               dataset: cell.dataset,
-              ...(cell.testLimit ? { testLimit: cell.testLimit } : {}),
+              ...(metric === 'train-barrier'
+                ? trainLimit
+                  ? { trainLimit }
+                  : {}
+                : cell.testLimit
+                  ? { testLimit: cell.testLimit }
+                  : {}),
               // Statistics: a correction's, or LEWC's temperature calibration.
               ...(cell.statSamples && (correction !== 'plain' || metric === 'lewc')
                 ? { statSamples: cell.statSamples }

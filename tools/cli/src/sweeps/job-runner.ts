@@ -108,6 +108,10 @@ export function jobCommand(
           : join(jobPaths(store, align.id).align, 'b_aligned.safetensors');
       const pair = ['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset];
       const limit = inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : [];
+      const split =
+        inputs.metric === 'train-barrier'
+          ? ['--split', 'train', ...(inputs.trainLimit ? ['--train-limit', String(inputs.trainLimit)] : [])]
+          : [];
       const out = ['--out', jobPaths(store, job.id).evaluate, ...common];
       if (inputs.metric === 'llfc') return ['llfc', ...pair, ...limit, ...out];
       if (inputs.metric === 'lewc') {
@@ -119,6 +123,7 @@ export function jobCommand(
         ...pair,
         ...['--points', String(inputs.points), '--correct', inputs.correction],
         ...limit,
+        ...split,
         ...(inputs.statSamples ? ['--stat-samples', String(inputs.statSamples)] : []),
         ...(threads ? ['--threads', String(threads)] : []),
         ...out,

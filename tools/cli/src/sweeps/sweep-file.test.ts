@@ -227,6 +227,29 @@ describe('the job graph of a sweep', () => {
     expect(jobCommand(aligns[1], byId, '/store', 'wasm')?.join(' ')).toContain('--lr 0.0003');
   });
 
+  it('measures the training-loss barrier on the samples the models were trained on, or on as many as asked', () => {
+    const commandsOf = (cell: Record<string, unknown>) => {
+      const jobs = expandSweep(parseSweepFile({ name: 'fit', base: { ...base, ...cell } }, 'fit.json').cells);
+      const byId = new Map(jobs.map((j) => [j.id, j]));
+      return jobs.filter((j) => j.kind === 'evaluate').map((j) => jobCommand(j, byId, '/s', 'wasm')!.join(' '));
+    };
+    const trainedOnPart = { ...base.train, trainLimit: 1000 };
+    const [test, train] = commandsOf({
+      methods: ['none'],
+      metrics: ['barrier', 'train-barrier'],
+      train: trainedOnPart,
+    });
+    expect(test).not.toContain('--split');
+    expect(train).toContain('interpolate');
+    expect(train).toContain('--split train --train-limit 1000');
+    const [asked] = commandsOf({ methods: ['none'], metrics: ['train-barrier'], trainBarrierSamples: 300 });
+    expect(asked).toContain('--split train --train-limit 300');
+    // No limit anywhere: the whole training split.
+    const [whole] = commandsOf({ methods: ['none'], metrics: ['train-barrier'], testLimit: 50 });
+    expect(whole).toContain('--split train');
+    expect(whole).not.toMatch(/--train-limit|--test-limit/);
+  });
+
   it('refuses metrics on an alignment under another architecture’s symmetry, naming the cell', () => {
     expect(() =>
       parseSweepFile({ name: 'w', base: { ...base, align: { arch: 'mlp' }, metrics: ['barrier'] } }, 'w.json'),

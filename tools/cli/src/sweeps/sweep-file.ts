@@ -107,12 +107,18 @@ export interface SweepCell {
   corrections: string[];
   /**
    * What is measured on each aligned pair: `barrier` (the loss and accuracy curve, under each
-   * correction), `llfc` (layerwise feature connectivity), `lewc` (calibrated barriers, LEWC); none
-   * when the alignments themselves are the result.
+   * correction), `llfc` (layerwise feature connectivity), `lewc` (calibrated barriers, LEWC),
+   * `train-barrier` (the loss and accuracy curve on training samples, `trainBarrierSamples` of
+   * them); none when the alignments themselves are the result.
    */
-  metrics: Array<'barrier' | 'llfc' | 'lewc'>;
+  metrics: Array<'barrier' | 'llfc' | 'lewc' | 'train-barrier'>;
   points: number;
   testLimit?: number;
+  /**
+   * The first training samples the `train-barrier` metric evaluates: by default the samples the
+   * models were trained on (`train.trainLimit`), else the whole training split.
+   */
+  trainBarrierSamples?: number;
   /**
    * Training samples for statistics: the corrections' (`interpolate --stat-samples`) and LEWC's
    * temperature calibration (`lewc --calibration-limit`).
@@ -157,7 +163,12 @@ export const sweepCellSchema = {
       minItems: 1,
       default: ['plain'],
     },
-    metrics: { type: 'array', items: { enum: ['barrier', 'llfc', 'lewc'] }, uniqueItems: true, default: ['barrier'] },
+    metrics: {
+      type: 'array',
+      items: { enum: ['barrier', 'llfc', 'lewc', 'train-barrier'] },
+      uniqueItems: true,
+      default: ['barrier'],
+    },
     configB: { type: 'object', minProperties: 1 },
     spawn: {
       type: 'object',
@@ -223,6 +234,7 @@ export const sweepCellSchema = {
     },
     points: { type: 'integer', minimum: 2, maximum: 1001, default: 25 },
     testLimit: { type: 'integer', minimum: 1 },
+    trainBarrierSamples: { type: 'integer', minimum: 1 },
     statSamples: { type: 'integer', minimum: 1 },
   },
 } as const;
