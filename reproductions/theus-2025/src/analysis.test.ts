@@ -58,13 +58,14 @@ describe('theus-2025 analysis', () => {
       'learned matching (full)',
     ]);
     // The training-loss barriers join their alignments' rows: the 1,000-window pair's three and the
-    // long learned matching of the whole-text GPT.
+    // long learned matching of the whole-data GPT and ViT.
     const onTrain = table.filter((r) => r.trainBarrier !== undefined);
     expect(onTrain.map((r) => `${r.model}: ${r.method}`)).toEqual([
       'gpt, 1000 windows: vanilla averaging',
       'gpt, 1000 windows: weight matching, canonical form, orthogonal stream',
       'gpt, 1000 windows: learned matching (full)',
       'gpt: learned matching (full), long training',
+      'vit: learned matching (full), long training',
     ]);
     for (const row of onTrain) expect(row.trainBarrier).toBe(1.25 * row.barrier);
     for (const row of table) {
