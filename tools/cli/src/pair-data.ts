@@ -1,5 +1,5 @@
 import { assertWritableDirectory } from './output-path';
-import { type Dataset, type DatasetPlugin, EvaluationBatches } from '@weightspace/core';
+import { type Dataset, type DatasetPlugin, EvaluationBatches, type Split } from '@weightspace/core';
 import { optionalString, type Parsed, requireString } from './args';
 import { checkpointNameFlags, type FlagTable, jsonFlags } from './flags';
 import { embeddingNotes, type LoadedModel, loadPair } from './checkpoint';
@@ -11,8 +11,10 @@ export interface PairWithData {
   a: LoadedModel;
   b: LoadedModel;
   data: Dataset;
-  /** The evaluated split (the test split unless asked for the training split) as evaluation batches; the caller disposes them. */
-  test: EvaluationBatches;
+  /** The evaluated split: the test split unless the training split was asked for. */
+  evaluated: Split;
+  /** `evaluated` as evaluation batches; the caller disposes them. */
+  batches: EvaluationBatches;
 }
 
 /** The two checkpoints a pair command reads, with their architecture and tensor-name mapping. */
@@ -52,7 +54,8 @@ export async function loadPairWithData(
     testLimit: limits.testLimit,
   });
   assertInputsFit(a.plugin, a.config, data, files.a);
-  return { a, b, data, test: EvaluationBatches.forModel(onTrain ? data.train : data.test, a.plugin, a.config) };
+  const evaluated = onTrain ? data.train : data.test;
+  return { a, b, data, evaluated, batches: EvaluationBatches.forModel(evaluated, a.plugin, a.config) };
 }
 
 /** The split a pair command evaluates. */

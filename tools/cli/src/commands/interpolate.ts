@@ -37,7 +37,7 @@ const flags: FlagTable = {
   'stat-samples': {
     type: 'string',
     value: 'N',
-    description: 'training samples for the corrections’ statistics',
+    description: 'training samples for the corrections’ statistics (with --split train: the evaluated ones)',
     default: '5000',
   },
   threads: {
@@ -85,18 +85,12 @@ export const interpolateCommand: Command = {
     // One writer per output directory (see withDirectoryLock).
     await withDirectoryLock(out, 'weightspace interpolate', async () => {
       const backend = await chooseBackend(parsed, context, { command: 'interpolate' });
-      const {
-        a,
-        b,
-        data,
-        test: batches,
-      } = await loadPairWithData(context, files, dataset, {
+      const { a, b, data, evaluated, batches } = await loadPairWithData(context, files, dataset, {
         split,
         testLimit,
         // On the training split, the corrections' statistics come from the evaluated samples.
         trainLimit: split === 'train' ? trainLimit : correction === 'plain' ? 1 : statSamples,
       });
-      const evaluated = split === 'train' ? data.train : data.test;
       const stats = correction === 'plain' ? undefined : EvaluationBatches.forModel(data.train, a.plugin, a.config);
       try {
         const correct = stats && corrector(correction, a.plugin, a.config, a.params, b.params, stats);

@@ -44,7 +44,12 @@ export const lewcCommand: Command = {
     // One writer per output directory (see withDirectoryLock).
     await withDirectoryLock(out, 'weightspace lewc', async () => {
       await chooseBackend(parsed, context, { command: 'lewc' });
-      const { a, b, data, test } = await loadPairWithData(context, files, dataset, {
+      const {
+        a,
+        b,
+        data,
+        batches: test,
+      } = await loadPairWithData(context, files, dataset, {
         testLimit,
         trainLimit: calibrationLimit,
       });

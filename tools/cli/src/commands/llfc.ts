@@ -31,7 +31,7 @@ export const llfcCommand: Command = {
     // One writer per output directory (see withDirectoryLock).
     await withDirectoryLock(out, 'weightspace llfc', async () => {
       await chooseBackend(parsed, context, { command: 'llfc' });
-      const { a, b, data, test } = await loadPairWithData(context, files, dataset, { testLimit });
+      const { a, b, data, batches: test } = await loadPairWithData(context, files, dataset, { testLimit });
       try {
         const report = llfc(a.plugin, a.config, a.params, b.params, test, { alphas, progress: progressBar() });
         const result = writeResult(join(out, 'llfc.json'), 'llfc', {
