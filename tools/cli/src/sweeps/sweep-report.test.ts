@@ -2,6 +2,7 @@ import { type AlignJobInputs, expandSweep, type SweepJob, type TrainJobInputs } 
 import { finishedRow, type ResultRow } from './local-runner';
 import { sweepEnded } from './queue-coordinator';
 import type { SweepJobState } from './results-table';
+import { evaluationTable } from './evaluation-table';
 import { parseSweepFile } from './sweep-file';
 import { cellLabels, meanAndStd, reportCsv, reportLines, reportSvg } from './sweep-report';
 import { sweepStatus } from './sweep-status';
@@ -94,6 +95,31 @@ describe('sweep report', () => {
     ]);
     expect(cellLabels(lines)).toEqual(['B.hidden=[8]', 'B.hidden=[8]', 'B.hidden=[4]']);
     expect(reportCsv(lines).split('\n')[3]).toContain('"{""input"":4,""hidden"":[4],""classes"":2}"');
+  });
+
+  it('reports training-loss barriers as their own lines beside the test barriers, and leaves out LLFC', () => {
+    const { cells: both } = parseSweepFile(
+      {
+        name: 'fit',
+        base: { ...cells[0], pairs: [[0, 1]], methods: ['none'], metrics: ['barrier', 'train-barrier', 'llfc'] },
+      },
+      'fit.json',
+    );
+    const graph = expandSweep(both);
+    const rows = graph.map((job) => {
+      const onTrain = job.kind === 'evaluate' && job.inputs.metric === 'train-barrier';
+      return finishedRow(job, {
+        metrics: { barriers: { loss: onTrain ? 2 : 1, accuracy: 0 } },
+        seconds: 1,
+        attempts: 1,
+      });
+    });
+    const lines = reportLines(graph, rows);
+    expect(lines.map((l) => [l.correction, l.loss.mean])).toEqual([
+      ['plain', 1],
+      ['plain, training split', 2],
+    ]);
+    expect(evaluationTable(graph, rows)).toContain('plain, training split');
   });
 
   it('leaves out evaluations that failed or have not run', () => {

@@ -3,6 +3,7 @@ import { table } from '../curves';
 import {
   type AlignJobInputs,
   canonicalJson,
+  type EvaluateJobInputs,
   evaluationsOf,
   sameConfig,
   type SweepJob,
@@ -42,7 +43,8 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
   const groups = new Map<string, { line: Omit<ReportLine, 'loss' | 'accuracy'>; loss: number[]; accuracy: number[] }>();
   for (const { inputs, align, a, b, metrics } of evaluationsOf(jobs, rows)) {
     const barriers = (metrics as { barriers?: { loss: number; accuracy: number } }).barriers;
-    if (inputs.metric !== 'barrier' || !barriers) continue;
+    const curve = curveLabel(inputs);
+    if (!curve || !barriers) continue;
     const twoConfigs = !sameConfig(a, b);
     const cell = {
       arch: a.arch,
@@ -52,9 +54,9 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
       train: a.train,
     };
     const method = methodLabel(align);
-    const key = JSON.stringify([cell, method, inputs.correction]);
+    const key = JSON.stringify([cell, method, curve]);
     const group = groups.get(key) ?? {
-      line: { ...cell, method, correction: inputs.correction, pairs: [] },
+      line: { ...cell, method, correction: curve, pairs: [] },
       loss: [],
       accuracy: [],
     };
@@ -64,6 +66,16 @@ export function reportLines(jobs: readonly SweepJob[], rows: readonly ResultRow[
     groups.set(key, group);
   }
   return [...groups.values()].map((g) => ({ ...g.line, loss: meanAndStd(g.loss), accuracy: meanAndStd(g.accuracy) }));
+}
+
+/**
+ * How a barrier curve was measured, as reports name it: its correction on the test split, or
+ * `plain, training split` for the `train-barrier` metric; undefined for a metric that is not a
+ * barrier curve (LLFC, LEWC).
+ */
+export function curveLabel(inputs: Pick<EvaluateJobInputs, 'metric' | 'correction'>): string | undefined {
+  if (inputs.metric === 'barrier') return inputs.correction;
+  return inputs.metric === 'train-barrier' ? 'plain, training split' : undefined;
 }
 
 /** A method with the matcher settings its cell gives (`weight (form=circuits)`), as a report names it. */
