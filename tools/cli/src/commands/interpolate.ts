@@ -22,6 +22,7 @@ import { writeResult } from '../results/result-files';
 
 const flags: FlagTable = {
   ...pairFlags,
+  dataset: { ...pairFlags.dataset, description: 'dataset whose test split (or training split: --split) is evaluated' },
   points: {
     type: 'string',
     value: 'N',
