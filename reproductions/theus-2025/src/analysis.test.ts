@@ -18,8 +18,8 @@ describe('theus-2025 analysis', () => {
     expect(names).not.toContain(undefined);
     // Two same-width pairs with every method, the half-width pair with five, the two wider pairs
     // (d 128) and the GPT pair trained on 1,000 windows with vanilla averaging, weight and learned
-    // matching.
-    expect(names).toHaveLength(2 * METHODS.length + 5 + 3 * 3);
+    // matching, and the wider GPT pair's long learned matching.
+    expect(names).toHaveLength(2 * METHODS.length + 5 + 3 * 3 + 1);
     expect(new Set(names)).toEqual(new Set(METHODS));
     expect(methodOf({ a: 'a', b: 'b', method: 'weight', dataset: 'd', options: { form: 'original' } })).toBeUndefined();
     // `align` matches in the canonical form unless told otherwise.
@@ -46,24 +46,26 @@ describe('theus-2025 analysis', () => {
     expect(table.map((r) => r.model)).toEqual([
       ...Array(3).fill('gpt, 1000 windows'),
       ...Array(5).fill(HALF_WIDTH),
-      ...Array(3).fill('gpt, d 128'),
+      ...Array(4).fill('gpt, d 128'),
       ...Array(METHODS.length).fill('gpt'),
       ...Array(3).fill('vit, d 128'),
       ...Array(METHODS.length).fill('vit'),
     ]);
-    expect(table.slice(11, 11 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
-    expect(table.slice(8, 11).map((r) => r.method)).toEqual([
+    expect(table.slice(12, 12 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
+    expect(table.slice(8, 12).map((r) => r.method)).toEqual([
       'vanilla averaging',
       'weight matching, canonical form, orthogonal stream',
       'learned matching (full)',
+      'learned matching (full), long training',
     ]);
     // The training-loss barriers join their alignments' rows: the 1,000-window pair's three and the
-    // long learned matching of the whole-data GPT and ViT.
+    // long learned matchings of the whole-data GPTs (d 64 and d 128) and ViT.
     const onTrain = table.filter((r) => r.trainBarrier !== undefined);
     expect(onTrain.map((r) => `${r.model}: ${r.method}`)).toEqual([
       'gpt, 1000 windows: vanilla averaging',
       'gpt, 1000 windows: weight matching, canonical form, orthogonal stream',
       'gpt, 1000 windows: learned matching (full)',
+      'gpt, d 128: learned matching (full), long training',
       'gpt: learned matching (full), long training',
       'vit: learned matching (full), long training',
     ]);
