@@ -46,7 +46,7 @@ export function modelLabel(
   a: TrainJobInputs,
   b: TrainJobInputs,
   narrowest: ReadonlyMap<string, number>,
-  most: ReadonlyMap<string, number> = new Map(),
+  most: ReadonlyMap<string, number>,
 ): string {
   if (!sameConfig(a, b)) return HALF_WIDTH;
   const dim = widthOf(a);

@@ -230,7 +230,7 @@ describe('activation matching and REPAIR on the trained pair', () => {
     );
     expectUserError(
       await cli('interpolate', ...flags, '--out', join(dir, 'y'), '--split', 'validation'),
-      /--split must be test or train, got 'validation'/,
+      /--split must be one of test, train, got 'validation'/,
     );
   });
 

@@ -58,8 +58,11 @@ export async function loadPairWithData(
   return { a, b, data, evaluated, batches: EvaluationBatches.forModel(evaluated, a.plugin, a.config) };
 }
 
+/** The splits a pair command can evaluate. */
+export const EVALUATED_SPLITS = ['test', 'train'] as const;
+
 /** The split a pair command evaluates. */
-export type EvaluatedSplit = 'test' | 'train';
+export type EvaluatedSplit = (typeof EVALUATED_SPLITS)[number];
 
 /** The flags of every command that reads a pair of checkpoints and a dataset. */
 export const pairFlags: FlagTable = {

@@ -10,10 +10,17 @@ import {
 } from '@weightspace/core';
 import { type Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
-import { integerFlag, optionalString, parse, type Parsed } from '../args';
+import { choiceFlag, integerFlag, optionalString, parse } from '../args';
 import type { FlagTable } from '../flags';
 import { UsageError } from '../usage-error';
-import { type EvaluatedSplit, loadPairWithData, pairFlags, pairInputs, pairRecord } from '../pair-data';
+import {
+  EVALUATED_SPLITS,
+  type EvaluatedSplit,
+  loadPairWithData,
+  pairFlags,
+  pairInputs,
+  pairRecord,
+} from '../pair-data';
 import { chooseBackend, type Command, printResult } from '../command';
 import { curvesSvg, table } from '../curves';
 import { progressBar } from '../progress-bar';
@@ -77,7 +84,7 @@ export const interpolateCommand: Command = {
       throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     const threads = integerFlag(parsed, 'threads', defaultThreads(), 1, 64) as number;
-    const split = evaluatedSplit(parsed);
+    const split = choiceFlag<EvaluatedSplit>(parsed, 'split', EVALUATED_SPLITS, 'test');
     const trainLimit = integerFlag(parsed, 'train-limit', undefined, 1);
     if (split === 'test' && trainLimit !== undefined)
       throw new UsageError('--train-limit bounds the evaluated training samples: it needs --split train');
@@ -139,10 +146,3 @@ export const interpolateCommand: Command = {
     });
   },
 };
-
-/** `--split`: the test split unless `train` is asked for. */
-function evaluatedSplit(parsed: Parsed): EvaluatedSplit {
-  const split = optionalString(parsed, 'split') ?? 'test';
-  if (split !== 'test' && split !== 'train') throw new UsageError(`--split must be test or train, got '${split}'`);
-  return split;
-}

@@ -102,6 +102,7 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
         inputs: { ...model, config, seed, train: cell.train, ...start },
         dependsOn: parent ? [parent] : [],
       });
+    const trainBarrierLimit = cell.trainBarrierSamples ?? cell.train.trainLimit;
     /** Aligns B to A by each method and measures every metric of the cell on each aligned pair. */
     const measure = (a: string, b: string, methods: readonly string[]) => {
       for (const method of methods) {
@@ -113,8 +114,10 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
           dependsOn: [a, b],
         });
         for (const metric of cell.metrics) {
+          // The samples evaluated: the first training ones for `train-barrier`, else test ones
+          // (an absent limit, all of them, is left out of the job's id by canonicalJson).
+          const limit = metric === 'train-barrier' ? { trainLimit: trainBarrierLimit } : { testLimit: cell.testLimit };
           // Corrections apply to the test barrier curve; the others look at the pair as it is.
-          const trainLimit = cell.trainBarrierSamples ?? cell.train.trainLimit;
           for (const correction of metric === 'barrier' ? cell.corrections : ['plain']) {
             const inputs: EvaluateJobInputs = {
               align,
@@ -122,13 +125,7 @@ export function expandSweep(cells: readonly SweepCell[]): SweepJob[] {
               correction,
               points: cell.points,
               dataset: cell.dataset,
-              ...(metric === 'train-barrier'
-                ? trainLimit
-                  ? { trainLimit }
-                  : {}
-                : cell.testLimit
-                  ? { testLimit: cell.testLimit }
-                  : {}),
+              ...limit,
               // Statistics: a correction's, or LEWC's temperature calibration.
               ...(cell.statSamples && (correction !== 'plain' || metric === 'lewc')
                 ? { statSamples: cell.statSamples }

@@ -107,11 +107,13 @@ export function jobCommand(
           ? jobPaths(store, align.inputs.b).model
           : join(jobPaths(store, align.id).align, 'b_aligned.safetensors');
       const pair = ['--a', jobPaths(store, align.inputs.a).model, '--b', b, '--dataset', inputs.dataset];
-      const limit = inputs.testLimit ? ['--test-limit', String(inputs.testLimit)] : [];
-      const split =
+      // The samples evaluated: test ones, or the first training ones for `train-barrier`.
+      const limit =
         inputs.metric === 'train-barrier'
           ? ['--split', 'train', ...(inputs.trainLimit ? ['--train-limit', String(inputs.trainLimit)] : [])]
-          : [];
+          : inputs.testLimit
+            ? ['--test-limit', String(inputs.testLimit)]
+            : [];
       const out = ['--out', jobPaths(store, job.id).evaluate, ...common];
       if (inputs.metric === 'llfc') return ['llfc', ...pair, ...limit, ...out];
       if (inputs.metric === 'lewc') {
@@ -123,7 +125,6 @@ export function jobCommand(
         ...pair,
         ...['--points', String(inputs.points), '--correct', inputs.correction],
         ...limit,
-        ...split,
         ...(inputs.statSamples ? ['--stat-samples', String(inputs.statSamples)] : []),
         ...(threads ? ['--threads', String(threads)] : []),
         ...out,
