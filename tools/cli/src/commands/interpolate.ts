@@ -10,7 +10,7 @@ import {
 } from '@weightspace/core';
 import { type Correction, CORRECTIONS, corrector } from '../corrections';
 import { join } from 'node:path';
-import { choiceFlag, integerFlag, optionalString, parse } from '../args';
+import { choiceFlag, integerFlag, parse } from '../args';
 import type { FlagTable } from '../flags';
 import { UsageError } from '../usage-error';
 import {
@@ -79,9 +79,7 @@ export const interpolateCommand: Command = {
     const { files, out, dataset } = pairInputs(parsed, context, ['curve.json', 'curve.svg']);
     const points = integerFlag(parsed, 'points', 25, 2, 1001) as number;
     const testLimit = integerFlag(parsed, 'test-limit', undefined, 1);
-    const correction = (optionalString(parsed, 'correct') ?? 'plain') as Correction;
-    if (!CORRECTIONS.includes(correction))
-      throw new UsageError(`--correct must be one of ${CORRECTIONS.join(', ')}, got '${correction}'`);
+    const correction = choiceFlag<Correction>(parsed, 'correct', CORRECTIONS, 'plain');
     const statSamples = integerFlag(parsed, 'stat-samples', 5000, 1) as number;
     const threads = integerFlag(parsed, 'threads', defaultThreads(), 1, 64) as number;
     const split = choiceFlag<EvaluatedSplit>(parsed, 'split', EVALUATED_SPLITS, 'test');
