@@ -2,15 +2,18 @@ import { type BackendProvider, canResolve, selectTfBackend } from '@weightspace/
 import { installConvFilterGradientAsConv } from './conv-gradient';
 import { installWasmAdamKernel } from './kernels/adam-kernel';
 import { installWasmGatherKernel } from './kernels/gather-kernel';
-import { installWasmIdentityKernel } from './kernels/identity-kernel';
+import { installWasmGeluKernels } from './kernels/gelu-kernel';
+import { installWasmIdentityKernel, installWasmSameTypeCastKernel } from './kernels/identity-kernel';
+import { installWasmLayerNormKernels } from './kernels/layer-norm-kernel';
 import { installWasmMatMulKernel } from './kernels/matmul-kernel';
+import { installWasmSplitKernel } from './kernels/split-kernel';
 import { installWasmSumKernel } from './kernels/sum-kernel';
 import { installMatMulGradient } from './matmul-gradient';
 
 /**
  * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
- * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step, a
- * copy-free identity) and gradients that avoid the backend's slow and missing kernels
+ * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step, a fused
+ * GELU and its gradient, a copy-free identity) and gradients that avoid the backend's slow and missing kernels
  * (convolution filter gradient as a convolution).
  */
 export const wasmBackend: BackendProvider = {
@@ -27,7 +30,11 @@ export const wasmBackend: BackendProvider = {
     installWasmGatherKernel();
     installWasmSumKernel();
     installWasmIdentityKernel();
+    installWasmSameTypeCastKernel();
     installWasmAdamKernel();
+    installWasmGeluKernels();
+    installWasmLayerNormKernels();
+    installWasmSplitKernel();
     installConvFilterGradientAsConv();
   },
 };

@@ -33,8 +33,8 @@ export {
   multiHeadAttention,
 } from './attention';
 export { circuitAttention, circuitAxes, type CircuitNames, circuitNamesBeside, circuitsOf } from './attention-circuits';
+export { gelu } from './gelu';
 export {
-  gelu,
   initTransformerBlock,
   nanoGptBlockNames,
   timmBlockNames,

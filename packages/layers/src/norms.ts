@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '@weightspace/core';
 import { type Group, type LayerAxes, writes } from './axes';
+import { fusedLayerNorm } from './fused-layer-norm';
 
 /**
  * PyTorch's default ε for BatchNorm, LayerNorm, GroupNorm (and ours for RMSNorm). The transformer
@@ -30,11 +31,17 @@ export function batchNorm<T extends tf.Tensor>(params: Params, name: string, x: 
   return tf.add(tf.mul(x, scale), shift);
 }
 
-/** PyTorch's LayerNorm over the last axis, with per-feature `${name}.weight` and `.bias`. */
+/**
+ * PyTorch's LayerNorm over the last axis, with per-feature `${name}.weight` and `.bias`: by the
+ * backend's fused kernels where it has them (see fusedLayerNorm), else as tfjs operations.
+ */
 export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: T, epsilon = NORM_EPSILON): T {
+  const [gamma, beta] = [params[`${name}.weight`], params[`${name}.bias`]];
+  const fused = fusedLayerNorm(x, gamma, beta, epsilon);
+  if (fused) return fused as T;
   const { mean, variance } = tf.moments(x, -1, true);
   const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
-  return tf.add(tf.mul(normalised, params[`${name}.weight`]), params[`${name}.bias`]);
+  return tf.add(tf.mul(normalised, gamma), beta);
 }
 
 /** RMSNorm over the last axis: x / √(mean(x²) + ε) · `${name}.weight` (no bias, no centring). */

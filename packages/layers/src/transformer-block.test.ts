@@ -5,8 +5,8 @@ import type { AttentionNames } from './attention';
 import { embeddingAxes } from './embedding';
 import { linearAxes } from './linear';
 import { gaussian, invariance } from './testing/invariance';
+import { gelu } from './gelu';
 import {
-  gelu,
   initTransformerBlock,
   nanoGptBlockNames,
   timmBlockNames,

@@ -8,6 +8,7 @@ import {
   initAttention,
   multiHeadAttention,
 } from './attention';
+import { gelu } from './gelu';
 import { initLinear, linear, linearAxes } from './linear';
 import { initNorm, layerNorm, NORM_EPSILON, normAxes, type NormParameters, rmsNorm, unitRmsNorm } from './norms';
 
@@ -89,11 +90,6 @@ export function transformerNorm<T extends tf.Tensor>(
 /** What a norm of `kind` stores. */
 export function transformerNormStored(kind: TransformerNorm): NormParameters {
   return kind === 'layernorm' ? 'affine' : kind === 'rmsnorm' ? 'weight' : 'none';
-}
-
-/** GELU, exactly: x·Φ(x) = ½x(1 + erf(x/√2)) (PyTorch's default, not the tanh approximation). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
 /**

@@ -30,4 +30,19 @@ describe('wasm identity kernel', () => {
     const worst = Math.max(...Array.from(tf.abs(tf.sub(g, expected)).dataSync()));
     expect(worst).toBeLessThan(1e-4);
   });
+
+  it('casts to the same dtype without copying, and to another dtype by converting', () => {
+    const buffersBefore = tf.memory().numDataBuffers;
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const same = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(buffersBefore + 1);
+    const whole = tf.cast(x, 'int32');
+    expect(tf.memory().numDataBuffers).toBe(buffersBefore + 2);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    expect(whole.dtype).toBe('int32');
+    expect(Array.from(whole.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([same, whole]);
+    expect(tf.memory().numDataBuffers).toBe(buffersBefore);
+  });
 });

@@ -17,3 +17,20 @@ export function installWasmIdentityKernel(): boolean {
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   });
 }
+
+/**
+ * Replaces the wasm backend's Cast where the dtype does not change (which copies the input) with
+ * the same sharing as Identity: tfjs's gradients of multiplication and division cast their saved
+ * inputs to float32 whatever they are, a copy of each saved activation per step. Real casts go
+ * to the kernel it replaces.
+ */
+export function installWasmSameTypeCastKernel(): boolean {
+  return replaceWasmKernel(tf.Cast, (original) => (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    const { dtype } = args.attrs as { dtype: tf.DataType };
+    const internals = internalsOf(args.backend);
+    if (!internals || x.dtype !== dtype || x.dtype === 'string') return original(args);
+    internals.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  });
+}

@@ -17,3 +17,26 @@ export interface AdamStepAttributes {
   correction1: number;
   correction2: number;
 }
+
+/**
+ * The exact GELU, x·Φ(x) (Φ the standard normal CDF), in one pass: input {x} (float32), output of
+ * x's shape. A backend that registers it registers `GELU_GRAD` too.
+ */
+export const GELU = 'WeightspaceGelu';
+
+/** GELU's gradient in one pass: inputs {x, dy} (float32, one shape), output dy·(Φ(x) + x·φ(x)). */
+export const GELU_GRAD = 'WeightspaceGeluGrad';
+
+/**
+ * LayerNorm over the last axis in one pass: inputs {x, gamma, beta} (float32; gamma and beta of
+ * x's last dimension), attribute `epsilon`; outputs [y, mean, rstd], mean and 1/√(variance + ε)
+ * per row of the last axis (shape x.shape without it), for `LAYER_NORM_GRAD`. A backend that
+ * registers it registers `LAYER_NORM_GRAD` too.
+ */
+export const LAYER_NORM = 'WeightspaceLayerNorm';
+
+/**
+ * LayerNorm's gradient: inputs {x, gamma, dy, mean, rstd} (mean and rstd from `LAYER_NORM`),
+ * outputs [dx, dgamma, dbeta].
+ */
+export const LAYER_NORM_GRAD = 'WeightspaceLayerNormGrad';

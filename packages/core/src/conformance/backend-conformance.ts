@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBlobs } from '../data/synthetic';
 import { weightMatching, weightMatchingMatcher } from '../matching/weight-matching';
+import { fusedKernelFailures } from './fused-kernel-conformance';
 import { barrierCurve } from '../metrics/barrier';
 import { crossEntropy } from '../metrics/evaluate';
 import { EvaluationBatches } from '../metrics/evaluation-batches';
@@ -145,7 +146,8 @@ export function adamWAgainstPyTorch(): number {
  * Every backend conformance check on the active backend, as the facts that failed with what was
  * measured: empty when the backend conforms. Tolerances: Adam within 1e-5 of tfjs's over five
  * steps; AdamW within 2e-6 of PyTorch's over two (decaying after the update instead would be off by
- * lr²·wd·|update| ≈ 5e-5 per step).
+ * lr²·wd·|update| ≈ 5e-5 per step); the fused kernels the backend registers (GELU, LayerNorm)
+ * within 1e-5 of the tfjs operations they replace, values and gradients.
  */
 export function backendConformanceFailures(): string[] {
   const failures: string[] = [];
@@ -157,5 +159,6 @@ export function backendConformanceFailures(): string[] {
   if (adam.leaked !== 0) failures.push(`Adam leaks ${adam.leaked} tensors`);
   const adamW = adamWAgainstPyTorch();
   if (!(adamW < 2e-6)) failures.push(`AdamW is ${adamW} away from PyTorch's AdamW`);
+  failures.push(...fusedKernelFailures());
   return failures;
 }
