@@ -1,5 +1,5 @@
 import { encodeModule, f64Type, i32Type, op } from './encoder';
-import { fourThenOne } from './loops';
+import { countUp, fourThenOne, Locals } from './loops';
 
 /** Instantiates an encoded module with the given memory; returns its exports. */
 function instantiate(bytes: Uint8Array, memory = new WebAssembly.Memory({ initial: 1 })): Record<string, unknown> {
@@ -42,5 +42,24 @@ describe('encodeModule', () => {
     ]);
     const sum = instantiate(bytes, memory).sum as (pointer: number, count: number) => number;
     for (const n of [0, 1, 3, 4, 5, 8, 11]) expect(sum(0, n)).toBe(2 ** n - 1);
+  });
+
+  it('countUp runs its body for 0 … n − 1, and Locals numbers locals after the parameters', () => {
+    // triangle(n) = Σ_{i<n} i, its two locals handed out by Locals.
+    const n = 0;
+    const locals = new Locals(1);
+    const [i, total] = [locals.add(i32Type), locals.add(i32Type)];
+    expect([i, total]).toEqual([1, 2]);
+    const bytes = encodeModule([
+      {
+        name: 'triangle',
+        parameters: [i32Type],
+        result: i32Type,
+        locals: locals.types,
+        body: [countUp(i, n, [op.get(total), op.get(i), op.add(), op.set(total)]), op.get(total)],
+      },
+    ]);
+    const triangle = instantiate(bytes).triangle as (n: number) => number;
+    for (const count of [0, 1, 2, 7]) expect(triangle(count)).toBe(count ? (count * (count - 1)) / 2 : 0);
   });
 });

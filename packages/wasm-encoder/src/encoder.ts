@@ -88,6 +88,7 @@ export const op = {
   f32Mul: (): Code => [0x94],
   f32Div: (): Code => [0x95],
   f32Sqrt: (): Code => [0x91],
+  f32ConvertI32U: (): Code => [0xb3],
   f64Load: (offset = 0): Code => [0x2b, ...memarg(3, offset)],
   f64Store: (offset = 0): Code => [0x39, ...memarg(3, offset)],
   f64Const: (value: number): Code => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)],

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export * from './encoder';
-export { advance, fourThenOne, whileFourRemain } from './loops';
+export { advance, countUp, fourThenOne, Locals, whileFourRemain } from './loops';

@@ -1,4 +1,4 @@
-import { type Code, op } from './encoder';
+import { type Code, op, type ValueType } from './encoder';
 
 /** Adds `bytes` to each of the i32 locals `cursors`. */
 export function advance(cursors: readonly number[], bytes: number): Code {
@@ -72,4 +72,39 @@ export function fourThenOne(
     op.end(),
     op.end(),
   ];
+}
+
+/** Runs `body` for i (an i32 local) = 0, 1, … while i < the i32 local `n`. */
+export function countUp(i: number, n: number, body: Code): Code {
+  return [
+    op.i32(0),
+    op.set(i),
+    op.block(),
+    op.loop(),
+    op.get(i),
+    op.get(n),
+    op.geU(),
+    op.brIf(1),
+    body,
+    op.get(i),
+    op.i32(1),
+    op.add(),
+    op.set(i),
+    op.br(0),
+    op.end(),
+    op.end(),
+  ];
+}
+
+/**
+ * A function's locals after its parameters, handed out in order as code asks for them: `add`
+ * returns the new local's index and `types` is the FunctionSpec's `locals`.
+ */
+export class Locals {
+  readonly types: ValueType[] = [];
+  constructor(private next: number) {}
+  add(type: ValueType): number {
+    this.types.push(type);
+    return this.next++;
+  }
 }

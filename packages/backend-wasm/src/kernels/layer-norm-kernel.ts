@@ -1,23 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '@weightspace/core';
-import { addressOf, internalsOf, type WasmBackendInternals } from './wasm-backend-internals';
-
-/** Float32 views of tensors in the heap, made after every output is allocated (which may grow it). */
-function views(internals: WasmBackendInternals, tensors: tf.TensorInfo[]): Float32Array[] {
-  const buffer = internals.wasm.asm.memory.buffer;
-  return tensors.map((t) => new Float32Array(buffer, addressOf(internals, t), tf.util.sizeFromShape(t.shape)));
-}
+import { layerNormKernels } from '../vector/layer-norm-kernels';
+import { addressOf, internalsOf, perBackend } from './wasm-backend-internals';
 
 /**
- * Registers LAYER_NORM and LAYER_NORM_GRAD on the wasm backend: each row of the last axis in one
- * loop (statistics in float64), where tfjs composes LayerNorm of a dozen elementwise and reduction
- * operations forward and about twice as many backward, each a pass over the activations and a
- * call through the engine. Returns false where the backend's internals are not the expected ones;
- * LayerNorm then runs as those operations.
+ * Registers LAYER_NORM and LAYER_NORM_GRAD on the wasm backend (see layer-norm-kernels.ts).
+ * Returns false where the backend's internals are not the expected ones; LayerNorm then runs as
+ * tfjs operations.
  */
 export function installWasmLayerNormKernels(): boolean {
   if (!internalsOf(tf.findBackend('wasm'))) return false;
   if (tf.getKernel(LAYER_NORM, 'wasm')) return true;
+  const kernelsFor = perBackend((internals) => layerNormKernels(internals.wasm.asm.memory));
   tf.registerKernel({
     kernelName: LAYER_NORM,
     backendName: 'wasm',
@@ -32,21 +26,8 @@ export function installWasmLayerNormKernels(): boolean {
         internals.makeOutput(rowShape, 'float32'),
         internals.makeOutput(rowShape, 'float32'),
       ];
-      const [xs, g, b, y, means, rstds] = views(internals, [x, gamma, beta, ...outputs]);
-      for (let row = 0, at = 0; row < means.length; row++, at += d) {
-        let sum = 0;
-        for (let j = 0; j < d; j++) sum += xs[at + j];
-        const mean = sum / d;
-        let squares = 0;
-        for (let j = 0; j < d; j++) {
-          const centred = xs[at + j] - mean;
-          squares += centred * centred;
-        }
-        const rstd = 1 / Math.sqrt(squares / d + epsilon);
-        for (let j = 0; j < d; j++) y[at + j] = (xs[at + j] - mean) * rstd * g[j] + b[j];
-        means[row] = mean;
-        rstds[row] = rstd;
-      }
+      const [at, g, b, y, mean, rstd] = [x, gamma, beta, ...outputs].map((t) => addressOf(internals, t));
+      kernelsFor(internals).layerNorm(at, g, b, y, mean, rstd, tf.util.sizeFromShape(rowShape), d, epsilon);
       return outputs;
     },
   });
@@ -62,34 +43,10 @@ export function installWasmLayerNormKernels(): boolean {
         internals.makeOutput([d], 'float32'),
         internals.makeOutput([d], 'float32'),
       ];
-      const [xs, g, dys, means, rstds, dx, dGamma, dBeta] = views(internals, [x, gamma, dy, mean, rstd, ...outputs]);
-      // With x̂ = (x − μ)·r and g = dy·γ per row: dx = r·(g − mean(g) − x̂·mean(g·x̂)); dγ = Σ dy·x̂
-      // and dβ = Σ dy over the rows.
-      const gammaSum = new Float64Array(d);
-      const betaSum = new Float64Array(d);
-      for (let row = 0, at = 0; row < means.length; row++, at += d) {
-        const mu = means[row];
-        const r = rstds[row];
-        let gSum = 0;
-        let gxSum = 0;
-        for (let j = 0; j < d; j++) {
-          const normalised = (xs[at + j] - mu) * r;
-          const upstream = dys[at + j];
-          const scaled = upstream * g[j];
-          gSum += scaled;
-          gxSum += scaled * normalised;
-          gammaSum[j] += upstream * normalised;
-          betaSum[j] += upstream;
-        }
-        const gMean = gSum / d;
-        const gxMean = gxSum / d;
-        for (let j = 0; j < d; j++) {
-          const normalised = (xs[at + j] - mu) * r;
-          dx[at + j] = r * (dys[at + j] * g[j] - gMean - normalised * gxMean);
-        }
-      }
-      dGamma.set(gammaSum);
-      dBeta.set(betaSum);
+      const addresses = [x, gamma, dy, mean, rstd, ...outputs].map((t) => addressOf(internals, t));
+      const [xAt, g, dyAt, meanAt, rstdAt, dx, dGamma, dBeta] = addresses;
+      const rows = tf.util.sizeFromShape(mean.shape);
+      kernelsFor(internals).layerNormGrad(xAt, g, dyAt, meanAt, rstdAt, dx, dGamma, dBeta, rows, d);
       return outputs;
     },
   });

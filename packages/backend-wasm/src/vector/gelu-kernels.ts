@@ -2,6 +2,7 @@ import {
   type Code,
   encodeModule,
   fourThenOne,
+  Locals,
   type FunctionSpec,
   i32Type,
   op,
@@ -43,22 +44,6 @@ const ROUNDING_SHIFT = 12582912;
 const ROUNDING_SHIFT_BITS = 0x4b400000;
 /** 1/7!, 1/6!, …, 1/1!, 1/0!: the Taylor coefficients of e^r, highest first (for Horner). */
 const TAYLOR = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
-
-/**
- * The local slots of both functions after their parameters: the loop counter, then the
- * constants splat into vectors once before the loop, then the temporaries.
- */
-class Locals {
-  private next: number;
-  readonly types: Array<typeof i32 | typeof v128> = [];
-  constructor(parameters: number) {
-    this.next = parameters;
-  }
-  add(type: typeof i32 | typeof v128): number {
-    this.types.push(type);
-    return this.next++;
-  }
-}
 
 /** The code of one function: constants, then per vector x (in local `x`): Φ(x) in `phi`, e^(−x²/2) in `gauss`. */
 function normalParts(locals: Locals) {
