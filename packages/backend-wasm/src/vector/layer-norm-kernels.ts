@@ -94,6 +94,29 @@ function accumulator(locals: Locals) {
   };
 }
 
+/** The address of float32 entry `index` (an i32 local) of the array at `base` (an i32 local). */
+const entryOf = (base: number, index: number): Code => [op.get(base), op.get(index), op.i32(2), op.shl(), op.add()];
+
+/** Moves the i32 local `pointer` on by a row of `d` (an i32 local) float32 entries. */
+const nextRow = (pointer: number, d: number): Code => [
+  op.get(pointer),
+  op.get(d),
+  op.i32(2),
+  op.shl(),
+  op.add(),
+  op.set(pointer),
+];
+
+/** x̂ = (x − μ)·r for the entries at the i32 local `xp`, μ and r splat in the v128 locals `muV`, `rV`. */
+const normalisedAt = (xp: number, muV: number, rV: number, lanes: Lanes): Code => [
+  op.get(xp),
+  lanes.load(),
+  op.get(muV),
+  op.f32x4Sub(),
+  op.get(rV),
+  op.f32x4Mul(),
+];
+
 /** `fourThenOne` over d entries with the same body written for both `Lanes`. */
 function overRow(j: number, d: number, body: (lanes: Lanes) => Code, cursors: number[]): Code {
   return fourThenOne(j, d, body(FOUR), body(ONE), cursors, 4);
@@ -165,12 +188,7 @@ function layerNorm(): FunctionSpec {
       d,
       (lanes) => [
         op.get(yp),
-        op.get(xp),
-        lanes.load(),
-        op.get(muV),
-        op.f32x4Sub(),
-        op.get(rV),
-        op.f32x4Mul(),
+        normalisedAt(xp, muV, rV, lanes),
         op.get(gp),
         lanes.load(),
         op.f32x4Mul(),
@@ -181,10 +199,10 @@ function layerNorm(): FunctionSpec {
       ],
       [xp, gp, bp, yp],
     ),
-    [op.get(mean), op.get(row), op.i32(2), op.shl(), op.add(), op.get(mu), op.f32Store()],
-    [op.get(rstd), op.get(row), op.i32(2), op.shl(), op.add(), op.get(r), op.f32Store()],
-    [op.get(xRow), op.get(d), op.i32(2), op.shl(), op.add(), op.set(xRow)],
-    [op.get(yRow), op.get(d), op.i32(2), op.shl(), op.add(), op.set(yRow)],
+    [entryOf(mean, row), op.get(mu), op.f32Store()],
+    [entryOf(rstd, row), op.get(r), op.f32Store()],
+    nextRow(xRow, d),
+    nextRow(yRow, d),
   ];
   return {
     name: 'layerNorm',
@@ -201,22 +219,8 @@ function layerNormGrad(): FunctionSpec {
   const [muV, rV, normalised, upstream, scaled, gMeanV, gxMeanV] = Array.from({ length: 7 }, () => locals.add(v128));
   const gSum = accumulator(locals);
   const gxSum = accumulator(locals);
-  const rowEntry = (base: number): Code => [
-    op.get(base),
-    op.get(row),
-    op.i32(2),
-    op.shl(),
-    op.add(),
-    op.v128Load32Splat(),
-  ];
-  const normalisedOf = (lanes: Lanes): Code => [
-    op.get(xp),
-    lanes.load(),
-    op.get(muV),
-    op.f32x4Sub(),
-    op.get(rV),
-    op.f32x4Mul(),
-  ];
+  const rowEntry = (base: number): Code => [entryOf(base, row), op.v128Load32Splat()];
+  const normalisedOf = (lanes: Lanes): Code => normalisedAt(xp, muV, rV, lanes);
   const broadcastMean = (sum: ReturnType<typeof accumulator>, into: number): Code => [
     sum.total,
     op.get(d),
@@ -283,9 +287,9 @@ function layerNormGrad(): FunctionSpec {
       ],
       [xp, gp, dyp, dxp],
     ),
-    [op.get(xRow), op.get(d), op.i32(2), op.shl(), op.add(), op.set(xRow)],
-    [op.get(dyRow), op.get(d), op.i32(2), op.shl(), op.add(), op.set(dyRow)],
-    [op.get(dxRow), op.get(d), op.i32(2), op.shl(), op.add(), op.set(dxRow)],
+    nextRow(xRow, d),
+    nextRow(dyRow, d),
+    nextRow(dxRow, d),
   ];
   const zero = (base: number): Code => [
     op.get(base),
