@@ -16,10 +16,10 @@ describe('theus-2025 analysis', () => {
   it('names every alignment of the sweep by the table’s methods, each method once per pair', () => {
     const names = jobs.flatMap((j) => (j.kind === 'align' ? [methodOf(j.inputs)] : []));
     expect(names).not.toContain(undefined);
-    // Two same-width pairs with every method, the half-width pair with five, the two wider pairs
-    // (d 128) and the GPT pair trained on 1,000 windows with vanilla averaging, weight and learned
-    // matching, and the wider GPT pair's long learned matching.
-    expect(names).toHaveLength(2 * METHODS.length + 5 + 3 * 3 + 1);
+    // Two same-width pairs with every method, the half-width pair with five, the three wider pairs
+    // (GPT and ViT at d 128, GPT at d 256) and the GPT pair trained on 1,000 windows with vanilla
+    // averaging, weight and learned matching, and the wider GPT pairs' long learned matchings.
+    expect(names).toHaveLength(2 * METHODS.length + 5 + 4 * 3 + 2);
     expect(new Set(names)).toEqual(new Set(METHODS));
     expect(methodOf({ a: 'a', b: 'b', method: 'weight', dataset: 'd', options: { form: 'original' } })).toBeUndefined();
     // `align` matches in the canonical form unless told otherwise.
@@ -47,25 +47,29 @@ describe('theus-2025 analysis', () => {
       ...Array(3).fill('gpt, 1000 windows'),
       ...Array(5).fill(HALF_WIDTH),
       ...Array(4).fill('gpt, d 128'),
+      ...Array(4).fill('gpt, d 256'),
       ...Array(METHODS.length).fill('gpt'),
       ...Array(3).fill('vit, d 128'),
       ...Array(METHODS.length).fill('vit'),
     ]);
-    expect(table.slice(12, 12 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
-    expect(table.slice(8, 12).map((r) => r.method)).toEqual([
-      'vanilla averaging',
-      'weight matching, canonical form, orthogonal stream',
-      'learned matching (full)',
-      'learned matching (full), long training',
-    ]);
+    expect(table.slice(16, 16 + METHODS.length).map((r) => r.method)).toEqual([...METHODS]);
+    for (const wider of [table.slice(8, 12), table.slice(12, 16)]) {
+      expect(wider.map((r) => r.method)).toEqual([
+        'vanilla averaging',
+        'weight matching, canonical form, orthogonal stream',
+        'learned matching (full)',
+        'learned matching (full), long training',
+      ]);
+    }
     // The training-loss barriers join their alignments' rows: the 1,000-window pair's three and the
-    // long learned matchings of the whole-data GPTs (d 64 and d 128) and ViT.
+    // long learned matchings of the whole-data GPTs (d 64, 128 and 256) and ViT.
     const onTrain = table.filter((r) => r.trainBarrier !== undefined);
     expect(onTrain.map((r) => `${r.model}: ${r.method}`)).toEqual([
       'gpt, 1000 windows: vanilla averaging',
       'gpt, 1000 windows: weight matching, canonical form, orthogonal stream',
       'gpt, 1000 windows: learned matching (full)',
       'gpt, d 128: learned matching (full), long training',
+      'gpt, d 256: learned matching (full), long training',
       'gpt: learned matching (full), long training',
       'vit: learned matching (full), long training',
     ]);
@@ -90,8 +94,10 @@ describe('theus-2025 analysis', () => {
     const { files } = theus2025Analysis({ sweep, cells, jobs, rows });
     expect(files['transformers.svg']).toContain('ViT, Fashion-MNIST, d 128');
     expect(files['transformers.svg']).toContain('character GPT, Moby-Dick, first 1000 windows');
-    // The width figure: both architectures, d 64 against d 128, the target dashed.
+    // The width figure: both architectures, d 64 against d 128 (and d 256 for the GPT), the
+    // target dashed.
     expect(files['widths.svg']).toContain('d 128');
+    expect(files['widths.svg']).toContain('d 256');
     expect(files['widths.svg']).toContain('target 0.05');
     expect(files['widths.svg']).toContain('character GPT, Moby-Dick');
     expect(text).toContain(

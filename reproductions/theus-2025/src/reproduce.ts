@@ -17,8 +17,9 @@
  * The width-heterogeneous pair (`configB`): A the GPT above (seed 0), B a GPT of half the width,
  * heads and MLP (seed 1), embedded into A's width, then vanilla averaging, weight matching and
  * learned matching (and the circuit form with --full). --full also trains a GPT and a ViT pair at
- * twice the width (d 128, MLP 512 and 256, 4 heads) for vanilla averaging, weight matching with the
- * orthogonal stream and full learned matching. Each alignment is `weightspace align` with
+ * twice the width (d 128, MLP 512 and 256, 4 heads) and a GPT pair at four times (d 256, MLP 1,024,
+ * 4 heads) for vanilla averaging, weight matching with the orthogonal stream and full learned
+ * matching (the GPTs' also with long training). Each alignment is `weightspace align` with
  * the cell's `--form` and `--orthogonal-as`; each curve `weightspace interpolate`. The analysis
  * writes table.md, transformers.svg and reproduction.json beside the sweep's store.
  *
