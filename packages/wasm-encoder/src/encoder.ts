@@ -102,7 +102,6 @@ export const op = {
   f64Min: (): Code => [0xa4],
   f64ConvertI32S: (): Code => [0xb7],
   return: (): Code => [0x0f],
-
   v128Load: (offset = 0): Code => simd(0x00, ...memarg(4, offset)),
   v128Store: (offset = 0): Code => simd(0x0b, ...memarg(4, offset)),
   v128Load32Splat: (offset = 0): Code => simd(0x09, ...memarg(2, offset)),
@@ -131,10 +130,7 @@ export const op = {
   f32x4Add: (): Code => simd(0xe4),
   f32x4Mul: (): Code => simd(0xe6),
   f32x4Max: (): Code => simd(0xe9),
-  f32x4Min: (): Code => simd(0xe8),
   f32x4Abs: (): Code => simd(0xe0),
-  /** Round to the nearest integer, ties to even, per lane (the result stays a float). */
-  f32x4Nearest: (): Code => simd(0x6a),
   /** All ones in the lanes where a < b, zeros elsewhere (a mask for v128.bitselect). */
   f32x4Lt: (): Code => simd(0x43),
   f32x4ExtractLane: (lane: number): Code => simd(0x1f, lane),
@@ -142,8 +138,6 @@ export const op = {
   i32x4Add: (): Code => simd(0xae),
   /** Shift each lane left by an i32 count (mod 32). */
   i32x4Shl: (): Code => simd(0xab),
-  /** Float lanes to i32, truncated toward zero and saturated at the i32 range. */
-  i32x4TruncSatF32x4S: (): Code => simd(0xf8),
   /** a·b + c with one rounding where the CPU has FMA (relaxed SIMD). */
   f32x4RelaxedMadd: (): Code => simd(0x105),
 };

@@ -1,13 +1,5 @@
-import {
-  type Code,
-  encodeModule,
-  fourThenOne,
-  Locals,
-  type FunctionSpec,
-  i32Type,
-  op,
-  v128Type,
-} from '@weightspace/wasm-encoder';
+import { type Code, encodeModule, Locals, type FunctionSpec, i32Type, op, v128Type } from '@weightspace/wasm-encoder';
+import { type Lanes, overLanes } from './lanes';
 
 /**
  * The exact GELU, x·Φ(x) with Φ the standard normal CDF (PyTorch's default), and its derivative,
@@ -122,7 +114,8 @@ function normalParts(locals: Locals) {
     op.v128Bitselect(),
     op.set(phi),
   ];
-  const setUp: Code = [splats, op.i32(127 - ROUNDING_SHIFT_BITS), op.i32x4Splat(), op.set(bias)];
+  /** The constants' splats, once every constant the function uses has been asked for. */
+  const setUp = (): Code => [splats, op.i32(127 - ROUNDING_SHIFT_BITS), op.i32x4Splat(), op.set(bias)];
   return { x, phi, gauss, body, setUp, c };
 }
 
@@ -131,24 +124,19 @@ function gelu(): FunctionSpec {
   const locals = new Locals(3);
   const j = locals.add(i32);
   const parts = normalParts(locals);
-  const value: Code = [op.get(parts.x), op.get(parts.phi), op.f32x4Mul()];
-  const vector: Code = [op.get(xAt), op.v128Load(), op.set(parts.x), parts.body, op.get(yAt), value, op.v128Store()];
-  const scalar: Code = [
+  const step = (lanes: Lanes): Code => [
     op.get(xAt),
-    op.v128Load32Splat(),
+    lanes.load(),
     op.set(parts.x),
     parts.body,
     op.get(yAt),
-    value,
-    op.f32x4ExtractLane(0),
-    op.f32Store(),
+    op.get(parts.x),
+    op.get(parts.phi),
+    op.f32x4Mul(),
+    lanes.store(),
   ];
-  return {
-    name: 'gelu',
-    parameters: [i32, i32, i32],
-    locals: locals.types,
-    body: [parts.setUp, fourThenOne(j, n, vector, scalar, [xAt, yAt], 4)],
-  };
+  const loop = overLanes(j, n, step, [xAt, yAt]);
+  return { name: 'gelu', parameters: [i32, i32, i32], locals: locals.types, body: [parts.setUp(), loop] };
 }
 
 function geluGrad(): FunctionSpec {
@@ -158,7 +146,15 @@ function geluGrad(): FunctionSpec {
   const parts = normalParts(locals);
   const dy = locals.add(v128);
   // dy·(Φ(x) + x·e^(−x²/2)/√(2π))
-  const value: Code = [
+  const step = (lanes: Lanes): Code => [
+    op.get(xAt),
+    lanes.load(),
+    op.set(parts.x),
+    op.get(dyAt),
+    lanes.load(),
+    op.set(dy),
+    parts.body,
+    op.get(dxAt),
     op.get(dy),
     op.get(parts.phi),
     op.get(parts.x),
@@ -168,38 +164,10 @@ function geluGrad(): FunctionSpec {
     op.f32x4Mul(),
     op.f32x4Add(),
     op.f32x4Mul(),
+    lanes.store(),
   ];
-  const vector: Code = [
-    op.get(xAt),
-    op.v128Load(),
-    op.set(parts.x),
-    op.get(dyAt),
-    op.v128Load(),
-    op.set(dy),
-    parts.body,
-    op.get(dxAt),
-    value,
-    op.v128Store(),
-  ];
-  const scalar: Code = [
-    op.get(xAt),
-    op.v128Load32Splat(),
-    op.set(parts.x),
-    op.get(dyAt),
-    op.v128Load32Splat(),
-    op.set(dy),
-    parts.body,
-    op.get(dxAt),
-    value,
-    op.f32x4ExtractLane(0),
-    op.f32Store(),
-  ];
-  return {
-    name: 'geluGrad',
-    parameters: [i32, i32, i32, i32],
-    locals: locals.types,
-    body: [parts.setUp, fourThenOne(j, n, vector, scalar, [xAt, dyAt, dxAt], 4)],
-  };
+  const loop = overLanes(j, n, step, [xAt, dyAt, dxAt]);
+  return { name: 'geluGrad', parameters: [i32, i32, i32, i32], locals: locals.types, body: [parts.setUp(), loop] };
 }
 
 /** Compiled once per process: the module is a pure function of the code above. */

@@ -3,13 +3,13 @@ import {
   countUp,
   encodeModule,
   f32Type,
-  fourThenOne,
   Locals,
   type FunctionSpec,
   i32Type,
   op,
   v128Type,
 } from '@weightspace/wasm-encoder';
+import { FOUR, type Lanes, overLanes } from './lanes';
 
 /**
  * LayerNorm over the last axis and its gradient as WebAssembly SIMD over float32 rows in a memory
@@ -55,17 +55,6 @@ export interface LayerNormKernels {
 const i32 = i32Type;
 const f32 = f32Type;
 const v128 = v128Type;
-
-/**
- * How a loop body reads and writes: four lanes at a time, or one entry spread over the four lanes
- * (the tail, fewer than four entries), whose lane 0 is stored.
- */
-interface Lanes {
-  load: () => Code;
-  store: () => Code;
-}
-const FOUR: Lanes = { load: () => op.v128Load(), store: () => op.v128Store() };
-const ONE: Lanes = { load: () => op.v128Load32Splat(), store: () => [op.f32x4ExtractLane(0), op.f32Store()] };
 
 /** The four lanes of a vector local added up (f32). */
 const laneSum = (local: number): Code => [
@@ -117,11 +106,6 @@ const normalisedAt = (xp: number, muV: number, rV: number, lanes: Lanes): Code =
   op.f32x4Mul(),
 ];
 
-/** `fourThenOne` over d entries with the same body written for both `Lanes`. */
-function overRow(j: number, d: number, body: (lanes: Lanes) => Code, cursors: number[]): Code {
-  return fourThenOne(j, d, body(FOUR), body(ONE), cursors, 4);
-}
-
 function layerNorm(): FunctionSpec {
   const [x, gamma, beta, y, mean, rstd, rows, d, epsilon] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const locals = new Locals(9);
@@ -135,7 +119,7 @@ function layerNorm(): FunctionSpec {
     acc.reset,
     op.get(xRow),
     op.set(xp),
-    overRow(j, d, (lanes) => add(lanes, [op.get(xp), lanes.load()]), [xp]),
+    overLanes(j, d, (lanes) => add(lanes, [op.get(xp), lanes.load()]), [xp]),
     acc.total,
     op.get(d),
     op.f32ConvertI32U(),
@@ -147,7 +131,7 @@ function layerNorm(): FunctionSpec {
     acc.reset,
     op.get(xRow),
     op.set(xp),
-    overRow(
+    overLanes(
       j,
       d,
       (lanes) =>
@@ -183,7 +167,7 @@ function layerNorm(): FunctionSpec {
     op.set(bp),
     op.get(yRow),
     op.set(yp),
-    overRow(
+    overLanes(
       j,
       d,
       (lanes) => [
@@ -239,7 +223,7 @@ function layerNormGrad(): FunctionSpec {
     [op.get(xRow), op.set(xp), op.get(gamma), op.set(gp), op.get(dyRow), op.set(dyp)],
     [op.get(dGamma), op.set(dgp), op.get(dBeta), op.set(dbp)],
     // Σ g, Σ g·x̂; dγ += dy·x̂, dβ += dy.
-    overRow(
+    overLanes(
       j,
       d,
       (lanes) => [
@@ -265,7 +249,7 @@ function layerNormGrad(): FunctionSpec {
     broadcastMean(gxSum, gxMeanV),
     // dx = r·(dy·γ − mean(g) − x̂·mean(g·x̂))
     [op.get(xRow), op.set(xp), op.get(gamma), op.set(gp), op.get(dyRow), op.set(dyp), op.get(dxRow), op.set(dxp)],
-    overRow(
+    overLanes(
       j,
       d,
       (lanes) => [
@@ -294,7 +278,7 @@ function layerNormGrad(): FunctionSpec {
   const zero = (base: number): Code => [
     op.get(base),
     op.set(dgp),
-    overRow(j, d, (lanes) => [op.get(dgp), op.v128Zero(), lanes.store()], [dgp]),
+    overLanes(j, d, (lanes) => [op.get(dgp), op.v128Zero(), lanes.store()], [dgp]),
   ];
   return {
     name: 'layerNormGrad',
