@@ -12,9 +12,10 @@ import { installMatMulGradient } from './matmul-gradient';
 
 /**
  * WebAssembly with SIMD: the default CPU backend, ~30× faster than `cpu` for matMul. Activating it
- * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step, a fused
- * GELU and its gradient, a copy-free identity) and gradients that avoid the backend's slow and missing kernels
- * (convolution filter gradient as a convolution).
+ * also installs weightspace's own kernels (matMul, gather, leading-axis sum, a fused Adam step,
+ * GELU and LayerNorm with their gradients, SplitV by whole runs, a copy-free Identity and
+ * same-dtype Cast) and gradients that avoid the backend's slow and missing kernels (convolution
+ * filter gradient as a convolution).
  */
 export const wasmBackend: BackendProvider = {
   id: 'wasm',

@@ -63,6 +63,7 @@ export * from './io/atomic-write';
 export * from './io/directory-lock';
 export * from './plot/svg-line-plot';
 export * from './backend/backend-provider';
+export * from './backend/composed-kernels';
 export * from './backend/kernel-names';
 export * from './schema/validate';
 export * from './registry/service-ids';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_NORM, LAYER_NORM_GRAD } from '@weightspace/core';
+import { activeBackendHas, LAYER_NORM, LAYER_NORM_GRAD } from '@weightspace/core';
 
 /** LayerNorm through the backend's fused kernels, differentiable in x, gamma and beta. */
 function fusedLayerNormOf(epsilon: number) {
@@ -32,7 +32,7 @@ export function fusedLayerNorm(
   epsilon: number,
 ): tf.Tensor | undefined {
   if (x.dtype !== 'float32' || gamma.dtype !== 'float32' || beta.dtype !== 'float32') return undefined;
-  if (tf.getKernel(LAYER_NORM, tf.getBackend()) === undefined) return undefined;
+  if (!activeBackendHas(LAYER_NORM)) return undefined;
   let fn = byEpsilon.get(epsilon);
   if (!fn) {
     fn = fusedLayerNormOf(epsilon);

@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GELU, GELU_GRAD } from '@weightspace/core';
-
-/** GELU as tfjs operations: ½x(1 + erf(x/√2)). */
-function composedGelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
-}
+import { activeBackendHas, composedGelu, GELU, GELU_GRAD } from '@weightspace/core';
 
 /** GELU through the backend's fused kernels (GELU forward, GELU_GRAD backward). */
 const fusedGelu = tf.customGrad((...inputs) => {
@@ -22,7 +17,5 @@ const fusedGelu = tf.customGrad((...inputs) => {
  * operations elsewhere; both use the same erf formula, so they agree to float32 rounding.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return x.dtype === 'float32' && tf.getKernel(GELU, tf.getBackend()) !== undefined
-    ? (fusedGelu(x) as tf.Tensor)
-    : composedGelu(x);
+  return x.dtype === 'float32' && activeBackendHas(GELU) ? (fusedGelu(x) as tf.Tensor) : composedGelu(x);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from '@weightspace/core';
+import { composedLayerNorm, type Params } from '@weightspace/core';
 import { type Group, type LayerAxes, writes } from './axes';
 import { fusedLayerNorm } from './fused-layer-norm';
 
@@ -37,11 +37,7 @@ export function batchNorm<T extends tf.Tensor>(params: Params, name: string, x: 
  */
 export function layerNorm<T extends tf.Tensor>(params: Params, name: string, x: T, epsilon = NORM_EPSILON): T {
   const [gamma, beta] = [params[`${name}.weight`], params[`${name}.bias`]];
-  const fused = fusedLayerNorm(x, gamma, beta, epsilon);
-  if (fused) return fused as T;
-  const { mean, variance } = tf.moments(x, -1, true);
-  const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
-  return tf.add(tf.mul(normalised, gamma), beta);
+  return (fusedLayerNorm(x, gamma, beta, epsilon) as T | undefined) ?? composedLayerNorm(x, gamma, beta, epsilon);
 }
 
 /** RMSNorm over the last axis: x / √(mean(x²) + ε) · `${name}.weight` (no bias, no centring). */

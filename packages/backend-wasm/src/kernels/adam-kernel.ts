@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_STEP, type AdamStepAttributes } from '@weightspace/core';
 import { vectorKernels } from '../vector/vector-kernels';
-import { addressOf, internalsOf, perBackend } from './wasm-backend-internals';
+import { addressOf, perBackend, registerWasmKernels } from './wasm-backend-internals';
 
 /**
  * Registers ADAM_STEP on the wasm backend: inputs {theta, m, v, g} (float32, one shape), outputs
@@ -9,16 +9,11 @@ import { addressOf, internalsOf, perBackend } from './wasm-backend-internals';
  * the expected ones; `Adam` then runs the step as separate operations.
  */
 export function installWasmAdamKernel(): boolean {
-  if (!internalsOf(tf.findBackend('wasm'))) return false;
-  if (tf.getKernel(ADAM_STEP, 'wasm')) return true;
   const kernelsFor = perBackend((internals) => vectorKernels(internals.wasm.asm.memory));
-  tf.registerKernel({
-    kernelName: ADAM_STEP,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
+  return registerWasmKernels({
+    [ADAM_STEP]: (args, internals) => {
       const { theta, m, v, g } = args.inputs as Record<'theta' | 'm' | 'v' | 'g', tf.TensorInfo>;
       const a = args.attrs as Record<keyof AdamStepAttributes, number>;
-      const internals = internalsOf(args.backend)!;
       const outputs = [theta, m, v].map((t) => internals.makeOutput([...t.shape], 'float32'));
       const n = tf.util.sizeFromShape(theta.shape);
       const [at, mAt, vAt, gAt] = [theta, m, v, g].map((t) => addressOf(internals, t));
@@ -42,5 +37,4 @@ export function installWasmAdamKernel(): boolean {
       return outputs;
     },
   });
-  return true;
 }

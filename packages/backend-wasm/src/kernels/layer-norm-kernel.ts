@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '@weightspace/core';
 import { layerNormKernels } from '../vector/layer-norm-kernels';
-import { addressOf, internalsOf, perBackend } from './wasm-backend-internals';
+import { addressOf, perBackend, registerWasmKernels } from './wasm-backend-internals';
 
 /**
  * Registers LAYER_NORM and LAYER_NORM_GRAD on the wasm backend (see layer-norm-kernels.ts).
@@ -9,16 +9,11 @@ import { addressOf, internalsOf, perBackend } from './wasm-backend-internals';
  * tfjs operations.
  */
 export function installWasmLayerNormKernels(): boolean {
-  if (!internalsOf(tf.findBackend('wasm'))) return false;
-  if (tf.getKernel(LAYER_NORM, 'wasm')) return true;
   const kernelsFor = perBackend((internals) => layerNormKernels(internals.wasm.asm.memory));
-  tf.registerKernel({
-    kernelName: LAYER_NORM,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
+  return registerWasmKernels({
+    [LAYER_NORM]: (args, internals) => {
       const { x, gamma, beta } = args.inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>;
       const { epsilon } = args.attrs as unknown as { epsilon: number };
-      const internals = internalsOf(args.backend)!;
       const d = x.shape[x.shape.length - 1];
       const rowShape = x.shape.slice(0, -1);
       const outputs = [
@@ -30,13 +25,8 @@ export function installWasmLayerNormKernels(): boolean {
       kernelsFor(internals).layerNorm(at, g, b, y, mean, rstd, tf.util.sizeFromShape(rowShape), d, epsilon);
       return outputs;
     },
-  });
-  tf.registerKernel({
-    kernelName: LAYER_NORM_GRAD,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
+    [LAYER_NORM_GRAD]: (args, internals) => {
       const { x, gamma, dy, mean, rstd } = args.inputs as Record<'x' | 'gamma' | 'dy' | 'mean' | 'rstd', tf.TensorInfo>;
-      const internals = internalsOf(args.backend)!;
       const d = x.shape[x.shape.length - 1];
       const outputs = [
         internals.makeOutput([...x.shape], 'float32'),
@@ -50,5 +40,4 @@ export function installWasmLayerNormKernels(): boolean {
       return outputs;
     },
   });
-  return true;
 }

@@ -75,3 +75,28 @@ export function replaceWasmKernel(name: string, makeKernel: (original: tf.Kernel
   tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   return true;
 }
+
+/** A kernel of weightspace's own on the wasm backend, given its call's arguments and the backend's internals. */
+export type WasmKernel = (
+  args: Parameters<tf.KernelFunc>[0],
+  internals: WasmBackendInternals,
+) => tf.TensorInfo | tf.TensorInfo[];
+
+/**
+ * Registers kernels of weightspace's own (names tfjs does not have) on the wasm backend, each
+ * called with the internals of the backend instance that runs it; a name already registered is
+ * left as it is. Returns false, registering nothing, when the wasm backend or its internals are
+ * missing.
+ */
+export function registerWasmKernels(kernels: Record<string, WasmKernel>): boolean {
+  if (!internalsOf(tf.findBackend('wasm'))) return false;
+  for (const [kernelName, kernel] of Object.entries(kernels)) {
+    if (tf.getKernel(kernelName, 'wasm')) continue;
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: (args) => kernel(args, internalsOf(args.backend)!),
+    });
+  }
+  return true;
+}

@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs';
+
 /**
  * Names and attributes of the kernels weightspace defines beyond tfjs's own, kept apart from their
  * implementations (as tfjs-core keeps its kernel names apart from the backends): core's code runs
@@ -40,3 +42,8 @@ export const LAYER_NORM = 'WeightspaceLayerNorm';
  * outputs [dx, dgamma, dbeta].
  */
 export const LAYER_NORM_GRAD = 'WeightspaceLayerNormGrad';
+
+/** Whether the active tfjs backend registered the kernel `name` (where core and layers run it). */
+export function activeBackendHas(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}

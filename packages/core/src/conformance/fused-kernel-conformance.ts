@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../backend/kernel-names';
+import { composedGelu, composedLayerNorm } from '../backend/composed-kernels';
+import { activeBackendHas, GELU, GELU_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../backend/kernel-names';
 import { Rng } from '../random/rng';
 
 /**
@@ -15,17 +16,12 @@ function largestDifference(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
-/** GELU as tfjs operations, ½x(1 + erf(x/√2)): the reference the kernels answer to. */
-function composedGelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
-}
-
 /**
  * GELU and GELU_GRAD against `composedGelu` and its tfjs gradient on 3 × 5 × 7 values, x from
  * N(0, 3²) and the extremes ±12 and 0; undefined where the backend registers no GELU.
  */
 export function geluKernelDeviation(): KernelDeviation | undefined {
-  if (!tf.getKernel(GELU, tf.getBackend())) return undefined;
+  if (!activeBackendHas(GELU)) return undefined;
   return tf.tidy(() => {
     const rng = new Rng(11);
     const values = rng.normalArray(105).map((v) => 3 * v);
@@ -45,7 +41,7 @@ export function geluKernelDeviation(): KernelDeviation | undefined {
  * gradient; undefined where the backend registers no LAYER_NORM.
  */
 export function layerNormKernelDeviation(): KernelDeviation | undefined {
-  if (!tf.getKernel(LAYER_NORM, tf.getBackend())) return undefined;
+  if (!activeBackendHas(LAYER_NORM)) return undefined;
   const epsilon = 1e-5;
   return tf.tidy(() => {
     const rng = new Rng(12);
@@ -56,10 +52,7 @@ export function layerNormKernelDeviation(): KernelDeviation | undefined {
     const gamma = tf.tensor1d(rng.normalArray(13));
     const beta = tf.tensor1d(rng.normalArray(13));
     const dy = tf.tensor3d(rng.normalArray(6 * 5 * 13), [6, 5, 13]);
-    const composed = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-      const { mean, variance } = tf.moments(input, -1, true);
-      return tf.add(tf.mul(tf.mul(tf.sub(input, mean), tf.rsqrt(tf.add(variance, epsilon))), g), b);
-    };
+    const composed = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => composedLayerNorm(input, g, b, epsilon);
     const [y, mean, rstd] = tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as tf.Tensor[];
     const [dx, dGamma, dBeta] = tf.engine().runKernel(LAYER_NORM_GRAD, { x, gamma, dy, mean, rstd }) as tf.Tensor[];
     const expected = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => composed(a, g, b))([x, gamma, beta], dy);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_STEP, type AdamStepAttributes } from '../backend/kernel-names';
+import { ADAM_STEP, type AdamStepAttributes, activeBackendHas } from '../backend/kernel-names';
 
 /** What training needs of an optimizer: one step on the objective's gradient, and cleaning up. */
 export interface StepOptimizer {
@@ -55,7 +55,7 @@ export class Adam implements StepOptimizer {
       correction1: 1 - this.beta1 ** this.steps,
       correction2: 1 - this.beta2 ** this.steps,
     };
-    const fused = tf.getBackend() === 'wasm' && tf.getKernel(ADAM_STEP, 'wasm') !== undefined;
+    const fused = activeBackendHas(ADAM_STEP);
     for (const variable of variables) {
       const g = grads[variable.name];
       if (!g) continue;
